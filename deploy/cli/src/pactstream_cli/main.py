@@ -1,0 +1,217 @@
+"""``./pactstream``: run the platform locally, serve one replica, run the tests."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+
+import httpx
+
+from pactstream_cli import infra, seed
+from pactstream_cli.paths import home
+from shared.settings import DEVELOPMENT_OPERATOR_KEY
+
+SERVICES = {"commitments": 8001, "funding": 8002, "reporting": 8003}
+
+
+def operator_key() -> str:
+    return os.environ.get("PACTSTREAM_OPERATOR_KEY") or DEVELOPMENT_OPERATOR_KEY
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    if args.port is not None:
+        os.environ["PACTSTREAM_PORT"] = str(args.port)
+    os.environ.setdefault("PACTSTREAM_HOST", args.host)
+    if args.no_workers:
+        os.environ["PACTSTREAM_RUN_WORKERS"] = "false"
+    if args.service == "commitments":
+        from commitments.bootstrap import create_app
+        from commitments.settings import CommitmentsSettings as Settings
+    elif args.service == "funding":
+        from funding.bootstrap import create_app  # type: ignore[assignment]
+        from funding.settings import FundingSettings as Settings  # type: ignore[assignment]
+    else:
+        from reporting.bootstrap import create_app  # type: ignore[assignment]
+        from reporting.settings import ReportingSettings as Settings  # type: ignore[assignment]
+    settings = Settings()
+    app = create_app(settings)  # type: ignore[arg-type]
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=os.environ.get("PACTSTREAM_LOG_LEVEL", "warning"),
+        timeout_graceful_shutdown=20,
+        access_log=False,
+    )
+    return 0
+
+
+def _wait_ready(urls: Sequence[str], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    pending = list(urls)
+    while pending:
+        url = pending[0]
+        try:
+            if httpx.get(f"{url}/readyz", timeout=3).status_code == 200:
+                pending.pop(0)
+                continue
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit(f"pactstream: {url} did not become ready in {timeout:.0f} s")
+        time.sleep(0.3)
+
+
+def spawn_service(name: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "pactstream_cli", "serve", name, "--port", str(port)],
+        env={**os.environ, **env},
+        start_new_session=True,
+    )
+
+
+def stop_processes(processes: Sequence[subprocess.Popen[bytes]], timeout: float = 25) -> None:
+    for p in processes:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    for p in processes:
+        try:
+            p.wait(max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    env = infra.start()
+    key = operator_key()
+    os.environ.update(env.env())
+    os.environ["PACTSTREAM_OPERATOR_KEY"] = key
+    processes: list[subprocess.Popen[bytes]] = []
+    stopping = False
+
+    def on_signal(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        for name, port in SERVICES.items():
+            processes.append(spawn_service(name, port, env.env()))
+        urls = [f"http://127.0.0.1:{port}" for port in SERVICES.values()]
+        _wait_ready(urls)
+        if not args.no_seed:
+            counts = seed.load(urls[0], key)
+            print(f"pactstream: demo data loaded {counts}", flush=True)
+        print("\nPactstream is running:")
+        for name, port in SERVICES.items():
+            print(f"  {name:<12} http://127.0.0.1:{port}   (OpenAPI: /docs, /openapi.json)")
+        print(f"\n  operator key: {key}")
+        if key == DEVELOPMENT_OPERATOR_KEY:
+            print("  (a development key; set PACTSTREAM_OPERATOR_KEY to choose your own)")
+        print("\nCtrl-C stops everything started here.", flush=True)
+        while all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+        dead = [name for name, p in zip(SERVICES, processes, strict=False) if p.poll() is not None]
+        print(f"pactstream: {', '.join(dead)} exited; stopping", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\npactstream: stopping", flush=True)
+        return 0
+    finally:
+        stop_processes(processes)
+        env.stop_started()
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    root = home()
+    bin_dir = os.path.dirname(sys.executable)
+    checks: list[tuple[str, list[str]]] = [
+        ("ruff", [os.path.join(bin_dir, "ruff"), "check", "."]),
+        ("import contracts", [os.path.join(bin_dir, "lint-imports")]),
+        ("mypy", [os.path.join(bin_dir, "mypy")]),
+    ]
+    if not args.skip_checks:
+        for name, command in checks:
+            print(f"pactstream: {name}", flush=True)
+            if subprocess.run(command, cwd=root).returncode != 0:
+                print(f"pactstream: {name} failed", file=sys.stderr)
+                return 1
+    env = infra.start()
+    try:
+        test_env = {**os.environ, **env.env(), "PACTSTREAM_ENVIRONMENT": "test"}
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", *args.pytest_args], cwd=root, env=test_env
+        )
+        return result.returncode
+    finally:
+        env.stop_started()
+
+
+def cmd_infra(args: argparse.Namespace) -> int:
+    if args.action == "start":
+        started = infra.start()
+        for k, v in started.env().items():
+            print(f"{k}={v}")
+        return 0
+    if args.action == "stop":
+        infra.stop()
+        return 0
+    return infra.status()
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    counts = seed.load(args.url, operator_key())
+    print(f"pactstream: demo data loaded {counts}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="pactstream", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    up = sub.add_parser("up", help="provision Kafka and PostgreSQL, run all services, load demo")
+    up.add_argument("--no-seed", action="store_true", help="do not load the demo plans")
+    up.set_defaults(func=cmd_up)
+
+    test = sub.add_parser("test", help="lint, type-check, then the whole test suite")
+    test.add_argument("--skip-checks", action="store_true", help="skip ruff, import-linter, mypy")
+    test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest")
+    test.set_defaults(func=cmd_test)
+
+    inf = sub.add_parser("infra", help="local Kafka and PostgreSQL")
+    inf.add_argument("action", choices=["start", "stop", "status"])
+    inf.set_defaults(func=cmd_infra)
+
+    serve = sub.add_parser("serve", help="run one replica of one service (API and workers)")
+    serve.add_argument("service", choices=sorted(SERVICES))
+    serve.add_argument("--port", type=int, default=None)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--no-workers", action="store_true", help="API only: no relay/consumers")
+    serve.set_defaults(func=cmd_serve)
+
+    sd = sub.add_parser("seed", help="load the demo plans through the API")
+    sd.add_argument("--url", default="http://127.0.0.1:8001", help="commitments base URL")
+    sd.set_defaults(func=cmd_seed)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command == "serve" and args.port is None:
+        args.port = int(os.environ.get("PACTSTREAM_PORT", SERVICES[args.service]))
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""The one place where commitments errors become problem+json."""
+
+from __future__ import annotations
+
+from commitments.application.service import StaleVersion
+from commitments.domain.errors import (
+    AlreadyExists,
+    CommitmentsError,
+    InvalidPeriod,
+    InvalidTransition,
+    NotFound,
+    RuleViolated,
+)
+from shared.eventstore import WrongExpectedVersion
+from shared.http.problems import Problem
+
+
+def to_problem(exc: Exception, *, field: str | None = None) -> Problem:
+    """Map a domain or store error; ``field`` is the JSON pointer of a period input."""
+    match exc:
+        case InvalidPeriod():
+            pointer = field or "/period"
+            return Problem(
+                422,
+                "invalid-period",
+                f"{pointer.lstrip('/')}: {exc}",
+                errors=[{"pointer": pointer, "detail": exc.reason}],
+            )
+        case StaleVersion():
+            return Problem(
+                412,
+                "precondition-failed",
+                exc.detail,
+                current_version=exc.current,
+                headers={"ETag": f'"{exc.current}"'},
+            )
+        case InvalidTransition():
+            return Problem(
+                422, "invalid-transition", str(exc), current=exc.current, requested=exc.requested
+            )
+        case NotFound():
+            return Problem(404, "not-found", str(exc))
+        case AlreadyExists():
+            return Problem(409, "already-exists", str(exc))
+        case RuleViolated():
+            errors = [{"pointer": exc.field, "detail": exc.detail}] if exc.field else None
+            return Problem(422, "rule-violated", exc.detail, errors=errors)
+        case WrongExpectedVersion():
+            return Problem(
+                409,
+                "version-conflict",
+                f"{exc}: someone else changed it meanwhile; read it again and retry",
+            )
+        case CommitmentsError():
+            return Problem(422, "rule-violated", str(exc))
+    raise exc

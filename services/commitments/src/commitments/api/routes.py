@@ -1,0 +1,247 @@
+"""Routes of the commitments service."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
+
+from commitments.api import schemas
+from commitments.api.dependencies import Metadata, Reader, Service, Writer
+from commitments.api.errors import to_problem
+from commitments.application.service import Versioned, new_id
+from commitments.domain.commitment import ChangeStatus, Commitment, MakeCommitment
+from commitments.domain.errors import CommitmentsError
+from commitments.domain.periods import parse_period
+from commitments.domain.plan import CreatePlan, Plan, Section
+from shared.contracts.commitments import IndicatorData, IndicatorPoint, PartyData
+from shared.http.problems import Problem
+
+router = APIRouter(prefix="/v1")
+
+
+def _etag(response: Response, version: int) -> None:
+    response.headers["ETag"] = f'"{version}"'
+
+
+def parse_if_match(value: str | None) -> int | None:
+    """``If-Match: 3``, ``"3"`` or ``W/"3"``; ``*`` matches any version."""
+    if value is None or value.strip() == "*":
+        return None
+    text = value.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise Problem(
+            400,
+            "invalid-if-match",
+            f"If-Match must be a version number, got {value!r}",
+            errors=[{"pointer": "", "in": "header", "detail": "If-Match"}],
+        )
+    return int(text)
+
+
+def plan_out(plan: Versioned[Plan]) -> schemas.PlanOut:
+    p = plan.value
+    return schemas.PlanOut(
+        id=p.plan_id,
+        version=plan.version,
+        code=p.code,
+        title=p.title,
+        language=p.language,
+        period=None if p.period is None else schemas.PeriodOut(**p.period.model_dump()),
+        adopted_on=p.adopted_on,
+        parties=list(p.parties),
+        monitoring_bodies=list(p.monitoring_bodies),
+        sections=[schemas.SectionOut(**s.model_dump()) for s in p.sections],
+    )
+
+
+def commitment_out(c: Versioned[Commitment]) -> schemas.CommitmentOut:
+    v = c.value
+    return schemas.CommitmentOut(
+        id=v.commitment_id,
+        version=c.version,
+        plan=v.plan_id,
+        code=v.code,
+        section=v.section,
+        title=v.title,
+        parties=[schemas.PartyOut(name=p.name, role=p.role) for p in v.parties],
+        deadline=None if v.deadline is None else schemas.PeriodOut(**v.deadline.model_dump()),
+        priority=v.priority,
+        made_on=v.made_on,
+        status=v.status,
+        status_as_of=v.status_as_of,
+        indicators=[schemas.IndicatorOut.model_validate(i.model_dump()) for i in v.indicators],
+    )
+
+
+@router.post("/plans", status_code=201, response_model=schemas.PlanOut, tags=["plans"])
+async def create_plan(
+    body: schemas.PlanIn, service: Service, _: Writer, meta: Metadata, response: Response
+) -> schemas.PlanOut:
+    """Create a plan with its tree of sections (domains, actions, ...)."""
+    try:
+        period = parse_period(body.period) if body.period is not None else None
+        sections = tuple(
+            Section(
+                code=s.code,
+                title=s.title,
+                parent=s.parent,
+                kind=s.kind or ("domain" if s.parent is None else "action"),
+            )
+            for s in body.sections
+        )
+        plan = await service.create_plan(
+            CreatePlan(
+                plan_id=body.id or new_id(),
+                code=body.code,
+                title=body.title,
+                language=body.language,
+                period=period,
+                adopted_on=body.adopted_on,
+                parties=tuple(body.parties),
+                monitoring_bodies=tuple(body.monitoring_bodies),
+                sections=sections,
+            ),
+            meta,
+        )
+    except CommitmentsError as exc:
+        raise to_problem(exc, field="/period") from None
+    _etag(response, plan.version)
+    response.headers["Location"] = f"/v1/plans/{plan.value.plan_id}"
+    return plan_out(plan)
+
+
+@router.get("/plans/{plan_id}", response_model=schemas.PlanOut, tags=["plans"])
+async def get_plan(
+    plan_id: str, service: Service, _: Reader, response: Response
+) -> schemas.PlanOut:
+    try:
+        plan = await service.get_plan(plan_id)
+    except CommitmentsError as exc:
+        raise to_problem(exc) from None
+    _etag(response, plan.version)
+    return plan_out(plan)
+
+
+@router.post(
+    "/plans/{plan_id}/commitments",
+    status_code=201,
+    response_model=schemas.CommitmentOut,
+    tags=["commitments"],
+)
+async def make_commitment(
+    plan_id: str,
+    body: schemas.CommitmentIn,
+    service: Service,
+    _: Writer,
+    meta: Metadata,
+    response: Response,
+) -> schemas.CommitmentOut:
+    """Record a commitment under a section of the plan."""
+    try:
+        deadline = parse_period(body.deadline) if body.deadline is not None else None
+        commitment = await service.make_commitment(
+            plan_id,
+            MakeCommitment(
+                commitment_id=body.id or new_id(),
+                code=body.code,
+                section=body.section,
+                title=body.title,
+                parties=tuple(PartyData(name=p.name, role=p.role) for p in body.parties),
+                deadline=deadline,
+                priority=body.priority,
+                made_on=body.made_on,
+                indicators=tuple(
+                    IndicatorData(
+                        code=i.code,
+                        title=i.title,
+                        unit=i.unit,
+                        direction=i.direction,
+                        baseline=None
+                        if i.baseline is None
+                        else IndicatorPoint(value=i.baseline.value, date=i.baseline.date),
+                        target=IndicatorPoint(value=i.target.value, date=i.target.date),
+                    )
+                    for i in body.indicators
+                ),
+            ),
+            meta,
+        )
+    except CommitmentsError as exc:
+        problem = to_problem(exc, field="/deadline")
+        if problem.status == 404:
+            problem = Problem(404, "not-found", f"no plan {plan_id!r}")
+        raise problem from None
+    _etag(response, commitment.version)
+    response.headers["Location"] = f"/v1/commitments/{commitment.value.commitment_id}"
+    return commitment_out(commitment)
+
+
+@router.get(
+    "/commitments/{commitment_id}", response_model=schemas.CommitmentOut, tags=["commitments"]
+)
+async def get_commitment(
+    commitment_id: str, service: Service, _: Reader, response: Response
+) -> schemas.CommitmentOut:
+    try:
+        commitment = await service.get_commitment(commitment_id)
+    except CommitmentsError as exc:
+        raise to_problem(exc) from None
+    _etag(response, commitment.version)
+    return commitment_out(commitment)
+
+
+@router.post(
+    "/commitments/{commitment_id}/status",
+    response_model=schemas.CommitmentOut,
+    tags=["commitments"],
+)
+async def change_status(
+    commitment_id: str,
+    body: schemas.StatusIn,
+    service: Service,
+    _: Writer,
+    meta: Metadata,
+    response: Response,
+    if_match: Annotated[str | None, Header()] = None,
+) -> schemas.CommitmentOut:
+    """Move the commitment along its lifecycle; ``If-Match`` guards against lost updates."""
+    expected = parse_if_match(if_match)
+    try:
+        commitment = await service.change_status(
+            commitment_id, ChangeStatus(body.status, body.as_of, body.note), meta, expected
+        )
+    except CommitmentsError as exc:
+        raise to_problem(exc) from None
+    except Exception as exc:
+        raise to_problem(exc) from None
+    _etag(response, commitment.version)
+    return commitment_out(commitment)
+
+
+@router.get(
+    "/commitments/{commitment_id}/events", response_model=schemas.EventsOut, tags=["commitments"]
+)
+async def commitment_events(commitment_id: str, service: Service, _: Reader) -> schemas.EventsOut:
+    """The commitment's full history, oldest first."""
+    try:
+        events = await service.history(commitment_id)
+    except CommitmentsError as exc:
+        raise to_problem(exc) from None
+    return schemas.EventsOut(
+        commitment=commitment_id,
+        events=[
+            schemas.EventOut(
+                id=str(e.event_id),
+                type=e.type,
+                schema_version=e.schema_version,
+                stream_version=e.stream_version,
+                position=e.position,
+                occurred_at=e.occurred_at.isoformat(),
+                recorded_at=e.recorded_at.isoformat(),
+                data=e.data,
+                metadata=e.metadata.to_json(),
+            )
+            for e in events
+        ],
+    )

@@ -1,0 +1,171 @@
+"""Request and response bodies of the commitments API (CONTRACT.md shapes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s/]([^/]*[^\s/])?$")]
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def _decimal_text(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError("must be a number or a decimal string")
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError("must be a decimal number") from None
+    if not number.is_finite():
+        raise ValueError("must be a finite number")
+    return str(number)
+
+
+DecimalText = Annotated[str, BeforeValidator(_decimal_text)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class SectionIn(Body):
+    code: Code
+    title: Text
+    parent: Code | None = None
+    kind: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+
+
+class PlanIn(Body):
+    id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")] | None = (
+        None
+    )
+    code: Code
+    title: Text
+    language: Annotated[str, Field(min_length=2, max_length=16)] = "en"
+    period: Annotated[str, Field(max_length=100)] | None = None
+    adopted_on: date | None = None
+    parties: list[Name] = Field(default_factory=list, max_length=500)
+    monitoring_bodies: list[Name] = Field(default_factory=list, max_length=100)
+    sections: list[SectionIn] = Field(default_factory=list, max_length=5000)
+
+
+class PartyIn(Body):
+    name: Name
+    role: Literal["responsible", "contributor", "funder", "monitor"]
+
+
+class PointIn(Body):
+    value: DecimalText
+    date: dt.date | None = None
+
+
+class IndicatorIn(Body):
+    code: Code
+    title: Text
+    unit: Annotated[str, Field(min_length=1, max_length=40)]
+    direction: Literal["increase", "decrease"]
+    baseline: PointIn | None = None
+    target: PointIn
+
+
+class CommitmentIn(Body):
+    id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")] | None = (
+        None
+    )
+    code: Code
+    section: Code
+    title: Text
+    parties: list[PartyIn] = Field(default_factory=list, max_length=200)
+    deadline: Annotated[str, Field(max_length=100)] | None = None
+    priority: bool = False
+    made_on: date | None = None
+    indicators: list[IndicatorIn] = Field(default_factory=list, max_length=100)
+
+
+class StatusIn(Body):
+    status: Literal["planned", "launched", "completed", "suspended", "cancelled"]
+    as_of: date
+    note: Annotated[str, Field(max_length=4000)] | None = None
+
+
+class PeriodOut(BaseModel):
+    label: str
+    start: date
+    end: date
+
+
+class SectionOut(BaseModel):
+    code: str
+    title: str
+    parent: str | None
+    kind: str
+
+
+class PlanOut(BaseModel):
+    id: str
+    version: int
+    code: str
+    title: str
+    language: str
+    period: PeriodOut | None
+    adopted_on: date | None
+    parties: list[str]
+    monitoring_bodies: list[str]
+    sections: list[SectionOut]
+
+
+class PartyOut(BaseModel):
+    name: str
+    role: str
+
+
+class PointOut(BaseModel):
+    value: str
+    date: dt.date | None
+
+
+class IndicatorOut(BaseModel):
+    code: str
+    title: str
+    unit: str
+    direction: str
+    baseline: PointOut | None
+    target: PointOut
+
+
+class CommitmentOut(BaseModel):
+    id: str
+    version: int
+    plan: str
+    code: str
+    section: str
+    title: str
+    parties: list[PartyOut]
+    deadline: PeriodOut | None
+    priority: bool
+    made_on: date
+    status: str
+    status_as_of: date | None
+    indicators: list[IndicatorOut]
+
+
+class EventOut(BaseModel):
+    id: str
+    type: str
+    schema_version: int
+    stream_version: int
+    position: int
+    occurred_at: str
+    recorded_at: str
+    data: dict[str, Any]
+    metadata: dict[str, Any]
+
+
+class EventsOut(BaseModel):
+    commitment: str
+    events: list[EventOut]

@@ -1,0 +1,171 @@
+"""Commitments use cases: load a stream, decide, append with the expected version.
+
+Clock and ids are injected so the same code runs under test with fixed values.
+Codes are reserved in the event store's unique keys in the same transaction as the
+events: plan codes are unique, commitment codes are unique within their plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Generic, TypeVar
+from uuid import uuid4
+
+from commitments.domain import commitment as commitment_rules
+from commitments.domain import plan as plan_rules
+from commitments.domain.commitment import ChangeStatus, Commitment, MakeCommitment
+from commitments.domain.errors import AlreadyExists, NotFound, RuleViolated
+from commitments.domain.plan import CreatePlan, Plan
+from shared.contracts import registry
+from shared.contracts.commitments import CommitmentMade, PlanCreated
+from shared.events import EventData, EventMetadata, NewEvent, StoredEvent
+from shared.eventstore import EventStore, UniqueKeyTaken
+
+Clock = Callable[[], datetime]
+
+
+def plan_stream(plan_id: str) -> str:
+    return f"plan-{plan_id}"
+
+
+def commitment_stream(commitment_id: str) -> str:
+    return f"commitment-{commitment_id}"
+
+
+def new_id() -> str:
+    return str(uuid4())
+
+
+def business_time(day: date) -> datetime:
+    """Midnight UTC of a business date: when a dated fact took effect."""
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Versioned(Generic[T]):
+    value: T
+    version: int
+
+
+class CommitmentsService:
+    def __init__(self, store: EventStore, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    def _new_events(
+        self, events: Sequence[EventData], occurred_at: datetime, meta: EventMetadata
+    ) -> list[NewEvent]:
+        return [
+            NewEvent(
+                event_id=uuid4(),
+                type=e.event_type,
+                schema_version=e.schema_version,
+                data=e.model_dump(mode="json"),
+                occurred_at=occurred_at,
+                metadata=meta,
+            )
+            for e in events
+        ]
+
+    async def _load(self, stream_id: str) -> tuple[list[EventData], int]:
+        stored = await self._store.read_stream(stream_id)
+        return [self._decode(e) for e in stored], (stored[-1].stream_version if stored else 0)
+
+    @staticmethod
+    def _decode(event: StoredEvent) -> EventData:
+        return registry.decode(event.type, event.schema_version, event.data)
+
+    async def create_plan(self, command: CreatePlan, meta: EventMetadata) -> Versioned[Plan]:
+        events = plan_rules.decide_create(None, command)
+        occurred = business_time(command.adopted_on) if command.adopted_on else self._clock()
+        try:
+            await self._store.append(
+                plan_stream(command.plan_id),
+                0,
+                self._new_events(events, occurred, meta),
+                unique_keys=[("plan-code", command.code)],
+            )
+        except UniqueKeyTaken:
+            raise AlreadyExists("plan", command.code) from None
+        return Versioned(plan_rules.evolve(None, events[0]), len(events))
+
+    async def get_plan(self, plan_id: str) -> Versioned[Plan]:
+        events, version = await self._load(plan_stream(plan_id))
+        state: Plan | None = None
+        for e in events:
+            if isinstance(e, PlanCreated):
+                state = plan_rules.evolve(state, e)
+        if state is None:
+            raise NotFound("plan", plan_id)
+        return Versioned(state, version)
+
+    async def make_commitment(
+        self, plan_id: str, command: MakeCommitment, meta: EventMetadata
+    ) -> Versioned[Commitment]:
+        plan = (await self.get_plan(plan_id)).value
+        today = self._clock().date()
+        events = commitment_rules.decide_make(None, plan, command, today)
+        made: CommitmentMade = events[0]
+        try:
+            await self._store.append(
+                commitment_stream(command.commitment_id),
+                0,
+                self._new_events(events, business_time(made.made_on), meta),
+                unique_keys=[("commitment-code", f"{plan_id}/{command.code}")],
+            )
+        except UniqueKeyTaken:
+            raise AlreadyExists("commitment", command.code) from None
+        state = commitment_rules.evolve(None, made)
+        assert state is not None
+        return Versioned(state, 1)
+
+    async def get_commitment(self, commitment_id: str) -> Versioned[Commitment]:
+        events, version = await self._load(commitment_stream(commitment_id))
+        state: Commitment | None = None
+        for e in events:
+            state = commitment_rules.evolve(state, e)
+        if state is None:
+            raise NotFound("commitment", commitment_id)
+        return Versioned(state, version)
+
+    async def change_status(
+        self,
+        commitment_id: str,
+        command: ChangeStatus,
+        meta: EventMetadata,
+        if_match: int | None = None,
+    ) -> Versioned[Commitment]:
+        current = await self.get_commitment(commitment_id)
+        if if_match is not None and if_match != current.version:
+            raise StaleVersion(current.version, if_match)
+        events = commitment_rules.decide_status(current.value, command)
+        await self._store.append(
+            commitment_stream(commitment_id),
+            current.version,
+            self._new_events(events, business_time(command.as_of), meta),
+        )
+        state: Commitment | None = current.value
+        for e in events:
+            state = commitment_rules.evolve(state, e)
+        assert state is not None
+        return Versioned(state, current.version + len(events))
+
+    async def history(self, commitment_id: str) -> list[StoredEvent]:
+        stored = await self._store.read_stream(commitment_stream(commitment_id))
+        if not stored:
+            raise NotFound("commitment", commitment_id)
+        return stored
+
+
+class StaleVersion(RuleViolated):
+    """``If-Match`` named a version the commitment has moved past (HTTP 412)."""
+
+    def __init__(self, current: int, given: int) -> None:
+        self.current = current
+        self.given = given
+        super().__init__(f"If-Match {given} is stale: the commitment is at version {current}")

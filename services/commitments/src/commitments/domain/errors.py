@@ -1,0 +1,44 @@
+"""Errors of the commitments domain. The HTTP layer maps each to a problem type."""
+
+from __future__ import annotations
+
+
+class CommitmentsError(Exception):
+    """Root of every error the commitments domain raises."""
+
+
+class InvalidPeriod(CommitmentsError, ValueError):
+    def __init__(self, label: str, reason: str) -> None:
+        self.label = label
+        self.reason = reason
+        super().__init__(f"{label!r}: {reason}")
+
+
+class RuleViolated(CommitmentsError):
+    """A command that is well-formed but breaks a business rule; ``field`` points at it."""
+
+    def __init__(self, detail: str, field: str | None = None) -> None:
+        self.detail = detail
+        self.field = field
+        super().__init__(detail)
+
+
+class InvalidTransition(CommitmentsError):
+    def __init__(self, current: str, requested: str) -> None:
+        self.current = current
+        self.requested = requested
+        super().__init__(f"a commitment cannot go from {current!r} to {requested!r}")
+
+
+class NotFound(CommitmentsError):
+    def __init__(self, kind: str, ident: str) -> None:
+        self.kind = kind
+        self.ident = ident
+        super().__init__(f"no {kind} {ident!r}")
+
+
+class AlreadyExists(CommitmentsError):
+    def __init__(self, kind: str, key: str) -> None:
+        self.kind = kind
+        self.key = key
+        super().__init__(f"a {kind} with code {key!r} already exists")

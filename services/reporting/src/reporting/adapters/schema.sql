@@ -1,0 +1,58 @@
+-- Reporting read models. Every table is rebuilt from the topics; nothing here is a source of truth.
+CREATE TABLE IF NOT EXISTS rm_plans (
+    plan_id           text PRIMARY KEY,
+    code              text NOT NULL,
+    title             text NOT NULL,
+    language          text NOT NULL,
+    period            jsonb,
+    adopted_on        date,
+    parties           jsonb NOT NULL DEFAULT '[]',
+    monitoring_bodies jsonb NOT NULL DEFAULT '[]',
+    sections          jsonb NOT NULL DEFAULT '[]',
+    occurred_at       timestamptz NOT NULL,
+    recorded_at       timestamptz NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS rm_commitments (
+    commitment_id text PRIMARY KEY,
+    plan_id       text NOT NULL,
+    code          text NOT NULL,
+    section       text NOT NULL,
+    title         text NOT NULL,
+    parties       jsonb NOT NULL DEFAULT '[]',
+    deadline      jsonb,
+    deadline_end  date,
+    priority      boolean NOT NULL DEFAULT false,
+    made_on       date NOT NULL,
+    indicators    jsonb NOT NULL DEFAULT '[]',
+    recorded_at   timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_commitments_plan_idx ON rm_commitments (plan_id, code);
+
+-- Status history, so any business date (as_of) and record time (known_at) can be answered.
+CREATE TABLE IF NOT EXISTS rm_status_changes (
+    event_id       uuid PRIMARY KEY,
+    commitment_id  text NOT NULL,
+    stream_version integer NOT NULL,
+    status         text NOT NULL,
+    as_of          date NOT NULL,
+    note           text,
+    recorded_at    timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_status_changes_idx
+    ON rm_status_changes (commitment_id, as_of DESC, stream_version DESC);
+
+-- Every event with its provenance: timelines lead from any figure back to these.
+CREATE TABLE IF NOT EXISTS rm_timeline (
+    event_id      uuid PRIMARY KEY,
+    source        text NOT NULL,
+    type          text NOT NULL,
+    subject       text NOT NULL,
+    plan_id       text,
+    commitment_id text,
+    occurred_at   timestamptz NOT NULL,
+    recorded_at   timestamptz NOT NULL,
+    partner       text,
+    data          jsonb NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_timeline_commitment_idx ON rm_timeline (commitment_id, occurred_at);

@@ -1,0 +1,190 @@
+"""Routes of the reporting service: read models over HTTP, JSON and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from reporting.adapters.queries import ReportingQueries
+from reporting.application.progress import STATUSES, progress_tree
+from shared.http.auth import KeyAuthenticator, Principal, bearer_key
+from shared.http.problems import Problem
+
+router = APIRouter(prefix="/v1")
+
+
+def get_principal(request: Request) -> Principal:
+    auth: KeyAuthenticator = request.app.state.authenticator
+    return auth.authenticate(bearer_key(request))
+
+
+def get_queries(request: Request) -> ReportingQueries:
+    queries: ReportingQueries = request.app.state.queries
+    return queries
+
+
+Reader = Annotated[Principal, Depends(get_principal)]
+Queries = Annotated[ReportingQueries, Depends(get_queries)]
+AsOf = Annotated[date | None, Query(description="Business date (default today).")]
+KnownAt = Annotated[
+    datetime | None, Query(description="Record time: what was known then (default now).")
+]
+
+
+def _dates(as_of: date | None, known_at: datetime | None) -> tuple[date, datetime]:
+    now = datetime.now(UTC)
+    if known_at is not None and known_at.tzinfo is None:
+        known_at = known_at.replace(tzinfo=UTC)
+    return as_of or now.date(), known_at or now
+
+
+def _plan_head(plan: Any) -> dict[str, Any]:
+    return {
+        "id": plan["plan_id"],
+        "code": plan["code"],
+        "title": plan["title"],
+        "language": plan["language"],
+        "period": plan["period"],
+    }
+
+
+@router.get("/plans", tags=["plans"])
+async def list_plans(
+    queries: Queries, _: Reader, as_of: AsOf = None, known_at: KnownAt = None
+) -> list[dict[str, Any]]:
+    """Every plan with its commitment counts."""
+    day, known = _dates(as_of, known_at)
+    return [
+        {
+            **_plan_head(r),
+            "commitments": r["commitments"],
+            "priority": r["priority"],
+            "completed": r["completed"],
+        }
+        for r in await queries.plans(day, known)
+    ]
+
+
+async def _progress(
+    queries: ReportingQueries, plan_id: str, day: date, known: datetime
+) -> dict[str, Any]:
+    plan = await queries.plan(plan_id, known)
+    if plan is None:
+        raise Problem(404, "not-found", f"no plan {plan_id!r} (yet) in reporting")
+    records = await queries.commitments(plan_id, day, known)
+    plan_totals, sections = progress_tree(plan["sections"], queries.rows(records), day)
+    return {
+        "plan": _plan_head(plan),
+        "as_of": day.isoformat(),
+        "known_at": known.isoformat(),
+        "totals": plan_totals,
+        "sections": sections,
+    }
+
+
+@router.get("/plans/{plan_id}/progress", tags=["plans"])
+async def plan_progress(
+    plan_id: str, queries: Queries, _: Reader, as_of: AsOf = None, known_at: KnownAt = None
+) -> dict[str, Any]:
+    """The section tree with totals; a section's totals include its sub-sections."""
+    day, known = _dates(as_of, known_at)
+    return await _progress(queries, plan_id, day, known)
+
+
+@router.get("/plans/{plan_id}/progress.csv", tags=["plans"], response_class=Response)
+async def plan_progress_csv(
+    plan_id: str, queries: Queries, _: Reader, as_of: AsOf = None, known_at: KnownAt = None
+) -> Response:
+    """The progress tree flattened: one row for the plan, one per section."""
+    day, known = _dates(as_of, known_at)
+    report = await _progress(queries, plan_id, day, known)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["level", "code", "title", "commitments", "priority", *STATUSES, "overdue", "completed_pct"]
+    )
+
+    def emit(level: int, code: str, title: str, t: dict[str, Any]) -> None:
+        writer.writerow(
+            [
+                level,
+                code,
+                title,
+                t["commitments"],
+                t["priority"],
+                *(t["by_status"][s] for s in STATUSES),
+                t["overdue"],
+                t["completed_pct"],
+            ]
+        )
+
+    emit(0, report["plan"]["code"], report["plan"]["title"], report["totals"])
+
+    def walk(nodes: list[dict[str, Any]], level: int) -> None:
+        for node in nodes:
+            emit(level, node["code"], node["title"], node["totals"])
+            walk(node["sections"], level + 1)
+
+    walk(report["sections"], 1)
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8")
+
+
+@router.get("/plans/{plan_id}/commitments", tags=["plans"])
+async def plan_commitments(
+    plan_id: str, queries: Queries, _: Reader, as_of: AsOf = None, known_at: KnownAt = None
+) -> list[dict[str, Any]]:
+    day, known = _dates(as_of, known_at)
+    if await queries.plan(plan_id, known) is None:
+        raise Problem(404, "not-found", f"no plan {plan_id!r} (yet) in reporting")
+    return [
+        {
+            "id": r["commitment_id"],
+            "code": r["code"],
+            "section": r["section"],
+            "title": r["title"],
+            "status": r["status"],
+            "priority": r["priority"],
+            "deadline": r["deadline"],
+            "parties": r["parties"],
+        }
+        for r in await queries.commitments(plan_id, day, known)
+    ]
+
+
+@router.get("/status", tags=["operations"])
+async def consumer_status(request: Request, queries: Queries, _: Reader) -> dict[str, Any]:
+    """Consumed and end offsets, lag and last event time per topic partition."""
+    runner = request.app.state.consumer
+    stored = {(r["topic"], r["partition"]): r for r in await queries.consumer_offsets(runner.name)}
+    try:
+        ends = await runner.end_offsets()
+    except Exception:
+        ends = {}
+    keys = sorted(set(stored) | set(ends))
+    partitions = []
+    for topic, partition in keys:
+        row = stored.get((topic, partition))
+        consumed = row["next_offset"] if row else 0
+        end = ends.get((topic, partition))
+        partitions.append(
+            {
+                "topic": topic,
+                "partition": partition,
+                "consumed": consumed,
+                "end": end,
+                "lag": None if end is None else max(end - consumed, 0),
+                "last_event_at": row["last_event_at"].isoformat()
+                if row and row["last_event_at"]
+                else None,
+            }
+        )
+    return {
+        "consumer": runner.name,
+        "partitions": partitions,
+        "lag": sum(p["lag"] or 0 for p in partitions),
+        "read_models": await queries.counts(),
+    }

@@ -1,0 +1,63 @@
+"""Composition root of reporting: pool, consumer of both topics, app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from reporting.adapters.projections import install_schema, project
+from reporting.adapters.queries import ReportingQueries
+from reporting.api.routes import router
+from reporting.settings import ReportingSettings
+from shared.consumer import ConsumerRunner
+from shared.consumer import install_schema as install_consumer_schema
+from shared.http.app import build_base_app
+from shared.http.auth import KeyAuthenticator
+from shared.runtime import Runtime
+
+TOPICS = ("commitments", "funding")
+
+
+def create_app(settings: ReportingSettings | None = None) -> FastAPI:
+    settings = settings or ReportingSettings()
+    runtime = Runtime(settings)
+    topics = [settings.topic(t) for t in TOPICS]
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start([install_consumer_schema, install_schema], topics)
+        app.state.queries = ReportingQueries(runtime.pool)
+        consumer = ConsumerRunner(
+            name=f"{settings.topic_prefix}.reporting",
+            pool=runtime.pool,
+            bootstrap=settings.kafka_bootstrap,
+            topics=topics,
+            handler=project,
+            producer=runtime.producer,
+            dead_letter_topic=settings.dead_letter_topic,
+            max_records=settings.consumer_max_records,
+            metrics=runtime.metrics,
+        )
+        app.state.consumer = consumer
+        if settings.run_workers:
+            runtime.run_worker("consumer", consumer.run)
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = build_base_app(
+        title="Pactstream reporting",
+        version="0.1.0",
+        metrics=runtime.metrics,
+        readiness=runtime.readiness,
+        max_body_bytes=settings.max_body_bytes,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.runtime = runtime
+    app.state.authenticator = KeyAuthenticator(settings.operator_key.get_secret_value())
+    app.include_router(router)
+    return app

@@ -1,0 +1,181 @@
+"""CloudEvents 1.0: the Kafka binary-mode binding for published events, and the
+structured and batch HTTP formats that partners post.
+
+Binary mode keeps the event data as the Kafka value and every attribute in a
+``ce_``-prefixed header, so a standard CloudEvents SDK decodes the messages.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from shared.events import EventMetadata, JsonObject, StoredEvent
+
+SPEC_VERSION = "1.0"
+JSON = "application/json"
+Headers = list[tuple[str, bytes]]
+
+# Extension attribute names: lowercase letters and digits only (CloudEvents 1.0 §3.1.1).
+EXT_RECORDED = "recordedtime"
+EXT_SCHEMA = "schemaversion"
+EXT_STREAM_VERSION = "streamversion"
+EXT_POSITION = "position"
+EXT_PARTNER = "partner"
+EXT_CORRELATION = "correlationid"
+EXT_CAUSATION = "causationid"
+EXT_TRACEPARENT = "traceparent"
+
+
+def rfc3339(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def to_kafka(event: StoredEvent, source: str) -> tuple[bytes, bytes, Headers]:
+    """Key, value and headers of the Kafka message publishing ``event``.
+
+    The key is the stream id, so every event of one aggregate lands in one partition
+    and keeps its order.
+    """
+    headers: dict[str, str] = {
+        "ce_specversion": SPEC_VERSION,
+        "ce_id": str(event.event_id),
+        "ce_source": source,
+        "ce_type": event.type,
+        "ce_time": rfc3339(event.occurred_at),
+        "ce_subject": event.stream_id,
+        f"ce_{EXT_RECORDED}": rfc3339(event.recorded_at),
+        f"ce_{EXT_SCHEMA}": str(event.schema_version),
+        f"ce_{EXT_STREAM_VERSION}": str(event.stream_version),
+        f"ce_{EXT_POSITION}": str(event.position),
+        "content-type": JSON,
+    }
+    meta = event.metadata
+    for name, value in (
+        (EXT_PARTNER, meta.partner),
+        (EXT_CORRELATION, meta.correlation_id),
+        (EXT_CAUSATION, meta.causation_id),
+        (EXT_TRACEPARENT, meta.traceparent),
+    ):
+        if value is not None:
+            headers[f"ce_{name}"] = value
+    value_bytes = json.dumps(event.data, separators=(",", ":"), ensure_ascii=False).encode()
+    return (
+        event.stream_id.encode(),
+        value_bytes,
+        [(k, v.encode()) for k, v in headers.items()],
+    )
+
+
+class MalformedMessage(ValueError):
+    """A Kafka message that is not a binary-mode CloudEvent this platform can read."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedEvent:
+    """A published event as a consumer sees it."""
+
+    event_id: UUID
+    source: str
+    type: str
+    subject: str
+    occurred_at: datetime
+    recorded_at: datetime
+    schema_version: int
+    stream_version: int
+    data: JsonObject
+    metadata: EventMetadata
+
+
+def from_kafka(value: bytes | None, headers: Sequence[tuple[str, bytes]]) -> ReceivedEvent:
+    attrs = {k: v.decode("utf-8", "replace") for k, v in headers}
+    try:
+        if attrs.get("ce_specversion") != SPEC_VERSION:
+            raise MalformedMessage(f"unsupported ce_specversion {attrs.get('ce_specversion')!r}")
+        data = json.loads(value or b"null")
+        if not isinstance(data, dict):
+            raise MalformedMessage("event data is not a JSON object")
+        return ReceivedEvent(
+            event_id=UUID(attrs["ce_id"]),
+            source=attrs["ce_source"],
+            type=attrs["ce_type"],
+            subject=attrs["ce_subject"],
+            occurred_at=parse_time(attrs["ce_time"]),
+            recorded_at=parse_time(attrs[f"ce_{EXT_RECORDED}"]),
+            schema_version=int(attrs.get(f"ce_{EXT_SCHEMA}", "1")),
+            stream_version=int(attrs.get(f"ce_{EXT_STREAM_VERSION}", "0")),
+            data=data,
+            metadata=EventMetadata(
+                partner=attrs.get(f"ce_{EXT_PARTNER}"),
+                correlation_id=attrs.get(f"ce_{EXT_CORRELATION}"),
+                causation_id=attrs.get(f"ce_{EXT_CAUSATION}"),
+                traceparent=attrs.get(f"ce_{EXT_TRACEPARENT}"),
+            ),
+        )
+    except MalformedMessage:
+        raise
+    except (KeyError, ValueError) as exc:
+        raise MalformedMessage(f"not a binary-mode CloudEvent: {exc!r}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class StructuredEvent:
+    """A CloudEvent posted by a partner in structured JSON mode."""
+
+    id: str
+    source: str
+    type: str
+    subject: str | None
+    time: datetime | None
+    data: Any
+
+
+class InvalidCloudEvent(ValueError):
+    """A posted CloudEvent missing a required attribute or with one of the wrong kind."""
+
+    def __init__(self, detail: str, pointer: str = "") -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.pointer = pointer
+
+
+def parse_structured(obj: Any, pointer: str = "") -> StructuredEvent:
+    """Validate one structured-mode CloudEvent (a decoded JSON object)."""
+    if not isinstance(obj, dict):
+        raise InvalidCloudEvent("a CloudEvent must be a JSON object", pointer or "/")
+    for name in ("specversion", "id", "source", "type"):
+        value = obj.get(name)
+        if not isinstance(value, str) or not value:
+            raise InvalidCloudEvent(f"attribute {name!r} is required", f"{pointer}/{name}")
+    if obj["specversion"] != SPEC_VERSION:
+        raise InvalidCloudEvent("specversion must be '1.0'", f"{pointer}/specversion")
+    subject = obj.get("subject")
+    if subject is not None and not isinstance(subject, str):
+        raise InvalidCloudEvent("subject must be a string", f"{pointer}/subject")
+    time: datetime | None = None
+    if obj.get("time") is not None:
+        try:
+            time = parse_time(str(obj["time"]))
+        except ValueError:
+            raise InvalidCloudEvent("time must be RFC 3339", f"{pointer}/time") from None
+    ctype = obj.get("datacontenttype", JSON)
+    if ctype != JSON and not str(ctype).endswith("+json"):
+        raise InvalidCloudEvent("datacontenttype must be JSON", f"{pointer}/datacontenttype")
+    return StructuredEvent(
+        id=obj["id"],
+        source=obj["source"],
+        type=obj["type"],
+        subject=subject,
+        time=time,
+        data=obj.get("data"),
+    )

@@ -1,0 +1,280 @@
+"""Consumers with an exactly-once effect on a PostgreSQL read model.
+
+Kafka delivers at least once. For each partition batch, the handler's changes, the
+ids of the events it applied (the inbox) and the next offset to read commit in one
+PostgreSQL transaction; on assignment the consumer seeks to the offsets stored there,
+never to Kafka's. A crash anywhere before that commit loses nothing and doubles
+nothing: the batch is read again and applied once. The inbox also absorbs the
+duplicates the outbox relay may publish after a crash of its own.
+
+A message that cannot be decoded or whose handler fails goes to the dead-letter topic
+with its error, is recorded, and the partition moves on. Errors of the database
+connection itself are not the message's fault: they stop the runner, whose supervisor
+restarts it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+
+from shared.cloudevents import MalformedMessage, ReceivedEvent, from_kafka
+from shared.database import Connection
+from shared.kafka import KafkaProducer, OutgoingMessage
+from shared.observability import Metrics
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Connection, ReceivedEvent], Awaitable[None]]
+
+SCHEMA_SQL = """
+CREATE TABLE IF NOT EXISTS consumer_offsets (
+    consumer    text    NOT NULL,
+    topic       text    NOT NULL,
+    partition   integer NOT NULL,
+    next_offset bigint  NOT NULL,
+    last_event_at timestamptz,
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (consumer, topic, partition)
+);
+CREATE TABLE IF NOT EXISTS consumer_inbox (
+    consumer  text NOT NULL,
+    event_id  uuid NOT NULL,
+    PRIMARY KEY (consumer, event_id)
+);
+CREATE TABLE IF NOT EXISTS dead_letters (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    consumer    text    NOT NULL,
+    topic       text    NOT NULL,
+    partition   integer NOT NULL,
+    "offset"    bigint  NOT NULL,
+    event_id    text,
+    error       text    NOT NULL,
+    recorded_at timestamptz NOT NULL DEFAULT now(),
+    replayed_at timestamptz
+);
+"""
+
+CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CannotConnectNowError,
+    ConnectionError,
+    OSError,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    topic: str
+    partition: int
+    offset: int
+    event_id: str | None
+    error: str
+
+
+async def install_schema(conn: Connection) -> None:
+    await conn.execute(SCHEMA_SQL)
+
+
+class _SeekToStoredOffsets(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, runner: ConsumerRunner) -> None:
+        self._runner = runner
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        return None
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        await self._runner._seek_stored(list(assigned))
+
+
+class ConsumerRunner:
+    def __init__(
+        self,
+        *,
+        name: str,
+        pool: asyncpg.Pool,
+        bootstrap: str,
+        topics: Sequence[str],
+        handler: Handler,
+        producer: KafkaProducer,
+        dead_letter_topic: str,
+        max_records: int = 500,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self.name = name
+        self._pool = pool
+        self._bootstrap = bootstrap
+        self._topics = list(topics)
+        self._handler = handler
+        self._producer = producer
+        self._dlq = dead_letter_topic
+        self._max_records = max_records
+        self._metrics = metrics
+        self._consumer: Any = None
+        self.applied = 0
+
+    async def run(self) -> None:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self._bootstrap,
+            group_id=self.name,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            isolation_level="read_committed",
+            max_poll_records=self._max_records,
+            session_timeout_ms=10_000,
+            heartbeat_interval_ms=1_000,
+        )
+        await consumer.start()
+        self._consumer = consumer
+        try:
+            consumer.subscribe(self._topics, listener=_SeekToStoredOffsets(self))
+            while True:
+                batches = await consumer.getmany(timeout_ms=500, max_records=self._max_records)
+                for tp, records in batches.items():
+                    if records:
+                        await self._process(tp, records)
+        finally:
+            self._consumer = None
+            with contextlib.suppress(Exception):
+                await asyncio.shield(consumer.stop())
+
+    async def _seek_stored(self, assigned: list[Any]) -> None:
+        if not assigned:
+            return
+        rows = await self._pool.fetch(
+            "SELECT topic, partition, next_offset FROM consumer_offsets WHERE consumer = $1",
+            self.name,
+        )
+        stored = {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+        for tp in assigned:
+            offset = stored.get((tp.topic, tp.partition))
+            if offset is None:
+                await self._consumer.seek_to_beginning(tp)
+            else:
+                self._consumer.seek(tp, offset)
+
+    async def _process(self, tp: Any, records: list[Any]) -> None:
+        dead: list[DeadLetter] = []
+        applied = duplicates = 0
+        async with self._pool.acquire() as conn, conn.transaction():
+            stored_next = await conn.fetchval(
+                "SELECT next_offset FROM consumer_offsets "
+                "WHERE consumer = $1 AND topic = $2 AND partition = $3 FOR UPDATE",
+                self.name,
+                tp.topic,
+                tp.partition,
+            )
+            last_time = None
+            for record in records:
+                if stored_next is not None and record.offset < stored_next:
+                    continue  # Another replica applied it before a rebalance.
+                try:
+                    event = from_kafka(record.value, record.headers or ())
+                except MalformedMessage as exc:
+                    dead.append(DeadLetter(tp.topic, tp.partition, record.offset, None, str(exc)))
+                    continue
+                fresh = await conn.fetchval(
+                    "INSERT INTO consumer_inbox (consumer, event_id) VALUES ($1, $2) "
+                    "ON CONFLICT DO NOTHING RETURNING true",
+                    self.name,
+                    event.event_id,
+                )
+                if not fresh:
+                    duplicates += 1
+                    continue
+                try:
+                    async with conn.transaction():
+                        await self._handler(conn, event)
+                except CONNECTION_ERRORS:
+                    raise
+                except Exception as exc:
+                    log.warning(
+                        "dead-lettering %s at %s:%s: %r", event.type, tp, record.offset, exc
+                    )
+                    dead.append(
+                        DeadLetter(
+                            tp.topic,
+                            tp.partition,
+                            record.offset,
+                            str(event.event_id),
+                            f"{type(exc).__name__}: {exc}",
+                        )
+                    )
+                    continue
+                applied += 1
+                last_time = event.recorded_at
+            if dead:
+                await self._dead_letter(conn, dead, {r.offset: r for r in records})
+            await conn.execute(
+                """
+                INSERT INTO consumer_offsets
+                    (consumer, topic, partition, next_offset, last_event_at)
+                VALUES ($1, $2, $3, $4, $5)
+                ON CONFLICT (consumer, topic, partition) DO UPDATE
+                SET next_offset = GREATEST(consumer_offsets.next_offset, EXCLUDED.next_offset),
+                    last_event_at =
+                        coalesce(EXCLUDED.last_event_at, consumer_offsets.last_event_at),
+                    updated_at = now()
+                """,
+                self.name,
+                tp.topic,
+                tp.partition,
+                records[-1].offset + 1,
+                last_time,
+            )
+        self.applied += applied
+        if self._metrics is not None:
+            self._metrics.consumed.labels(self.name, "applied").inc(applied)
+            self._metrics.consumed.labels(self.name, "duplicate").inc(duplicates)
+            self._metrics.consumed.labels(self.name, "dead_lettered").inc(len(dead))
+        # Kafka's own committed offsets are informational (tooling shows lag); the
+        # database holds the truth.
+        with contextlib.suppress(Exception):
+            if self._consumer is not None:
+                await self._consumer.commit({tp: records[-1].offset + 1})
+
+    async def _dead_letter(
+        self, conn: Connection, dead: list[DeadLetter], by_offset: dict[int, Any]
+    ) -> None:
+        messages = []
+        for d in dead:
+            record = by_offset[d.offset]
+            headers = [
+                *(record.headers or ()),
+                ("dlq_error", d.error.encode()[:4000]),
+                ("dlq_consumer", self.name.encode()),
+                ("dlq_topic", d.topic.encode()),
+                ("dlq_partition", str(d.partition).encode()),
+                ("dlq_offset", str(d.offset).encode()),
+            ]
+            messages.append(
+                OutgoingMessage(self._dlq, record.key or b"", record.value or b"", headers)
+            )
+        await self._producer.send_all(messages)
+        await conn.executemany(
+            'INSERT INTO dead_letters (consumer, topic, partition, "offset", event_id, error) '
+            "VALUES ($1, $2, $3, $4, $5, $6)",
+            [(self.name, d.topic, d.partition, d.offset, d.event_id, d.error) for d in dead],
+        )
+
+    async def end_offsets(self) -> dict[tuple[str, int], int]:
+        """Kafka's end offset of every partition of the subscribed topics."""
+        consumer = self._consumer
+        if consumer is None:
+            raise RuntimeError("consumer is not running")
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in self._topics
+            for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        ends = await consumer.end_offsets(partitions)
+        return {(tp.topic, tp.partition): int(offset) for tp, offset in ends.items()}

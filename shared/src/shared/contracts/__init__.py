@@ -1,0 +1,9 @@
+"""Published event contracts: the data of every event a service publishes to Kafka.
+
+These are the only shapes services share. Type names are stable for good; a breaking
+change bumps ``schema_version`` and registers an upcaster in the same module.
+"""
+
+from shared.events import EventRegistry
+
+registry = EventRegistry()

@@ -1,0 +1,64 @@
+"""PostgreSQL connection pools and schema installation."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, TypeAlias
+
+import asyncpg
+
+if TYPE_CHECKING:
+    from asyncpg.pool import PoolConnectionProxy
+
+    #: A connection, whether held directly or borrowed from a pool.
+    Connection: TypeAlias = asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]
+else:
+    Connection = asyncpg.Connection
+
+SchemaStep = Callable[[Connection], Awaitable[None]]
+SCHEMA_LOCK_KEY = 0x736368656D61  # "schema": replicas install one at a time
+
+
+def _encode_json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    """json/jsonb parameters take Python values and results come back decoded."""
+    for kind in ("json", "jsonb"):
+        await conn.set_type_codec(
+            kind, encoder=_encode_json, decoder=json.loads, schema="pg_catalog"
+        )
+
+
+async def create_pool(url: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(
+        url, min_size=min_size, max_size=max_size, init=_init_connection, command_timeout=30
+    )
+    assert pool is not None
+    return pool
+
+
+async def ensure_database(server_url: str, name: str) -> None:
+    """Create database ``name`` on the server if it does not exist."""
+    conn = await asyncpg.connect(f"{server_url.rstrip('/')}/postgres")
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError):
+                await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+async def install(pool: asyncpg.Pool, steps: Sequence[SchemaStep]) -> None:
+    """Run idempotent schema steps under an advisory lock shared by all replicas."""
+    async with pool.acquire() as conn:
+        await conn.execute("SELECT pg_advisory_lock($1)", SCHEMA_LOCK_KEY)
+        try:
+            for step in steps:
+                await step(conn)
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1)", SCHEMA_LOCK_KEY)

@@ -1,0 +1,142 @@
+"""Events as stored and published, and the registry of their stable type names.
+
+A type name (``org.pactstream.commitment.made``) and a schema version identify the
+shape of an event's data for good. Python class names may change; type names never do.
+A breaking change bumps the schema version and registers a pure upcaster that turns the
+old data into the new shape; stored events are never rewritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+JsonObject = dict[str, Any]
+
+
+class EventData(BaseModel):
+    """Base of every published event payload: frozen, strict about unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_type: ClassVar[str]
+    schema_version: ClassVar[int] = 1
+
+
+@dataclass(frozen=True, slots=True)
+class EventMetadata:
+    """Provenance carried by every stored event."""
+
+    partner: str | None = None
+    causation_id: str | None = None
+    correlation_id: str | None = None
+    traceparent: str | None = None
+
+    def to_json(self) -> JsonObject:
+        fields = ("partner", "causation_id", "correlation_id", "traceparent")
+        return {name: getattr(self, name) for name in fields if getattr(self, name) is not None}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> EventMetadata:
+        data = data or {}
+        return cls(
+            partner=data.get("partner"),
+            causation_id=data.get("causation_id"),
+            correlation_id=data.get("correlation_id"),
+            traceparent=data.get("traceparent"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event about to be appended: its id is chosen by the writer (idempotency)."""
+
+    event_id: UUID
+    type: str
+    data: JsonObject
+    occurred_at: datetime
+    schema_version: int = 1
+    metadata: EventMetadata = field(default_factory=EventMetadata)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An event as committed: global position, stream version and record time added."""
+
+    position: int
+    stream_id: str
+    stream_version: int
+    event_id: UUID
+    type: str
+    schema_version: int
+    data: JsonObject
+    metadata: EventMetadata
+    occurred_at: datetime
+    recorded_at: datetime
+
+
+Upcaster = Callable[[JsonObject], JsonObject]
+E = TypeVar("E", bound=EventData)
+
+
+class UnknownEventType(LookupError):
+    """A type name that no registry entry knows."""
+
+
+class EventRegistry:
+    """Maps stable type names to payload models, and upcasts old schema versions."""
+
+    def __init__(self) -> None:
+        self._models: dict[str, type[EventData]] = {}
+        self._upcasters: dict[tuple[str, int], Upcaster] = {}
+
+    def register(self, model: type[E]) -> type[E]:
+        """Register a payload model under its ``event_type``; usable as a decorator."""
+        existing = self._models.get(model.event_type)
+        if existing is not None and existing is not model:
+            raise ValueError(f"event type {model.event_type!r} is registered twice")
+        self._models[model.event_type] = model
+        return model
+
+    def upcaster(self, event_type: str, from_version: int) -> Callable[[Upcaster], Upcaster]:
+        """Register a pure function turning ``from_version`` data into the next version."""
+
+        def decorate(fn: Upcaster) -> Upcaster:
+            self._upcasters[(event_type, from_version)] = fn
+            return fn
+
+        return decorate
+
+    def knows(self, event_type: str) -> bool:
+        return event_type in self._models
+
+    def model(self, event_type: str) -> type[EventData]:
+        try:
+            return self._models[event_type]
+        except KeyError:
+            raise UnknownEventType(event_type) from None
+
+    def upcast(self, event_type: str, schema_version: int, data: JsonObject) -> JsonObject:
+        """Bring ``data`` from ``schema_version`` to the registered model's version."""
+        target = self.model(event_type).schema_version
+        version = schema_version
+        while version < target:
+            step = self._upcasters.get((event_type, version))
+            if step is None:
+                raise UnknownEventType(f"{event_type} v{version}: no upcaster to v{version + 1}")
+            data = step(data)
+            version += 1
+        if version > target:
+            raise UnknownEventType(f"{event_type} v{version} is newer than this reader")
+        return data
+
+    def decode(self, event_type: str, schema_version: int, data: JsonObject) -> EventData:
+        return self.model(event_type).model_validate(self.upcast(event_type, schema_version, data))
+
+    def types(self) -> list[str]:
+        return sorted(self._models)

@@ -1,0 +1,208 @@
+"""The asyncpg event store.
+
+``UNIQUE (stream_id, stream_version)`` is the concurrency guard: an append with a stale
+expected version violates it and fails loudly. Each row records the id of the
+transaction that wrote it (``pg_current_xact_id()``) so the relay can read in commit
+order without gaps; every append notifies ``NOTIFY_CHANNEL`` to wake the relay.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from importlib.resources import files
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from shared.database import Connection
+from shared.events import EventMetadata, NewEvent, StoredEvent
+from shared.eventstore.errors import DuplicateEvent, UniqueKeyTaken, WrongExpectedVersion
+
+NOTIFY_CHANNEL = "pactstream_events"
+SCHEMA_SQL = files("shared.eventstore").joinpath("schema.sql").read_text()
+
+_COLUMN_NAMES = (
+    "position",
+    "stream_id",
+    "stream_version",
+    "event_id",
+    "type",
+    "schema_version",
+    "data",
+    "metadata",
+    "occurred_at",
+    "recorded_at",
+)
+
+
+def event_columns(alias: str = "") -> str:
+    """The select list that :func:`row_to_event` reads, optionally qualified."""
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(prefix + name for name in _COLUMN_NAMES)
+
+
+_COLUMNS = event_columns()
+
+
+def row_to_event(row: asyncpg.Record) -> StoredEvent:
+    data = row["data"]
+    metadata = row["metadata"]
+    return StoredEvent(
+        position=row["position"],
+        stream_id=row["stream_id"],
+        stream_version=row["stream_version"],
+        event_id=row["event_id"],
+        type=row["type"],
+        schema_version=row["schema_version"],
+        data=json.loads(data) if isinstance(data, str) else data,
+        metadata=EventMetadata.from_json(
+            json.loads(metadata) if isinstance(metadata, str) else metadata
+        ),
+        occurred_at=row["occurred_at"],
+        recorded_at=row["recorded_at"],
+    )
+
+
+async def install_schema(conn: Connection) -> None:
+    await conn.execute(SCHEMA_SQL)
+
+
+class PostgresEventStore:
+    """Implements :class:`shared.eventstore.EventStore` on a pool."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def append(
+        self,
+        stream_id: str,
+        expected_version: int,
+        events: Sequence[NewEvent],
+        *,
+        unique_keys: Sequence[tuple[str, str]] = (),
+        conn: Connection | None = None,
+    ) -> list[StoredEvent]:
+        if conn is not None:
+            return await self._append(conn, stream_id, expected_version, events, unique_keys)
+        async with self._pool.acquire() as own:
+            return await self._append(own, stream_id, expected_version, events, unique_keys)
+
+    async def _append(
+        self,
+        conn: Connection,
+        stream_id: str,
+        expected_version: int,
+        events: Sequence[NewEvent],
+        unique_keys: Sequence[tuple[str, str]],
+    ) -> list[StoredEvent]:
+        if not events:
+            return []
+        try:
+            async with conn.transaction():
+                for scope, key in unique_keys:
+                    owner = await conn.fetchval(
+                        "INSERT INTO unique_keys (scope, key, stream_id) VALUES ($1, $2, $3) "
+                        "ON CONFLICT (scope, key) DO UPDATE SET stream_id = unique_keys.stream_id "
+                        "RETURNING stream_id",
+                        scope,
+                        key,
+                        stream_id,
+                    )
+                    if owner != stream_id:
+                        raise UniqueKeyTaken(scope, key, owner)
+                rows = await conn.fetch(
+                    f"""
+                    INSERT INTO events (stream_id, stream_version, event_id, type,
+                                        schema_version, data, metadata, occurred_at)
+                    SELECT $1, $2 + e.ord, e.event_id, e.type, e.schema_version,
+                           e.data::jsonb, e.metadata::jsonb, e.occurred_at
+                    FROM unnest($3::uuid[], $4::text[], $5::int[], $6::text[], $7::text[],
+                                $8::timestamptz[]) WITH ORDINALITY
+                         AS e(event_id, type, schema_version, data, metadata, occurred_at, ord)
+                    WHERE $2 = 0 OR EXISTS (
+                        SELECT 1 FROM events WHERE stream_id = $1 AND stream_version = $2)
+                    ORDER BY e.ord
+                    RETURNING {_COLUMNS}
+                    """,
+                    stream_id,
+                    expected_version,
+                    [e.event_id for e in events],
+                    [e.type for e in events],
+                    [e.schema_version for e in events],
+                    [json.dumps(e.data) for e in events],
+                    [json.dumps(e.metadata.to_json()) for e in events],
+                    [e.occurred_at for e in events],
+                )
+                if not rows:
+                    # The stream is behind the expected version: refuse to leave a gap.
+                    actual = await self.stream_version_on(conn, stream_id)
+                    raise WrongExpectedVersion(stream_id, expected_version, actual)
+                await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
+        except asyncpg.UniqueViolationError as exc:
+            if exc.constraint_name == "events_event_id_key":
+                return await self._replayed(conn, stream_id, expected_version, events)
+            if exc.constraint_name == "events_stream_version_key":
+                actual = await self.stream_version_on(conn, stream_id)
+                raise WrongExpectedVersion(stream_id, expected_version, actual) from None
+            raise
+        return sorted((row_to_event(r) for r in rows), key=lambda e: e.stream_version)
+
+    async def _replayed(
+        self,
+        conn: Connection,
+        stream_id: str,
+        expected_version: int,
+        events: Sequence[NewEvent],
+    ) -> list[StoredEvent]:
+        """A retried append: the same ids at the same places return what was stored."""
+        rows = await conn.fetch(
+            f"SELECT {_COLUMNS} FROM events WHERE event_id = ANY($1::uuid[]) "
+            "ORDER BY stream_version",
+            [e.event_id for e in events],
+        )
+        stored = [row_to_event(r) for r in rows]
+        same_place = len(stored) == len(events) and all(
+            s.stream_id == stream_id
+            and s.event_id == e.event_id
+            and s.stream_version == expected_version + i + 1
+            for i, (s, e) in enumerate(zip(stored, events, strict=True))
+        )
+        if not same_place:
+            clash: UUID = stored[0].event_id if stored else events[0].event_id
+            raise DuplicateEvent(clash)
+        return stored
+
+    async def stream_version_on(self, conn: Connection, stream_id: str) -> int:
+        value = await conn.fetchval(
+            "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $1", stream_id
+        )
+        return int(value)
+
+    async def read_stream(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]:
+        rows = await self._pool.fetch(
+            f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version > $2 "
+            "ORDER BY stream_version",
+            stream_id,
+            after_version,
+        )
+        return [row_to_event(r) for r in rows]
+
+    async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[StoredEvent]:
+        rows = await self._pool.fetch(
+            f"SELECT {_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2",
+            after_position,
+            limit,
+        )
+        return [row_to_event(r) for r in rows]
+
+    async def stream_version(self, stream_id: str) -> int:
+        async with self._pool.acquire() as conn:
+            return await self.stream_version_on(conn, stream_id)
+
+    async def owner_of(self, scope: str, key: str) -> str | None:
+        value: Any = await self._pool.fetchval(
+            "SELECT stream_id FROM unique_keys WHERE scope = $1 AND key = $2", scope, key
+        )
+        return None if value is None else str(value)

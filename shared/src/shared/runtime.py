@@ -1,0 +1,104 @@
+"""What every service's composition root assembles: a pool, a producer, supervised
+workers, and the readiness check over all three."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import asyncpg
+
+from shared.database import SchemaStep, create_pool, ensure_database, install
+from shared.kafka import KafkaProducer, ensure_topics
+from shared.observability import Metrics
+from shared.settings import ServiceSettings
+from shared.supervisor import Supervisor
+
+log = logging.getLogger(__name__)
+
+TOPIC_PARTITIONS = 6
+
+
+class Runtime:
+    def __init__(self, settings: ServiceSettings) -> None:
+        self.settings = settings
+        self.metrics = Metrics(settings.service)
+        self.supervisor = Supervisor(metrics=self.metrics)
+        self._pool: asyncpg.Pool | None = None
+        self._producer: KafkaProducer | None = None
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError("runtime not started")
+        return self._pool
+
+    @property
+    def producer(self) -> KafkaProducer:
+        if self._producer is None:
+            raise RuntimeError("runtime not started")
+        return self._producer
+
+    async def start(self, schema: Sequence[SchemaStep], topics: Sequence[str]) -> None:
+        s = self.settings
+        await _retry("PostgreSQL", lambda: ensure_database(s.postgres_url, s.database_name))
+        self._pool = await create_pool(
+            s.database_url, min_size=s.db_pool_min, max_size=s.db_pool_max
+        )
+        await install(self._pool, schema)
+        await _retry(
+            "Kafka",
+            lambda: ensure_topics(
+                s.kafka_bootstrap, [*topics, s.dead_letter_topic], TOPIC_PARTITIONS
+            ),
+        )
+        self._producer = KafkaProducer(s.kafka_bootstrap, client_id=f"pactstream-{s.service}")
+        await _retry("Kafka producer", self._producer.start)
+
+    def run_worker(self, name: str, factory: Callable[[], Awaitable[None]]) -> None:
+        self.supervisor.start(name, factory)
+
+    async def readiness(self) -> dict[str, Any]:
+        checks: dict[str, Any] = {}
+        try:
+            await asyncio.wait_for(self.pool.fetchval("SELECT 1"), 2)
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"down: {type(exc).__name__}"
+        try:
+            parts = await asyncio.wait_for(
+                self.producer.partitions(self.settings.dead_letter_topic), 2
+            )
+            checks["kafka"] = "ok" if parts else "down: no partitions"
+        except Exception as exc:
+            checks["kafka"] = f"down: {type(exc).__name__}"
+        checks["workers"] = self.supervisor.describe()
+        checks["ready"] = (
+            checks["database"] == "ok" and checks["kafka"] == "ok" and self.supervisor.healthy
+        )
+        return checks
+
+    async def stop(self) -> None:
+        await self.supervisor.stop()
+        if self._producer is not None:
+            with contextlib.suppress(Exception):
+                await self._producer.stop()
+        if self._pool is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._pool.close(), 10)
+
+
+async def _retry(what: str, step: Callable[[], Awaitable[object]], attempts: int = 30) -> None:
+    """Dependencies may come up a moment after the service: wait for them a while."""
+    for attempt in range(1, attempts + 1):
+        try:
+            await step()
+            return
+        except Exception as exc:
+            if attempt == attempts:
+                raise
+            log.warning("%s not reachable yet (%s); retrying", what, exc)
+            await asyncio.sleep(min(0.5 * attempt, 3))

@@ -1,0 +1,89 @@
+"""Supervised background workers: restarted with backoff when they fail, and visible.
+
+A worker that is down (crashed and waiting for its restart) makes the service not
+ready, so a dead relay or consumer never goes unseen behind a healthy web API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from shared.observability import Metrics
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class WorkerState:
+    name: str
+    running: bool = False
+    restarts: int = 0
+    last_error: str | None = None
+    last_failure_at: float | None = None
+
+
+@dataclass
+class Supervisor:
+    metrics: Metrics | None = None
+    max_backoff: float = 5.0
+    states: dict[str, WorkerState] = field(default_factory=dict)
+    _tasks: dict[str, asyncio.Task[None]] = field(default_factory=dict)
+
+    def start(self, name: str, factory: Callable[[], Awaitable[None]]) -> None:
+        state = WorkerState(name)
+        self.states[name] = state
+        self._tasks[name] = asyncio.create_task(self._supervise(state, factory), name=name)
+
+    async def _supervise(self, state: WorkerState, factory: Callable[[], Awaitable[None]]) -> None:
+        backoff = 0.2
+        while True:
+            state.running = True
+            self._gauge(state)
+            started = time.monotonic()
+            try:
+                await factory()
+                log.warning("worker %s returned; restarting", state.name)
+                state.last_error = "returned"
+            except asyncio.CancelledError:
+                state.running = False
+                self._gauge(state)
+                raise
+            except Exception as exc:
+                log.exception("worker %s failed", state.name)
+                state.last_error = f"{type(exc).__name__}: {exc}"
+            state.running = False
+            state.restarts += 1
+            state.last_failure_at = time.time()
+            self._gauge(state)
+            if time.monotonic() - started > 30:
+                backoff = 0.2
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, self.max_backoff)
+
+    def _gauge(self, state: WorkerState) -> None:
+        if self.metrics is not None:
+            self.metrics.worker_up.labels(state.name).set(1 if state.running else 0)
+
+    @property
+    def healthy(self) -> bool:
+        return all(s.running for s in self.states.values())
+
+    def describe(self) -> dict[str, dict[str, object]]:
+        return {
+            name: {"running": s.running, "restarts": s.restarts, "last_error": s.last_error}
+            for name, s in self.states.items()
+        }
+
+    async def stop(self) -> None:
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
