@@ -86,14 +86,17 @@ async def install_schema(conn: Connection) -> None:
 
 
 class _SeekToStoredOffsets(ConsumerRebalanceListener):  # type: ignore[misc]
-    def __init__(self, runner: ConsumerRunner) -> None:
+    """On assignment, position each partition at the offset stored with the read model."""
+
+    def __init__(self, runner: ConsumerRunner, consumer: Any) -> None:
         self._runner = runner
+        self._consumer = consumer
 
     async def on_partitions_revoked(self, revoked: Any) -> None:
         return None
 
     async def on_partitions_assigned(self, assigned: Any) -> None:
-        await self._runner._seek_stored(list(assigned))
+        await self._runner._seek_stored(self._consumer, list(assigned))
 
 
 class ConsumerRunner:
@@ -136,7 +139,7 @@ class ConsumerRunner:
         await consumer.start()
         self._consumer = consumer
         try:
-            consumer.subscribe(self._topics, listener=_SeekToStoredOffsets(self))
+            consumer.subscribe(self._topics, listener=_SeekToStoredOffsets(self, consumer))
             while True:
                 batches = await consumer.getmany(timeout_ms=500, max_records=self._max_records)
                 for tp, records in batches.items():
@@ -147,7 +150,7 @@ class ConsumerRunner:
             with contextlib.suppress(Exception):
                 await asyncio.shield(consumer.stop())
 
-    async def _seek_stored(self, assigned: list[Any]) -> None:
+    async def _seek_stored(self, consumer: Any, assigned: list[Any]) -> None:
         if not assigned:
             return
         rows = await self._pool.fetch(
@@ -155,12 +158,15 @@ class ConsumerRunner:
             self.name,
         )
         stored = {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+        fresh = []
         for tp in assigned:
             offset = stored.get((tp.topic, tp.partition))
             if offset is None:
-                await self._consumer.seek_to_beginning(tp)
+                fresh.append(tp)
             else:
-                self._consumer.seek(tp, offset)
+                consumer.seek(tp, offset)
+        if fresh:
+            await consumer.seek_to_beginning(*fresh)
 
     async def _process(self, tp: Any, records: list[Any]) -> None:
         dead: list[DeadLetter] = []

@@ -12,7 +12,6 @@ import json
 from collections.abc import Sequence
 from importlib.resources import files
 from typing import Any
-from uuid import UUID
 
 import asyncpg
 
@@ -141,8 +140,12 @@ class PostgresEventStore:
                     raise WrongExpectedVersion(stream_id, expected_version, actual)
                 await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
         except asyncpg.UniqueViolationError as exc:
+            # Whichever constraint fired first, a retry of a stored append is not an error.
+            replayed = await self._replayed(conn, stream_id, expected_version, events)
+            if replayed is not None:
+                return replayed
             if exc.constraint_name == "events_event_id_key":
-                return await self._replayed(conn, stream_id, expected_version, events)
+                raise DuplicateEvent(events[0].event_id) from None
             if exc.constraint_name == "events_stream_version_key":
                 actual = await self.stream_version_on(conn, stream_id)
                 raise WrongExpectedVersion(stream_id, expected_version, actual) from None
@@ -155,8 +158,8 @@ class PostgresEventStore:
         stream_id: str,
         expected_version: int,
         events: Sequence[NewEvent],
-    ) -> list[StoredEvent]:
-        """A retried append: the same ids at the same places return what was stored."""
+    ) -> list[StoredEvent] | None:
+        """The stored events when this exact append was stored before, else ``None``."""
         rows = await conn.fetch(
             f"SELECT {_COLUMNS} FROM events WHERE event_id = ANY($1::uuid[]) "
             "ORDER BY stream_version",
@@ -169,10 +172,7 @@ class PostgresEventStore:
             and s.stream_version == expected_version + i + 1
             for i, (s, e) in enumerate(zip(stored, events, strict=True))
         )
-        if not same_place:
-            clash: UUID = stored[0].event_id if stored else events[0].event_id
-            raise DuplicateEvent(clash)
-        return stored
+        return stored if same_place else None
 
     async def stream_version_on(self, conn: Connection, stream_id: str) -> int:
         value = await conn.fetchval(

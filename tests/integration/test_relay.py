@@ -1,0 +1,159 @@
+"""The outbox relay publishes every committed event, none skipped, none from a rolled
+back transaction, each stream in order, even when transactions commit out of order."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from collections import defaultdict
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+import asyncpg
+import pytest
+
+from shared.cloudevents import from_kafka
+from shared.events import NewEvent
+from shared.eventstore.postgres import PostgresEventStore, install_schema
+from shared.kafka import KafkaProducer
+from shared.relay import Relay
+from tests.kafka_reader import read_topic
+
+WRITERS = 24
+TRANSACTIONS_PER_WRITER = 12
+
+
+class Rollback(Exception):
+    pass
+
+
+def new_event(stream: str, n: int) -> NewEvent:
+    return NewEvent(
+        event_id=uuid4(),
+        type="org.pactstream.test.happened",
+        data={"stream": stream, "n": n},
+        occurred_at=datetime.now(UTC),
+    )
+
+
+@pytest.fixture
+async def producer(kafka_bootstrap: str) -> asyncio.AsyncIterator[KafkaProducer]:  # type: ignore[name-defined]
+    p = KafkaProducer(kafka_bootstrap, "test-relay")
+    await p.start()
+    yield p
+    await p.stop()
+
+
+async def test_many_concurrent_writers_with_rollbacks_lose_and_reorder_nothing(
+    pool: asyncpg.Pool, database_url: str, topic: str, kafka_bootstrap: str, producer: KafkaProducer
+) -> None:
+    async with pool.acquire() as conn:
+        await install_schema(conn)
+    store = PostgresEventStore(pool)
+    committed: dict[str, list[UUID]] = defaultdict(list)
+    rolled_back: set[UUID] = set()
+    rng = random.Random(20151112)
+
+    async def writer(w: int) -> None:
+        streams = [f"w{w}-a", f"w{w}-b"]
+        versions = dict.fromkeys(streams, 0)
+        for t in range(TRANSACTIONS_PER_WRITER):
+            stream = streams[t % 2]
+            events = [new_event(stream, versions[stream] + i + 1) for i in range(rng.randint(1, 3))]
+            rollback = rng.random() < 0.2
+            async with pool.acquire() as conn:
+                try:
+                    async with conn.transaction():
+                        await store.append(stream, versions[stream], events, conn=conn)
+                        # Hold the transaction open so later positions commit first.
+                        await asyncio.sleep(rng.uniform(0, 0.04))
+                        if rollback:
+                            raise Rollback
+                except Rollback:
+                    rolled_back.update(e.event_id for e in events)
+                    continue
+            versions[stream] += len(events)
+            committed[stream].extend(e.event_id for e in events)
+
+    relay = Relay(
+        database_url=database_url,
+        producer=producer,
+        topic=topic,
+        source="/test",
+        batch_size=50,
+        idle_poll_seconds=0.2,
+    )
+    relay_task = asyncio.create_task(relay.run())
+    try:
+        await asyncio.gather(*(writer(w) for w in range(WRITERS)))
+        expected = {e for ids in committed.values() for e in ids}
+        assert rolled_back, "the test must exercise rollbacks"
+
+        def all_arrived(records: list) -> bool:  # type: ignore[type-arg]
+            return expected <= {UUID(dict(r.headers)["ce_id"].decode()) for r in records}
+
+        records = await read_topic(kafka_bootstrap, topic, until=all_arrived, timeout=60)
+    finally:
+        relay_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await relay_task
+
+    received = [from_kafka(r.value, r.headers) for r in records]
+    ids = [e.event_id for e in received]
+    assert len(ids) == len(set(ids)), "no event is published twice by a healthy relay"
+    assert set(ids) == expected
+    assert not set(ids) & rolled_back
+    per_stream: dict[str, list[UUID]] = defaultdict(list)
+    for record, e in zip(records, received, strict=True):
+        assert record.key.decode() == e.subject
+        per_stream[e.subject].append(e.event_id)
+    assert dict(per_stream) == {s: ids for s, ids in committed.items() if ids}
+
+
+async def test_one_relay_leads_and_a_standby_takes_over_when_it_dies(
+    pool: asyncpg.Pool, database_url: str, topic: str, producer: KafkaProducer
+) -> None:
+    async with pool.acquire() as conn:
+        await install_schema(conn)
+    relays = [
+        Relay(
+            database_url=database_url,
+            producer=producer,
+            topic=topic,
+            source="/test",
+            standby_poll_seconds=0.2,
+        )
+        for _ in range(2)
+    ]
+    tasks = [asyncio.create_task(r.run()) for r in relays]
+    try:
+        for _ in range(50):
+            if any(r.status.leader for r in relays):
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)
+        leaders = [i for i, r in enumerate(relays) if r.status.leader]
+        assert len(leaders) == 1
+        leader = leaders[0]
+        tasks[leader].cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await tasks[leader]
+        standby = relays[1 - leader]
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        while not standby.status.leader:
+            assert loop.time() - started < 5, "the standby must take over within 5 seconds"
+            await asyncio.sleep(0.05)
+        store = PostgresEventStore(pool)
+        e = new_event("after-failover", 1)
+        await store.append("after-failover", 0, [e])
+        while standby.status.published < 1:
+            assert loop.time() - started < 10
+            await asyncio.sleep(0.05)
+    finally:
+        for t in tasks:
+            t.cancel()
+        for t in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await t
