@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import glob
+import hashlib
 import os
 import shutil
 import signal
@@ -87,6 +88,28 @@ def _as_postgres(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
 
+def postgres_root() -> Path:
+    """``.local/postgres``, unless the ``postgres`` user cannot reach the checkout (a
+    clone under a private home directory): then a folder of its own under /var/tmp."""
+    preferred = local() / "postgres"
+    if os.geteuid() != 0:
+        return preferred
+    reachable = (
+        subprocess.run(
+            ["runuser", "-u", "postgres", "--", "test", "-x", str(local())],
+            check=False,
+        ).returncode
+        == 0
+    )
+    if reachable:
+        return preferred
+    digest = hashlib.sha256(str(home()).encode()).hexdigest()[:12]
+    fallback = Path("/var/tmp") / f"pactstream-{digest}" / "postgres"
+    fallback.mkdir(parents=True, exist_ok=True)
+    shutil.chown(fallback.parent, "postgres", "postgres")
+    return fallback
+
+
 @dataclass
 class Postgres:
     url: str
@@ -94,7 +117,7 @@ class Postgres:
 
     @property
     def data(self) -> Path:
-        return local() / "postgres" / "data"
+        return postgres_root() / "data"
 
 
 def postgres_external() -> str | None:
@@ -114,7 +137,7 @@ def start_postgres() -> tuple[Postgres, bool]:
     if port_open("127.0.0.1", PG_PORT):
         return pg, False
     binaries = _pg_bin()
-    root = local() / "postgres"
+    root = postgres_root()
     run_dir = root / "run"
     run_dir.mkdir(parents=True, exist_ok=True)
     if not (pg.data / "PG_VERSION").exists():
@@ -173,7 +196,7 @@ def start_postgres() -> tuple[Postgres, bool]:
 
 
 def stop_postgres() -> None:
-    data = local() / "postgres" / "data"
+    data = postgres_root() / "data"
     if not (data / "postmaster.pid").exists():
         return
     _run(
@@ -184,7 +207,7 @@ def stop_postgres() -> None:
 
 
 def postgres_pid() -> int | None:
-    pidfile = local() / "postgres" / "data" / "postmaster.pid"
+    pidfile = postgres_root() / "data" / "postmaster.pid"
     try:
         return int(pidfile.read_text().split()[0])
     except (OSError, ValueError, IndexError):
@@ -249,13 +272,28 @@ def _java_cmd(main: str, *args: str, heap: str = "768m") -> list[str]:
     ]
 
 
+def alive(pid: int) -> bool:
+    """Whether ``pid`` runs; reaps it first when it is our own exited child (a zombie
+    would otherwise look alive)."""
+    try:
+        reaped, _ = os.waitpid(pid, os.WNOHANG)
+        if reaped == pid:
+            return False
+    except ChildProcessError:
+        pass
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
 def kafka_pid() -> int | None:
     try:
         pid = int((kafka_dir() / "kafka.pid").read_text())
-        os.kill(pid, 0)
-        return pid
     except (OSError, ValueError):
         return None
+    return pid if alive(pid) else None
 
 
 def start_kafka() -> tuple[str, bool]:
@@ -328,9 +366,7 @@ def stop_kafka() -> None:
         return
     os.kill(pid, signal.SIGTERM)
     for _ in range(300):
-        try:
-            os.kill(pid, 0)
-        except OSError:
+        if not alive(pid):
             break
         time.sleep(0.1)
     else:

@@ -96,13 +96,12 @@ def cmd_up(args: argparse.Namespace) -> int:
     os.environ.update(env.env())
     os.environ["PACTSTREAM_OPERATOR_KEY"] = key
     processes: list[subprocess.Popen[bytes]] = []
-    stopping = False
 
     def on_signal(signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
         raise KeyboardInterrupt
 
+    # Installed explicitly: a process started in the background inherits SIGINT ignored.
+    signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
         for name, port in SERVICES.items():
