@@ -120,7 +120,14 @@ class Postgres:
         return postgres_root() / "data"
 
 
+def _url_host_port(url: str) -> tuple[str, int]:
+    netloc = url.split("://", 1)[-1].split("/", 1)[0].rsplit("@", 1)[-1]
+    host, _, port = netloc.rpartition(":")
+    return (host or netloc or "127.0.0.1"), int(port or 5432) if port.isdigit() else 5432
+
+
 def postgres_external() -> str | None:
+    """The server named by ``PACTSTREAM_POSTGRES_URL``, if it is not the local one."""
     url = os.environ.get("PACTSTREAM_POSTGRES_URL")
     if url and url.rstrip("/") != LOCAL_PG_URL:
         return url
@@ -131,8 +138,10 @@ def start_postgres() -> tuple[Postgres, bool]:
     """Ensure a server runs; return it and whether this call started it."""
     external = postgres_external()
     if external:
-        say(f"using PostgreSQL at {external.split('@')[-1]}")
-        return Postgres(external, managed=False), False
+        if port_open(*_url_host_port(external), timeout=2):
+            say(f"using PostgreSQL at {external.split('@')[-1]}")
+            return Postgres(external, managed=False), False
+        say(f"PostgreSQL at {external.split('@')[-1]} is not reachable; running a local one")
     pg = Postgres(LOCAL_PG_URL, managed=True)
     if port_open("127.0.0.1", PG_PORT):
         return pg, False
@@ -299,8 +308,10 @@ def kafka_pid() -> int | None:
 def start_kafka() -> tuple[str, bool]:
     external = kafka_external()
     if external:
-        say(f"using Kafka at {external}")
-        return external, False
+        if port_open(*_host_port(external), timeout=2):
+            say(f"using Kafka at {external}")
+            return external, False
+        say(f"Kafka at {external} is not reachable; running a local one")
     if port_open("127.0.0.1", KAFKA_PORT):
         return LOCAL_KAFKA, False
     root = kafka_dir()
@@ -417,8 +428,7 @@ def stop() -> None:
 def status() -> int:
     pg_ext, kafka_ext = postgres_external(), kafka_external()
     if pg_ext:
-        host, port = pg_ext.split("@")[-1].split("/")[0].rsplit(":", 1)
-        pg_up = port_open(host, int(port))
+        pg_up = port_open(*_url_host_port(pg_ext))
         print(f"postgres  external  {pg_ext.split('@')[-1]}  {'up' if pg_up else 'DOWN'}")
     else:
         pg_up = port_open("127.0.0.1", PG_PORT)
