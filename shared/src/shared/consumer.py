@@ -133,7 +133,9 @@ class ConsumerRunner:
             auto_offset_reset="earliest",
             isolation_level="read_committed",
             max_poll_records=self._max_records,
-            session_timeout_ms=10_000,
+            # The broker's minimum: a replica killed without leaving the group hands
+            # its partitions over this soon.
+            session_timeout_ms=6_000,
             heartbeat_interval_ms=1_000,
         )
         await consumer.start()

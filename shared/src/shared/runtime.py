@@ -10,16 +10,21 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import asyncpg
+from fastapi import APIRouter, FastAPI
 
 from shared.database import SchemaStep, create_pool, ensure_database, install
+from shared.http.app import build_base_app
+from shared.http.auth import KeyAuthenticator
 from shared.kafka import KafkaProducer, ensure_topics
 from shared.observability import Metrics
+from shared.relay import Relay
 from shared.settings import ServiceSettings
 from shared.supervisor import Supervisor
 
 log = logging.getLogger(__name__)
 
 TOPIC_PARTITIONS = 6
+VERSION = "0.1.0"
 
 
 class Runtime:
@@ -60,6 +65,35 @@ class Runtime:
 
     def run_worker(self, name: str, factory: Callable[[], Awaitable[None]]) -> None:
         self.supervisor.start(name, factory)
+
+    def run_relay(self, context: str) -> Relay:
+        """Publish this service's event store to its context's topic, supervised."""
+        relay = Relay(
+            database_url=self.settings.database_url,
+            producer=self.producer,
+            topic=self.settings.topic(context),
+            source=f"/pactstream/{context}",
+            metrics=self.metrics,
+        )
+        self.run_worker("relay", relay.run)
+        return relay
+
+    def build_app(self, *, title: str, lifespan: Any, routers: Sequence[APIRouter] = ()) -> FastAPI:
+        """The service's FastAPI app with the common skeleton, auth and its routers."""
+        app = build_base_app(
+            title=title,
+            version=VERSION,
+            metrics=self.metrics,
+            readiness=self.readiness,
+            max_body_bytes=self.settings.max_body_bytes,
+            lifespan=lifespan,
+        )
+        app.state.settings = self.settings
+        app.state.runtime = self
+        app.state.authenticator = KeyAuthenticator(self.settings.operator_key.get_secret_value())
+        for router in routers:
+            app.include_router(router)
+        return app
 
     async def readiness(self) -> dict[str, Any]:
         checks: dict[str, Any] = {}

@@ -13,8 +13,6 @@ from reporting.api.routes import router
 from reporting.settings import ReportingSettings
 from shared.consumer import ConsumerRunner
 from shared.consumer import install_schema as install_consumer_schema
-from shared.http.app import build_base_app
-from shared.http.auth import KeyAuthenticator
 from shared.runtime import Runtime
 
 TOPICS = ("commitments", "funding")
@@ -48,16 +46,4 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         finally:
             await runtime.stop()
 
-    app = build_base_app(
-        title="Pactstream reporting",
-        version="0.1.0",
-        metrics=runtime.metrics,
-        readiness=runtime.readiness,
-        max_body_bytes=settings.max_body_bytes,
-        lifespan=lifespan,
-    )
-    app.state.settings = settings
-    app.state.runtime = runtime
-    app.state.authenticator = KeyAuthenticator(settings.operator_key.get_secret_value())
-    app.include_router(router)
-    return app
+    return runtime.build_app(title="Pactstream reporting", lifespan=lifespan, routers=[router])

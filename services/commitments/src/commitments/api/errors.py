@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
 from commitments.application.service import StaleVersion
 from commitments.domain.errors import (
     AlreadyExists,
@@ -12,14 +15,14 @@ from commitments.domain.errors import (
     RuleViolated,
 )
 from shared.eventstore import WrongExpectedVersion
-from shared.http.problems import Problem
+from shared.http.problems import Problem, problem_response
 
 
-def to_problem(exc: Exception, *, field: str | None = None) -> Problem:
-    """Map a domain or store error; ``field`` is the JSON pointer of a period input."""
+def to_problem(exc: Exception) -> Problem:
+    """Map a domain or store error to its problem type."""
     match exc:
         case InvalidPeriod():
-            pointer = field or "/period"
+            pointer = exc.field or ""
             return Problem(
                 422,
                 "invalid-period",
@@ -54,3 +57,13 @@ def to_problem(exc: Exception, *, field: str | None = None) -> Problem:
         case CommitmentsError():
             return Problem(422, "rule-violated", str(exc))
     raise exc
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Every commitments error, wherever raised, answers as its problem type."""
+
+    async def handle(request: Request, exc: Exception) -> JSONResponse:
+        return problem_response(to_problem(exc), request.url.path)
+
+    app.add_exception_handler(CommitmentsError, handle)
+    app.add_exception_handler(WrongExpectedVersion, handle)

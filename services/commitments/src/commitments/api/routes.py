@@ -8,10 +8,8 @@ from fastapi import APIRouter, Header, Response
 
 from commitments.api import schemas
 from commitments.api.dependencies import Metadata, Reader, Service, Writer
-from commitments.api.errors import to_problem
 from commitments.application.service import Versioned, new_id
 from commitments.domain.commitment import ChangeStatus, Commitment, MakeCommitment
-from commitments.domain.errors import CommitmentsError
 from commitments.domain.periods import parse_period
 from commitments.domain.plan import CreatePlan, Plan, Section
 from shared.contracts.commitments import IndicatorData, IndicatorPoint, PartyData
@@ -79,33 +77,30 @@ async def create_plan(
     body: schemas.PlanIn, service: Service, _: Writer, meta: Metadata, response: Response
 ) -> schemas.PlanOut:
     """Create a plan with its tree of sections (domains, actions, ...)."""
-    try:
-        period = parse_period(body.period) if body.period is not None else None
-        sections = tuple(
-            Section(
-                code=s.code,
-                title=s.title,
-                parent=s.parent,
-                kind=s.kind or ("domain" if s.parent is None else "action"),
-            )
-            for s in body.sections
+    period = parse_period(body.period, "/period") if body.period is not None else None
+    sections = tuple(
+        Section(
+            code=s.code,
+            title=s.title,
+            parent=s.parent,
+            kind=s.kind or ("domain" if s.parent is None else "action"),
         )
-        plan = await service.create_plan(
-            CreatePlan(
-                plan_id=body.id or new_id(),
-                code=body.code,
-                title=body.title,
-                language=body.language,
-                period=period,
-                adopted_on=body.adopted_on,
-                parties=tuple(body.parties),
-                monitoring_bodies=tuple(body.monitoring_bodies),
-                sections=sections,
-            ),
-            meta,
-        )
-    except CommitmentsError as exc:
-        raise to_problem(exc, field="/period") from None
+        for s in body.sections
+    )
+    plan = await service.create_plan(
+        CreatePlan(
+            plan_id=body.id or new_id(),
+            code=body.code,
+            title=body.title,
+            language=body.language,
+            period=period,
+            adopted_on=body.adopted_on,
+            parties=tuple(body.parties),
+            monitoring_bodies=tuple(body.monitoring_bodies),
+            sections=sections,
+        ),
+        meta,
+    )
     _etag(response, plan.version)
     response.headers["Location"] = f"/v1/plans/{plan.value.plan_id}"
     return plan_out(plan)
@@ -115,10 +110,7 @@ async def create_plan(
 async def get_plan(
     plan_id: str, service: Service, _: Reader, response: Response
 ) -> schemas.PlanOut:
-    try:
-        plan = await service.get_plan(plan_id)
-    except CommitmentsError as exc:
-        raise to_problem(exc) from None
+    plan = await service.get_plan(plan_id)
     _etag(response, plan.version)
     return plan_out(plan)
 
@@ -138,40 +130,34 @@ async def make_commitment(
     response: Response,
 ) -> schemas.CommitmentOut:
     """Record a commitment under a section of the plan."""
-    try:
-        deadline = parse_period(body.deadline) if body.deadline is not None else None
-        commitment = await service.make_commitment(
-            plan_id,
-            MakeCommitment(
-                commitment_id=body.id or new_id(),
-                code=body.code,
-                section=body.section,
-                title=body.title,
-                parties=tuple(PartyData(name=p.name, role=p.role) for p in body.parties),
-                deadline=deadline,
-                priority=body.priority,
-                made_on=body.made_on,
-                indicators=tuple(
-                    IndicatorData(
-                        code=i.code,
-                        title=i.title,
-                        unit=i.unit,
-                        direction=i.direction,
-                        baseline=None
-                        if i.baseline is None
-                        else IndicatorPoint(value=i.baseline.value, date=i.baseline.date),
-                        target=IndicatorPoint(value=i.target.value, date=i.target.date),
-                    )
-                    for i in body.indicators
-                ),
+    deadline = parse_period(body.deadline, "/deadline") if body.deadline is not None else None
+    commitment = await service.make_commitment(
+        plan_id,
+        MakeCommitment(
+            commitment_id=body.id or new_id(),
+            code=body.code,
+            section=body.section,
+            title=body.title,
+            parties=tuple(PartyData(name=p.name, role=p.role) for p in body.parties),
+            deadline=deadline,
+            priority=body.priority,
+            made_on=body.made_on,
+            indicators=tuple(
+                IndicatorData(
+                    code=i.code,
+                    title=i.title,
+                    unit=i.unit,
+                    direction=i.direction,
+                    baseline=None
+                    if i.baseline is None
+                    else IndicatorPoint(value=i.baseline.value, date=i.baseline.date),
+                    target=IndicatorPoint(value=i.target.value, date=i.target.date),
+                )
+                for i in body.indicators
             ),
-            meta,
-        )
-    except CommitmentsError as exc:
-        problem = to_problem(exc, field="/deadline")
-        if problem.status == 404:
-            problem = Problem(404, "not-found", f"no plan {plan_id!r}")
-        raise problem from None
+        ),
+        meta,
+    )
     _etag(response, commitment.version)
     response.headers["Location"] = f"/v1/commitments/{commitment.value.commitment_id}"
     return commitment_out(commitment)
@@ -183,10 +169,7 @@ async def make_commitment(
 async def get_commitment(
     commitment_id: str, service: Service, _: Reader, response: Response
 ) -> schemas.CommitmentOut:
-    try:
-        commitment = await service.get_commitment(commitment_id)
-    except CommitmentsError as exc:
-        raise to_problem(exc) from None
+    commitment = await service.get_commitment(commitment_id)
     _etag(response, commitment.version)
     return commitment_out(commitment)
 
@@ -207,14 +190,9 @@ async def change_status(
 ) -> schemas.CommitmentOut:
     """Move the commitment along its lifecycle; ``If-Match`` guards against lost updates."""
     expected = parse_if_match(if_match)
-    try:
-        commitment = await service.change_status(
-            commitment_id, ChangeStatus(body.status, body.as_of, body.note), meta, expected
-        )
-    except CommitmentsError as exc:
-        raise to_problem(exc) from None
-    except Exception as exc:
-        raise to_problem(exc) from None
+    commitment = await service.change_status(
+        commitment_id, ChangeStatus(body.status, body.as_of, body.note), meta, expected
+    )
     _etag(response, commitment.version)
     return commitment_out(commitment)
 
@@ -224,10 +202,7 @@ async def change_status(
 )
 async def commitment_events(commitment_id: str, service: Service, _: Reader) -> schemas.EventsOut:
     """The commitment's full history, oldest first."""
-    try:
-        events = await service.history(commitment_id)
-    except CommitmentsError as exc:
-        raise to_problem(exc) from None
+    events = await service.history(commitment_id)
     return schemas.EventsOut(
         commitment=commitment_id,
         events=[

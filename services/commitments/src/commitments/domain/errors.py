@@ -8,9 +8,12 @@ class CommitmentsError(Exception):
 
 
 class InvalidPeriod(CommitmentsError, ValueError):
-    def __init__(self, label: str, reason: str) -> None:
+    """``field`` is the JSON pointer of the input that held the label, when known."""
+
+    def __init__(self, label: str, reason: str, field: str | None = None) -> None:
         self.label = label
         self.reason = reason
+        self.field = field
         super().__init__(f"{label!r}: {reason}")
 
 

@@ -159,14 +159,15 @@ def _span(text: str) -> tuple[date, date] | None:
     return None
 
 
-def parse_period(label: str) -> Period:
-    """Resolve ``label``; raise :class:`InvalidPeriod` naming what was not understood."""
+def parse_period(label: str, field: str | None = None) -> Period:
+    """Resolve ``label``; raise :class:`InvalidPeriod` naming what was not understood
+    and, when given, the ``field`` it came from."""
     try:
         return _parse(label)
+    except InvalidPeriod as exc:
+        raise InvalidPeriod(exc.label, exc.reason, field) from None
     except ValueError as exc:  # A well-shaped label with an impossible date: 2016-13.
-        if isinstance(exc, InvalidPeriod):
-            raise
-        raise InvalidPeriod(str(label), f"not a real date: {exc}") from None
+        raise InvalidPeriod(str(label), f"not a real date: {exc}", field) from None
 
 
 def _parse(label: str) -> Period:
