@@ -136,6 +136,7 @@ def cmd_test(args: argparse.Namespace) -> int:
     bin_dir = os.path.dirname(sys.executable)
     checks: list[tuple[str, list[str]]] = [
         ("ruff", [os.path.join(bin_dir, "ruff"), "check", "."]),
+        ("ruff format", [os.path.join(bin_dir, "ruff"), "format", "--check", "."]),
         ("import contracts", [os.path.join(bin_dir, "lint-imports")]),
         ("mypy", [os.path.join(bin_dir, "mypy")]),
     ]
