@@ -125,6 +125,7 @@ def test_a_plan_and_commitment_show_in_reporting_progress(platform: Platform) ->
             "priority": True,
             "deadline": commitment["deadline"],
             "parties": commitment["parties"],
+            "completion": None,
         }
     ]
     mine = next(p for p in plans if p["id"] == plan["id"])

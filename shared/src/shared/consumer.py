@@ -137,10 +137,12 @@ class ConsumerRunner:
             # its partitions over this soon.
             session_timeout_ms=6_000,
             heartbeat_interval_ms=1_000,
+            metadata_max_age_ms=10_000,
         )
         await consumer.start()
         self._consumer = consumer
         try:
+            await self._await_topics(consumer)
             consumer.subscribe(self._topics, listener=_SeekToStoredOffsets(self, consumer))
             while True:
                 batches = await consumer.getmany(timeout_ms=500, max_records=self._max_records)
@@ -151,6 +153,20 @@ class ConsumerRunner:
             self._consumer = None
             with contextlib.suppress(Exception):
                 await asyncio.shield(consumer.stop())
+
+    async def _await_topics(self, consumer: Any, timeout: float = 30.0) -> None:
+        """A topic created a moment ago may not be in this client's metadata yet; a
+        subscription made before it appears would get no partitions until the next
+        metadata refresh."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            missing = set(self._topics) - set(await consumer.topics())
+            if not missing:
+                return
+            if loop.time() > deadline:
+                raise RuntimeError(f"topics not found: {', '.join(sorted(missing))}")
+            await asyncio.sleep(0.2)
 
     async def _seek_stored(self, consumer: Any, assigned: list[Any]) -> None:
         if not assigned:

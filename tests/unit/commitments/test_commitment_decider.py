@@ -10,8 +10,6 @@ from commitments.domain.periods import parse_period
 from commitments.domain.plan import CreatePlan, Section
 from shared.contracts.commitments import CommitmentStatusChanged, PartyData
 
-TODAY = date(2026, 1, 1)
-
 
 def a_plan(adopted_on: date | None = date(2015, 11, 12)) -> plan_rules.Plan:
     (created,) = plan_rules.decide_create(
@@ -48,7 +46,7 @@ def make(section: str = "1.1", **overrides: object) -> MakeCommitment:
 
 
 def made(**overrides: object) -> rules.Commitment:
-    (event,) = rules.decide_make(None, a_plan(), make(**overrides), TODAY)
+    (event,) = rules.decide_make(None, a_plan(), make(**overrides))
     state = rules.evolve(None, event)
     assert state is not None
     return state
@@ -63,19 +61,19 @@ def test_a_commitment_is_made_planned_on_the_plan_adoption_date() -> None:
 
 def test_a_commitment_under_an_unknown_section_is_refused() -> None:
     with pytest.raises(RuleViolated) as raised:
-        rules.decide_make(None, a_plan(), make(section="9.9"), TODAY)
+        rules.decide_make(None, a_plan(), make(section="9.9"))
     assert raised.value.field == "/section"
 
 
 def test_a_commitment_cannot_be_made_twice() -> None:
     with pytest.raises(AlreadyExists):
-        rules.decide_make(made(), a_plan(), make(), TODAY)
+        rules.decide_make(made(), a_plan(), make())
 
 
 def test_the_same_party_twice_in_the_same_role_is_refused() -> None:
     twice = (PartyData(name="EU", role="funder"), PartyData(name="EU", role="funder"))
     with pytest.raises(RuleViolated):
-        rules.decide_make(None, a_plan(), make(parties=twice), TODAY)
+        rules.decide_make(None, a_plan(), make(parties=twice))
 
 
 def apply(state: rules.Commitment, status: str, day: date) -> rules.Commitment:

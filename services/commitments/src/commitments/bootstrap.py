@@ -8,10 +8,13 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI
 
+from commitments.adapters.ingestion import OnceOnlyCommands
 from commitments.api.errors import install_error_handlers
+from commitments.api.events import router as events_router
 from commitments.api.routes import router
 from commitments.application.service import CommitmentsService
 from commitments.settings import CommitmentsSettings
+from shared import inbound
 from shared.eventstore.postgres import PostgresEventStore, install_schema
 from shared.runtime import Runtime
 
@@ -28,8 +31,9 @@ def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await runtime.start([install_schema], [settings.topic(CONTEXT)])
+        await runtime.start([install_schema, inbound.install_schema], [settings.topic(CONTEXT)])
         app.state.service = CommitmentsService(PostgresEventStore(runtime.pool), now)
+        app.state.ingest = OnceOnlyCommands(runtime.pool, now)
         if settings.run_workers:
             app.state.relay = runtime.run_relay(CONTEXT)
         try:
@@ -37,6 +41,8 @@ def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
         finally:
             await runtime.stop()
 
-    app = runtime.build_app(title="Pactstream commitments", lifespan=lifespan, routers=[router])
+    app = runtime.build_app(
+        title="Pactstream commitments", lifespan=lifespan, routers=[router, events_router]
+    )
     install_error_handlers(app)
     return app

@@ -73,7 +73,8 @@ class CommitmentMade(EventData):
     parties: tuple[PartyData, ...] = ()
     deadline: PeriodData | None = None
     priority: bool = False
-    made_on: date
+    #: When the commitment was made (business date); ``None`` when the source does not say.
+    made_on: date | None = None
     indicators: tuple[IndicatorData, ...] = ()
 
 
@@ -87,3 +88,94 @@ class CommitmentStatusChanged(EventData):
     status: CommitmentStatus
     as_of: date
     note: str | None = None
+
+
+Completion = Literal["not_started", "limited", "substantial", "complete"]
+
+
+@registry.register
+class ProgressReported(EventData):
+    """A report on how far the commitment has got, as of a business date."""
+
+    event_type = "org.pactstream.commitment.progress_reported"
+
+    commitment_id: str
+    plan_id: str
+    report_id: str
+    as_of: date
+    completion: Completion
+    narrative: str | None = None
+    evidence: tuple[str, ...] = ()
+
+
+@registry.register
+class ProgressReportRetracted(EventData):
+    """A mistaken report withdrawn; the report stays in the history, marked retracted."""
+
+    event_type = "org.pactstream.commitment.progress_report_retracted"
+
+    commitment_id: str
+    plan_id: str
+    report_id: str
+    reason: str
+
+
+@registry.register
+class MeasurementRecorded(EventData):
+    event_type = "org.pactstream.commitment.measurement_recorded"
+
+    commitment_id: str
+    plan_id: str
+    indicator: str
+    value: str
+    as_of: date
+
+
+@registry.register
+class IndicatorAdded(EventData):
+    event_type = "org.pactstream.commitment.indicator_added"
+
+    commitment_id: str
+    plan_id: str
+    indicator: IndicatorData
+
+
+class MilestoneData(_Value):
+    code: str
+    title: str
+    planned: PeriodData | None = None
+
+
+@registry.register
+class MilestoneAdded(EventData):
+    event_type = "org.pactstream.commitment.milestone_added"
+
+    commitment_id: str
+    plan_id: str
+    milestone: MilestoneData
+
+
+@registry.register
+class MilestoneReached(EventData):
+    event_type = "org.pactstream.commitment.milestone_reached"
+
+    commitment_id: str
+    plan_id: str
+    milestone: str
+    reached_on: date
+    note: str | None = None
+
+
+@registry.register
+class CommitmentAmended(EventData):
+    """Title, deadline or parties changed, with the reason; ``None`` means unchanged."""
+
+    event_type = "org.pactstream.commitment.amended"
+
+    commitment_id: str
+    plan_id: str
+    as_of: date
+    reason: str
+    title: str | None = None
+    deadline: PeriodData | None = None
+    parties: tuple[PartyData, ...] | None = None

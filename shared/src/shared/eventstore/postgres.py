@@ -71,8 +71,18 @@ async def install_schema(conn: Connection) -> None:
 class PostgresEventStore:
     """Implements :class:`shared.eventstore.EventStore` on a pool."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, conn: Connection | None = None) -> None:
         self._pool = pool
+        self._conn = conn
+
+    def bound(self, conn: Connection) -> PostgresEventStore:
+        """The same store working inside ``conn``'s transaction, so that an append
+        commits or rolls back together with the caller's other writes."""
+        return PostgresEventStore(self._pool, conn)
+
+    @property
+    def _reader(self) -> Connection | asyncpg.Pool:
+        return self._conn if self._conn is not None else self._pool
 
     async def append(
         self,
@@ -83,6 +93,7 @@ class PostgresEventStore:
         unique_keys: Sequence[tuple[str, str]] = (),
         conn: Connection | None = None,
     ) -> list[StoredEvent]:
+        conn = conn if conn is not None else self._conn
         if conn is not None:
             return await self._append(conn, stream_id, expected_version, events, unique_keys)
         async with self._pool.acquire() as own:
@@ -181,7 +192,7 @@ class PostgresEventStore:
         return int(value)
 
     async def read_stream(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]:
-        rows = await self._pool.fetch(
+        rows = await self._reader.fetch(
             f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version > $2 "
             "ORDER BY stream_version",
             stream_id,
@@ -190,7 +201,7 @@ class PostgresEventStore:
         return [row_to_event(r) for r in rows]
 
     async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[StoredEvent]:
-        rows = await self._pool.fetch(
+        rows = await self._reader.fetch(
             f"SELECT {_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2",
             after_position,
             limit,
@@ -198,11 +209,13 @@ class PostgresEventStore:
         return [row_to_event(r) for r in rows]
 
     async def stream_version(self, stream_id: str) -> int:
+        if self._conn is not None:
+            return await self.stream_version_on(self._conn, stream_id)
         async with self._pool.acquire() as conn:
             return await self.stream_version_on(conn, stream_id)
 
     async def owner_of(self, scope: str, key: str) -> str | None:
-        value: Any = await self._pool.fetchval(
+        value: Any = await self._reader.fetchval(
             "SELECT stream_id FROM unique_keys WHERE scope = $1 AND key = $2", scope, key
         )
         return None if value is None else str(value)

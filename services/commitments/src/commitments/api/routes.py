@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
 
-from commitments.api import schemas
+from commitments.api import commands, schemas
 from commitments.api.dependencies import Metadata, Reader, Service, Writer
 from commitments.application.service import Versioned, new_id
-from commitments.domain.commitment import ChangeStatus, Commitment, MakeCommitment
+from commitments.domain.commitment import Command, Commitment, MakeCommitment
 from commitments.domain.periods import parse_period
 from commitments.domain.plan import CreatePlan, Plan, Section
-from shared.contracts.commitments import IndicatorData, IndicatorPoint, PartyData
 from shared.http.problems import Problem
 
 router = APIRouter(prefix="/v1")
@@ -69,6 +69,21 @@ def commitment_out(c: Versioned[Commitment]) -> schemas.CommitmentOut:
         status=v.status,
         status_as_of=v.status_as_of,
         indicators=[schemas.IndicatorOut.model_validate(i.model_dump()) for i in v.indicators],
+        milestones=[
+            schemas.MilestoneOut(
+                code=m.code,
+                title=m.title,
+                planned=None if m.planned is None else schemas.PeriodOut(**m.planned.model_dump()),
+                reached_on=m.reached_on,
+            )
+            for m in v.milestones
+        ],
+        reports=[
+            schemas.ReportOut(
+                id=r.report_id, as_of=r.as_of, completion=r.completion, retracted=r.retracted
+            )
+            for r in v.reports
+        ],
     )
 
 
@@ -138,23 +153,11 @@ async def make_commitment(
             code=body.code,
             section=body.section,
             title=body.title,
-            parties=tuple(PartyData(name=p.name, role=p.role) for p in body.parties),
+            parties=commands.parties(body.parties),
             deadline=deadline,
             priority=body.priority,
             made_on=body.made_on,
-            indicators=tuple(
-                IndicatorData(
-                    code=i.code,
-                    title=i.title,
-                    unit=i.unit,
-                    direction=i.direction,
-                    baseline=None
-                    if i.baseline is None
-                    else IndicatorPoint(value=i.baseline.value, date=i.baseline.date),
-                    target=IndicatorPoint(value=i.target.value, date=i.target.date),
-                )
-                for i in body.indicators
-            ),
+            indicators=tuple(commands.indicator(i) for i in body.indicators),
         ),
         meta,
     )
@@ -190,9 +193,7 @@ async def change_status(
 ) -> schemas.CommitmentOut:
     """Move the commitment along its lifecycle; ``If-Match`` guards against lost updates."""
     expected = parse_if_match(if_match)
-    commitment = await service.change_status(
-        commitment_id, ChangeStatus(body.status, body.as_of, body.note), meta, expected
-    )
+    commitment = await service.handle(commitment_id, commands.status(body), meta, expected)
     _etag(response, commitment.version)
     return commitment_out(commitment)
 
@@ -220,3 +221,179 @@ async def commitment_events(commitment_id: str, service: Service, _: Reader) -> 
             for e in events
         ],
     )
+
+
+IfMatch = Annotated[str | None, Header()]
+
+
+async def _created(
+    service: Service,
+    commitment_id: str,
+    command: Command,
+    meta: Metadata,
+    response: Response,
+    if_match: str | None,
+    created_id: str,
+) -> schemas.CreatedOut:
+    commitment = await service.handle(commitment_id, command, meta, parse_if_match(if_match))
+    _etag(response, commitment.version)
+    return schemas.CreatedOut(id=created_id, commitment=commitment_id, version=commitment.version)
+
+
+@router.post(
+    "/commitments/{commitment_id}/progress",
+    status_code=201,
+    response_model=schemas.CreatedOut,
+    tags=["commitments"],
+)
+async def report_progress(
+    commitment_id: str,
+    body: schemas.ProgressIn,
+    service: Service,
+    _: Writer,
+    meta: Metadata,
+    response: Response,
+    if_match: IfMatch = None,
+) -> schemas.CreatedOut:
+    """A progress report on the completion scale, with narrative and evidence links."""
+    command = commands.progress(body)
+    return await _created(
+        service, commitment_id, command, meta, response, if_match, command.report_id
+    )
+
+
+@router.post(
+    "/commitments/{commitment_id}/progress/{report_id}/retraction",
+    response_model=schemas.CommitmentOut,
+    tags=["commitments"],
+)
+async def retract_report(
+    commitment_id: str,
+    report_id: str,
+    body: schemas.RetractionIn,
+    service: Service,
+    _: Writer,
+    meta: Metadata,
+    response: Response,
+    if_match: IfMatch = None,
+) -> schemas.CommitmentOut:
+    """Withdraw a mistaken report; it stays in the history, marked retracted."""
+    commitment = await service.handle(
+        commitment_id, commands.retraction(report_id, body), meta, parse_if_match(if_match)
+    )
+    _etag(response, commitment.version)
+    return commitment_out(commitment)
+
+
+@router.post(
+    "/commitments/{commitment_id}/measurements",
+    status_code=201,
+    response_model=schemas.CreatedOut,
+    tags=["commitments"],
+)
+async def record_measurement(
+    commitment_id: str,
+    body: schemas.MeasurementIn,
+    service: Service,
+    _: Writer,
+    meta: Metadata,
+    response: Response,
+    if_match: IfMatch = None,
+) -> schemas.CreatedOut:
+    """A value of one of the commitment's indicators, as of a date."""
+    return await _created(
+        service,
+        commitment_id,
+        commands.measurement(body),
+        meta,
+        response,
+        if_match,
+        f"{body.indicator}@{body.as_of.isoformat()}",
+    )
+
+
+@router.post(
+    "/commitments/{commitment_id}/indicators",
+    status_code=201,
+    response_model=schemas.CreatedOut,
+    tags=["commitments"],
+)
+async def add_indicator(
+    commitment_id: str,
+    body: schemas.IndicatorIn,
+    service: Service,
+    _: Writer,
+    meta: Metadata,
+    response: Response,
+    if_match: IfMatch = None,
+) -> schemas.CreatedOut:
+    return await _created(
+        service, commitment_id, commands.add_indicator(body), meta, response, if_match, body.code
+    )
+
+
+@router.post(
+    "/commitments/{commitment_id}/milestones",
+    status_code=201,
+    response_model=schemas.CreatedOut,
+    tags=["commitments"],
+)
+async def add_milestone(
+    commitment_id: str,
+    body: schemas.MilestoneIn,
+    service: Service,
+    _: Writer,
+    meta: Metadata,
+    response: Response,
+    if_match: IfMatch = None,
+) -> schemas.CreatedOut:
+    """A milestone with its planned period (any period form)."""
+    return await _created(
+        service, commitment_id, commands.milestone(body), meta, response, if_match, body.code
+    )
+
+
+@router.post(
+    "/commitments/{commitment_id}/milestones/{code}/reached",
+    response_model=schemas.CommitmentOut,
+    tags=["commitments"],
+)
+async def reach_milestone(
+    commitment_id: str,
+    code: str,
+    body: schemas.MilestoneReachedIn,
+    service: Service,
+    _: Writer,
+    meta: Metadata,
+    response: Response,
+    if_match: IfMatch = None,
+) -> schemas.CommitmentOut:
+    commitment = await service.handle(
+        commitment_id, commands.milestone_reached(code, body), meta, parse_if_match(if_match)
+    )
+    _etag(response, commitment.version)
+    return commitment_out(commitment)
+
+
+@router.post(
+    "/commitments/{commitment_id}/amendments",
+    status_code=201,
+    response_model=schemas.CommitmentOut,
+    tags=["commitments"],
+)
+async def amend(
+    commitment_id: str,
+    body: schemas.AmendmentIn,
+    service: Service,
+    _: Writer,
+    meta: Metadata,
+    response: Response,
+    if_match: IfMatch = None,
+) -> schemas.CommitmentOut:
+    """Change title, deadline or parties, with a reason. The history keeps both."""
+    today = datetime.now(UTC).date()
+    commitment = await service.handle(
+        commitment_id, commands.amendment(body, today), meta, parse_if_match(if_match)
+    )
+    _etag(response, commitment.version)
+    return commitment_out(commitment)

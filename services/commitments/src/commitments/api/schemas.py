@@ -148,10 +148,12 @@ class CommitmentOut(BaseModel):
     parties: list[PartyOut]
     deadline: PeriodOut | None
     priority: bool
-    made_on: date
+    made_on: date | None
     status: str
     status_as_of: date | None
     indicators: list[IndicatorOut]
+    milestones: list[MilestoneOut]
+    reports: list[ReportOut]
 
 
 class EventOut(BaseModel):
@@ -169,3 +171,68 @@ class EventOut(BaseModel):
 class EventsOut(BaseModel):
     commitment: str
     events: list[EventOut]
+
+
+Url = Annotated[str, Field(min_length=8, max_length=2000, pattern=r"^https?://\S+$")]
+Reason = Annotated[str, Field(min_length=1, max_length=4000)]
+
+
+class ProgressIn(Body):
+    id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")] | None = (
+        None
+    )
+    as_of: date
+    completion: Literal["not_started", "limited", "substantial", "complete"]
+    narrative: Annotated[str, Field(max_length=20000)] | None = None
+    evidence: list[Url] = Field(default_factory=list, max_length=50)
+
+
+class MeasurementIn(Body):
+    indicator: Code
+    value: DecimalText
+    as_of: date
+
+
+class MilestoneIn(Body):
+    code: Code
+    title: Text
+    planned: Annotated[str, Field(max_length=100)] | None = None
+
+
+class MilestoneReachedIn(Body):
+    reached_on: date
+    note: Annotated[str, Field(max_length=4000)] | None = None
+
+
+class AmendmentIn(Body):
+    as_of: date | None = None
+    reason: Reason
+    title: Text | None = None
+    deadline: Annotated[str, Field(max_length=100)] | None = None
+    parties: list[PartyIn] | None = Field(default=None, max_length=200)
+
+
+class RetractionIn(Body):
+    reason: Reason
+
+
+class ReportOut(BaseModel):
+    id: str
+    as_of: date
+    completion: str
+    retracted: bool
+
+
+class MilestoneOut(BaseModel):
+    code: str
+    title: str
+    planned: PeriodOut | None
+    reached_on: date | None
+
+
+class CreatedOut(BaseModel):
+    """A resource created inside a commitment (a report, a measurement, a milestone)."""
+
+    id: str
+    commitment: str
+    version: int

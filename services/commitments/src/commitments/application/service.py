@@ -15,7 +15,16 @@ from uuid import uuid4
 
 from commitments.domain import commitment as commitment_rules
 from commitments.domain import plan as plan_rules
-from commitments.domain.commitment import ChangeStatus, Commitment, MakeCommitment
+from commitments.domain.commitment import (
+    Amend,
+    ChangeStatus,
+    Command,
+    Commitment,
+    MakeCommitment,
+    ReachMilestone,
+    RecordMeasurement,
+    ReportProgress,
+)
 from commitments.domain.errors import AlreadyExists, NotFound, RuleViolated
 from commitments.domain.plan import CreatePlan, Plan
 from shared.contracts import registry
@@ -108,14 +117,14 @@ class CommitmentsService:
         self, plan_id: str, command: MakeCommitment, meta: EventMetadata
     ) -> Versioned[Commitment]:
         plan = (await self.get_plan(plan_id)).value
-        today = self._clock().date()
-        events = commitment_rules.decide_make(None, plan, command, today)
+        events = commitment_rules.decide_make(None, plan, command)
         made: CommitmentMade = events[0]
+        occurred = business_time(made.made_on) if made.made_on else self._clock()
         try:
             await self._store.append(
                 commitment_stream(command.commitment_id),
                 0,
-                self._new_events(events, business_time(made.made_on), meta),
+                self._new_events(events, occurred, meta),
                 unique_keys=[("commitment-code", f"{plan_id}/{command.code}")],
             )
         except UniqueKeyTaken:
@@ -133,27 +142,38 @@ class CommitmentsService:
             raise NotFound("commitment", commitment_id)
         return Versioned(state, version)
 
-    async def change_status(
+    async def handle(
         self,
         commitment_id: str,
-        command: ChangeStatus,
+        command: Command,
         meta: EventMetadata,
         if_match: int | None = None,
     ) -> Versioned[Commitment]:
+        """Load, decide, append at the loaded version: a concurrent writer makes the
+        append fail (409) rather than silently interleave."""
         current = await self.get_commitment(commitment_id)
         if if_match is not None and if_match != current.version:
             raise StaleVersion(current.version, if_match)
-        events = commitment_rules.decide_status(current.value, command)
+        events = commitment_rules.decide(current.value, command)
         await self._store.append(
             commitment_stream(commitment_id),
             current.version,
-            self._new_events(events, business_time(command.as_of), meta),
+            self._new_events(events, self._occurred_at(command), meta),
         )
         state: Commitment | None = current.value
         for e in events:
             state = commitment_rules.evolve(state, e)
         assert state is not None
         return Versioned(state, current.version + len(events))
+
+    def _occurred_at(self, command: Command) -> datetime:
+        """Business time: the date the fact took effect, where the command gives one."""
+        match command:
+            case ChangeStatus() | ReportProgress() | RecordMeasurement() | Amend():
+                return business_time(command.as_of)
+            case ReachMilestone():
+                return business_time(command.reached_on)
+        return self._clock()
 
     async def history(self, commitment_id: str) -> list[StoredEvent]:
         stored = await self._store.read_stream(commitment_stream(commitment_id))

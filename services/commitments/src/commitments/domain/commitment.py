@@ -12,11 +12,20 @@ from commitments.domain.errors import AlreadyExists, InvalidTransition, RuleViol
 from commitments.domain.periods import Period
 from commitments.domain.plan import Plan
 from shared.contracts.commitments import (
+    CommitmentAmended,
     CommitmentMade,
     CommitmentStatus,
     CommitmentStatusChanged,
+    Completion,
+    IndicatorAdded,
     IndicatorData,
+    MeasurementRecorded,
+    MilestoneAdded,
+    MilestoneData,
+    MilestoneReached,
     PartyData,
+    ProgressReported,
+    ProgressReportRetracted,
 )
 from shared.contracts.common import PeriodData
 from shared.events import EventData
@@ -51,6 +60,86 @@ class ChangeStatus:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportProgress:
+    report_id: str
+    as_of: date
+    completion: Completion
+    narrative: str | None = None
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RetractReport:
+    report_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordMeasurement:
+    indicator: str
+    value: str
+    as_of: date
+
+
+@dataclass(frozen=True, slots=True)
+class AddIndicator:
+    indicator: IndicatorData
+
+
+@dataclass(frozen=True, slots=True)
+class AddMilestone:
+    code: str
+    title: str
+    planned: Period | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReachMilestone:
+    code: str
+    reached_on: date
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Amend:
+    """Change title, deadline or parties; fields left ``None`` stay as they are."""
+
+    as_of: date
+    reason: str
+    title: str | None = None
+    deadline: Period | None = None
+    parties: tuple[PartyData, ...] | None = None
+
+
+Command = (
+    ChangeStatus
+    | ReportProgress
+    | RetractReport
+    | RecordMeasurement
+    | AddIndicator
+    | AddMilestone
+    | ReachMilestone
+    | Amend
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    report_id: str
+    as_of: date
+    completion: Completion
+    retracted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    code: str
+    title: str
+    planned: PeriodData | None
+    reached_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Commitment:
     commitment_id: str
     plan_id: str
@@ -60,14 +149,25 @@ class Commitment:
     parties: tuple[PartyData, ...]
     deadline: PeriodData | None
     priority: bool
-    made_on: date
+    made_on: date | None
     indicators: tuple[IndicatorData, ...]
     status: CommitmentStatus = "planned"
     status_as_of: date | None = None
+    reports: tuple[Report, ...] = ()
+    milestones: tuple[Milestone, ...] = ()
+
+    def report(self, report_id: str) -> Report | None:
+        return next((r for r in self.reports if r.report_id == report_id), None)
+
+    def milestone(self, code: str) -> Milestone | None:
+        return next((m for m in self.milestones if m.code == code), None)
+
+    def indicator(self, code: str) -> IndicatorData | None:
+        return next((i for i in self.indicators if i.code == code), None)
 
 
 def decide_make(
-    state: Commitment | None, plan: Plan, command: MakeCommitment, today: date
+    state: Commitment | None, plan: Plan, command: MakeCommitment
 ) -> list[CommitmentMade]:
     if state is not None:
         raise AlreadyExists("commitment", state.code)
@@ -77,20 +177,11 @@ def decide_make(
         raise RuleViolated("a commitment title cannot be empty", "/title")
     if plan.section(command.section) is None:
         raise RuleViolated(f"plan {plan.code!r} has no section {command.section!r}", "/section")
-    seen: set[tuple[str, str]] = set()
-    for i, party in enumerate(command.parties):
-        if not party.name.strip():
-            raise RuleViolated("a party name cannot be empty", f"/parties/{i}/name")
-        if (party.name, party.role) in seen:
-            raise RuleViolated(
-                f"party {party.name!r} is listed twice as {party.role}", f"/parties/{i}"
-            )
-        seen.add((party.name, party.role))
+    _check_parties(command.parties)
     codes = [ind.code for ind in command.indicators]
     if len(codes) != len(set(codes)):
         raise RuleViolated("indicator codes must be unique within a commitment", "/indicators")
-    made_on = command.made_on or plan.adopted_on or (plan.period.start if plan.period else today)
-    d = command.deadline
+    made_on = command.made_on or plan.adopted_on or (plan.period.start if plan.period else None)
     return [
         CommitmentMade(
             commitment_id=command.commitment_id,
@@ -99,7 +190,7 @@ def decide_make(
             section=command.section,
             title=command.title,
             parties=command.parties,
-            deadline=None if d is None else PeriodData(label=d.label, start=d.start, end=d.end),
+            deadline=_period(command.deadline),
             priority=command.priority,
             made_on=made_on,
             indicators=command.indicators,
@@ -110,7 +201,7 @@ def decide_make(
 def decide_status(state: Commitment, command: ChangeStatus) -> list[CommitmentStatusChanged]:
     if command.status not in TRANSITIONS[state.status]:
         raise InvalidTransition(state.status, command.status)
-    if command.as_of < state.made_on:
+    if state.made_on is not None and command.as_of < state.made_on:
         raise RuleViolated(
             f"as_of {command.as_of} is before the commitment was made ({state.made_on})", "/as_of"
         )
@@ -132,6 +223,116 @@ def decide_status(state: Commitment, command: ChangeStatus) -> list[CommitmentSt
     ]
 
 
+def _period(p: Period | None) -> PeriodData | None:
+    return None if p is None else PeriodData(label=p.label, start=p.start, end=p.end)
+
+
+def _not_before_made(state: Commitment, day: date, field: str) -> None:
+    if state.made_on is not None and day < state.made_on:
+        raise RuleViolated(
+            f"{field.lstrip('/')} {day} is before the commitment was made ({state.made_on})", field
+        )
+
+
+def _check_parties(parties: tuple[PartyData, ...]) -> None:
+    seen: set[tuple[str, str]] = set()
+    for i, party in enumerate(parties):
+        if not party.name.strip():
+            raise RuleViolated("a party name cannot be empty", f"/parties/{i}/name")
+        if (party.name, party.role) in seen:
+            raise RuleViolated(
+                f"party {party.name!r} is listed twice as {party.role}", f"/parties/{i}"
+            )
+        seen.add((party.name, party.role))
+
+
+def decide(state: Commitment, command: Command) -> list[EventData]:
+    """Decide what a command on an existing commitment records; raise if it may not."""
+    ids = {"commitment_id": state.commitment_id, "plan_id": state.plan_id}
+    match command:
+        case ChangeStatus():
+            return list(decide_status(state, command))
+        case ReportProgress():
+            if state.report(command.report_id) is not None:
+                raise AlreadyExists("progress report", command.report_id)
+            _not_before_made(state, command.as_of, "/as_of")
+            return [
+                ProgressReported(
+                    **ids,
+                    report_id=command.report_id,
+                    as_of=command.as_of,
+                    completion=command.completion,
+                    narrative=command.narrative,
+                    evidence=command.evidence,
+                )
+            ]
+        case RetractReport():
+            report = state.report(command.report_id)
+            if report is None:
+                raise RuleViolated(f"no progress report {command.report_id!r}", "/report")
+            if report.retracted:
+                raise RuleViolated(f"report {command.report_id!r} is already retracted", "/report")
+            return [
+                ProgressReportRetracted(**ids, report_id=command.report_id, reason=command.reason)
+            ]
+        case RecordMeasurement():
+            if state.indicator(command.indicator) is None:
+                known = ", ".join(i.code for i in state.indicators) or "none"
+                raise RuleViolated(
+                    f"no indicator {command.indicator!r} on this commitment (known: {known})",
+                    "/indicator",
+                )
+            return [
+                MeasurementRecorded(
+                    **ids, indicator=command.indicator, value=command.value, as_of=command.as_of
+                )
+            ]
+        case AddIndicator():
+            if state.indicator(command.indicator.code) is not None:
+                raise AlreadyExists("indicator", command.indicator.code)
+            return [IndicatorAdded(**ids, indicator=command.indicator)]
+        case AddMilestone():
+            if state.milestone(command.code) is not None:
+                raise AlreadyExists("milestone", command.code)
+            data = MilestoneData(
+                code=command.code, title=command.title, planned=_period(command.planned)
+            )
+            return [MilestoneAdded(**ids, milestone=data)]
+        case ReachMilestone():
+            reached = state.milestone(command.code)
+            if reached is None:
+                raise RuleViolated(f"no milestone {command.code!r}", "/milestone")
+            if reached.reached_on is not None:
+                raise RuleViolated(
+                    f"milestone {command.code!r} was already reached on {reached.reached_on}",
+                    "/milestone",
+                )
+            return [
+                MilestoneReached(
+                    **ids, milestone=command.code, reached_on=command.reached_on, note=command.note
+                )
+            ]
+        case Amend():
+            if not command.reason.strip():
+                raise RuleViolated("an amendment needs a reason", "/reason")
+            if command.title is None and command.deadline is None and command.parties is None:
+                raise RuleViolated("an amendment must change title, deadline or parties", "")
+            if command.title is not None and not command.title.strip():
+                raise RuleViolated("a commitment title cannot be empty", "/title")
+            if command.parties is not None:
+                _check_parties(command.parties)
+            return [
+                CommitmentAmended(
+                    **ids,
+                    as_of=command.as_of,
+                    reason=command.reason,
+                    title=command.title,
+                    deadline=_period(command.deadline),
+                    parties=command.parties,
+                )
+            ]
+
+
 def evolve(state: Commitment | None, event: EventData) -> Commitment | None:
     if isinstance(event, CommitmentMade):
         return Commitment(
@@ -148,6 +349,40 @@ def evolve(state: Commitment | None, event: EventData) -> Commitment | None:
         )
     if state is None:
         return None
-    if isinstance(event, CommitmentStatusChanged):
-        return replace(state, status=event.status, status_as_of=event.as_of)
+    match event:
+        case CommitmentStatusChanged():
+            return replace(state, status=event.status, status_as_of=event.as_of)
+        case ProgressReported():
+            report = Report(event.report_id, event.as_of, event.completion)
+            return replace(state, reports=(*state.reports, report))
+        case ProgressReportRetracted():
+            return replace(
+                state,
+                reports=tuple(
+                    replace(r, retracted=True) if r.report_id == event.report_id else r
+                    for r in state.reports
+                ),
+            )
+        case IndicatorAdded():
+            return replace(state, indicators=(*state.indicators, event.indicator))
+        case MilestoneAdded():
+            m = event.milestone
+            return replace(
+                state, milestones=(*state.milestones, Milestone(m.code, m.title, m.planned))
+            )
+        case MilestoneReached():
+            return replace(
+                state,
+                milestones=tuple(
+                    replace(m, reached_on=event.reached_on) if m.code == event.milestone else m
+                    for m in state.milestones
+                ),
+            )
+        case CommitmentAmended():
+            return replace(
+                state,
+                title=event.title if event.title is not None else state.title,
+                deadline=event.deadline if event.deadline is not None else state.deadline,
+                parties=event.parties if event.parties is not None else state.parties,
+            )
     return state

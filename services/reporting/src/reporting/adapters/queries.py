@@ -1,6 +1,7 @@
 """Read-model queries. ``as_of`` is a business date, ``known_at`` a record time: a
 report shows what had happened by ``as_of`` according to what was recorded by
-``known_at``."""
+``known_at``. Amendments, status changes and reports apply from their own business
+dates, so the same query answers for any past day, as known then or as corrected."""
 
 from __future__ import annotations
 
@@ -12,15 +13,43 @@ import asyncpg
 from reporting.application.progress import CommitmentRow
 
 
-def _status_as_of(as_of: str, known_at: str) -> str:
-    """SQL for a commitment ``c``'s status on date ``as_of`` as recorded by ``known_at``."""
+def effective_commitments(as_of: str, known_at: str) -> str:
+    """Every commitment made by ``as_of`` and recorded by ``known_at`` (SQL parameter
+    names), with the title, deadline, parties, status and completion in force on
+    ``as_of`` as known at ``known_at``."""
+
+    def latest(table: str, column: str, where: str = "") -> str:
+        return f"""(
+            SELECT x.{column} FROM {table} x
+            WHERE x.commitment_id = c.commitment_id AND x.as_of <= {as_of}
+              AND x.recorded_at <= {known_at} {where}
+            ORDER BY x.as_of DESC, x.stream_version DESC LIMIT 1)"""
+
+    amended = "rm_amendments"
     return f"""
-    coalesce((
-        SELECT s.status FROM rm_status_changes s
-        WHERE s.commitment_id = c.commitment_id AND s.as_of <= {as_of}
-          AND s.recorded_at <= {known_at}
-        ORDER BY s.as_of DESC, s.stream_version DESC LIMIT 1
-    ), 'planned')"""
+    SELECT c.commitment_id, c.plan_id, c.code, c.section, c.priority, c.made_on,
+           c.recorded_at,
+           coalesce({latest(amended, "title", "AND x.title IS NOT NULL")}, c.title) AS title,
+           coalesce({latest(amended, "deadline", "AND x.deadline IS NOT NULL")}, c.deadline)
+               AS deadline,
+           coalesce({latest(amended, "deadline_end", "AND x.deadline IS NOT NULL")},
+                    c.deadline_end) AS deadline_end,
+           coalesce({latest(amended, "parties", "AND x.parties IS NOT NULL")}, c.parties)
+               AS parties,
+           coalesce({latest("rm_status_changes", "status")}, 'planned') AS status,
+           {
+        latest(
+            "rm_progress_reports",
+            "completion",
+            f"AND (x.retracted_at IS NULL OR x.retracted_at > {known_at})",
+        )
+    } AS completion
+    FROM rm_commitments c
+    WHERE (c.made_on IS NULL OR c.made_on <= {as_of}) AND c.recorded_at <= {known_at}
+    """
+
+
+EFFECTIVE_COMMITMENTS = effective_commitments("$2", "$3")
 
 
 class ReportingQueries:
@@ -30,16 +59,12 @@ class ReportingQueries:
     async def plans(self, as_of: date, known_at: datetime) -> list[asyncpg.Record]:
         return await self._pool.fetch(
             f"""
+            WITH c AS ({effective_commitments("$1", "$2")})
             SELECT p.plan_id, p.code, p.title, p.language, p.period,
                    count(c.commitment_id) AS commitments,
                    count(c.commitment_id) FILTER (WHERE c.priority) AS priority,
                    count(c.commitment_id) FILTER (WHERE c.status = 'completed') AS completed
-            FROM rm_plans p
-            LEFT JOIN LATERAL (
-                SELECT c.commitment_id, c.priority, {_status_as_of("$1", "$2")} AS status
-                FROM rm_commitments c
-                WHERE c.plan_id = p.plan_id AND c.made_on <= $1 AND c.recorded_at <= $2
-            ) c ON true
+            FROM rm_plans p LEFT JOIN c ON c.plan_id = p.plan_id
             WHERE p.recorded_at <= $2
             GROUP BY p.plan_id ORDER BY p.code
             """,
@@ -56,14 +81,88 @@ class ReportingQueries:
         self, plan_id: str, as_of: date, known_at: datetime
     ) -> list[asyncpg.Record]:
         return await self._pool.fetch(
-            f"""
-            SELECT c.commitment_id, c.code, c.section, c.title, c.parties, c.deadline,
-                   c.deadline_end, c.priority, c.made_on, {_status_as_of("$2", "$3")} AS status
-            FROM rm_commitments c
-            WHERE c.plan_id = $1 AND c.made_on <= $2 AND c.recorded_at <= $3
-            ORDER BY c.code
-            """,
+            f"SELECT * FROM ({EFFECTIVE_COMMITMENTS} AND c.plan_id = $1) e ORDER BY e.code",
             plan_id,
+            as_of,
+            known_at,
+        )
+
+    async def commitment(
+        self, commitment_id: str, as_of: date, known_at: datetime
+    ) -> asyncpg.Record | None:
+        return await self._pool.fetchrow(
+            f"SELECT * FROM ({EFFECTIVE_COMMITMENTS} AND c.commitment_id = $1) e",
+            commitment_id,
+            as_of,
+            known_at,
+        )
+
+    async def indicators(
+        self, commitment_id: str, as_of: date, known_at: datetime
+    ) -> list[asyncpg.Record]:
+        return await self._pool.fetch(
+            """
+            SELECT i.code, i.definition, m.value AS latest_value, m.as_of AS latest_as_of
+            FROM rm_indicators i
+            LEFT JOIN LATERAL (
+                SELECT value, as_of FROM rm_measurements x
+                WHERE x.commitment_id = i.commitment_id AND x.indicator = i.code
+                  AND x.as_of <= $2 AND x.recorded_at <= $3
+                ORDER BY x.as_of DESC, x.stream_version DESC LIMIT 1
+            ) m ON true
+            WHERE i.commitment_id = $1 AND i.recorded_at <= $3
+            ORDER BY i.recorded_at, i.code
+            """,
+            commitment_id,
+            as_of,
+            known_at,
+        )
+
+    async def reports(
+        self, commitment_id: str, as_of: date, known_at: datetime
+    ) -> list[asyncpg.Record]:
+        return await self._pool.fetch(
+            """
+            SELECT report_id, as_of, completion, narrative, evidence, partner, recorded_at,
+                   CASE WHEN retracted_at <= $3 THEN retraction_reason END AS retraction_reason,
+                   retracted_at IS NOT NULL AND retracted_at <= $3 AS retracted
+            FROM rm_progress_reports
+            WHERE commitment_id = $1 AND as_of <= $2 AND recorded_at <= $3
+            ORDER BY as_of, stream_version
+            """,
+            commitment_id,
+            as_of,
+            known_at,
+        )
+
+    async def milestones(
+        self, commitment_id: str, as_of: date, known_at: datetime
+    ) -> list[asyncpg.Record]:
+        return await self._pool.fetch(
+            """
+            SELECT code, title, planned,
+                   CASE WHEN reached_on <= $2 AND reached_recorded_at <= $3
+                        THEN reached_on END AS reached_on
+            FROM rm_milestones
+            WHERE commitment_id = $1 AND recorded_at <= $3
+            ORDER BY planned_end NULLS LAST, code
+            """,
+            commitment_id,
+            as_of,
+            known_at,
+        )
+
+    async def timeline(
+        self, commitment_id: str, as_of: date, known_at: datetime
+    ) -> list[asyncpg.Record]:
+        return await self._pool.fetch(
+            """
+            SELECT event_id, type, source, occurred_at, recorded_at, partner, data
+            FROM rm_timeline
+            WHERE commitment_id = $1 AND occurred_at::date <= $2 AND recorded_at <= $3
+            ORDER BY occurred_at, recorded_at
+            """,
+            commitment_id,
             as_of,
             known_at,
         )

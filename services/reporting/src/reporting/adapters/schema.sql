@@ -23,7 +23,7 @@ CREATE TABLE IF NOT EXISTS rm_commitments (
     deadline      jsonb,
     deadline_end  date,
     priority      boolean NOT NULL DEFAULT false,
-    made_on       date NOT NULL,
+    made_on       date,
     indicators    jsonb NOT NULL DEFAULT '[]',
     recorded_at   timestamptz NOT NULL
 );
@@ -56,3 +56,67 @@ CREATE TABLE IF NOT EXISTS rm_timeline (
     data          jsonb NOT NULL
 );
 CREATE INDEX IF NOT EXISTS rm_timeline_commitment_idx ON rm_timeline (commitment_id, occurred_at);
+
+CREATE TABLE IF NOT EXISTS rm_progress_reports (
+    event_id          uuid PRIMARY KEY,
+    commitment_id     text NOT NULL,
+    report_id         text NOT NULL,
+    stream_version    integer NOT NULL,
+    as_of             date NOT NULL,
+    completion        text NOT NULL,
+    narrative         text,
+    evidence          jsonb NOT NULL DEFAULT '[]',
+    partner           text,
+    recorded_at       timestamptz NOT NULL,
+    retracted_at      timestamptz,
+    retraction_reason text
+);
+CREATE INDEX IF NOT EXISTS rm_progress_reports_idx
+    ON rm_progress_reports (commitment_id, as_of DESC, stream_version DESC);
+
+CREATE TABLE IF NOT EXISTS rm_measurements (
+    event_id       uuid PRIMARY KEY,
+    commitment_id  text NOT NULL,
+    indicator      text NOT NULL,
+    stream_version integer NOT NULL,
+    value          numeric NOT NULL,
+    as_of          date NOT NULL,
+    recorded_at    timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_measurements_idx
+    ON rm_measurements (commitment_id, indicator, as_of DESC, stream_version DESC);
+
+CREATE TABLE IF NOT EXISTS rm_indicators (
+    commitment_id text NOT NULL,
+    code          text NOT NULL,
+    definition    jsonb NOT NULL,
+    recorded_at   timestamptz NOT NULL,
+    PRIMARY KEY (commitment_id, code)
+);
+
+CREATE TABLE IF NOT EXISTS rm_milestones (
+    commitment_id       text NOT NULL,
+    code                text NOT NULL,
+    title               text NOT NULL,
+    planned             jsonb,
+    planned_end         date,
+    recorded_at         timestamptz NOT NULL,
+    reached_on          date,
+    reached_recorded_at timestamptz,
+    PRIMARY KEY (commitment_id, code)
+);
+
+CREATE TABLE IF NOT EXISTS rm_amendments (
+    event_id       uuid PRIMARY KEY,
+    commitment_id  text NOT NULL,
+    stream_version integer NOT NULL,
+    as_of          date NOT NULL,
+    reason         text NOT NULL,
+    title          text,
+    deadline       jsonb,
+    deadline_end   date,
+    parties        jsonb,
+    recorded_at    timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_amendments_idx
+    ON rm_amendments (commitment_id, as_of DESC, stream_version DESC);

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from reporting.adapters.queries import ReportingQueries
 from reporting.application.progress import STATUSES, progress_tree
+from reporting.application.views import deadline_class, percent_of_way
 from shared.http.auth import KeyAuthenticator, Principal, bearer_key
 from shared.http.problems import Problem
 
@@ -150,9 +151,134 @@ async def plan_commitments(
             "priority": r["priority"],
             "deadline": r["deadline"],
             "parties": r["parties"],
+            "completion": r["completion"],
         }
         for r in await queries.commitments(plan_id, day, known)
     ]
+
+
+def _summary(r: Any) -> dict[str, Any]:
+    return {
+        "id": r["commitment_id"],
+        "code": r["code"],
+        "section": r["section"],
+        "title": r["title"],
+        "status": r["status"],
+        "priority": r["priority"],
+        "deadline": r["deadline"],
+        "parties": r["parties"],
+    }
+
+
+@router.get("/plans/{plan_id}/deadlines", tags=["plans"])
+async def plan_deadlines(
+    plan_id: str,
+    queries: Queries,
+    _: Reader,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    within_days: Annotated[int, Query(ge=0, le=3660)] = 90,
+) -> dict[str, Any]:
+    """Commitments past their deadline and not completed or cancelled (most late first),
+    and those due within ``within_days`` (soonest first)."""
+    day, known = _dates(as_of, known_at)
+    if await queries.plan(plan_id, known) is None:
+        raise Problem(404, "not-found", f"no plan {plan_id!r} (yet) in reporting")
+    overdue: list[dict[str, Any]] = []
+    upcoming: list[dict[str, Any]] = []
+    for r in await queries.commitments(plan_id, day, known):
+        found = deadline_class(r["deadline_end"], r["status"], day, within_days)
+        if found is None:
+            continue
+        kind, days = found
+        if kind == "overdue":
+            overdue.append({**_summary(r), "days_overdue": days})
+        else:
+            upcoming.append({**_summary(r), "days_left": days})
+    overdue.sort(key=lambda c: (-c["days_overdue"], c["code"]))
+    upcoming.sort(key=lambda c: (c["days_left"], c["code"]))
+    return {
+        "plan": plan_id,
+        "as_of": day.isoformat(),
+        "within_days": within_days,
+        "overdue": overdue,
+        "upcoming": upcoming,
+    }
+
+
+@router.get("/commitments/{commitment_id}", tags=["commitments"])
+async def commitment_view(
+    commitment_id: str, queries: Queries, _: Reader, as_of: AsOf = None, known_at: KnownAt = None
+) -> dict[str, Any]:
+    """The commitment as it stood on ``as_of`` as known at ``known_at``: indicators with
+    their latest value and percent of the way to target, progress reports, milestones,
+    and the timeline of events with their provenance."""
+    day, known = _dates(as_of, known_at)
+    row = await queries.commitment(commitment_id, day, known)
+    if row is None:
+        raise Problem(404, "not-found", f"no commitment {commitment_id!r} (yet) in reporting")
+    indicators = []
+    for i in await queries.indicators(commitment_id, day, known):
+        definition = dict(i["definition"])
+        latest = i["latest_value"]
+        indicators.append(
+            {
+                **definition,
+                "latest": None
+                if latest is None
+                else {"value": str(latest), "as_of": i["latest_as_of"].isoformat()},
+                "progress_pct": percent_of_way(definition, latest),
+            }
+        )
+    reports = [
+        {
+            "id": r["report_id"],
+            "as_of": r["as_of"].isoformat(),
+            "completion": r["completion"],
+            "narrative": r["narrative"],
+            "evidence": r["evidence"],
+            "partner": r["partner"],
+            "recorded_at": r["recorded_at"].isoformat(),
+            "retracted": r["retracted"],
+            "retraction_reason": r["retraction_reason"],
+        }
+        for r in await queries.reports(commitment_id, day, known)
+    ]
+    milestones = [
+        {
+            "code": m["code"],
+            "title": m["title"],
+            "planned": m["planned"],
+            "reached_on": None if m["reached_on"] is None else m["reached_on"].isoformat(),
+        }
+        for m in await queries.milestones(commitment_id, day, known)
+    ]
+    timeline = [
+        {
+            "event_id": str(t["event_id"]),
+            "type": t["type"],
+            "source": t["source"],
+            "occurred_at": t["occurred_at"].isoformat(),
+            "recorded_at": t["recorded_at"].isoformat(),
+            "partner": t["partner"],
+            "data": t["data"],
+        }
+        for t in await queries.timeline(commitment_id, day, known)
+    ]
+    found = deadline_class(row["deadline_end"], row["status"], day, 0)
+    return {
+        **_summary(row),
+        "plan": row["plan_id"],
+        "made_on": None if row["made_on"] is None else row["made_on"].isoformat(),
+        "as_of": day.isoformat(),
+        "known_at": known.isoformat(),
+        "overdue": found is not None and found[0] == "overdue",
+        "completion": row["completion"],
+        "indicators": indicators,
+        "reports": reports,
+        "milestones": milestones,
+        "timeline": timeline,
+    }
 
 
 @router.get("/status", tags=["operations"])

@@ -1,0 +1,42 @@
+"""Runs a partner's command once per CloudEvent (source, id): the claim and the events
+it causes commit in one transaction, or neither does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+
+from commitments.application.service import Clock, CommitmentsService, Versioned
+from commitments.domain.commitment import Command, Commitment
+from shared import inbound
+from shared.events import EventMetadata
+from shared.eventstore.postgres import PostgresEventStore
+
+
+@dataclass(frozen=True, slots=True)
+class EventRef:
+    source: str
+    id: str
+    type: str
+    subject: str
+
+
+class OnceOnlyCommands:
+    def __init__(self, pool: asyncpg.Pool, clock: Clock) -> None:
+        self._pool = pool
+        self._store = PostgresEventStore(pool)
+        self._clock = clock
+
+    async def run(
+        self, ref: EventRef, command: Command, meta: EventMetadata
+    ) -> Versioned[Commitment] | None:
+        """The commitment after the command, or ``None`` if this event was seen before."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            fresh = await inbound.claim(
+                conn, ref.source, ref.id, ref.type, ref.subject, meta.partner
+            )
+            if not fresh:
+                return None
+            service = CommitmentsService(self._store.bound(conn), self._clock)
+            return await service.handle(ref.subject, command, meta)

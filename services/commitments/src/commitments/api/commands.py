@@ -1,0 +1,83 @@
+"""Request bodies to domain commands: one function each, used by the REST routes and
+by CloudEvents ingestion alike, so both ways in record the same events."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from commitments.api import schemas
+from commitments.application.service import new_id
+from commitments.domain.commitment import (
+    AddIndicator,
+    AddMilestone,
+    Amend,
+    ChangeStatus,
+    ReachMilestone,
+    RecordMeasurement,
+    ReportProgress,
+    RetractReport,
+)
+from commitments.domain.periods import parse_period
+from shared.contracts.commitments import IndicatorData, IndicatorPoint, PartyData
+
+
+def indicator(i: schemas.IndicatorIn) -> IndicatorData:
+    return IndicatorData(
+        code=i.code,
+        title=i.title,
+        unit=i.unit,
+        direction=i.direction,
+        baseline=None
+        if i.baseline is None
+        else IndicatorPoint(value=i.baseline.value, date=i.baseline.date),
+        target=IndicatorPoint(value=i.target.value, date=i.target.date),
+    )
+
+
+def parties(items: list[schemas.PartyIn]) -> tuple[PartyData, ...]:
+    return tuple(PartyData(name=p.name, role=p.role) for p in items)
+
+
+def status(body: schemas.StatusIn) -> ChangeStatus:
+    return ChangeStatus(body.status, body.as_of, body.note)
+
+
+def progress(body: schemas.ProgressIn) -> ReportProgress:
+    return ReportProgress(
+        report_id=body.id or new_id(),
+        as_of=body.as_of,
+        completion=body.completion,
+        narrative=body.narrative,
+        evidence=tuple(body.evidence),
+    )
+
+
+def measurement(body: schemas.MeasurementIn) -> RecordMeasurement:
+    return RecordMeasurement(indicator=body.indicator, value=body.value, as_of=body.as_of)
+
+
+def milestone(body: schemas.MilestoneIn) -> AddMilestone:
+    planned = parse_period(body.planned, "/planned") if body.planned is not None else None
+    return AddMilestone(code=body.code, title=body.title, planned=planned)
+
+
+def milestone_reached(code: str, body: schemas.MilestoneReachedIn) -> ReachMilestone:
+    return ReachMilestone(code=code, reached_on=body.reached_on, note=body.note)
+
+
+def amendment(body: schemas.AmendmentIn, today: date) -> Amend:
+    return Amend(
+        as_of=body.as_of or today,
+        reason=body.reason,
+        title=body.title,
+        deadline=parse_period(body.deadline, "/deadline") if body.deadline is not None else None,
+        parties=None if body.parties is None else parties(body.parties),
+    )
+
+
+def retraction(report_id: str, body: schemas.RetractionIn) -> RetractReport:
+    return RetractReport(report_id=report_id, reason=body.reason)
+
+
+def add_indicator(body: schemas.IndicatorIn) -> AddIndicator:
+    return AddIndicator(indicator(body))

@@ -1,0 +1,48 @@
+"""Partner events identified by (``source``, ``id``) take effect once, for good.
+
+A claim is a row written in the same transaction as the events it causes: if that
+transaction rolls back (the event was rejected), the claim goes with it and a corrected
+event with the same id may be posted again. A concurrent second claim of the same pair
+waits for the first transaction and then finds it taken.
+"""
+
+from __future__ import annotations
+
+from shared.database import Connection
+
+SCHEMA_SQL = """
+CREATE TABLE IF NOT EXISTS inbound_events (
+    source      text NOT NULL,
+    id          text NOT NULL,
+    type        text NOT NULL,
+    subject     text,
+    partner     text,
+    received_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (source, id)
+);
+"""
+
+
+async def install_schema(conn: Connection) -> None:
+    await conn.execute(SCHEMA_SQL)
+
+
+async def claim(
+    conn: Connection,
+    source: str,
+    event_id: str,
+    type_: str,
+    subject: str | None,
+    partner: str | None,
+) -> bool:
+    """True when this (source, id) is new; must run inside the effect's transaction."""
+    claimed = await conn.fetchval(
+        "INSERT INTO inbound_events (source, id, type, subject, partner) "
+        "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (source, id) DO NOTHING RETURNING true",
+        source,
+        event_id,
+        type_,
+        subject,
+        partner,
+    )
+    return bool(claimed)
