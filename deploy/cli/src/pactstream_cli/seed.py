@@ -28,13 +28,16 @@ def load(base_url: str, key: str, files: list[Path] | None = None) -> dict[str, 
             _check(r, path)
             counts["plans" if r.status_code == 201 else "existing"] += 1
             for c in doc.get("commitments", []):
-                body = {k: v for k, v in c.items() if k != "status_history"}
+                body = {k: v for k, v in c.items() if k not in {"status_history", "milestones"}}
                 r = client.post(f"/v1/plans/{plan['id']}/commitments", json=body)
                 _check(r, path)
                 if r.status_code != 201:
                     counts["existing"] += 1
                     continue
                 counts["commitments"] += 1
+                for milestone in c.get("milestones", []):
+                    r = client.post(f"/v1/commitments/{c['id']}/milestones", json=milestone)
+                    _check(r, path)
                 for change in c.get("status_history", []):
                     r = client.post(f"/v1/commitments/{c['id']}/status", json=change)
                     _check(r, path)

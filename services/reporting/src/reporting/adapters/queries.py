@@ -145,7 +145,7 @@ class ReportingQueries:
                         THEN reached_on END AS reached_on
             FROM rm_milestones
             WHERE commitment_id = $1 AND recorded_at <= $3
-            ORDER BY planned_end NULLS LAST, code
+            ORDER BY planned_end NULLS LAST, recorded_at, code
             """,
             commitment_id,
             as_of,
