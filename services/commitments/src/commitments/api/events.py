@@ -7,7 +7,6 @@ commitment id; both ways in build the same command (``commitments.api.commands``
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -22,16 +21,13 @@ from commitments.api.dependencies import Writer
 from commitments.api.errors import to_problem
 from commitments.domain.commitment import Command
 from commitments.domain.errors import CommitmentsError
-from shared.cloudevents import InvalidCloudEvent, StructuredEvent, parse_structured
+from shared.cloudevents import StructuredEvent
 from shared.events import EventMetadata
 from shared.eventstore import EventStoreError
-from shared.http.problems import Problem, json_pointer, problem_response
+from shared.http.ingest import ingest, rejected
+from shared.http.problems import Problem, json_pointer
 
 router = APIRouter(prefix="/v1", tags=["events"])
-
-MAX_BATCH = 500
-STRUCTURED = "application/cloudevents+json"
-BATCH = "application/cloudevents-batch+json"
 
 
 def _today() -> Any:
@@ -63,15 +59,6 @@ TYPES["org.pactstream.commitment.milestone_reached"] = (
 )
 
 
-def _rejected(problem: Problem, pointer_prefix: str = "") -> dict[str, Any]:
-    body = problem.body()
-    if pointer_prefix and problem.errors:
-        body["errors"] = [
-            {**e, "pointer": pointer_prefix + str(e.get("pointer", ""))} for e in problem.errors
-        ]
-    return body
-
-
 async def _ingest(
     ingest: OnceOnlyCommands, event: StructuredEvent, meta: EventMetadata
 ) -> tuple[int, dict[str, Any]]:
@@ -84,7 +71,7 @@ async def _ingest(
             f"type {event.type!r} is not accepted here; accepted: {', '.join(sorted(TYPES))}",
             errors=[{"pointer": "/type", "detail": "unsupported type"}],
         )
-        return 422, {"id": event.id, "status": "rejected", "problem": _rejected(problem)}
+        return 422, rejected(event.id, problem)
     if not event.subject:
         problem = Problem(
             422,
@@ -92,7 +79,7 @@ async def _ingest(
             "subject (the commitment id) is required",
             errors=[{"pointer": "/subject", "detail": "required"}],
         )
-        return 422, {"id": event.id, "status": "rejected", "problem": _rejected(problem)}
+        return 422, rejected(event.id, problem)
     model, build = entry
     try:
         body = model.model_validate(event.data)
@@ -111,14 +98,10 @@ async def _ingest(
             "invalid event data: " + ", ".join(e["pointer"] for e in errors[:5]),
             errors=errors,
         )
-        return 422, {"id": event.id, "status": "rejected", "problem": _rejected(problem)}
+        return 422, rejected(event.id, problem)
     except (CommitmentsError, EventStoreError) as exc:
         problem = to_problem(exc)
-        return problem.status, {
-            "id": event.id,
-            "status": "rejected",
-            "problem": _rejected(problem, "/data"),
-        }
+        return problem.status, rejected(event.id, problem, "/data")
     if result is None:
         return 200, {"id": event.id, "status": "duplicate"}
     return 201, {
@@ -139,62 +122,9 @@ async def _ingest(
 async def post_events(request: Request, principal: Writer) -> JSONResponse:
     """Partner CloudEvents, structured (`application/cloudevents+json`) or batch
     (`application/cloudevents-batch+json`, at most 500 events, results in order)."""
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    try:
-        payload = json.loads(await request.body())
-    except ValueError as exc:
-        raise Problem(400, "malformed-json", f"the body is not valid JSON: {exc}") from None
-    ingest: OnceOnlyCommands = request.app.state.ingest
+    once: OnceOnlyCommands = request.app.state.ingest
 
-    def meta_for(event: StructuredEvent) -> EventMetadata:
-        return EventMetadata(
-            partner=principal.id,
-            causation_id=f"{event.source}#{event.id}",
-            correlation_id=request.headers.get("x-correlation-id") or event.id,
-            traceparent=request.headers.get("traceparent"),
-        )
+    async def apply(event: StructuredEvent, meta: EventMetadata) -> tuple[int, dict[str, Any]]:
+        return await _ingest(once, event, meta)
 
-    if ctype == BATCH:
-        if not isinstance(payload, list):
-            raise Problem(400, "invalid-batch", "a batch is a JSON array of CloudEvents")
-        if len(payload) > MAX_BATCH:
-            raise Problem(413, "batch-too-large", f"a batch holds at most {MAX_BATCH} events")
-        results = []
-        for i, item in enumerate(payload):
-            try:
-                event = parse_structured(item, f"/{i}")
-            except InvalidCloudEvent as exc:
-                problem = Problem(
-                    422,
-                    "invalid-cloudevent",
-                    exc.detail,
-                    errors=[{"pointer": exc.pointer, "detail": exc.detail}],
-                )
-                item_id = item.get("id") if isinstance(item, dict) else None
-                results.append({"id": item_id, "status": "rejected", "problem": problem.body()})
-                continue
-            results.append((await _ingest(ingest, event, meta_for(event)))[1])
-        return JSONResponse({"results": results}, status_code=200)
-
-    try:
-        event = parse_structured(payload)
-    except InvalidCloudEvent as exc:
-        raise Problem(
-            422,
-            "invalid-cloudevent",
-            exc.detail,
-            errors=[{"pointer": exc.pointer, "detail": exc.detail}],
-        ) from None
-    status, result = await _ingest(ingest, event, meta_for(event))
-    if result["status"] == "rejected":
-        problem = result["problem"]
-        return problem_response(
-            Problem(
-                status,
-                problem["type"].rsplit("/", 1)[-1],
-                problem["detail"],
-                errors=problem.get("errors"),
-            ),
-            request.url.path,
-        )
-    return JSONResponse(result, status_code=status)
+    return await ingest(request, principal, apply)

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Final
 
+from funding.domain.errors import AlreadyExists, LimitExceeded, RuleViolated
+from funding.domain.money import Money, check_currency
 from shared.contracts.common import PeriodData
 from shared.contracts.funding import (
     AgreementConcluded,
@@ -25,9 +27,6 @@ from shared.contracts.funding import (
     FundsAllocated,
 )
 from shared.events import EventData
-
-from funding.domain.errors import AlreadyExists, LimitExceeded, RuleViolated
-from funding.domain.money import Money, check_currency
 
 #: IATI TransactionType codes by (direction, type). A decommitment reduces a
 #: commitment, so it carries the commitment code.
@@ -132,10 +131,8 @@ class Agreement:
         total = Money.zero(self.currency)
         for f in self.flows:
             if f.direction == "outgoing" and not f.reversed and f.type in types:
-                if (sign or {}).get(f.type, 1) < 0:
-                    total = total - f.amount
-                else:
-                    total = total + f.amount
+                negative = (sign or {}).get(f.type, 1) < 0
+                total = total - f.amount if negative else total + f.amount
         return total
 
     @property

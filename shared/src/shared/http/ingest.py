@@ -1,0 +1,91 @@
+"""The envelope side of ``POST /v1/events``: structured or batch CloudEvents in, one
+answer or per-item results out. What an event means is the service's ``apply``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
+from shared.cloudevents import InvalidCloudEvent, StructuredEvent, parse_structured
+from shared.events import EventMetadata
+from shared.http.auth import Principal
+from shared.http.problems import Problem, problem_response
+
+MAX_BATCH = 500
+BATCH = "application/cloudevents-batch+json"
+
+#: Returns the HTTP status a single event would get and its result item:
+#: ``{"id", "status": "accepted"|"duplicate"|"rejected", "problem"?, ...}``.
+Apply = Callable[[StructuredEvent, EventMetadata], Awaitable[tuple[int, dict[str, Any]]]]
+
+
+def rejected(event_id: str | None, problem: Problem, pointer_prefix: str = "") -> dict[str, Any]:
+    body = problem.body()
+    if pointer_prefix and problem.errors:
+        body["errors"] = [
+            {**e, "pointer": pointer_prefix + str(e.get("pointer", ""))} for e in problem.errors
+        ]
+    return {"id": event_id, "status": "rejected", "problem": body}
+
+
+def _invalid(exc: InvalidCloudEvent) -> Problem:
+    return Problem(
+        422,
+        "invalid-cloudevent",
+        exc.detail,
+        errors=[{"pointer": exc.pointer, "detail": exc.detail}],
+    )
+
+
+async def ingest(request: Request, principal: Principal, apply: Apply) -> JSONResponse:
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        payload = json.loads(await request.body())
+    except ValueError as exc:
+        raise Problem(400, "malformed-json", f"the body is not valid JSON: {exc}") from None
+
+    def meta_for(event: StructuredEvent) -> EventMetadata:
+        return EventMetadata(
+            partner=principal.id,
+            causation_id=f"{event.source}#{event.id}",
+            correlation_id=request.headers.get("x-correlation-id") or event.id,
+            traceparent=request.headers.get("traceparent"),
+        )
+
+    if ctype == BATCH:
+        if not isinstance(payload, list):
+            raise Problem(400, "invalid-batch", "a batch is a JSON array of CloudEvents")
+        if len(payload) > MAX_BATCH:
+            raise Problem(413, "batch-too-large", f"a batch holds at most {MAX_BATCH} events")
+        results = []
+        for i, item in enumerate(payload):
+            try:
+                event = parse_structured(item, f"/{i}")
+            except InvalidCloudEvent as exc:
+                item_id = item.get("id") if isinstance(item, dict) else None
+                results.append(rejected(item_id, _invalid(exc)))
+                continue
+            results.append((await apply(event, meta_for(event)))[1])
+        return JSONResponse({"results": results}, status_code=200)
+
+    try:
+        event = parse_structured(payload)
+    except InvalidCloudEvent as exc:
+        raise _invalid(exc) from None
+    status, result = await apply(event, meta_for(event))
+    if result["status"] == "rejected":
+        problem = result["problem"]
+        return problem_response(
+            Problem(
+                status,
+                problem["type"].rsplit("/", 1)[-1],
+                problem["detail"],
+                errors=problem.get("errors"),
+            ),
+            request.url.path,
+        )
+    return JSONResponse(result, status_code=status)
