@@ -42,7 +42,13 @@ class Platform:
         return httpx.Client(base_url=self.url(service), headers=headers, timeout=30)
 
     def env(self, service: str) -> dict[str, str]:
+        extra = (
+            {"PACTSTREAM_COMMITMENTS_URL": self.url("commitments")}
+            if "commitments" in self.ports
+            else {}
+        )
         return {
+            **extra,
             **os.environ,
             "PACTSTREAM_DATABASE": f"{self.ref}_{service}",
             "PACTSTREAM_TOPIC_PREFIX": self.ref,

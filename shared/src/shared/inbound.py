@@ -8,6 +8,11 @@ waits for the first transaction and then finds it taken.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import asyncpg
+
 from shared.database import Connection
 
 SCHEMA_SQL = """
@@ -46,3 +51,22 @@ async def claim(
         partner,
     )
     return bool(claimed)
+
+
+T = TypeVar("T")
+
+
+async def once(
+    pool: asyncpg.Pool,
+    source: str,
+    event_id: str,
+    type_: str,
+    subject: str | None,
+    partner: str | None,
+    work: Callable[[Connection], Awaitable[T]],
+) -> T | None:
+    """Run ``work`` inside the claim's transaction; ``None`` when the pair was seen."""
+    async with pool.acquire() as conn, conn.transaction():
+        if not await claim(conn, source, event_id, type_, subject, partner):
+            return None
+        return await work(conn)

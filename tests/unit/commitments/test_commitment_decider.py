@@ -6,9 +6,9 @@ from commitments.domain import commitment as rules
 from commitments.domain import plan as plan_rules
 from commitments.domain.commitment import ChangeStatus, MakeCommitment
 from commitments.domain.errors import AlreadyExists, InvalidTransition, RuleViolated
-from commitments.domain.periods import parse_period
 from commitments.domain.plan import CreatePlan, Section
 from shared.contracts.commitments import CommitmentStatusChanged, PartyData
+from shared.periods import parse_period
 
 
 def a_plan(adopted_on: date | None = date(2015, 11, 12)) -> plan_rules.Plan:

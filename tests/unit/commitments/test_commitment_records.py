@@ -15,9 +15,9 @@ from commitments.domain.commitment import (
     RetractReport,
 )
 from commitments.domain.errors import AlreadyExists, RuleViolated
-from commitments.domain.periods import parse_period
 from shared.contracts import commitments as events
 from shared.contracts.commitments import IndicatorData, IndicatorPoint, PartyData
+from shared.periods import parse_period
 from tests.unit.commitments.test_commitment_decider import made
 
 INDICATOR = IndicatorData(

@@ -1,32 +1,81 @@
-"""Composition root of funding: its event store and relay. The funding domain (sources,
-agreements, allocations, flows) builds on this spine."""
+"""Composition root of funding: event store and relay, the commitments replica and its
+consumer, the HTTP fallback to commitments, and the app."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
+import httpx
 from fastapi import FastAPI
 
+from funding.adapters import directory as replica
+from funding.adapters.directory import ReplicaDirectory
+from funding.api.errors import install_error_handlers
+from funding.api.events import router as events_router
+from funding.api.routes import router
+from funding.application.service import FundingService
 from funding.settings import FundingSettings
-from shared.eventstore.postgres import install_schema
+from shared import inbound
+from shared.consumer import ConsumerRunner
+from shared.consumer import install_schema as install_consumer_schema
+from shared.eventstore.postgres import PostgresEventStore, install_schema
 from shared.runtime import Runtime
 
 CONTEXT = "funding"
 
 
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
 def create_app(settings: FundingSettings | None = None) -> FastAPI:
     settings = settings or FundingSettings()
     runtime = Runtime(settings)
+    commitments_topic = settings.topic("commitments")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await runtime.start([install_schema], [settings.topic(CONTEXT)])
+        await runtime.start(
+            [
+                install_schema,
+                inbound.install_schema,
+                install_consumer_schema,
+                replica.install_schema,
+            ],
+            [settings.topic(CONTEXT), commitments_topic],
+        )
+        http = httpx.AsyncClient(
+            base_url=settings.commitments_url,
+            headers={"Authorization": f"Bearer {settings.operator_key.get_secret_value()}"},
+            timeout=5.0,
+        )
+        app.state.store = PostgresEventStore(runtime.pool)
+        app.state.directory = ReplicaDirectory(runtime.pool, http)
+        app.state.clock = now
+        app.state.service = FundingService(app.state.store, app.state.directory, now)
         if settings.run_workers:
             runtime.run_relay(CONTEXT)
+            consumer = ConsumerRunner(
+                name=f"{settings.topic_prefix}.funding.commitments-replica",
+                pool=runtime.pool,
+                bootstrap=settings.kafka_bootstrap,
+                topics=[commitments_topic],
+                handler=replica.replicate,
+                producer=runtime.producer,
+                dead_letter_topic=settings.dead_letter_topic,
+                metrics=runtime.metrics,
+            )
+            runtime.run_worker("commitments-replica", consumer.run)
         try:
             yield
         finally:
             await runtime.stop()
+            await http.aclose()
 
-    return runtime.build_app(title="Pactstream funding", lifespan=lifespan)
+    app = runtime.build_app(
+        title="Pactstream funding", lifespan=lifespan, routers=[router, events_router]
+    )
+    install_error_handlers(app)
+    return app

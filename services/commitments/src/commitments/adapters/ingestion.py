@@ -10,6 +10,7 @@ import asyncpg
 from commitments.application.service import Clock, CommitmentsService, Versioned
 from commitments.domain.commitment import Command, Commitment
 from shared import inbound
+from shared.database import Connection
 from shared.events import EventMetadata
 from shared.eventstore.postgres import PostgresEventStore
 
@@ -32,11 +33,11 @@ class OnceOnlyCommands:
         self, ref: EventRef, command: Command, meta: EventMetadata
     ) -> Versioned[Commitment] | None:
         """The commitment after the command, or ``None`` if this event was seen before."""
-        async with self._pool.acquire() as conn, conn.transaction():
-            fresh = await inbound.claim(
-                conn, ref.source, ref.id, ref.type, ref.subject, meta.partner
-            )
-            if not fresh:
-                return None
+
+        async def work(conn: Connection) -> Versioned[Commitment]:
             service = CommitmentsService(self._store.bound(conn), self._clock)
             return await service.handle(ref.subject, command, meta)
+
+        return await inbound.once(
+            self._pool, ref.source, ref.id, ref.type, ref.subject, meta.partner, work
+        )

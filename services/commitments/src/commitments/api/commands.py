@@ -17,8 +17,8 @@ from commitments.domain.commitment import (
     ReportProgress,
     RetractReport,
 )
-from commitments.domain.periods import parse_period
 from shared.contracts.commitments import IndicatorData, IndicatorPoint, PartyData
+from shared.periods import parse_period
 
 
 def indicator(i: schemas.IndicatorIn) -> IndicatorData:

@@ -9,13 +9,13 @@ from commitments.application.service import StaleVersion
 from commitments.domain.errors import (
     AlreadyExists,
     CommitmentsError,
-    InvalidPeriod,
     InvalidTransition,
     NotFound,
     RuleViolated,
 )
 from shared.eventstore import WrongExpectedVersion
 from shared.http.problems import Problem, problem_response
+from shared.periods import InvalidPeriod
 
 
 def to_problem(exc: Exception) -> Problem:
@@ -66,4 +66,5 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem_response(to_problem(exc), request.url.path)
 
     app.add_exception_handler(CommitmentsError, handle)
+    app.add_exception_handler(InvalidPeriod, handle)
     app.add_exception_handler(WrongExpectedVersion, handle)

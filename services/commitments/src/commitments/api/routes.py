@@ -11,9 +11,9 @@ from commitments.api import commands, schemas
 from commitments.api.dependencies import Metadata, Reader, Service, Writer
 from commitments.application.service import Versioned, new_id
 from commitments.domain.commitment import Command, Commitment, MakeCommitment
-from commitments.domain.periods import parse_period
 from commitments.domain.plan import CreatePlan, Plan, Section
 from shared.http.problems import Problem
+from shared.periods import parse_period
 
 router = APIRouter(prefix="/v1")
 

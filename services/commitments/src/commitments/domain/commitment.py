@@ -9,7 +9,6 @@ from datetime import date
 from typing import Final
 
 from commitments.domain.errors import AlreadyExists, InvalidTransition, RuleViolated
-from commitments.domain.periods import Period
 from commitments.domain.plan import Plan
 from shared.contracts.commitments import (
     CommitmentAmended,
@@ -29,6 +28,7 @@ from shared.contracts.commitments import (
 )
 from shared.contracts.common import PeriodData
 from shared.events import EventData
+from shared.periods import Period
 
 TRANSITIONS: Final[dict[CommitmentStatus, frozenset[CommitmentStatus]]] = {
     "planned": frozenset({"launched", "suspended", "cancelled"}),

@@ -7,16 +7,6 @@ class CommitmentsError(Exception):
     """Root of every error the commitments domain raises."""
 
 
-class InvalidPeriod(CommitmentsError, ValueError):
-    """``field`` is the JSON pointer of the input that held the label, when known."""
-
-    def __init__(self, label: str, reason: str, field: str | None = None) -> None:
-        self.label = label
-        self.reason = reason
-        self.field = field
-        super().__init__(f"{label!r}: {reason}")
-
-
 class RuleViolated(CommitmentsError):
     """A command that is well-formed but breaks a business rule; ``field`` points at it."""
 

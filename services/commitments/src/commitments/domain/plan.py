@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from commitments.domain.errors import AlreadyExists, RuleViolated
-from commitments.domain.periods import Period
 from shared.contracts.commitments import PlanCreated, SectionData
 from shared.contracts.common import PeriodData
+from shared.periods import Period
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,7 @@ from datetime import date
 
 import pytest
 
-from commitments.domain.errors import InvalidPeriod
-from commitments.domain.periods import parse_period
+from shared.periods import InvalidPeriod, parse_period
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,15 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from commitments.domain.errors import InvalidPeriod
+
+class InvalidPeriod(ValueError):
+    """A label that is not a period; ``field`` is the JSON pointer of its input."""
+
+    def __init__(self, label: str, reason: str, field: str | None = None) -> None:
+        self.label = label
+        self.reason = reason
+        self.field = field
+        super().__init__(f"{label!r}: {reason}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,119 @@
+"""Funding's own replica of the commitments it may fund, fed by the commitments topic,
+with an HTTP fallback for one created a moment ago and not yet consumed: the read-your-
+writes case the design allows a synchronous call for."""
+
+from __future__ import annotations
+
+import asyncpg
+import httpx
+
+from funding.domain.agreement import CommitmentRef
+from shared.cloudevents import ReceivedEvent
+from shared.contracts import commitments as contract
+from shared.contracts import registry
+from shared.database import Connection
+from shared.http.problems import Problem
+
+SCHEMA_SQL = """
+CREATE TABLE IF NOT EXISTS known_plans (
+    plan_id text PRIMARY KEY,
+    code    text NOT NULL
+);
+CREATE TABLE IF NOT EXISTS known_commitments (
+    commitment_id text PRIMARY KEY,
+    plan_id       text NOT NULL,
+    section       text NOT NULL,
+    code          text NOT NULL
+);
+"""
+
+
+async def install_schema(conn: Connection) -> None:
+    await conn.execute(SCHEMA_SQL)
+
+
+async def replicate(conn: Connection, event: ReceivedEvent) -> None:
+    """Consumer handler for the commitments topic."""
+    if not registry.knows(event.type):
+        return
+    data = registry.decode(event.type, event.schema_version, event.data)
+    match data:
+        case contract.PlanCreated():
+            await conn.execute(
+                "INSERT INTO known_plans (plan_id, code) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                data.plan_id,
+                data.code,
+            )
+        case contract.CommitmentMade():
+            await conn.execute(
+                "INSERT INTO known_commitments (commitment_id, plan_id, section, code) "
+                "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                data.commitment_id,
+                data.plan_id,
+                data.section,
+                data.code,
+            )
+
+
+class ReplicaDirectory:
+    """Implements :class:`funding.application.ports.CommitmentDirectory`."""
+
+    def __init__(self, pool: asyncpg.Pool, commitments: httpx.AsyncClient) -> None:
+        self._pool = pool
+        self._http = commitments
+
+    async def commitment(self, commitment_id: str) -> CommitmentRef | None:
+        row = await self._pool.fetchrow(
+            "SELECT plan_id, section FROM known_commitments WHERE commitment_id = $1",
+            commitment_id,
+        )
+        if row is not None:
+            return CommitmentRef(commitment_id, row["plan_id"], row["section"])
+        body = await self._ask(f"/v1/commitments/{commitment_id}")
+        if body is None:
+            return None
+        await self._pool.execute(
+            "INSERT INTO known_commitments (commitment_id, plan_id, section, code) "
+            "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            commitment_id,
+            body["plan"],
+            body["section"],
+            body["code"],
+        )
+        return CommitmentRef(commitment_id, body["plan"], body["section"])
+
+    async def plan_exists(self, plan_id: str) -> bool:
+        found = await self._pool.fetchval("SELECT 1 FROM known_plans WHERE plan_id = $1", plan_id)
+        if found:
+            return True
+        body = await self._ask(f"/v1/plans/{plan_id}")
+        if body is None:
+            return False
+        await self._pool.execute(
+            "INSERT INTO known_plans (plan_id, code) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            plan_id,
+            body["code"],
+        )
+        return True
+
+    async def _ask(self, path: str) -> dict[str, str] | None:
+        try:
+            response = await self._http.get(path)
+        except httpx.HTTPError as exc:
+            raise Problem(
+                503,
+                "dependency-unavailable",
+                f"commitments could not be asked about {path}: {type(exc).__name__}",
+                headers={"Retry-After": "2"},
+            ) from None
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise Problem(
+                503,
+                "dependency-unavailable",
+                f"commitments answered {response.status_code} for {path}",
+                headers={"Retry-After": "2"},
+            )
+        body: dict[str, str] = response.json()
+        return body

@@ -1,0 +1,53 @@
+"""The one place where funding errors become problem+json."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from funding.application.service import StaleVersion
+from funding.domain.errors import (
+    AlreadyExists,
+    FundingError,
+    InvalidMoney,
+    LimitExceeded,
+    NotFound,
+    RuleViolated,
+)
+from shared.eventstore import WrongExpectedVersion
+from shared.http.problems import Problem, problem_response
+
+
+def to_problem(exc: Exception) -> Problem:
+    match exc:
+        case StaleVersion():
+            return Problem(
+                412, "precondition-failed", exc.detail, headers={"ETag": f'"{exc.current}"'}
+            )
+        case LimitExceeded() | InvalidMoney() | RuleViolated():
+            slug = {LimitExceeded: "limit-exceeded", InvalidMoney: "invalid-money"}.get(
+                type(exc), "rule-violated"
+            )
+            errors = [{"pointer": exc.field, "detail": exc.detail}] if exc.field else None
+            return Problem(422, slug, exc.detail, errors=errors)
+        case NotFound():
+            return Problem(404, "not-found", str(exc))
+        case AlreadyExists():
+            return Problem(409, "already-exists", str(exc))
+        case WrongExpectedVersion():
+            return Problem(
+                409,
+                "version-conflict",
+                f"{exc}: someone else changed it meanwhile; read it again and retry",
+            )
+        case FundingError():
+            return Problem(422, "rule-violated", str(exc))
+    raise exc
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def handle(request: Request, exc: Exception) -> JSONResponse:
+        return problem_response(to_problem(exc), request.url.path)
+
+    app.add_exception_handler(FundingError, handle)
+    app.add_exception_handler(WrongExpectedVersion, handle)

@@ -1,0 +1,109 @@
+"""Partner CloudEvents at ``POST /v1/events``: ``org.pactstream.funding.flow_recorded``,
+``subject`` the agreement id and ``data`` the same body as ``POST .../flows``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from funding.api import schemas
+from funding.api.dependencies import Writer
+from funding.api.errors import to_problem
+from funding.api.routes import flow_command
+from funding.application.service import FundingService, Versioned
+from funding.domain.agreement import Agreement
+from funding.domain.errors import FundingError
+from shared import inbound
+from shared.cloudevents import StructuredEvent
+from shared.database import Connection
+from shared.events import EventMetadata
+from shared.eventstore import EventStoreError
+from shared.http.ingest import ingest, rejected
+from shared.http.problems import Problem, json_pointer
+
+router = APIRouter(prefix="/v1", tags=["events"])
+FLOW_RECORDED = "org.pactstream.funding.flow_recorded"
+
+
+async def _apply(
+    request: Request, event: StructuredEvent, meta: EventMetadata
+) -> tuple[int, dict[str, Any]]:
+    if event.type != FLOW_RECORDED:
+        return 422, rejected(
+            event.id,
+            Problem(
+                422,
+                "unsupported-event-type",
+                f"type {event.type!r} is not accepted here; accepted: {FLOW_RECORDED}",
+                errors=[{"pointer": "/type", "detail": "unsupported type"}],
+            ),
+        )
+    if not event.subject:
+        return 422, rejected(
+            event.id,
+            Problem(
+                422,
+                "validation-error",
+                "subject (the agreement id) is required",
+                errors=[{"pointer": "/subject", "detail": "required"}],
+            ),
+        )
+    state = request.app.state
+    agreement_id = event.subject
+    try:
+        body = schemas.FlowIn.model_validate(event.data)
+        current = await state.service.get_agreement(agreement_id)
+        command = flow_command(body, current.value.currency)
+
+        async def work(conn: Connection) -> Versioned[Agreement]:
+            service = FundingService(state.store.bound(conn), state.directory, state.clock)
+            return await service.act(agreement_id, command, meta)
+
+        result = await inbound.once(
+            state.runtime.pool,
+            event.source,
+            event.id,
+            event.type,
+            agreement_id,
+            meta.partner,
+            work,
+        )
+    except ValidationError as exc:
+        errors = [
+            {"pointer": "/data" + json_pointer(list(e["loc"])), "detail": e["msg"]}
+            for e in exc.errors()
+        ]
+        return 422, rejected(
+            event.id,
+            Problem(
+                422,
+                "validation-error",
+                "invalid event data: " + ", ".join(e["pointer"] for e in errors[:5]),
+                errors=errors,
+            ),
+        )
+    except (FundingError, EventStoreError) as exc:
+        problem = to_problem(exc)
+        return problem.status, rejected(event.id, problem, "/data")
+    if result is None:
+        return 200, {"id": event.id, "status": "duplicate"}
+    return 201, {
+        "id": event.id,
+        "status": "accepted",
+        "agreement": agreement_id,
+        "flow": command.flow_id,
+        "version": result.version,
+    }
+
+
+@router.post("/events")
+async def post_events(request: Request, principal: Writer) -> JSONResponse:
+    """Partner CloudEvents, structured or batch (at most 500, results in order)."""
+
+    async def apply(event: StructuredEvent, meta: EventMetadata) -> tuple[int, dict[str, Any]]:
+        return await _apply(request, event, meta)
+
+    return await ingest(request, principal, apply)

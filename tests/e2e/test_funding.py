@@ -1,0 +1,186 @@
+"""Funding over HTTP: exact money, co-financing, allocations, flows and reversals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from tests.e2e.platform import Platform
+from tests.e2e.test_slice import create_plan, make_commitment
+from tests.refs import random_ref
+
+
+def source(platform: Platform, kind: str = "public budget") -> str:
+    code = random_ref("SRC-")
+    with platform.client("funding") as c:
+        r = c.post("/v1/sources", json={"code": code, "name": f"Source {code}", "kind": kind})
+    assert r.status_code == 201, r.text
+    return code
+
+
+def agreement(platform: Platform, plan_id: str | None, **overrides: Any) -> dict[str, Any]:
+    body = {
+        "code": random_ref("AGR-"),
+        "title": "EDEC Transition numérique",
+        "currency": "EUR",
+        "period": "2017 à 2020",
+        "plan": plan_id,
+        "contributions": [
+            {"source": source(platform), "amount": "600000"},
+            {"source": source(platform, "industry body"), "amount": 1980000},
+        ],
+        **overrides,
+    }
+    with platform.client("funding") as c:
+        r = c.post("/v1/agreements", json=body)
+    assert r.status_code == 201, r.text
+    return r.json()  # type: ignore[no-any-return]
+
+
+def post(platform: Platform, path: str, body: dict[str, Any]) -> httpx.Response:
+    with platform.client("funding") as c:
+        return c.post(path, json=body)
+
+
+def test_a_co_financed_agreement_totals_its_contributions_exactly(platform: Platform) -> None:
+    plan = create_plan(platform)
+    edec = agreement(platform, plan["id"])
+    assert edec["total"] == {"amount": "2580000.00", "currency": "EUR"}
+    assert [c["amount"]["amount"] for c in edec["contributions"]] == ["600000.00", "1980000.00"]
+    assert edec["period"] == {"label": "2017 à 2020", "start": "2017-01-01", "end": "2020-12-31"}
+    with platform.client("funding") as c:
+        again = c.get(f"/v1/agreements/{edec['id']}").json()
+    assert again["total"]["amount"] == "2580000.00"
+
+
+def test_cents_add_up_exactly_and_a_reversal_takes_one_back(platform: Platform) -> None:
+    edec = agreement(platform, None)
+    path = f"/v1/agreements/{edec['id']}/flows"
+    assert (
+        post(
+            platform, path, {"type": "commitment", "amount": "100", "date": "2018-01-01"}
+        ).status_code
+        == 201
+    )
+    ten = post(platform, path, {"type": "disbursement", "amount": "0.10", "date": "2018-02-01"})
+    assert ten.status_code == 201 and ten.json()["iati_code"] == 3
+    post(platform, path, {"type": "disbursement", "amount": "0.20", "date": "2018-02-02"})
+    with platform.client("funding") as c:
+        assert c.get(f"/v1/agreements/{edec['id']}").json()["disbursed"]["amount"] == "0.30"
+    reversed_ = post(
+        platform,
+        f"{path}/{ten.json()['id']}/reversal",
+        {"reason": "entered twice", "date": "2018-02-03"},
+    )
+    assert reversed_.status_code == 201, reversed_.text
+    assert reversed_.json()["disbursed"] == {"amount": "0.20", "currency": "EUR"}
+    assert [f["reversed"] for f in reversed_.json()["flows"]] == [False, True, False]
+
+
+def test_a_commitment_created_a_moment_ago_can_be_funded_at_once(platform: Platform) -> None:
+    plan = create_plan(platform)
+    cid = make_commitment(platform, plan["id"]).json()["id"]
+    edec = agreement(platform, plan["id"])
+    r = post(
+        platform,
+        f"/v1/agreements/{edec['id']}/allocations",
+        {"commitment": cid, "amount": "2000000.00"},
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["allocated"] == {"amount": "2000000.00", "currency": "EUR"}
+
+
+def test_every_limit_is_a_422_and_nothing_stored_changes(platform: Platform) -> None:
+    plan = create_plan(platform)
+    cid = make_commitment(platform, plan["id"]).json()["id"]
+    edec = agreement(platform, plan["id"])
+    base = f"/v1/agreements/{edec['id']}"
+    assert (
+        post(platform, f"{base}/allocations", {"commitment": cid, "amount": "2580000"}).status_code
+        == 201
+    )
+    assert (
+        post(
+            platform,
+            f"{base}/flows",
+            {"type": "commitment", "amount": "1000", "date": "2018-01-01"},
+        ).status_code
+        == 201
+    )
+    assert (
+        post(
+            platform,
+            f"{base}/flows",
+            {"type": "disbursement", "amount": "400", "date": "2018-01-02"},
+        ).status_code
+        == 201
+    )
+    with platform.client("funding") as c:
+        before = c.get(base).json()
+    refused = {
+        "over-allocation": post(
+            platform, f"{base}/allocations", {"commitment": cid, "amount": "0.01"}
+        ),
+        "over-disbursement": post(
+            platform,
+            f"{base}/flows",
+            {"type": "disbursement", "amount": "600.01", "date": "2018-01-03"},
+        ),
+        "over-spending": post(
+            platform,
+            f"{base}/flows",
+            {"type": "expenditure", "amount": "400.01", "date": "2018-01-03"},
+        ),
+        "unknown commitment": post(
+            platform, f"{base}/allocations", {"commitment": "no-such-commitment", "amount": "1"}
+        ),
+        "float amount": post(
+            platform, f"{base}/flows", {"type": "disbursement", "amount": 0.1, "date": "2018-01-03"}
+        ),
+        "other currency": post(
+            platform,
+            f"{base}/flows",
+            {
+                "type": "disbursement",
+                "amount": {"amount": "1", "currency": "USD"},
+                "date": "2018-01-03",
+            },
+        ),
+    }
+    for name, response in refused.items():
+        assert response.status_code == 422, (name, response.text)
+        assert response.headers["content-type"] == "application/problem+json", name
+    assert "1000.00 EUR" in refused["over-disbursement"].json()["detail"]
+    assert "1000.01 EUR" in refused["over-disbursement"].json()["detail"]
+    assert refused["unknown commitment"].json()["errors"][0]["pointer"] == "/commitment"
+    assert refused["float amount"].json()["errors"][0]["pointer"].startswith("/amount")
+    with platform.client("funding") as c:
+        assert c.get(base).json() == before
+
+
+def test_a_flow_posted_as_a_cloudevent_takes_effect_once(platform: Platform) -> None:
+    edec = agreement(platform, None)
+    event = {
+        "specversion": "1.0",
+        "id": random_ref("flow-"),
+        "source": "/opcaim/finance",
+        "type": "org.pactstream.funding.flow_recorded",
+        "subject": edec["id"],
+        "data": {
+            "type": "pledge",
+            "amount": "1980000.00",
+            "date": "2017-11-30",
+            "source": edec["contributions"][1]["source"],
+        },
+    }
+    with platform.client("funding") as c:
+        codes = [
+            c.post(
+                "/v1/events", json=event, headers={"content-type": "application/cloudevents+json"}
+            ).status_code
+            for _ in range(3)
+        ]
+        flows = c.get(f"/v1/agreements/{edec['id']}").json()["flows"]
+    assert codes == [201, 200, 200]
+    assert len(flows) == 1 and flows[0]["type"] == "pledge"
