@@ -184,3 +184,102 @@ def test_a_flow_posted_as_a_cloudevent_takes_effect_once(platform: Platform) -> 
         flows = c.get(f"/v1/agreements/{edec['id']}").json()["flows"]
     assert codes == [201, 200, 200]
     assert len(flows) == 1 and flows[0]["type"] == "pledge"
+
+
+def plan_funding(platform: Platform, plan_id: str, **params: str) -> httpx.Response:
+    with platform.client("reporting") as c:
+        return c.get(f"/v1/plans/{plan_id}/funding", params=params)
+
+
+def test_reporting_shows_plan_funding_per_currency_and_never_mixes_them(
+    platform: Platform,
+) -> None:
+    from tests.e2e.platform import poll
+
+    plan = create_plan(platform)
+    cid = make_commitment(platform, plan["id"], section="1.1").json()["id"]
+    edec = agreement(platform, plan["id"], section="1.1")
+    base = f"/v1/agreements/{edec['id']}"
+    post(
+        platform,
+        f"{base}/allocations",
+        {"commitment": cid, "amount": "1000000", "date": "2018-02-01"},
+    )
+    post(
+        platform,
+        f"{base}/flows",
+        {"type": "commitment", "amount": "500000.00", "date": "2018-03-01", "commitment": cid},
+    )
+    post(
+        platform,
+        f"{base}/flows",
+        {"type": "disbursement", "amount": "0.10", "date": "2018-04-01", "commitment": cid},
+    )
+    post(
+        platform,
+        f"{base}/flows",
+        {"type": "disbursement", "amount": "0.20", "date": "2018-05-01", "commitment": cid},
+    )
+
+    def eur(r: httpx.Response) -> dict[str, Any]:
+        return r.json()["totals"].get("EUR", {}) if r.status_code == 200 else {}
+
+    report = poll(
+        lambda: plan_funding(platform, plan["id"], as_of="2018-12-31"),
+        lambda r: eur(r).get("disbursed", {}).get("amount") == "0.30",
+    )
+    totals = report.json()["totals"]["EUR"]
+    assert totals["agreed"] == {"amount": "2580000.00", "currency": "EUR"}
+    assert totals["allocated"]["amount"] == "1000000.00"
+    assert totals["committed"]["amount"] == "500000.00"
+    assert totals["absorption_pct"] == 0.0
+    assert (
+        plan_funding(platform, plan["id"], as_of="2018-04-15").json()["totals"]["EUR"]["disbursed"][
+            "amount"
+        ]
+        == "0.10"
+    )
+    section = next(s for s in report.json()["by_section"] if s["code"] == "1.1")
+    assert section["figures"]["EUR"]["disbursed"]["amount"] == "0.30"
+    sources = {
+        s["source"]: s["figures"]["EUR"]["agreed"]["amount"] for s in report.json()["by_source"]
+    }
+    assert sorted(sources.values()) == ["1980000.00", "600000.00"]
+
+    usd = agreement(
+        platform,
+        plan["id"],
+        currency="USD",
+        contributions=[{"source": source(platform), "amount": "1000.00"}],
+    )
+    post(
+        platform,
+        f"/v1/agreements/{usd['id']}/flows",
+        {"type": "commitment", "amount": "1000", "date": "2018-03-01"},
+    )
+    both = poll(
+        lambda: plan_funding(platform, plan["id"], as_of="2018-12-31").json(),
+        lambda r: "USD" in r["totals"] and r["totals"]["USD"]["committed"]["amount"] == "1000.00",
+    )
+    assert both["totals"]["EUR"] == totals, "a USD agreement never changes the EUR figures"
+
+    assert (
+        post(
+            platform,
+            "/v1/rates",
+            {"date": "2018-06-01", "base": "USD", "quote": "EUR", "rate": "0.85"},
+        ).status_code
+        == 201
+    )
+    converted = poll(
+        lambda: plan_funding(platform, plan["id"], as_of="2018-12-31", convert_to="EUR").json(),
+        lambda r: r["converted"]["rates"],
+    )["converted"]
+    assert converted["figures"]["committed"]["amount"] == "500850.00"
+    assert converted["rates"] == [
+        {"from": "USD", "to": "EUR", "rate": "0.85", "pair": "USD/EUR", "date": "2018-06-01"}
+    ]
+    with platform.client("reporting") as c:
+        view = c.get(f"/v1/commitments/{cid}").json()
+    assert view["funding"]["EUR"]["disbursed"]["amount"] == "0.30"
+    assert [f["amount"]["amount"] for f in view["flows"]] == ["500000.00", "0.10", "0.20"]

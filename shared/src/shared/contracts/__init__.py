@@ -7,3 +7,8 @@ change bumps ``schema_version`` and registers an upcaster in the same module.
 from shared.events import EventRegistry
 
 registry = EventRegistry()
+
+# Every published contract registers itself on import: load them all with the registry.
+from shared.contracts import commitments, funding  # noqa: E402
+
+__all__ = ["commitments", "funding", "registry"]

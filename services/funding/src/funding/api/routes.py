@@ -195,6 +195,7 @@ async def allocate(
         commitment=None,
         commitment_id=body.commitment,
         amount=amount_in(body.amount, current.value.currency, "/amount"),
+        date=body.date,
     )
     agreement = await service.act(agreement_id, command, meta, parse_if_match(if_match))
     _etag(response, agreement.version)

@@ -73,6 +73,7 @@ class AllocationIn(Body):
     id: Id | None = None
     commitment: Id
     amount: Amount
+    date: dt.date | None = Field(default=None, description="When it was decided (default today)")
 
 
 class FlowIn(Body):

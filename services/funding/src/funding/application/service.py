@@ -160,11 +160,7 @@ class FundingService:
             raise StaleVersion(current.version, if_match)
         command = await self._resolve(command)
         events = rules.decide(current.value, command)
-        occurred = (
-            business_time(command.date)
-            if isinstance(command, RecordFlow | ReverseFlow)
-            else self._clock()
-        )
+        occurred = business_time(command.date) if command.date is not None else self._clock()
         await self._store.append(
             f"agreement-{agreement_id}", current.version, self._new(events, occurred, meta)
         )
@@ -180,7 +176,7 @@ class FundingService:
         match command:
             case Allocate():
                 ref = await self._directory.commitment(command.commitment_id)
-                return Allocate(command.allocation_id, ref, command.commitment_id, command.amount)
+                return replace(command, commitment=ref)
             case RecordFlow() if command.commitment_id is not None:
                 ref = await self._directory.commitment(command.commitment_id)
                 return replace(command, commitment=ref)

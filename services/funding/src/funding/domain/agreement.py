@@ -76,6 +76,7 @@ class Allocate:
     commitment: CommitmentRef | None
     commitment_id: str
     amount: object
+    date: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,37 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Final
 
 from funding.domain.errors import InvalidMoney
-
-#: ISO 4217 active codes, and those whose minor unit is not 2 decimals.
-_CODES_TEXT: Final = """
-AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP
-BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP
-GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR
-KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK
-MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR
-SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS
-UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL
-"""
-_ZERO_DECIMALS_TEXT: Final = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"
-_THREE_DECIMALS_TEXT: Final = "BHD IQD JOD KWD LYD OMR TND"
-_CODES: Final = frozenset(_CODES_TEXT.split())
-_ZERO_DECIMALS: Final = frozenset(_ZERO_DECIMALS_TEXT.split())
-_THREE_DECIMALS: Final = frozenset(_THREE_DECIMALS_TEXT.split())
-
-
-def minor_unit(currency: str) -> int:
-    if currency in _ZERO_DECIMALS:
-        return 0
-    if currency in _THREE_DECIMALS:
-        return 3
-    return 2
+from shared.money import is_currency, minor_unit
 
 
 def check_currency(code: str, field: str = "/currency") -> str:
-    if code not in _CODES:
+    if not is_currency(code):
         raise InvalidMoney(f"{code!r} is not an ISO 4217 currency code", field)
     return code
 

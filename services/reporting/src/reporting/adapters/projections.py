@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from importlib.resources import files
 
+from reporting.adapters.funding_projections import project_funding
 from shared.cloudevents import ReceivedEvent
 from shared.contracts import commitments as contract
 from shared.contracts import registry
@@ -198,7 +199,7 @@ async def project(conn: Connection, event: ReceivedEvent) -> None:
                 event.recorded_at,
             )
         case _:
-            pass
+            await project_funding(conn, event, data)
 
 
 async def _indicator(

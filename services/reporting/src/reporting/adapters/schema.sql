@@ -120,3 +120,89 @@ CREATE TABLE IF NOT EXISTS rm_amendments (
 );
 CREATE INDEX IF NOT EXISTS rm_amendments_idx
     ON rm_amendments (commitment_id, as_of DESC, stream_version DESC);
+
+-- Funding read models. Amounts are exact numerics with their currency beside them.
+CREATE TABLE IF NOT EXISTS rm_fund_sources (
+    source_id   text PRIMARY KEY,
+    code        text NOT NULL,
+    name        text NOT NULL,
+    kind        text NOT NULL,
+    plans       jsonb NOT NULL DEFAULT '[]',
+    recorded_at timestamptz NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS rm_fund_agreements (
+    agreement_id  text PRIMARY KEY,
+    code          text NOT NULL,
+    title         text NOT NULL,
+    currency      text NOT NULL,
+    period        jsonb,
+    plan_id       text,
+    section       text,
+    total         numeric NOT NULL,
+    contributions jsonb NOT NULL,
+    illustrative  boolean NOT NULL DEFAULT false,
+    signed_on     date NOT NULL,
+    recorded_at   timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_fund_agreements_plan_idx ON rm_fund_agreements (plan_id);
+
+CREATE TABLE IF NOT EXISTS rm_fund_allocations (
+    event_id      uuid PRIMARY KEY,
+    agreement_id  text NOT NULL,
+    allocation_id text NOT NULL,
+    commitment_id text NOT NULL,
+    plan_id       text,
+    section       text,
+    amount        numeric NOT NULL,
+    currency      text NOT NULL,
+    on_date       date NOT NULL,
+    recorded_at   timestamptz NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS rm_fund_flows (
+    agreement_id         text NOT NULL,
+    flow_id              text NOT NULL,
+    type                 text NOT NULL,
+    direction            text NOT NULL,
+    iati_code            integer NOT NULL,
+    amount               numeric NOT NULL,
+    currency             text NOT NULL,
+    date                 date NOT NULL,
+    commitment_id        text,
+    plan_id              text,
+    section              text,
+    source               text,
+    reference            text,
+    illustrative         boolean NOT NULL DEFAULT false,
+    partner              text,
+    recorded_at          timestamptz NOT NULL,
+    reversed_on          date,
+    reversal_reason      text,
+    reversed_recorded_at timestamptz,
+    PRIMARY KEY (agreement_id, flow_id)
+);
+CREATE INDEX IF NOT EXISTS rm_fund_flows_plan_idx ON rm_fund_flows (plan_id);
+CREATE INDEX IF NOT EXISTS rm_fund_flows_commitment_idx ON rm_fund_flows (commitment_id);
+
+CREATE TABLE IF NOT EXISTS rm_fund_targets (
+    target_id     text PRIMARY KEY,
+    code          text NOT NULL,
+    title         text NOT NULL,
+    amount        numeric NOT NULL,
+    currency      text NOT NULL,
+    plan_id       text,
+    section       text,
+    commitment_id text,
+    from_kinds    jsonb NOT NULL DEFAULT '[]',
+    recorded_at   timestamptz NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS rm_fund_rates (
+    event_id    uuid PRIMARY KEY,
+    on_date     date NOT NULL,
+    base        text NOT NULL,
+    quote       text NOT NULL,
+    rate        numeric NOT NULL,
+    recorded_at timestamptz NOT NULL
+);

@@ -5,15 +5,19 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from reporting.adapters.funding_queries import FundingQueries
 from reporting.adapters.queries import ReportingQueries
+from reporting.application.funding import Ledger, Rate, convert
 from reporting.application.progress import STATUSES, progress_tree
 from reporting.application.views import deadline_class, percent_of_way
 from shared.http.auth import KeyAuthenticator, Principal, bearer_key
 from shared.http.problems import Problem
+from shared.money import format_amount
 
 router = APIRouter(prefix="/v1")
 
@@ -28,8 +32,18 @@ def get_queries(request: Request) -> ReportingQueries:
     return queries
 
 
+def get_funding(request: Request) -> FundingQueries:
+    funding: FundingQueries = request.app.state.funding
+    return funding
+
+
 Reader = Annotated[Principal, Depends(get_principal)]
 Queries = Annotated[ReportingQueries, Depends(get_queries)]
+Funding = Annotated[FundingQueries, Depends(get_funding)]
+ConvertTo = Annotated[
+    str | None,
+    Query(pattern=r"^[A-Z]{3}$", description="Also show totals converted to this currency"),
+]
 AsOf = Annotated[date | None, Query(description="Business date (default today).")]
 KnownAt = Annotated[
     datetime | None, Query(description="Record time: what was known then (default now).")
@@ -208,7 +222,12 @@ async def plan_deadlines(
 
 @router.get("/commitments/{commitment_id}", tags=["commitments"])
 async def commitment_view(
-    commitment_id: str, queries: Queries, _: Reader, as_of: AsOf = None, known_at: KnownAt = None
+    commitment_id: str,
+    queries: Queries,
+    funding: Funding,
+    _: Reader,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
 ) -> dict[str, Any]:
     """The commitment as it stood on ``as_of`` as known at ``known_at``: indicators with
     their latest value and percent of the way to target, progress reports, milestones,
@@ -277,8 +296,149 @@ async def commitment_view(
         "indicators": indicators,
         "reports": reports,
         "milestones": milestones,
+        "funding": await _commitment_funding(funding, commitment_id, day, known),
+        "flows": [
+            {
+                "agreement": f["agreement_id"],
+                "id": f["flow_id"],
+                "type": f["type"],
+                "direction": f["direction"],
+                "iati_code": f["iati_code"],
+                "amount": {
+                    "amount": format_amount(f["amount"], f["currency"]),
+                    "currency": f["currency"],
+                },
+                "date": f["date"].isoformat(),
+                "source": f["source"],
+                "reference": f["reference"],
+                "illustrative": f["illustrative"],
+                "partner": f["partner"],
+                "reversed": f["reversed"],
+            }
+            for f in await funding.flows(commitment_id, day, known)
+        ],
         "timeline": timeline,
     }
+
+
+async def _commitment_funding(
+    funding: FundingQueries, commitment_id: str, day: date, known: datetime
+) -> dict[str, Any]:
+    ledger = Ledger()
+    ledger.add_rows(await funding.flow_sums("commitment_id", commitment_id, None, day, known), None)
+    ledger.add_rows(
+        await funding.allocation_sums("commitment_id", commitment_id, None, day, known), None
+    )
+    for t in await funding.targets("commitment_id", commitment_id, known):
+        ledger.figures("", t["currency"]).add("to_mobilise", t["amount"])
+    return ledger.by_currency()
+
+
+@router.get("/plans/{plan_id}/funding", tags=["plans"])
+async def plan_funding(
+    plan_id: str,
+    queries: Queries,
+    funding: Funding,
+    _: Reader,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    convert_to: ConvertTo = None,
+) -> dict[str, Any]:
+    """Agreed, allocated, pledged, committed, disbursed and spent per currency, with
+    absorption (disbursed ÷ committed), by source and by section. Currencies are never
+    added together; ``convert_to`` adds a converted view naming every rate it used."""
+    day, known = _dates(as_of, known_at)
+    plan = await queries.plan(plan_id, known)
+    if plan is None:
+        raise Problem(404, "not-found", f"no plan {plan_id!r} (yet) in reporting")
+    totals, by_source, by_section = Ledger(), Ledger(), Ledger()
+    agreements = await funding.agreements(plan_id, day, known)
+    for a in agreements:
+        f = totals.figures("", a["currency"])
+        f.add("agreed", a["total"])
+        f.illustrative = f.illustrative or a["illustrative"]
+        if a["section"]:
+            by_section.figures(a["section"], a["currency"]).add("agreed", a["total"])
+        for c in a["contributions"]:
+            by_source.figures(c["source"], a["currency"]).add("agreed", Decimal(c["amount"]))
+    totals.add_rows(await funding.flow_sums("plan_id", plan_id, None, day, known), None)
+    totals.add_rows(await funding.allocation_sums("plan_id", plan_id, None, day, known), None)
+    by_source.add_rows(await funding.flow_sums("plan_id", plan_id, "source", day, known), "grp")
+    by_section.add_rows(await funding.flow_sums("plan_id", plan_id, "section", day, known), "grp")
+    by_section.add_rows(
+        await funding.allocation_sums("plan_id", plan_id, "section", day, known), "grp"
+    )
+    targets = await funding.targets("plan_id", plan_id, known)
+    for t in targets:
+        totals.figures("", t["currency"]).add("to_mobilise", t["amount"])
+        if t["section"]:
+            by_section.figures(t["section"], t["currency"]).add("to_mobilise", t["amount"])
+    sources = await funding.sources()
+    titles = {s["code"]: s["title"] for s in plan["sections"]}
+    report: dict[str, Any] = {
+        "plan": _plan_head(plan),
+        "as_of": day.isoformat(),
+        "known_at": known.isoformat(),
+        "totals": totals.by_currency(),
+        "by_source": [
+            {
+                "source": code,
+                "name": sources[code]["name"] if code in sources else None,
+                "kind": sources[code]["kind"] if code in sources else None,
+                "figures": by_source.by_currency(code),
+            }
+            for code in by_source.group_keys()
+        ],
+        "by_section": [
+            {"code": code, "title": titles.get(code), "figures": by_section.by_currency(code)}
+            for code in by_section.group_keys()
+        ],
+        "agreements": [
+            {
+                "id": a["agreement_id"],
+                "code": a["code"],
+                "title": a["title"],
+                "section": a["section"],
+                "period": a["period"],
+                "total": {
+                    "amount": format_amount(a["total"], a["currency"]),
+                    "currency": a["currency"],
+                },
+                "contributions": [
+                    {
+                        "source": c["source"],
+                        "amount": {"amount": c["amount"], "currency": a["currency"]},
+                    }
+                    for c in a["contributions"]
+                ],
+                "illustrative": a["illustrative"],
+            }
+            for a in agreements
+        ],
+        "targets": [
+            {
+                "id": t["target_id"],
+                "code": t["code"],
+                "title": t["title"],
+                "section": t["section"],
+                "commitment": t["commitment_id"],
+                "amount": {
+                    "amount": format_amount(t["amount"], t["currency"]),
+                    "currency": t["currency"],
+                },
+                "from_kinds": t["from_kinds"],
+            }
+            for t in targets
+        ],
+    }
+    if convert_to is not None:
+        rates = {
+            r["other"]: Rate(r["base"], r["quote"], r["rate"], r["on_date"].isoformat())
+            for r in await funding.latest_rates(convert_to, day, known)
+        }
+        per_currency = {cur: f for (key, cur), f in totals.groups.items() if key == ""}
+        report["converted"] = convert(per_currency, convert_to, rates)
+    return report
 
 
 @router.get("/status", tags=["operations"])
