@@ -13,9 +13,11 @@ from tests.e2e.platform import KEY, Platform, poll
 
 @pytest.fixture(scope="module")
 def seeded(platform: Platform) -> Platform:
-    counts = seed.load(platform.url("commitments"), KEY)
+    urls = platform.url("commitments"), platform.url("funding")
+    counts = seed.load(urls[0], KEY, funding_url=urls[1])
     assert counts["plans"] == 2
-    again = seed.load(platform.url("commitments"), KEY)
+    assert counts["funding"] == 6
+    again = seed.load(urls[0], KEY, funding_url=urls[1])
     assert again["plans"] == again["commitments"] == 0, "seeding twice changes nothing"
     return platform
 
@@ -70,3 +72,27 @@ def test_mines_has_its_seven_structuring_actions_in_french(seeded: Platform) -> 
         ("RAPPORT", "début 2019"),
         ("LANCEMENT", "T1 2019"),
     ]
+
+
+def test_the_edec_convention_reads_exactly_in_funding_and_reporting(seeded: Platform) -> None:
+    with seeded.client("funding") as c:
+        edec = c.get("/v1/agreements/edec-transition-numerique").json()
+    assert edec["total"] == {"amount": "2580000.00", "currency": "EUR"}
+    with seeded.client("reporting") as c:
+        report = poll(
+            lambda: c.get(
+                "/v1/plans/mines-metallurgie-2018/funding", params={"as_of": "2019-06-30"}
+            ).json(),
+            lambda r: "EUR" in r.get("totals", {}) and r["targets"],
+            timeout=30,
+        )
+    eur = report["totals"]["EUR"]
+    assert eur["agreed"] == {"amount": "2580000.00", "currency": "EUR"}
+    assert eur["to_mobilise"] == {"amount": "20000000.00", "currency": "EUR"}
+    assert eur["disbursed"]["amount"] == "0.00", "the DMX target is not a disbursement"
+    assert {s["source"]: s["figures"]["EUR"]["agreed"]["amount"] for s in report["by_source"]} == {
+        "ETAT": "600000.00",
+        "OPCAIM": "1980000.00",
+    }
+    a7 = next(s for s in report["by_section"] if s["code"] == "A7")
+    assert a7["figures"]["EUR"]["agreed"]["amount"] == "2580000.00"

@@ -109,7 +109,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         urls = [f"http://127.0.0.1:{port}" for port in SERVICES.values()]
         _wait_ready(urls)
         if not args.no_seed:
-            counts = seed.load(urls[0], key)
+            counts = seed.load(urls[0], key, funding_url=urls[1])
             print(f"pactstream: demo data loaded {counts}", flush=True)
         print("\nPactstream is running:")
         for name, port in SERVICES.items():
@@ -170,7 +170,7 @@ def cmd_infra(args: argparse.Namespace) -> int:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    counts = seed.load(args.url, operator_key())
+    counts = seed.load(args.url, operator_key(), funding_url=args.funding_url)
     print(f"pactstream: demo data loaded {counts}")
     return 0
 
@@ -201,6 +201,7 @@ def parser() -> argparse.ArgumentParser:
 
     sd = sub.add_parser("seed", help="load the demo plans through the API")
     sd.add_argument("--url", default="http://127.0.0.1:8001", help="commitments base URL")
+    sd.add_argument("--funding-url", default="http://127.0.0.1:8002", help="funding base URL")
     sd.set_defaults(func=cmd_seed)
     return p
 

@@ -17,9 +17,16 @@ def seed_files() -> list[Path]:
     return sorted((home() / "deploy" / "seeds").glob("*.json"))
 
 
-def load(base_url: str, key: str, files: list[Path] | None = None) -> dict[str, int]:
-    counts = {"plans": 0, "commitments": 0, "status_changes": 0, "existing": 0}
+def load(
+    base_url: str, key: str, files: list[Path] | None = None, funding_url: str | None = None
+) -> dict[str, int]:
+    """Post every seed file's plan and commitments to commitments at ``base_url``, and
+    its funding (sources, agreements, targets) to funding at ``funding_url``."""
+    counts = {"plans": 0, "commitments": 0, "status_changes": 0, "funding": 0, "existing": 0}
     headers = {"Authorization": f"Bearer {key}"}
+    funding = (
+        httpx.Client(base_url=funding_url, headers=headers, timeout=30) if funding_url else None
+    )
     with httpx.Client(base_url=base_url, headers=headers, timeout=30) as client:
         for path in files or seed_files():
             doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
@@ -42,6 +49,19 @@ def load(base_url: str, key: str, files: list[Path] | None = None) -> dict[str, 
                     r = client.post(f"/v1/commitments/{c['id']}/status", json=change)
                     _check(r, path)
                     counts["status_changes"] += 1
+            if funding is not None:
+                section = doc.get("funding", {})
+                for kind, path_ in (
+                    ("sources", "/v1/sources"),
+                    ("agreements", "/v1/agreements"),
+                    ("targets", "/v1/targets"),
+                ):
+                    for item in section.get(kind, []):
+                        r = funding.post(path_, json=item)
+                        _check(r, path)
+                        counts["funding" if r.status_code == 201 else "existing"] += 1
+    if funding is not None:
+        funding.close()
     return counts
 
 

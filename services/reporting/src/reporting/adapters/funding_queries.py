@@ -50,6 +50,25 @@ class FundingQueries:
             known_at,
         )
 
+    async def flow_sums_by_party(
+        self, plan_id: str, as_of: date, known_at: datetime
+    ) -> list[asyncpg.Record]:
+        """Flow figures per party of the commitments they fund; a commitment with two
+        parties counts for both, so party figures overlap by design."""
+        return await self._pool.fetch(
+            f"""
+            SELECT p.party->>'name' AS grp, {_FLOW_SUMS}
+            FROM rm_fund_flows f
+            JOIN rm_commitments c ON c.commitment_id = f.commitment_id
+            CROSS JOIN LATERAL jsonb_array_elements(c.parties) AS p(party)
+            WHERE f.plan_id = $1 AND {_FLOWS_IN_FORCE}
+            GROUP BY p.party->>'name', f.currency
+            """,
+            plan_id,
+            as_of,
+            known_at,
+        )
+
     async def agreements(
         self, plan_id: str, as_of: date, known_at: datetime
     ) -> list[asyncpg.Record]:

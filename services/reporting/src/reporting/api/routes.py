@@ -351,7 +351,7 @@ async def plan_funding(
     plan = await queries.plan(plan_id, known)
     if plan is None:
         raise Problem(404, "not-found", f"no plan {plan_id!r} (yet) in reporting")
-    totals, by_source, by_section = Ledger(), Ledger(), Ledger()
+    totals, by_source, by_section, by_party = Ledger(), Ledger(), Ledger(), Ledger()
     agreements = await funding.agreements(plan_id, day, known)
     for a in agreements:
         f = totals.figures("", a["currency"])
@@ -368,6 +368,7 @@ async def plan_funding(
     by_section.add_rows(
         await funding.allocation_sums("plan_id", plan_id, "section", day, known), "grp"
     )
+    by_party.add_rows(await funding.flow_sums_by_party(plan_id, day, known), "grp")
     targets = await funding.targets("plan_id", plan_id, known)
     for t in targets:
         totals.figures("", t["currency"]).add("to_mobilise", t["amount"])
@@ -392,6 +393,9 @@ async def plan_funding(
         "by_section": [
             {"code": code, "title": titles.get(code), "figures": by_section.by_currency(code)}
             for code in by_section.group_keys()
+        ],
+        "by_party": [
+            {"party": name, "figures": by_party.by_currency(name)} for name in by_party.group_keys()
         ],
         "agreements": [
             {
