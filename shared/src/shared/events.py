@@ -8,11 +8,11 @@ old data into the new shape; stored events are never rewritten.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict
 
@@ -78,6 +78,23 @@ class StoredEvent:
     metadata: EventMetadata
     occurred_at: datetime
     recorded_at: datetime
+
+
+def new_events(
+    events: Sequence[EventData], occurred_at: datetime, metadata: EventMetadata
+) -> list[NewEvent]:
+    """Payloads decided by a domain, ready to append: fresh ids, one business time."""
+    return [
+        NewEvent(
+            event_id=uuid4(),
+            type=e.event_type,
+            schema_version=e.schema_version,
+            data=e.model_dump(mode="json"),
+            occurred_at=occurred_at,
+            metadata=metadata,
+        )
+        for e in events
+    ]
 
 
 Upcaster = Callable[[JsonObject], JsonObject]

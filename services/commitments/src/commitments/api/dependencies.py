@@ -1,4 +1,5 @@
-"""FastAPI dependencies as ``Annotated`` aliases reading from ``app.state``."""
+"""FastAPI dependencies as ``Annotated`` aliases reading from ``app.state``; the
+authentication ones are shared by every service."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from commitments.application.service import CommitmentsService
-from shared.events import EventMetadata
-from shared.http.auth import KeyAuthenticator, Principal, bearer_key
+from shared.http.dependencies import Metadata, Reader, Writer
 
 
 def get_service(request: Request) -> CommitmentsService:
@@ -16,27 +16,6 @@ def get_service(request: Request) -> CommitmentsService:
     return service
 
 
-def get_principal(request: Request) -> Principal:
-    auth: KeyAuthenticator = request.app.state.authenticator
-    return auth.authenticate(bearer_key(request))
-
-
-def get_writer(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
-    principal.require("operator", "partner")
-    return principal
-
-
-def get_metadata(
-    request: Request, principal: Annotated[Principal, Depends(get_principal)]
-) -> EventMetadata:
-    return EventMetadata(
-        partner=principal.id,
-        correlation_id=request.headers.get("x-correlation-id"),
-        traceparent=request.headers.get("traceparent"),
-    )
-
-
 Service = Annotated[CommitmentsService, Depends(get_service)]
-Reader = Annotated[Principal, Depends(get_principal)]
-Writer = Annotated[Principal, Depends(get_writer)]
-Metadata = Annotated[EventMetadata, Depends(get_metadata)]
+
+__all__ = ["Metadata", "Reader", "Service", "Writer"]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from commitments.application.service import StaleVersion
 from commitments.domain.errors import (
@@ -14,7 +13,8 @@ from commitments.domain.errors import (
     RuleViolated,
 )
 from shared.eventstore import WrongExpectedVersion
-from shared.http.problems import Problem, problem_response
+from shared.http.dependencies import install_error_map
+from shared.http.problems import Problem
 from shared.periods import InvalidPeriod
 
 
@@ -60,11 +60,4 @@ def to_problem(exc: Exception) -> Problem:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Every commitments error, wherever raised, answers as its problem type."""
-
-    async def handle(request: Request, exc: Exception) -> JSONResponse:
-        return problem_response(to_problem(exc), request.url.path)
-
-    app.add_exception_handler(CommitmentsError, handle)
-    app.add_exception_handler(InvalidPeriod, handle)
-    app.add_exception_handler(WrongExpectedVersion, handle)
+    install_error_map(app, to_problem, CommitmentsError, WrongExpectedVersion, InvalidPeriod)

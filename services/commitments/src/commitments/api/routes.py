@@ -12,7 +12,7 @@ from commitments.api.dependencies import Metadata, Reader, Service, Writer
 from commitments.application.service import Versioned, new_id
 from commitments.domain.commitment import Command, Commitment, MakeCommitment
 from commitments.domain.plan import CreatePlan, Plan, Section
-from shared.http.problems import Problem
+from shared.http.dependencies import parse_if_match
 from shared.periods import parse_period
 
 router = APIRouter(prefix="/v1")
@@ -20,21 +20,6 @@ router = APIRouter(prefix="/v1")
 
 def _etag(response: Response, version: int) -> None:
     response.headers["ETag"] = f'"{version}"'
-
-
-def parse_if_match(value: str | None) -> int | None:
-    """``If-Match: 3``, ``"3"`` or ``W/"3"``; ``*`` matches any version."""
-    if value is None or value.strip() == "*":
-        return None
-    text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
-        raise Problem(
-            400,
-            "invalid-if-match",
-            f"If-Match must be a version number, got {value!r}",
-            errors=[{"pointer": "", "in": "header", "detail": "If-Match"}],
-        )
-    return int(text)
 
 
 def plan_out(plan: Versioned[Plan]) -> schemas.PlanOut:

@@ -7,7 +7,7 @@ events: plan codes are unique, commitment codes are unique within their plan.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Generic, TypeVar
@@ -29,7 +29,7 @@ from commitments.domain.errors import AlreadyExists, NotFound, RuleViolated
 from commitments.domain.plan import CreatePlan, Plan
 from shared.contracts import registry
 from shared.contracts.commitments import CommitmentMade, PlanCreated
-from shared.events import EventData, EventMetadata, NewEvent, StoredEvent
+from shared.events import EventData, EventMetadata, StoredEvent, new_events
 from shared.eventstore import EventStore, UniqueKeyTaken
 
 Clock = Callable[[], datetime]
@@ -66,21 +66,6 @@ class CommitmentsService:
         self._store = store
         self._clock = clock
 
-    def _new_events(
-        self, events: Sequence[EventData], occurred_at: datetime, meta: EventMetadata
-    ) -> list[NewEvent]:
-        return [
-            NewEvent(
-                event_id=uuid4(),
-                type=e.event_type,
-                schema_version=e.schema_version,
-                data=e.model_dump(mode="json"),
-                occurred_at=occurred_at,
-                metadata=meta,
-            )
-            for e in events
-        ]
-
     async def _load(self, stream_id: str) -> tuple[list[EventData], int]:
         stored = await self._store.read_stream(stream_id)
         return [self._decode(e) for e in stored], (stored[-1].stream_version if stored else 0)
@@ -96,7 +81,7 @@ class CommitmentsService:
             await self._store.append(
                 plan_stream(command.plan_id),
                 0,
-                self._new_events(events, occurred, meta),
+                new_events(events, occurred, meta),
                 unique_keys=[("plan-code", command.code)],
             )
         except UniqueKeyTaken:
@@ -124,7 +109,7 @@ class CommitmentsService:
             await self._store.append(
                 commitment_stream(command.commitment_id),
                 0,
-                self._new_events(events, occurred, meta),
+                new_events(events, occurred, meta),
                 unique_keys=[("commitment-code", f"{plan_id}/{command.code}")],
             )
         except UniqueKeyTaken:
@@ -158,7 +143,7 @@ class CommitmentsService:
         await self._store.append(
             commitment_stream(commitment_id),
             current.version,
-            self._new_events(events, self._occurred_at(command), meta),
+            new_events(events, self._occurred_at(command), meta),
         )
         state: Commitment | None = current.value
         for e in events:

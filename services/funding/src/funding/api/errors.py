@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from funding.application.service import StaleVersion
 from funding.domain.errors import (
@@ -15,7 +14,8 @@ from funding.domain.errors import (
     RuleViolated,
 )
 from shared.eventstore import WrongExpectedVersion
-from shared.http.problems import Problem, problem_response
+from shared.http.dependencies import install_error_map
+from shared.http.problems import Problem
 
 
 def to_problem(exc: Exception) -> Problem:
@@ -46,8 +46,4 @@ def to_problem(exc: Exception) -> Problem:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    async def handle(request: Request, exc: Exception) -> JSONResponse:
-        return problem_response(to_problem(exc), request.url.path)
-
-    app.add_exception_handler(FundingError, handle)
-    app.add_exception_handler(WrongExpectedVersion, handle)
+    install_error_map(app, to_problem, FundingError, WrongExpectedVersion)

@@ -22,20 +22,11 @@ from funding.domain.agreement import (
 from funding.domain.errors import InvalidMoney
 from funding.domain.money import Money
 from shared.contracts.common import PeriodData
-from shared.http.problems import Problem
+from shared.http.dependencies import parse_if_match
 from shared.periods import parse_period
 
 router = APIRouter(prefix="/v1")
 IfMatch = Annotated[str | None, Header()]
-
-
-def parse_if_match(value: str | None) -> int | None:
-    if value is None or value.strip() == "*":
-        return None
-    text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
-        raise Problem(400, "invalid-if-match", f"If-Match must be a version number, got {value!r}")
-    return int(text)
 
 
 def amount_in(value: str | int | schemas.MoneyIn, currency: str, field: str) -> str | int:

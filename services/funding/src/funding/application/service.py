@@ -26,7 +26,7 @@ from shared.contracts.funding import (
     FundingTargetSet,
     SourceRegistered,
 )
-from shared.events import EventData, EventMetadata, NewEvent
+from shared.events import EventMetadata, new_events
 from shared.eventstore import EventStore, UniqueKeyTaken
 
 Clock = Callable[[], datetime]
@@ -61,21 +61,6 @@ class FundingService:
         self._directory = directory
         self._clock = clock
 
-    def _new(
-        self, events: Sequence[EventData], occurred_at: datetime, meta: EventMetadata
-    ) -> list[NewEvent]:
-        return [
-            NewEvent(
-                event_id=uuid4(),
-                type=e.event_type,
-                schema_version=e.schema_version,
-                data=e.model_dump(mode="json"),
-                occurred_at=occurred_at,
-                metadata=meta,
-            )
-            for e in events
-        ]
-
     async def register_source(
         self,
         source_id: str,
@@ -92,7 +77,7 @@ class FundingService:
             await self._store.append(
                 f"source-{source_id}",
                 0,
-                self._new([event], self._clock(), meta),
+                new_events([event], self._clock(), meta),
                 unique_keys=[("source-code", code)],
             )
         except UniqueKeyTaken:
@@ -126,7 +111,7 @@ class FundingService:
             await self._store.append(
                 f"agreement-{command.agreement_id}",
                 0,
-                self._new(events, occurred, meta),
+                new_events(events, occurred, meta),
                 unique_keys=[("agreement-code", command.code)],
             )
         except UniqueKeyTaken:
@@ -162,7 +147,7 @@ class FundingService:
         events = rules.decide(current.value, command)
         occurred = business_time(command.date) if command.date is not None else self._clock()
         await self._store.append(
-            f"agreement-{agreement_id}", current.version, self._new(events, occurred, meta)
+            f"agreement-{agreement_id}", current.version, new_events(events, occurred, meta)
         )
         state = current.value
         for event in events:
@@ -217,7 +202,7 @@ class FundingService:
             await self._store.append(
                 f"target-{target_id}",
                 0,
-                self._new([event], self._clock(), meta),
+                new_events([event], self._clock(), meta),
                 unique_keys=[("target-code", code)],
             )
         except UniqueKeyTaken:
@@ -234,5 +219,5 @@ class FundingService:
         event = ExchangeRateRecorded(date=day, base=base, quote=quote, rate=rate)
         stream = f"rate-{base}-{quote}"
         version = await self._store.stream_version(stream)
-        await self._store.append(stream, version, self._new([event], business_time(day), meta))
+        await self._store.append(stream, version, new_events([event], business_time(day), meta))
         return Versioned(event, version + 1)
