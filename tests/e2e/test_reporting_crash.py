@@ -9,6 +9,7 @@ import threading
 import httpx
 
 from tests.e2e.platform import KEY, Platform, poll
+from tests.e2e.test_rebuild import reporting_command
 from tests.e2e.test_slice import create_plan
 from tests.refs import random_ref
 
@@ -83,3 +84,5 @@ def test_reporting_killed_mid_stream_counts_exactly_what_was_acknowledged(
         status = c.get("/v1/status").json()
     assert listed_ids == set(acknowledged)
     assert status["lag"] == 0
+    verified = reporting_command(platform, "verify")
+    assert verified.returncode == 0, verified.stdout + verified.stderr

@@ -19,7 +19,8 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -85,6 +86,108 @@ async def install_schema(conn: Connection) -> None:
     await conn.execute(SCHEMA_SQL)
 
 
+@dataclass
+class BatchResult:
+    applied: int = 0
+    duplicates: int = 0
+    dead: list[DeadLetter] = field(default_factory=list)
+    next_offset: int = 0
+    last_event_at: datetime | None = None
+
+
+async def apply_batch(
+    conn: Connection,
+    consumer: str,
+    topic: str,
+    partition: int,
+    records: Sequence[Any],
+    handler: Handler,
+) -> BatchResult:
+    """Apply one partition's records inside the caller's transaction: skip what the
+    stored offset says is done, skip event ids already in the inbox, apply each of the
+    rest in a savepoint, and collect the ones that cannot be applied."""
+    result = BatchResult(next_offset=records[-1].offset + 1)
+    stored_next = await conn.fetchval(
+        "SELECT next_offset FROM consumer_offsets "
+        "WHERE consumer = $1 AND topic = $2 AND partition = $3 FOR UPDATE",
+        consumer,
+        topic,
+        partition,
+    )
+    for record in records:
+        if stored_next is not None and record.offset < stored_next:
+            continue  # Another replica applied it before a rebalance.
+        try:
+            event = from_kafka(record.value, record.headers or ())
+        except MalformedMessage as exc:
+            result.dead.append(DeadLetter(topic, partition, record.offset, None, str(exc)))
+            continue
+        fresh = await conn.fetchval(
+            "INSERT INTO consumer_inbox (consumer, event_id) VALUES ($1, $2) "
+            "ON CONFLICT DO NOTHING RETURNING true",
+            consumer,
+            event.event_id,
+        )
+        if not fresh:
+            result.duplicates += 1
+            continue
+        try:
+            async with conn.transaction():
+                await handler(conn, event)
+        except CONNECTION_ERRORS:
+            raise
+        except Exception as exc:
+            log.warning(
+                "dead-lettering %s at %s/%s:%s: %r",
+                event.type,
+                topic,
+                partition,
+                record.offset,
+                exc,
+            )
+            result.dead.append(
+                DeadLetter(
+                    topic,
+                    partition,
+                    record.offset,
+                    str(event.event_id),
+                    f"{type(exc).__name__}: {exc}",
+                )
+            )
+            continue
+        result.applied += 1
+        result.last_event_at = event.recorded_at
+    return result
+
+
+async def record_dead_letters(conn: Connection, consumer: str, dead: list[DeadLetter]) -> None:
+    await conn.executemany(
+        'INSERT INTO dead_letters (consumer, topic, partition, "offset", event_id, error) '
+        "VALUES ($1, $2, $3, $4, $5, $6)",
+        [(consumer, d.topic, d.partition, d.offset, d.event_id, d.error) for d in dead],
+    )
+
+
+async def store_offset(
+    conn: Connection, consumer: str, topic: str, partition: int, result: BatchResult
+) -> None:
+    await conn.execute(
+        """
+        INSERT INTO consumer_offsets (consumer, topic, partition, next_offset, last_event_at)
+        VALUES ($1, $2, $3, $4, $5)
+        ON CONFLICT (consumer, topic, partition) DO UPDATE
+        SET next_offset = GREATEST(consumer_offsets.next_offset, EXCLUDED.next_offset),
+            last_event_at = coalesce(EXCLUDED.last_event_at, consumer_offsets.last_event_at),
+            updated_at = now()
+        """,
+        consumer,
+        topic,
+        partition,
+        result.next_offset,
+        result.last_event_at,
+    )
+
+
 class _SeekToStoredOffsets(ConsumerRebalanceListener):  # type: ignore[misc]
     """On assignment, position each partition at the offset stored with the read model."""
 
@@ -112,8 +215,10 @@ class ConsumerRunner:
         dead_letter_topic: str,
         max_records: int = 500,
         metrics: Metrics | None = None,
+        barrier: int | None = None,
     ) -> None:
         self.name = name
+        self._barrier = barrier
         self._pool = pool
         self._bootstrap = bootstrap
         self._topics = list(topics)
@@ -187,88 +292,29 @@ class ConsumerRunner:
             await consumer.seek_to_beginning(*fresh)
 
     async def _process(self, tp: Any, records: list[Any]) -> None:
-        dead: list[DeadLetter] = []
-        applied = duplicates = 0
         async with self._pool.acquire() as conn, conn.transaction():
-            stored_next = await conn.fetchval(
-                "SELECT next_offset FROM consumer_offsets "
-                "WHERE consumer = $1 AND topic = $2 AND partition = $3 FOR UPDATE",
-                self.name,
-                tp.topic,
-                tp.partition,
+            if self._barrier is not None:
+                # A rebuild's swap takes this lock exclusively: batches pause meanwhile.
+                await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", self._barrier)
+            result = await apply_batch(
+                conn, self.name, tp.topic, tp.partition, records, self._handler
             )
-            last_time = None
-            for record in records:
-                if stored_next is not None and record.offset < stored_next:
-                    continue  # Another replica applied it before a rebalance.
-                try:
-                    event = from_kafka(record.value, record.headers or ())
-                except MalformedMessage as exc:
-                    dead.append(DeadLetter(tp.topic, tp.partition, record.offset, None, str(exc)))
-                    continue
-                fresh = await conn.fetchval(
-                    "INSERT INTO consumer_inbox (consumer, event_id) VALUES ($1, $2) "
-                    "ON CONFLICT DO NOTHING RETURNING true",
-                    self.name,
-                    event.event_id,
-                )
-                if not fresh:
-                    duplicates += 1
-                    continue
-                try:
-                    async with conn.transaction():
-                        await self._handler(conn, event)
-                except CONNECTION_ERRORS:
-                    raise
-                except Exception as exc:
-                    log.warning(
-                        "dead-lettering %s at %s:%s: %r", event.type, tp, record.offset, exc
-                    )
-                    dead.append(
-                        DeadLetter(
-                            tp.topic,
-                            tp.partition,
-                            record.offset,
-                            str(event.event_id),
-                            f"{type(exc).__name__}: {exc}",
-                        )
-                    )
-                    continue
-                applied += 1
-                last_time = event.recorded_at
-            if dead:
-                await self._dead_letter(conn, dead, {r.offset: r for r in records})
-            await conn.execute(
-                """
-                INSERT INTO consumer_offsets
-                    (consumer, topic, partition, next_offset, last_event_at)
-                VALUES ($1, $2, $3, $4, $5)
-                ON CONFLICT (consumer, topic, partition) DO UPDATE
-                SET next_offset = GREATEST(consumer_offsets.next_offset, EXCLUDED.next_offset),
-                    last_event_at =
-                        coalesce(EXCLUDED.last_event_at, consumer_offsets.last_event_at),
-                    updated_at = now()
-                """,
-                self.name,
-                tp.topic,
-                tp.partition,
-                records[-1].offset + 1,
-                last_time,
-            )
-        self.applied += applied
+            if result.dead:
+                await self._send_dead_letters(result.dead, {r.offset: r for r in records})
+                await record_dead_letters(conn, self.name, result.dead)
+            await store_offset(conn, self.name, tp.topic, tp.partition, result)
+        self.applied += result.applied
         if self._metrics is not None:
-            self._metrics.consumed.labels(self.name, "applied").inc(applied)
-            self._metrics.consumed.labels(self.name, "duplicate").inc(duplicates)
-            self._metrics.consumed.labels(self.name, "dead_lettered").inc(len(dead))
+            self._metrics.consumed.labels(self.name, "applied").inc(result.applied)
+            self._metrics.consumed.labels(self.name, "duplicate").inc(result.duplicates)
+            self._metrics.consumed.labels(self.name, "dead_lettered").inc(len(result.dead))
         # Kafka's own committed offsets are informational (tooling shows lag); the
         # database holds the truth.
         with contextlib.suppress(Exception):
             if self._consumer is not None:
                 await self._consumer.commit({tp: records[-1].offset + 1})
 
-    async def _dead_letter(
-        self, conn: Connection, dead: list[DeadLetter], by_offset: dict[int, Any]
-    ) -> None:
+    async def _send_dead_letters(self, dead: list[DeadLetter], by_offset: dict[int, Any]) -> None:
         messages = []
         for d in dead:
             record = by_offset[d.offset]
@@ -284,11 +330,6 @@ class ConsumerRunner:
                 OutgoingMessage(self._dlq, record.key or b"", record.value or b"", headers)
             )
         await self._producer.send_all(messages)
-        await conn.executemany(
-            'INSERT INTO dead_letters (consumer, topic, partition, "offset", event_id, error) '
-            "VALUES ($1, $2, $3, $4, $5, $6)",
-            [(self.name, d.topic, d.partition, d.offset, d.event_id, d.error) for d in dead],
-        )
 
     async def end_offsets(self) -> dict[tuple[str, int], int]:
         """Kafka's end offset of every partition of the subscribed topics."""

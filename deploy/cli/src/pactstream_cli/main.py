@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import httpx
 
@@ -169,6 +169,64 @@ def cmd_infra(args: argparse.Namespace) -> int:
     return infra.status()
 
 
+def progress_bar(label: str) -> Callable[[int, int], None]:
+    """A one-line progress bar on stderr, redrawn at most ten times a second."""
+    last = [0.0]
+
+    def draw(done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] < 0.1 and done < total:
+            return
+        last[0] = now
+        width = 30
+        filled = width if total == 0 else int(width * done / total)
+        bar = "#" * filled + "." * (width - filled)
+        sys.stderr.write(f"\r{label} [{bar}] {done}/{total} events")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return draw
+
+
+def cmd_reporting(args: argparse.Namespace) -> int:
+    """Rebuild reporting's read models from the topics, or verify the live ones."""
+    import asyncio
+
+    from reporting.adapters.rebuild import Rebuilder, drop_retired
+    from reporting.bootstrap import TOPICS
+    from reporting.settings import ReportingSettings
+
+    settings = ReportingSettings()
+    if args.action == "drop-retired":
+        dropped = asyncio.run(drop_retired(settings.database_url))
+        print(f"pactstream: dropped {', '.join(dropped) or 'nothing'}")
+        return 0
+    rebuilder = Rebuilder(
+        database_url=settings.database_url,
+        bootstrap=settings.kafka_bootstrap,
+        topics=[settings.topic(t) for t in TOPICS],
+        consumer=f"{settings.topic_prefix}.reporting",
+        progress=progress_bar(f"{args.action:>8}"),
+    )
+    if args.action == "rebuild":
+        retired = asyncio.run(rebuilder.rebuild())
+        print(
+            f"pactstream: read models rebuilt and swapped in; the old ones are in schema "
+            f"{retired} (./pactstream reporting drop-retired removes them)"
+        )
+        return 0
+    differences = asyncio.run(rebuilder.verify())
+    if not differences:
+        print("pactstream: verify: the live read models equal a rebuild from the topics")
+        return 0
+    for d in differences:
+        print(f"{d.table}: {d.only_live} rows only in live, {d.only_rebuilt} only in rebuild")
+        for sample in d.samples:
+            print(f"    {sample}")
+    return 1
+
+
 def cmd_seed(args: argparse.Namespace) -> int:
     counts = seed.load(args.url, operator_key(), funding_url=args.funding_url)
     print(f"pactstream: demo data loaded {counts}")
@@ -198,6 +256,10 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--no-workers", action="store_true", help="API only: no relay/consumers")
     serve.set_defaults(func=cmd_serve)
+
+    rep = sub.add_parser("reporting", help="rebuild or verify reporting's read models")
+    rep.add_argument("action", choices=["rebuild", "verify", "drop-retired"])
+    rep.set_defaults(func=cmd_reporting)
 
     sd = sub.add_parser("seed", help="load the demo plans through the API")
     sd.add_argument("--url", default="http://127.0.0.1:8001", help="commitments base URL")

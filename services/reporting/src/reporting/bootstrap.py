@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from reporting.adapters.funding_queries import FundingQueries
 from reporting.adapters.projections import install_schema, project
 from reporting.adapters.queries import ReportingQueries
+from reporting.adapters.rebuild import BARRIER_KEY
 from reporting.api.routes import router
 from reporting.settings import ReportingSettings
 from shared.consumer import ConsumerRunner
@@ -39,6 +40,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
             dead_letter_topic=settings.dead_letter_topic,
             max_records=settings.consumer_max_records,
             metrics=runtime.metrics,
+            barrier=BARRIER_KEY,
         )
         app.state.consumer = consumer
         if settings.run_workers:

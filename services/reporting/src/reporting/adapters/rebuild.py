@@ -1,0 +1,278 @@
+"""Rebuilding the read models from the topics, and verifying the live ones against a
+rebuild.
+
+Both replay every partition from offset 0 into a fresh shadow schema with the same
+projection code the live consumer runs, up to the offsets the live consumer has
+stored. Then, holding the barrier lock that pauses the live consumer between batches,
+the shadow catches up to the live offsets exactly, and either
+
+- **rebuild** swaps the shadow tables in, in one transaction (PostgreSQL DDL is
+  transactional: readers see the old tables or the new, never a mix), keeping the old
+  ones in a ``retired_*`` schema; or
+- **verify** compares the two table by table and reports every difference.
+
+The live read models keep answering throughout; only the final swap or comparison
+pauses the live consumer, for as long as it takes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from reporting.adapters.projections import install_schema, project
+from shared.consumer import apply_batch, record_dead_letters, store_offset
+from shared.consumer import install_schema as install_consumer_schema
+from shared.database import Connection, create_pool
+
+#: Taken shared by every live batch, exclusively by the swap or comparison.
+BARRIER_KEY = 0x7265627569
+READ_MODELS = (
+    "rm_plans",
+    "rm_commitments",
+    "rm_status_changes",
+    "rm_timeline",
+    "rm_progress_reports",
+    "rm_measurements",
+    "rm_indicators",
+    "rm_milestones",
+    "rm_amendments",
+    "rm_fund_sources",
+    "rm_fund_agreements",
+    "rm_fund_allocations",
+    "rm_fund_flows",
+    "rm_fund_targets",
+    "rm_fund_rates",
+)
+SWAPPED = (*READ_MODELS, "consumer_offsets", "consumer_inbox")
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Difference:
+    table: str
+    only_live: int
+    only_rebuilt: int
+    samples: list[str] = field(default_factory=list)
+
+
+class Rebuilder:
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        bootstrap: str,
+        topics: list[str],
+        consumer: str,
+        progress: Progress | None = None,
+    ) -> None:
+        self._url = database_url
+        self._bootstrap = bootstrap
+        self._topics = topics
+        self._consumer = consumer
+        self._progress = progress or (lambda done, total: None)
+        self.shadow = f"shadow_{int(time.time() * 1000)}"
+
+    async def rebuild(self) -> str:
+        """Replay into a shadow schema and swap it in; returns the retired schema."""
+        return await self._run(swap=True)  # type: ignore[return-value]
+
+    async def verify(self) -> list[Difference]:
+        """Replay into a shadow schema and compare it with the live read models."""
+        return await self._run(swap=False)  # type: ignore[return-value]
+
+    async def _run(self, *, swap: bool) -> str | list[Difference]:
+        pool = await create_pool(self._url, min_size=1, max_size=4)
+        kafka = AIOKafkaConsumer(bootstrap_servers=self._bootstrap, enable_auto_commit=False)
+        await kafka.start()
+        try:
+            await self._create_shadow(pool)
+            partitions = await self._assign(kafka)
+            await self._replay(
+                pool, kafka, partitions, await self._targets(pool, kafka, partitions, swap)
+            )
+            async with pool.acquire() as lock, lock.transaction():
+                await lock.execute("SELECT pg_advisory_xact_lock($1)", BARRIER_KEY)
+                targets = await self._targets(lock, kafka, partitions, swap)
+                await self._replay(pool, kafka, partitions, targets)
+                await self._check_complete(lock, targets)
+                if swap:
+                    return await self._swap(lock)
+                differences = await self._compare(lock)
+            await pool.execute(f'DROP SCHEMA "{self.shadow}" CASCADE')
+            return differences
+        except BaseException:
+            await pool.execute(f'DROP SCHEMA IF EXISTS "{self.shadow}" CASCADE')
+            raise
+        finally:
+            await kafka.stop()
+            await pool.close()
+
+    async def _create_shadow(self, pool: asyncpg.Pool) -> None:
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.execute(f'CREATE SCHEMA "{self.shadow}"')
+            await conn.execute(f'SET LOCAL search_path TO "{self.shadow}"')
+            await install_consumer_schema(conn)
+            await install_schema(conn)
+
+    async def _targets(
+        self, conn: Connection | asyncpg.Pool, kafka: Any, partitions: list[Any], to_end: bool
+    ) -> dict[tuple[str, int], int]:
+        """Where to replay to: the live consumer's offsets (verify compares like with
+        like), or for a rebuild the end of each partition, never behind the live ones."""
+        live = await self._live_offsets(conn)
+        unknown = set(live) - {(tp.topic, tp.partition) for tp in partitions}
+        if unknown:
+            raise RuntimeError(f"partitions missing from Kafka's metadata: {sorted(unknown)}")
+        if not to_end:
+            return live
+        ends = await kafka.end_offsets(partitions)
+        return {
+            (tp.topic, tp.partition): max(int(ends[tp]), live.get((tp.topic, tp.partition), 0))
+            for tp in partitions
+        }
+
+    async def _check_complete(self, conn: Connection, targets: dict[tuple[str, int], int]) -> None:
+        """Refuse to swap or compare a shadow that did not reach every target."""
+        rows = await conn.fetch(
+            f'SELECT topic, partition, next_offset FROM "{self.shadow}".consumer_offsets '
+            "WHERE consumer = $1",
+            self._consumer,
+        )
+        reached = {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+        short = {k: (reached.get(k, 0), v) for k, v in targets.items() if reached.get(k, 0) < v}
+        if short:
+            raise RuntimeError(f"the rebuild fell short of its targets: {short}")
+
+    async def _assign(self, kafka: Any) -> list[Any]:
+        admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
+        await admin.start()
+        try:
+            described = await admin.describe_topics(self._topics)
+        finally:
+            await admin.close()
+        partitions = sorted(
+            (
+                TopicPartition(topic["topic"], p["partition"])
+                for topic in described
+                for p in topic["partitions"]
+            ),
+            key=lambda tp: (tp.topic, tp.partition),
+        )
+        kafka.assign(partitions)
+        if partitions:
+            await kafka.seek_to_beginning(*partitions)
+        return partitions
+
+    async def _live_offsets(self, conn: Connection | asyncpg.Pool) -> dict[tuple[str, int], int]:
+        rows = await conn.fetch(
+            "SELECT topic, partition, next_offset FROM public.consumer_offsets WHERE consumer = $1",
+            self._consumer,
+        )
+        return {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+
+    async def _replay(
+        self,
+        pool: asyncpg.Pool,
+        kafka: Any,
+        partitions: list[Any],
+        targets: dict[tuple[str, int], int],
+    ) -> None:
+        """Apply every record below each partition's target offset, in order, and leave
+        each partition positioned exactly at its target."""
+
+        def target(tp: Any) -> int:
+            return targets.get((tp.topic, tp.partition), 0)
+
+        total = sum(target(tp) for tp in partitions)
+        while True:
+            positions = {tp: await kafka.position(tp) for tp in partitions}
+            self._progress(sum(min(positions[tp], target(tp)) for tp in partitions), total)
+            behind = [tp for tp in partitions if positions[tp] < target(tp)]
+            if not behind:
+                return
+            done = [tp for tp in partitions if tp not in behind]
+            if done:
+                kafka.pause(*done)
+            kafka.resume(*behind)
+            batches = await kafka.getmany(*behind, timeout_ms=500, max_records=1000)
+            for tp, records in batches.items():
+                wanted = [r for r in records if r.offset < target(tp)]
+                if wanted:
+                    await self._apply(pool, tp, wanted)
+                if records and records[-1].offset >= target(tp):
+                    kafka.seek(tp, target(tp))  # Read past the target: back to it.
+
+    async def _apply(self, pool: asyncpg.Pool, tp: Any, records: list[Any]) -> None:
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.execute(f'SET LOCAL search_path TO "{self.shadow}"')
+            result = await apply_batch(
+                conn, self._consumer, tp.topic, tp.partition, records, project
+            )
+            if result.dead:
+                await record_dead_letters(conn, self._consumer, result.dead)
+            await store_offset(conn, self._consumer, tp.topic, tp.partition, result)
+
+    async def _swap(self, lock: Connection) -> str:
+        retired = self.shadow.replace("shadow_", "retired_")
+        await lock.execute(f'CREATE SCHEMA "{retired}"')
+        for table in SWAPPED:
+            await lock.execute(f'ALTER TABLE public."{table}" SET SCHEMA "{retired}"')
+            await lock.execute(f'ALTER TABLE "{self.shadow}"."{table}" SET SCHEMA public')
+        await lock.execute(f'DROP SCHEMA "{self.shadow}" CASCADE')
+        return retired
+
+    async def _compare(self, conn: Connection) -> list[Difference]:
+        differences = []
+        for table in (*READ_MODELS, "consumer_inbox"):
+            columns = await conn.fetch(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position",
+                self.shadow,
+                table,
+            )
+            cols = ", ".join(f'"{c["column_name"]}"' for c in columns)
+            live = f'SELECT {cols} FROM public."{table}"'
+            rebuilt = f'SELECT {cols} FROM "{self.shadow}"."{table}"'
+            only_live = await conn.fetch(f"{live} EXCEPT ALL {rebuilt} LIMIT 5")
+            only_rebuilt = await conn.fetch(f"{rebuilt} EXCEPT ALL {live} LIMIT 5")
+            if only_live or only_rebuilt:
+                n_live = await conn.fetchval(
+                    f"SELECT count(*) FROM ({live} EXCEPT ALL {rebuilt}) d"
+                )
+                n_rebuilt = await conn.fetchval(
+                    f"SELECT count(*) FROM ({rebuilt} EXCEPT ALL {live}) d"
+                )
+                samples = [_sample("live only", r) for r in only_live] + [
+                    _sample("rebuilt only", r) for r in only_rebuilt
+                ]
+                differences.append(Difference(table, n_live, n_rebuilt, samples))
+        return differences
+
+
+def _sample(label: str, row: asyncpg.Record) -> str:
+    text = f"{label}: {dict(row)}"
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+async def drop_retired(database_url: str) -> list[str]:
+    """Drop schemas left by earlier rebuilds."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        names = [
+            r["nspname"]
+            for r in await conn.fetch(
+                "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'retired_%'"
+            )
+        ]
+        for name in names:
+            await conn.execute(f'DROP SCHEMA "{name}" CASCADE')
+        return names
+    finally:
+        await conn.close()
