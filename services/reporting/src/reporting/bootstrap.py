@@ -13,6 +13,7 @@ from reporting.adapters.queries import ReportingQueries
 from reporting.adapters.rebuild import BARRIER_KEY
 from reporting.api.routes import router
 from reporting.settings import ReportingSettings
+from reporting.web.routes import router as web_router
 from shared.consumer import ConsumerRunner
 from shared.consumer import install_schema as install_consumer_schema
 from shared.runtime import Runtime
@@ -50,4 +51,6 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         finally:
             await runtime.stop()
 
-    return runtime.build_app(title="Pactstream reporting", lifespan=lifespan, routers=[router])
+    return runtime.build_app(
+        title="Pactstream reporting", lifespan=lifespan, routers=[router, web_router]
+    )

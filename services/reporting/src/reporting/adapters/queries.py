@@ -167,6 +167,51 @@ class ReportingQueries:
             known_at,
         )
 
+    async def party_commitments(
+        self, party: str, as_of: date, known_at: datetime
+    ) -> list[asyncpg.Record]:
+        """Commitments naming ``party`` (in any role, as amended by ``as_of``)."""
+        return await self._pool.fetch(
+            f"""
+            SELECT e.*, p.title AS plan_title, p.code AS plan_code,
+                   (SELECT array_agg(x->>'role') FROM jsonb_array_elements(e.parties) x
+                    WHERE x->>'name' = $1) AS roles
+            FROM ({effective_commitments("$2", "$3")}) e
+            JOIN rm_plans p ON p.plan_id = e.plan_id
+            WHERE e.parties @> jsonb_build_array(jsonb_build_object('name', $1::text))
+            ORDER BY p.code, e.code
+            """,
+            party,
+            as_of,
+            known_at,
+        )
+
+    async def measurements(
+        self, commitment_id: str, as_of: date, known_at: datetime
+    ) -> list[asyncpg.Record]:
+        return await self._pool.fetch(
+            """
+            SELECT indicator, value, as_of FROM rm_measurements
+            WHERE commitment_id = $1 AND as_of <= $2 AND recorded_at <= $3
+            ORDER BY indicator, as_of, stream_version
+            """,
+            commitment_id,
+            as_of,
+            known_at,
+        )
+
+    async def plan_indicators(self, plan_id: str, known_at: datetime) -> list[asyncpg.Record]:
+        return await self._pool.fetch(
+            """
+            SELECT i.commitment_id, c.code AS commitment_code, i.code, i.definition
+            FROM rm_indicators i JOIN rm_commitments c USING (commitment_id)
+            WHERE c.plan_id = $1 AND i.recorded_at <= $2
+            ORDER BY c.code, i.code
+            """,
+            plan_id,
+            known_at,
+        )
+
     @staticmethod
     def rows(records: list[asyncpg.Record]) -> list[CommitmentRow]:
         return [

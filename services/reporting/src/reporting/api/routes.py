@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from reporting.adapters.funding_queries import FundingQueries
 from reporting.adapters.queries import ReportingQueries
 from reporting.application.funding import Ledger, Rate, convert
-from reporting.application.progress import STATUSES, progress_tree
+from reporting.application.progress import STATUSES, progress_tree, totals
 from reporting.application.views import deadline_class, percent_of_way
 from shared.http.auth import KeyAuthenticator, Principal, bearer_key
 from shared.http.problems import Problem
@@ -443,6 +443,62 @@ async def plan_funding(
         per_currency = {cur: f for (key, cur), f in totals.groups.items() if key == ""}
         report["converted"] = convert(per_currency, convert_to, rates)
     return report
+
+
+@router.get("/parties/{name}/scorecard", tags=["parties"])
+async def party_scorecard(
+    name: str,
+    queries: Queries,
+    funding: Funding,
+    _: Reader,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+) -> dict[str, Any]:
+    """Everything one party committed to, across plans: totals by status, overdue,
+    percent completed, by role and by plan, and the money on those commitments."""
+    day, known = _dates(as_of, known_at)
+    records = await queries.party_commitments(name, day, known)
+    if not records:
+        raise Problem(404, "not-found", f"no commitment names party {name!r}")
+    by_role: dict[str, int] = {}
+    by_plan: dict[str, list[Any]] = {}
+    ledger = Ledger()
+    commitments = []
+    for r in records:
+        for role in r["roles"] or []:
+            by_role[role] = by_role.get(role, 0) + 1
+        by_plan.setdefault(r["plan_id"], []).append(r)
+        ledger.add_rows(
+            await funding.flow_sums("commitment_id", r["commitment_id"], None, day, known), None
+        )
+        found = deadline_class(r["deadline_end"], r["status"], day, 0)
+        commitments.append(
+            {
+                **_summary(r),
+                "plan": r["plan_id"],
+                "roles": r["roles"] or [],
+                "completion": r["completion"],
+                "overdue": found is not None and found[0] == "overdue",
+            }
+        )
+    return {
+        "party": name,
+        "as_of": day.isoformat(),
+        "known_at": known.isoformat(),
+        "totals": totals(queries.rows(records), day),
+        "by_role": by_role,
+        "by_plan": [
+            {
+                "id": plan_id,
+                "code": rows[0]["plan_code"],
+                "title": rows[0]["plan_title"],
+                "totals": totals(queries.rows(rows), day),
+            }
+            for plan_id, rows in by_plan.items()
+        ],
+        "funding": ledger.by_currency(),
+        "commitments": commitments,
+    }
 
 
 @router.get("/status", tags=["operations"])

@@ -1,0 +1,1 @@
+"""The server-rendered dashboard: HTML pages over the same functions as the JSON API."""
