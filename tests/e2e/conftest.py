@@ -4,7 +4,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.platform import SERVICES, Platform
+from pactstream_cli import seed
+from tests.e2e.platform import KEY, SERVICES, Platform
 
 
 @pytest.fixture(scope="module")
@@ -18,3 +19,14 @@ def platform() -> Iterator[Platform]:
         yield p
     finally:
         p.stop()
+
+
+@pytest.fixture(scope="module")
+def seeded(platform: Platform) -> Platform:
+    urls = platform.url("commitments"), platform.url("funding")
+    counts = seed.load(urls[0], KEY, funding_url=urls[1])
+    assert counts["plans"] == 2
+    assert counts["funding"] == 6
+    again = seed.load(urls[0], KEY, funding_url=urls[1])
+    assert again["plans"] == again["commitments"] == 0, "seeding twice changes nothing"
+    return platform

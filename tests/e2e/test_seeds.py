@@ -5,21 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import pytest
-
-from pactstream_cli import seed
-from tests.e2e.platform import KEY, Platform, poll
-
-
-@pytest.fixture(scope="module")
-def seeded(platform: Platform) -> Platform:
-    urls = platform.url("commitments"), platform.url("funding")
-    counts = seed.load(urls[0], KEY, funding_url=urls[1])
-    assert counts["plans"] == 2
-    assert counts["funding"] == 6
-    again = seed.load(urls[0], KEY, funding_url=urls[1])
-    assert again["plans"] == again["commitments"] == 0, "seeding twice changes nothing"
-    return platform
+from tests.e2e.platform import Platform, poll
 
 
 def progress(platform: Platform, plan_id: str, expected: int, as_of: str) -> dict[str, Any]:

@@ -386,6 +386,18 @@ def stop_kafka() -> None:
     say("Kafka stopped")
 
 
+# --------------------------------------------------------------------------- browser
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def ensure_chromium() -> str:
+    """Debian's Chromium for the browser test (never a browser download of its own)."""
+    if not os.path.exists(CHROMIUM):
+        _apt_install("chromium", "fonts-dejavu-core")
+    return CHROMIUM
+
+
 # --------------------------------------------------------------------------- together
 
 

@@ -146,9 +146,13 @@ def cmd_test(args: argparse.Namespace) -> int:
             if subprocess.run(command, cwd=root).returncode != 0:
                 print(f"pactstream: {name} failed", file=sys.stderr)
                 return 1
+    chromium = infra.ensure_chromium()
     env = infra.start()
     try:
-        test_env = {**os.environ, **env.env(), "PACTSTREAM_ENVIRONMENT": "test"}
+        test_env = {
+            **os.environ, **env.env(), "PACTSTREAM_ENVIRONMENT": "test",
+            "PACTSTREAM_CHROMIUM": chromium,
+        }
         result = subprocess.run(
             [sys.executable, "-m", "pytest", *args.pytest_args], cwd=root, env=test_env
         )

@@ -1,0 +1,105 @@
+"""A person's path through the dashboard in real headless Chromium (Debian's), driven
+by Playwright: sign in, overview, a demo plan, a commitment; the numbers on screen
+equal the API's."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.e2e.platform import KEY, ROOT, Platform
+from tests.e2e.test_seeds import progress
+
+CHROMIUM = os.environ.get("PACTSTREAM_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SHOTS = ROOT / ".local" / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+def figures(page: Page) -> dict[str, str]:
+    """The first figure of each kind on the page (the page's own totals)."""
+    found: dict[str, str] = {}
+    for el in page.locator("[data-figure]").all():
+        found.setdefault(el.get_attribute("data-figure") or "", el.inner_text().strip())
+    return found
+
+
+def as_shown(totals: dict[str, Any]) -> dict[str, str]:
+    return {
+        "commitments": str(totals["commitments"]),
+        "completed_pct": f"{totals['completed_pct']} %",
+        "overdue": str(totals["overdue"]),
+    }
+
+
+def test_a_person_signs_in_and_clicks_through_to_a_commitment(
+    seeded: Platform,
+    browser: Browser,
+) -> None:
+    base = seeded.url("reporting")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{base}/plans/mines-metallurgie-2018?as_of=2019-06-30")
+    assert "/login" in page.url, "an anonymous visitor is asked to sign in"
+    page.fill("#key", KEY)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/plans/mines-metallurgie-2018?as_of=2019-06-30")
+
+    page.goto(f"{base}/?as_of=2019-06-30")
+    cards = page.locator("article.card")
+    assert cards.count() == 2
+    titles = [c.locator("h2").inner_text() for c in cards.all()]
+    assert "Contrat stratégique de la filière Mines et métallurgie 2018-2022" in titles
+    mines_api = progress(seeded, "mines-metallurgie-2018", 17, "2019-06-30")
+    mines_card = next(c for c in cards.all() if "Mines" in c.locator("h2").inner_text())
+    shown = {
+        el.get_attribute("data-figure"): el.inner_text().strip()
+        for el in mines_card.locator("[data-figure]").all()
+    }
+    assert shown == as_shown(mines_api["totals"])
+
+    mines_card.locator("h2 a").click()
+    page.wait_for_url("**/plans/mines-metallurgie-2018*")
+    assert page.locator("h1").inner_text() == mines_api["plan"]["title"]
+    shown = figures(page)
+    assert {k: shown[k] for k in ("commitments", "completed_pct", "overdue")} == as_shown(
+        mines_api["totals"]
+    )
+    assert shown["priority"] == str(mines_api["totals"]["priority"])
+    assert "CO₂" in page.inner_text("nav.tree")
+    assert "2\u202f580\u202f000.00 EUR" in page.inner_text("#funding-h + div")
+    assert page.locator("svg.chart").count() >= 1
+
+    page.click("text=A4-FILIERE")
+    page.wait_for_url("**/commitments/mines-2018-a4-filiere*")
+    with seeded.client("reporting") as c:
+        api_view = c.get(
+            "/v1/commitments/mines-2018-a4-filiere", params={"as_of": "2019-06-30"}
+        ).json()
+    assert page.locator("[data-figure=status]").inner_text() == api_view["status"]
+    assert api_view["title"] in page.locator("h1").inner_text()
+    assert "20\u202f000\u202f000.00 EUR" in page.inner_text("main")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "commitment.png"), full_page=True)
+    page.goto(f"{base}/plans/valletta-2015?as_of=2017-01-15")
+    page.screenshot(path=str(SHOTS / "valletta.png"), full_page=False)
+    assert (SHOTS / "commitment.png").stat().st_size > 10_000
+    page.close()
