@@ -150,7 +150,9 @@ def cmd_test(args: argparse.Namespace) -> int:
     env = infra.start()
     try:
         test_env = {
-            **os.environ, **env.env(), "PACTSTREAM_ENVIRONMENT": "test",
+            **os.environ,
+            **env.env(),
+            "PACTSTREAM_ENVIRONMENT": "test",
             "PACTSTREAM_CHROMIUM": chromium,
         }
         result = subprocess.run(
