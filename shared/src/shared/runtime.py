@@ -12,6 +12,8 @@ from typing import Any
 import asyncpg
 from fastapi import APIRouter, FastAPI
 
+from shared import access
+from shared.access import CredentialStore
 from shared.database import SchemaStep, create_pool, ensure_database, install
 from shared.http.app import build_base_app
 from shared.http.auth import KeyAuthenticator
@@ -32,6 +34,7 @@ class Runtime:
         self.settings = settings
         self.metrics = Metrics(settings.service)
         self.supervisor = Supervisor(metrics=self.metrics)
+        self.authenticator = KeyAuthenticator(settings.operator_key.get_secret_value())
         self._pool: asyncpg.Pool | None = None
         self._producer: KafkaProducer | None = None
 
@@ -53,7 +56,8 @@ class Runtime:
         self._pool = await create_pool(
             s.database_url, min_size=s.db_pool_min, max_size=s.db_pool_max
         )
-        await install(self._pool, schema)
+        await install(self._pool, [access.install_schema, *schema])
+        self.authenticator.attach(CredentialStore(self._pool))
         await _retry(
             "Kafka",
             lambda: ensure_topics(
@@ -90,7 +94,7 @@ class Runtime:
         )
         app.state.settings = self.settings
         app.state.runtime = self
-        app.state.authenticator = KeyAuthenticator(self.settings.operator_key.get_secret_value())
+        app.state.authenticator = self.authenticator
         for router in routers:
             app.include_router(router)
         return app

@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI
 
+from commitments.adapters.access import AccessRegistry
 from commitments.adapters.ingestion import OnceOnlyCommands
+from commitments.api.access import router as access_router
 from commitments.api.errors import install_error_handlers
 from commitments.api.events import router as events_router
 from commitments.api.routes import router
@@ -34,6 +36,7 @@ def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
         await runtime.start([install_schema, inbound.install_schema], [settings.topic(CONTEXT)])
         app.state.service = CommitmentsService(PostgresEventStore(runtime.pool), now)
         app.state.ingest = OnceOnlyCommands(runtime.pool, now)
+        app.state.access = AccessRegistry(runtime.pool, now)
         if settings.run_workers:
             app.state.relay = runtime.run_relay(CONTEXT)
         try:
@@ -42,7 +45,9 @@ def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
             await runtime.stop()
 
     app = runtime.build_app(
-        title="Pactstream commitments", lifespan=lifespan, routers=[router, events_router]
+        title="Pactstream commitments",
+        lifespan=lifespan,
+        routers=[router, events_router, access_router],
     )
     install_error_handlers(app)
     return app

@@ -9,6 +9,6 @@ from shared.events import EventRegistry
 registry = EventRegistry()
 
 # Every published contract registers itself on import: load them all with the registry.
-from shared.contracts import commitments, funding  # noqa: E402
+from shared.contracts import access, commitments, funding  # noqa: E402
 
-__all__ = ["commitments", "funding", "registry"]
+__all__ = ["access", "commitments", "funding", "registry"]

@@ -13,9 +13,11 @@ from shared.http.auth import KeyAuthenticator, Principal, bearer_key
 from shared.http.problems import Problem, problem_response
 
 
-def get_principal(request: Request) -> Principal:
+async def get_principal(request: Request) -> Principal:
     auth: KeyAuthenticator = request.app.state.authenticator
-    return auth.authenticate(bearer_key(request))
+    principal = await auth.authenticate(bearer_key(request))
+    request.state.principal = principal
+    return principal
 
 
 def get_writer(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:

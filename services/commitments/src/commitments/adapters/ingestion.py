@@ -10,6 +10,7 @@ import asyncpg
 from commitments.application.service import Clock, CommitmentsService, Versioned
 from commitments.domain.commitment import Command, Commitment
 from shared import inbound
+from shared.access import Scope
 from shared.database import Connection
 from shared.events import EventMetadata
 from shared.eventstore.postgres import PostgresEventStore
@@ -30,13 +31,13 @@ class OnceOnlyCommands:
         self._clock = clock
 
     async def run(
-        self, ref: EventRef, command: Command, meta: EventMetadata
+        self, ref: EventRef, command: Command, meta: EventMetadata, scope: Scope
     ) -> Versioned[Commitment] | None:
         """The commitment after the command, or ``None`` if this event was seen before."""
 
         async def work(conn: Connection) -> Versioned[Commitment]:
             service = CommitmentsService(self._store.bound(conn), self._clock)
-            return await service.handle(ref.subject, command, meta)
+            return await service.handle(ref.subject, command, meta, scope=scope)
 
         return await inbound.once(
             self._pool, ref.source, ref.id, ref.type, ref.subject, meta.partner, work

@@ -12,6 +12,7 @@ from commitments.domain.errors import (
     NotFound,
     RuleViolated,
 )
+from shared.access import OutOfScope
 from shared.eventstore import WrongExpectedVersion
 from shared.http.dependencies import install_error_map
 from shared.http.problems import Problem
@@ -21,6 +22,8 @@ from shared.periods import InvalidPeriod
 def to_problem(exc: Exception) -> Problem:
     """Map a domain or store error to its problem type."""
     match exc:
+        case OutOfScope():
+            return Problem(403, "out-of-scope", str(exc))
         case InvalidPeriod():
             pointer = exc.field or ""
             return Problem(
@@ -60,4 +63,6 @@ def to_problem(exc: Exception) -> Problem:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    install_error_map(app, to_problem, CommitmentsError, WrongExpectedVersion, InvalidPeriod)
+    install_error_map(
+        app, to_problem, CommitmentsError, WrongExpectedVersion, InvalidPeriod, OutOfScope
+    )

@@ -21,6 +21,7 @@ from commitments.api.dependencies import Writer
 from commitments.api.errors import to_problem
 from commitments.domain.commitment import Command
 from commitments.domain.errors import CommitmentsError
+from shared.access import OutOfScope, Scope
 from shared.cloudevents import StructuredEvent
 from shared.events import EventMetadata
 from shared.eventstore import EventStoreError
@@ -60,7 +61,7 @@ TYPES["org.pactstream.commitment.milestone_reached"] = (
 
 
 async def _ingest(
-    ingest: OnceOnlyCommands, event: StructuredEvent, meta: EventMetadata
+    ingest: OnceOnlyCommands, event: StructuredEvent, meta: EventMetadata, scope: Scope
 ) -> tuple[int, dict[str, Any]]:
     """(HTTP status for a single event, result item) for one CloudEvent."""
     entry = TYPES.get(event.type)
@@ -85,7 +86,7 @@ async def _ingest(
         body = model.model_validate(event.data)
         command = build(body)
         result = await ingest.run(
-            EventRef(event.source, event.id, event.type, event.subject), command, meta
+            EventRef(event.source, event.id, event.type, event.subject), command, meta, scope
         )
     except ValidationError as exc:
         errors = [
@@ -99,7 +100,7 @@ async def _ingest(
             errors=errors,
         )
         return 422, rejected(event.id, problem)
-    except (CommitmentsError, EventStoreError) as exc:
+    except (CommitmentsError, EventStoreError, OutOfScope) as exc:
         problem = to_problem(exc)
         return problem.status, rejected(event.id, problem, "/data")
     if result is None:
@@ -125,6 +126,6 @@ async def post_events(request: Request, principal: Writer) -> JSONResponse:
     once: OnceOnlyCommands = request.app.state.ingest
 
     async def apply(event: StructuredEvent, meta: EventMetadata) -> tuple[int, dict[str, Any]]:
-        return await _ingest(once, event, meta)
+        return await _ingest(once, event, meta, principal.write_scope)
 
     return await ingest(request, principal, apply)

@@ -12,6 +12,7 @@ from commitments.api.dependencies import Metadata, Reader, Service, Writer
 from commitments.application.service import Versioned, new_id
 from commitments.domain.commitment import Command, Commitment, MakeCommitment
 from commitments.domain.plan import CreatePlan, Plan, Section
+from shared.access import Scope
 from shared.http.dependencies import parse_if_match
 from shared.periods import parse_period
 
@@ -74,7 +75,7 @@ def commitment_out(c: Versioned[Commitment]) -> schemas.CommitmentOut:
 
 @router.post("/plans", status_code=201, response_model=schemas.PlanOut, tags=["plans"])
 async def create_plan(
-    body: schemas.PlanIn, service: Service, _: Writer, meta: Metadata, response: Response
+    body: schemas.PlanIn, service: Service, principal: Writer, meta: Metadata, response: Response
 ) -> schemas.PlanOut:
     """Create a plan with its tree of sections (domains, actions, ...)."""
     period = parse_period(body.period, "/period") if body.period is not None else None
@@ -100,6 +101,7 @@ async def create_plan(
             sections=sections,
         ),
         meta,
+        principal.write_scope,
     )
     _etag(response, plan.version)
     response.headers["Location"] = f"/v1/plans/{plan.value.plan_id}"
@@ -125,7 +127,7 @@ async def make_commitment(
     plan_id: str,
     body: schemas.CommitmentIn,
     service: Service,
-    _: Writer,
+    principal: Writer,
     meta: Metadata,
     response: Response,
 ) -> schemas.CommitmentOut:
@@ -145,6 +147,7 @@ async def make_commitment(
             indicators=tuple(commands.indicator(i) for i in body.indicators),
         ),
         meta,
+        principal.write_scope,
     )
     _etag(response, commitment.version)
     response.headers["Location"] = f"/v1/commitments/{commitment.value.commitment_id}"
@@ -171,14 +174,16 @@ async def change_status(
     commitment_id: str,
     body: schemas.StatusIn,
     service: Service,
-    _: Writer,
+    principal: Writer,
     meta: Metadata,
     response: Response,
     if_match: Annotated[str | None, Header()] = None,
 ) -> schemas.CommitmentOut:
     """Move the commitment along its lifecycle; ``If-Match`` guards against lost updates."""
     expected = parse_if_match(if_match)
-    commitment = await service.handle(commitment_id, commands.status(body), meta, expected)
+    commitment = await service.handle(
+        commitment_id, commands.status(body), meta, expected, scope=principal.write_scope
+    )
     _etag(response, commitment.version)
     return commitment_out(commitment)
 
@@ -219,8 +224,11 @@ async def _created(
     response: Response,
     if_match: str | None,
     created_id: str,
+    scope: Scope,
 ) -> schemas.CreatedOut:
-    commitment = await service.handle(commitment_id, command, meta, parse_if_match(if_match))
+    commitment = await service.handle(
+        commitment_id, command, meta, parse_if_match(if_match), scope=scope
+    )
     _etag(response, commitment.version)
     return schemas.CreatedOut(id=created_id, commitment=commitment_id, version=commitment.version)
 
@@ -235,7 +243,7 @@ async def report_progress(
     commitment_id: str,
     body: schemas.ProgressIn,
     service: Service,
-    _: Writer,
+    principal: Writer,
     meta: Metadata,
     response: Response,
     if_match: IfMatch = None,
@@ -243,7 +251,14 @@ async def report_progress(
     """A progress report on the completion scale, with narrative and evidence links."""
     command = commands.progress(body)
     return await _created(
-        service, commitment_id, command, meta, response, if_match, command.report_id
+        service,
+        commitment_id,
+        command,
+        meta,
+        response,
+        if_match,
+        command.report_id,
+        principal.write_scope,
     )
 
 
@@ -257,14 +272,18 @@ async def retract_report(
     report_id: str,
     body: schemas.RetractionIn,
     service: Service,
-    _: Writer,
+    principal: Writer,
     meta: Metadata,
     response: Response,
     if_match: IfMatch = None,
 ) -> schemas.CommitmentOut:
     """Withdraw a mistaken report; it stays in the history, marked retracted."""
     commitment = await service.handle(
-        commitment_id, commands.retraction(report_id, body), meta, parse_if_match(if_match)
+        commitment_id,
+        commands.retraction(report_id, body),
+        meta,
+        parse_if_match(if_match),
+        scope=principal.write_scope,
     )
     _etag(response, commitment.version)
     return commitment_out(commitment)
@@ -280,7 +299,7 @@ async def record_measurement(
     commitment_id: str,
     body: schemas.MeasurementIn,
     service: Service,
-    _: Writer,
+    principal: Writer,
     meta: Metadata,
     response: Response,
     if_match: IfMatch = None,
@@ -294,6 +313,7 @@ async def record_measurement(
         response,
         if_match,
         f"{body.indicator}@{body.as_of.isoformat()}",
+        principal.write_scope,
     )
 
 
@@ -307,13 +327,20 @@ async def add_indicator(
     commitment_id: str,
     body: schemas.IndicatorIn,
     service: Service,
-    _: Writer,
+    principal: Writer,
     meta: Metadata,
     response: Response,
     if_match: IfMatch = None,
 ) -> schemas.CreatedOut:
     return await _created(
-        service, commitment_id, commands.add_indicator(body), meta, response, if_match, body.code
+        service,
+        commitment_id,
+        commands.add_indicator(body),
+        meta,
+        response,
+        if_match,
+        body.code,
+        principal.write_scope,
     )
 
 
@@ -327,14 +354,21 @@ async def add_milestone(
     commitment_id: str,
     body: schemas.MilestoneIn,
     service: Service,
-    _: Writer,
+    principal: Writer,
     meta: Metadata,
     response: Response,
     if_match: IfMatch = None,
 ) -> schemas.CreatedOut:
     """A milestone with its planned period (any period form)."""
     return await _created(
-        service, commitment_id, commands.milestone(body), meta, response, if_match, body.code
+        service,
+        commitment_id,
+        commands.milestone(body),
+        meta,
+        response,
+        if_match,
+        body.code,
+        principal.write_scope,
     )
 
 
@@ -348,13 +382,17 @@ async def reach_milestone(
     code: str,
     body: schemas.MilestoneReachedIn,
     service: Service,
-    _: Writer,
+    principal: Writer,
     meta: Metadata,
     response: Response,
     if_match: IfMatch = None,
 ) -> schemas.CommitmentOut:
     commitment = await service.handle(
-        commitment_id, commands.milestone_reached(code, body), meta, parse_if_match(if_match)
+        commitment_id,
+        commands.milestone_reached(code, body),
+        meta,
+        parse_if_match(if_match),
+        scope=principal.write_scope,
     )
     _etag(response, commitment.version)
     return commitment_out(commitment)
@@ -370,7 +408,7 @@ async def amend(
     commitment_id: str,
     body: schemas.AmendmentIn,
     service: Service,
-    _: Writer,
+    principal: Writer,
     meta: Metadata,
     response: Response,
     if_match: IfMatch = None,
@@ -378,7 +416,11 @@ async def amend(
     """Change title, deadline or parties, with a reason. The history keeps both."""
     today = datetime.now(UTC).date()
     commitment = await service.handle(
-        commitment_id, commands.amendment(body, today), meta, parse_if_match(if_match)
+        commitment_id,
+        commands.amendment(body, today),
+        meta,
+        parse_if_match(if_match),
+        scope=principal.write_scope,
     )
     _etag(response, commitment.version)
     return commitment_out(commitment)

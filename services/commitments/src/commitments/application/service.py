@@ -27,12 +27,14 @@ from commitments.domain.commitment import (
 )
 from commitments.domain.errors import AlreadyExists, NotFound, RuleViolated
 from commitments.domain.plan import CreatePlan, Plan
+from shared.access import OutOfScope, Scope
 from shared.contracts import registry
 from shared.contracts.commitments import CommitmentMade, PlanCreated
 from shared.events import EventData, EventMetadata, StoredEvent, new_events
 from shared.eventstore import EventStore, UniqueKeyTaken
 
 Clock = Callable[[], datetime]
+EVERYTHING = Scope()
 
 
 def plan_stream(plan_id: str) -> str:
@@ -74,7 +76,11 @@ class CommitmentsService:
     def _decode(event: StoredEvent) -> EventData:
         return registry.decode(event.type, event.schema_version, event.data)
 
-    async def create_plan(self, command: CreatePlan, meta: EventMetadata) -> Versioned[Plan]:
+    async def create_plan(
+        self, command: CreatePlan, meta: EventMetadata, scope: Scope = EVERYTHING
+    ) -> Versioned[Plan]:
+        if scope.plans:
+            raise OutOfScope(f"a credential limited to {scope.describe()} cannot create plans")
         events = plan_rules.decide_create(None, command)
         occurred = business_time(command.adopted_on) if command.adopted_on else self._clock()
         try:
@@ -99,9 +105,14 @@ class CommitmentsService:
         return Versioned(state, version)
 
     async def make_commitment(
-        self, plan_id: str, command: MakeCommitment, meta: EventMetadata
+        self,
+        plan_id: str,
+        command: MakeCommitment,
+        meta: EventMetadata,
+        scope: Scope = EVERYTHING,
     ) -> Versioned[Commitment]:
         plan = (await self.get_plan(plan_id)).value
+        scope.check(plan_id, {p.name for p in command.parties})
         events = commitment_rules.decide_make(None, plan, command)
         made: CommitmentMade = events[0]
         occurred = business_time(made.made_on) if made.made_on else self._clock()
@@ -133,10 +144,12 @@ class CommitmentsService:
         command: Command,
         meta: EventMetadata,
         if_match: int | None = None,
+        scope: Scope = EVERYTHING,
     ) -> Versioned[Commitment]:
         """Load, decide, append at the loaded version: a concurrent writer makes the
         append fail (409) rather than silently interleave."""
         current = await self.get_commitment(commitment_id)
+        scope.check(current.value.plan_id, {p.name for p in current.value.parties})
         if if_match is not None and if_match != current.version:
             raise StaleVersion(current.version, if_match)
         events = commitment_rules.decide(current.value, command)

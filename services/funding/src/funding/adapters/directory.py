@@ -1,13 +1,17 @@
 """Funding's own replica of the commitments it may fund, fed by the commitments topic,
 with an HTTP fallback for one created a moment ago and not yet consumed: the read-your-
-writes case the design allows a synchronous call for."""
+writes case the design allows a synchronous call for. The same topic carries the
+credentials funding honours."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import asyncpg
 import httpx
 
 from funding.domain.agreement import CommitmentRef
+from shared import access
 from shared.cloudevents import ReceivedEvent
 from shared.contracts import commitments as contract
 from shared.contracts import registry
@@ -23,9 +27,16 @@ CREATE TABLE IF NOT EXISTS known_commitments (
     commitment_id text PRIMARY KEY,
     plan_id       text NOT NULL,
     section       text NOT NULL,
-    code          text NOT NULL
+    code          text NOT NULL,
+    parties       jsonb NOT NULL DEFAULT '[]'
 );
+ALTER TABLE known_commitments ADD COLUMN IF NOT EXISTS parties jsonb NOT NULL DEFAULT '[]';
 """
+
+_REMEMBER = (
+    "INSERT INTO known_commitments (commitment_id, plan_id, section, code, parties) "
+    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
+)
 
 
 async def install_schema(conn: Connection) -> None:
@@ -37,6 +48,8 @@ async def replicate(conn: Connection, event: ReceivedEvent) -> None:
     if not registry.knows(event.type):
         return
     data = registry.decode(event.type, event.schema_version, event.data)
+    if await access.project(conn, data):
+        return
     match data:
         case contract.PlanCreated():
             await conn.execute(
@@ -46,12 +59,18 @@ async def replicate(conn: Connection, event: ReceivedEvent) -> None:
             )
         case contract.CommitmentMade():
             await conn.execute(
-                "INSERT INTO known_commitments (commitment_id, plan_id, section, code) "
-                "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                _REMEMBER,
                 data.commitment_id,
                 data.plan_id,
                 data.section,
                 data.code,
+                sorted({p.name for p in data.parties}),
+            )
+        case contract.CommitmentAmended() if data.parties is not None:
+            await conn.execute(
+                "UPDATE known_commitments SET parties = $2 WHERE commitment_id = $1",
+                data.commitment_id,
+                sorted({p.name for p in data.parties}),
             )
 
 
@@ -64,23 +83,21 @@ class ReplicaDirectory:
 
     async def commitment(self, commitment_id: str) -> CommitmentRef | None:
         row = await self._pool.fetchrow(
-            "SELECT plan_id, section FROM known_commitments WHERE commitment_id = $1",
+            "SELECT plan_id, section, parties FROM known_commitments WHERE commitment_id = $1",
             commitment_id,
         )
         if row is not None:
-            return CommitmentRef(commitment_id, row["plan_id"], row["section"])
+            return CommitmentRef(
+                commitment_id, row["plan_id"], row["section"], frozenset(row["parties"])
+            )
         body = await self._ask(f"/v1/commitments/{commitment_id}")
         if body is None:
             return None
+        parties = sorted({p["name"] for p in body["parties"]})
         await self._pool.execute(
-            "INSERT INTO known_commitments (commitment_id, plan_id, section, code) "
-            "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-            commitment_id,
-            body["plan"],
-            body["section"],
-            body["code"],
+            _REMEMBER, commitment_id, body["plan"], body["section"], body["code"], parties
         )
-        return CommitmentRef(commitment_id, body["plan"], body["section"])
+        return CommitmentRef(commitment_id, body["plan"], body["section"], frozenset(parties))
 
     async def plan_exists(self, plan_id: str) -> bool:
         found = await self._pool.fetchval("SELECT 1 FROM known_plans WHERE plan_id = $1", plan_id)
@@ -96,7 +113,7 @@ class ReplicaDirectory:
         )
         return True
 
-    async def _ask(self, path: str) -> dict[str, str] | None:
+    async def _ask(self, path: str) -> dict[str, Any] | None:
         try:
             response = await self._http.get(path)
         except httpx.HTTPError as exc:
@@ -115,5 +132,5 @@ class ReplicaDirectory:
                 f"commitments answered {response.status_code} for {path}",
                 headers={"Retry-After": "2"},
             )
-        body: dict[str, str] = response.json()
+        body: dict[str, Any] = response.json()
         return body

@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from funding.application.service import FundingService
-from shared.http.dependencies import Metadata, Reader, Writer
+from shared.http.auth import Principal
+from shared.http.dependencies import Metadata, Reader, Writer, get_principal
 
 
 def get_service(request: Request) -> FundingService:
@@ -16,6 +17,12 @@ def get_service(request: Request) -> FundingService:
     return service
 
 
-Service = Annotated[FundingService, Depends(get_service)]
+def get_operator(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    principal.require("operator")
+    return principal
 
-__all__ = ["Metadata", "Reader", "Service", "Writer"]
+
+Service = Annotated[FundingService, Depends(get_service)]
+Operator = Annotated[Principal, Depends(get_operator)]
+
+__all__ = ["Metadata", "Operator", "Reader", "Service", "Writer"]

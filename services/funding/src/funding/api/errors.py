@@ -13,6 +13,7 @@ from funding.domain.errors import (
     NotFound,
     RuleViolated,
 )
+from shared.access import OutOfScope
 from shared.eventstore import WrongExpectedVersion
 from shared.http.dependencies import install_error_map
 from shared.http.problems import Problem
@@ -20,6 +21,8 @@ from shared.http.problems import Problem
 
 def to_problem(exc: Exception) -> Problem:
     match exc:
+        case OutOfScope():
+            return Problem(403, "out-of-scope", str(exc))
         case StaleVersion():
             return Problem(
                 412, "precondition-failed", exc.detail, headers={"ETag": f'"{exc.current}"'}
@@ -46,4 +49,4 @@ def to_problem(exc: Exception) -> Problem:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    install_error_map(app, to_problem, FundingError, WrongExpectedVersion)
+    install_error_map(app, to_problem, FundingError, WrongExpectedVersion, OutOfScope)

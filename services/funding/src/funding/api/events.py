@@ -17,6 +17,7 @@ from funding.application.service import FundingService, Versioned
 from funding.domain.agreement import Agreement
 from funding.domain.errors import FundingError
 from shared import inbound
+from shared.access import OutOfScope, Scope
 from shared.cloudevents import StructuredEvent
 from shared.database import Connection
 from shared.events import EventMetadata
@@ -29,7 +30,7 @@ FLOW_RECORDED = "org.pactstream.funding.flow_recorded"
 
 
 async def _apply(
-    request: Request, event: StructuredEvent, meta: EventMetadata
+    request: Request, event: StructuredEvent, meta: EventMetadata, scope: Scope
 ) -> tuple[int, dict[str, Any]]:
     if event.type != FLOW_RECORDED:
         return 422, rejected(
@@ -60,7 +61,7 @@ async def _apply(
 
         async def work(conn: Connection) -> Versioned[Agreement]:
             service = FundingService(state.store.bound(conn), state.directory, state.clock)
-            return await service.act(agreement_id, command, meta)
+            return await service.act(agreement_id, command, meta, scope=scope)
 
         result = await inbound.once(
             state.runtime.pool,
@@ -85,7 +86,7 @@ async def _apply(
                 errors=errors,
             ),
         )
-    except (FundingError, EventStoreError) as exc:
+    except (FundingError, EventStoreError, OutOfScope) as exc:
         problem = to_problem(exc)
         return problem.status, rejected(event.id, problem, "/data")
     if result is None:
@@ -104,6 +105,6 @@ async def post_events(request: Request, principal: Writer) -> JSONResponse:
     """Partner CloudEvents, structured or batch (at most 500, results in order)."""
 
     async def apply(event: StructuredEvent, meta: EventMetadata) -> tuple[int, dict[str, Any]]:
-        return await _apply(request, event, meta)
+        return await _apply(request, event, meta, principal.write_scope)
 
     return await ingest(request, principal, apply)

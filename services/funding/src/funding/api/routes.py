@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response
 
 from funding.api import schemas
-from funding.api.dependencies import Metadata, Reader, Service, Writer
+from funding.api.dependencies import Metadata, Operator, Reader, Service, Writer
 from funding.application.service import Versioned, new_id
 from funding.domain.agreement import (
     IATI,
@@ -90,7 +90,7 @@ def _etag(response: Response, version: int) -> None:
 
 @router.post("/sources", status_code=201, response_model=schemas.SourceOut, tags=["sources"])
 async def register_source(
-    body: schemas.SourceIn, service: Service, _: Writer, meta: Metadata, response: Response
+    body: schemas.SourceIn, service: Service, _: Operator, meta: Metadata, response: Response
 ) -> schemas.SourceOut:
     """A funding source: public budget, trust fund, multilateral bank, private, industry body."""
     source = await service.register_source(
@@ -126,7 +126,11 @@ async def get_source(source_id: str, service: Service, _: Reader) -> schemas.Sou
     "/agreements", status_code=201, response_model=schemas.AgreementOut, tags=["agreements"]
 )
 async def conclude_agreement(
-    body: schemas.AgreementIn, service: Service, _: Writer, meta: Metadata, response: Response
+    body: schemas.AgreementIn,
+    service: Service,
+    principal: Writer,
+    meta: Metadata,
+    response: Response,
 ) -> schemas.AgreementOut:
     """A convention with contributions per source; its total is their exact sum."""
     period = parse_period(body.period, "/period") if body.period is not None else None
@@ -149,6 +153,7 @@ async def conclude_agreement(
         ),
         body.signed_on,
         meta,
+        principal.write_scope,
     )
     _etag(response, agreement.version)
     response.headers["Location"] = f"/v1/agreements/{agreement.value.agreement_id}"
@@ -174,7 +179,7 @@ async def allocate(
     agreement_id: str,
     body: schemas.AllocationIn,
     service: Service,
-    _: Writer,
+    principal: Writer,
     meta: Metadata,
     response: Response,
     if_match: IfMatch = None,
@@ -188,7 +193,9 @@ async def allocate(
         amount=amount_in(body.amount, current.value.currency, "/amount"),
         date=body.date,
     )
-    agreement = await service.act(agreement_id, command, meta, parse_if_match(if_match))
+    agreement = await service.act(
+        agreement_id, command, meta, parse_if_match(if_match), principal.write_scope
+    )
     _etag(response, agreement.version)
     return agreement_out(agreement)
 
@@ -217,7 +224,7 @@ async def record_flow(
     agreement_id: str,
     body: schemas.FlowIn,
     service: Service,
-    _: Writer,
+    principal: Writer,
     meta: Metadata,
     response: Response,
     if_match: IfMatch = None,
@@ -226,7 +233,9 @@ async def record_flow(
     Per agreement, disbursed never exceeds committed and spent never exceeds disbursed."""
     current = await service.get_agreement(agreement_id)
     command = flow_command(body, current.value.currency)
-    agreement = await service.act(agreement_id, command, meta, parse_if_match(if_match))
+    agreement = await service.act(
+        agreement_id, command, meta, parse_if_match(if_match), principal.write_scope
+    )
     _etag(response, agreement.version)
     return flow_created(agreement, command.flow_id)
 
@@ -257,7 +266,7 @@ async def reverse_flow(
     flow_id: str,
     body: schemas.ReversalIn,
     service: Service,
-    _: Writer,
+    principal: Writer,
     meta: Metadata,
     response: Response,
     if_match: IfMatch = None,
@@ -265,7 +274,11 @@ async def reverse_flow(
     """Correct a flow: it stops counting from the reversal's date. Nothing is deleted."""
     day = body.date or datetime.now(UTC).date()
     agreement = await service.act(
-        agreement_id, ReverseFlow(flow_id, body.reason, day), meta, parse_if_match(if_match)
+        agreement_id,
+        ReverseFlow(flow_id, body.reason, day),
+        meta,
+        parse_if_match(if_match),
+        principal.write_scope,
     )
     _etag(response, agreement.version)
     return agreement_out(agreement)
@@ -273,7 +286,7 @@ async def reverse_flow(
 
 @router.post("/targets", status_code=201, response_model=schemas.CreatedOut, tags=["targets"])
 async def set_target(
-    body: schemas.TargetIn, service: Service, _: Writer, meta: Metadata, response: Response
+    body: schemas.TargetIn, service: Service, principal: Writer, meta: Metadata, response: Response
 ) -> schemas.CreatedOut:
     """Money to be mobilised for a plan, section or commitment: an objective, not a flow."""
     target = await service.set_target(
@@ -287,6 +300,7 @@ async def set_target(
         body.commitment,
         body.from_kinds,
         meta,
+        principal.write_scope,
     )
     _etag(response, target.version)
     return schemas.CreatedOut(id=target.value.target_id, version=target.version)
@@ -294,7 +308,7 @@ async def set_target(
 
 @router.post("/rates", status_code=201, response_model=schemas.CreatedOut, tags=["rates"])
 async def record_rate(
-    body: schemas.RateIn, service: Service, _: Writer, meta: Metadata, response: Response
+    body: schemas.RateIn, service: Service, _: Operator, meta: Metadata, response: Response
 ) -> schemas.CreatedOut:
     """An exchange rate: 1 ``base`` = ``rate`` ``quote`` on ``date``."""
     try:

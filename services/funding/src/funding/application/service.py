@@ -19,6 +19,7 @@ from funding.domain.agreement import (
 )
 from funding.domain.errors import AlreadyExists, NotFound, RuleViolated
 from funding.domain.money import Money, check_currency
+from shared.access import Scope
 from shared.contracts import registry
 from shared.contracts.funding import (
     AgreementConcluded,
@@ -30,6 +31,7 @@ from shared.events import EventMetadata, new_events
 from shared.eventstore import EventStore, UniqueKeyTaken
 
 Clock = Callable[[], datetime]
+EVERYTHING = Scope()
 T = TypeVar("T")
 
 
@@ -93,8 +95,13 @@ class FundingService:
         return Versioned(event, stored[-1].stream_version)
 
     async def conclude(
-        self, command: ConcludeAgreement, signed_on: date | None, meta: EventMetadata
+        self,
+        command: ConcludeAgreement,
+        signed_on: date | None,
+        meta: EventMetadata,
+        scope: Scope = EVERYTHING,
     ) -> Versioned[Agreement]:
+        scope.check(command.plan_id)
         if command.plan_id is not None and not await self._directory.plan_exists(command.plan_id):
             raise RuleViolated(f"unknown plan {command.plan_id!r}", "/plan")
         known = frozenset(
@@ -138,12 +145,17 @@ class FundingService:
         command: Allocate | RecordFlow | ReverseFlow,
         meta: EventMetadata,
         if_match: int | None = None,
+        scope: Scope = EVERYTHING,
     ) -> Versioned[Agreement]:
         """Allocate, record a flow or reverse one, at the agreement's loaded version."""
         current = await self.get_agreement(agreement_id)
         if if_match is not None and if_match != current.version:
             raise StaleVersion(current.version, if_match)
         command = await self._resolve(command)
+        scope.check(current.value.plan_id)
+        ref = getattr(command, "commitment", None)
+        if ref is not None:
+            scope.check(ref.plan_id, ref.parties)
         events = rules.decide(current.value, command)
         occurred = business_time(command.date) if command.date is not None else self._clock()
         await self._store.append(
@@ -179,7 +191,9 @@ class FundingService:
         commitment_id: str | None,
         from_kinds: Sequence[str],
         meta: EventMetadata,
+        scope: Scope = EVERYTHING,
     ) -> Versioned[FundingTargetSet]:
+        scope.check(plan_id)
         money = Money.parse(amount, check_currency(currency))
         if money.amount <= 0:
             raise RuleViolated("a target must be positive", "/amount")

@@ -49,6 +49,7 @@ class CommitmentRef:
     commitment_id: str
     plan_id: str
     section: str
+    parties: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from datetime import datetime
 from importlib.resources import files
 
 from reporting.adapters.funding_projections import project_funding
+from shared import access
 from shared.cloudevents import ReceivedEvent
 from shared.contracts import commitments as contract
 from shared.contracts import registry
@@ -24,6 +25,8 @@ async def project(conn: Connection, event: ReceivedEvent) -> None:
     if not registry.knows(event.type):
         return  # A type from a newer publisher: kept on the topic, replayable later.
     data: EventData = registry.decode(event.type, event.schema_version, event.data)
+    if await access.project(conn, data):
+        return  # Credentials: honoured here, not reported.
     plan_id: str | None = getattr(data, "plan_id", None)
     commitment_id: str | None = getattr(data, "commitment_id", None)
     await conn.execute(

@@ -22,9 +22,11 @@ from shared.money import format_amount
 router = APIRouter(prefix="/v1")
 
 
-def get_principal(request: Request) -> Principal:
+async def get_principal(request: Request) -> Principal:
     auth: KeyAuthenticator = request.app.state.authenticator
-    return auth.authenticate(bearer_key(request))
+    principal = await auth.authenticate(bearer_key(request))
+    request.state.principal = principal
+    return principal
 
 
 def get_queries(request: Request) -> ReportingQueries:

@@ -48,13 +48,13 @@ def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
     return HTMLResponse(templates.get_template(name).render(**context), status_code=status)
 
 
-def _principal(request: Request) -> Principal | None:
+async def _principal(request: Request) -> Principal | None:
     auth: KeyAuthenticator = request.app.state.authenticator
     key = bearer_key(request) or request.cookies.get(COOKIE)
     if key is None:
         return None
     try:
-        return auth.authenticate(key)
+        return await auth.authenticate(key)
     except Problem:
         return None
 
@@ -110,7 +110,7 @@ async def login(request: Request) -> Response:
         target = "/"
     auth: KeyAuthenticator = request.app.state.authenticator
     try:
-        auth.authenticate(key or None)
+        await auth.authenticate(key or None)
     except Problem:
         return render("login.html", status=401, next=target, error="That key is not valid.")
     response = RedirectResponse(target, status_code=303)
@@ -129,7 +129,7 @@ async def logout() -> RedirectResponse:
 async def overview(
     request: Request, as_of: str | None = None, known_at: str | None = None
 ) -> Response:
-    principal = _principal(request)
+    principal = await _principal(request)
     if principal is None:
         return _login(request)
     queries, funding = _state(request)
@@ -153,7 +153,7 @@ async def overview(
 async def plan_page(
     request: Request, plan_id: str, as_of: str | None = None, known_at: str | None = None
 ) -> Response:
-    principal = _principal(request)
+    principal = await _principal(request)
     if principal is None:
         return _login(request)
     queries, funding = _state(request)
@@ -219,7 +219,7 @@ async def commitment_page(
     as_of: str | None = None,
     known_at: str | None = None,
 ) -> Response:
-    principal = _principal(request)
+    principal = await _principal(request)
     if principal is None:
         return _login(request)
     queries, funding = _state(request)
@@ -256,7 +256,7 @@ async def commitment_page(
 async def party_page(
     request: Request, name: str, as_of: str | None = None, known_at: str | None = None
 ) -> Response:
-    principal = _principal(request)
+    principal = await _principal(request)
     if principal is None:
         return _login(request)
     queries, funding = _state(request)

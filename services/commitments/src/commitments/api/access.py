@@ -1,0 +1,149 @@
+"""Credentials, issued by operators: ``/v1/access/partners``. Every service honours
+them; keys are shown once and stored only as digests."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from commitments.adapters.access import AccessRegistry
+from commitments.domain.access import Partner
+from shared.http.auth import Principal
+from shared.http.dependencies import Metadata, get_principal
+
+router = APIRouter(prefix="/v1/access", tags=["access"])
+
+
+def get_operator(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    principal.require("operator")
+    return principal
+
+
+Operator = Annotated[Principal, Depends(get_operator)]
+
+
+class ScopesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    plans: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        default_factory=list, max_length=500
+    )
+    parties: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list, max_length=500
+    )
+
+
+class PartnerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: (
+        Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")] | None
+    ) = None
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    role: Literal["partner", "reader", "operator"]
+    scopes: ScopesIn | None = None
+
+
+class KeyOut(BaseModel):
+    id: str
+    retired: bool
+
+
+class PartnerOut(BaseModel):
+    id: str
+    name: str
+    role: str
+    scopes: ScopesIn
+    revoked: bool
+    keys: list[KeyOut]
+
+
+class IssuedOut(BaseModel):
+    """A new credential: ``key`` is shown this once and never again."""
+
+    id: str
+    key: str
+    key_id: str
+    name: str
+    role: str
+    scopes: ScopesIn
+    version: int = 1
+
+
+class NewKeyOut(BaseModel):
+    id: str
+    key: str
+    partner: str
+
+
+def _registry(request: Request) -> AccessRegistry:
+    registry: AccessRegistry = request.app.state.access
+    return registry
+
+
+def _out(p: Partner) -> PartnerOut:
+    return PartnerOut(
+        id=p.partner_id,
+        name=p.name,
+        role=p.role,
+        scopes=ScopesIn(plans=list(p.plans), parties=list(p.parties)),
+        revoked=p.revoked,
+        keys=[KeyOut(id=k, retired=r) for k, r in p.keys],
+    )
+
+
+@router.post("/partners", status_code=201, response_model=IssuedOut)
+async def register_partner(
+    body: PartnerIn, request: Request, _: Operator, meta: Metadata, response: Response
+) -> IssuedOut:
+    """Issue a credential for a partner system, a reader or another operator."""
+    scopes = body.scopes or ScopesIn()
+    partner, key_id, key = await _registry(request).register(
+        body.id, body.name, body.role, tuple(scopes.plans), tuple(scopes.parties), meta
+    )
+    response.headers["Location"] = f"/v1/access/partners/{partner.partner_id}"
+    response.headers["Cache-Control"] = "no-store"
+    return IssuedOut(
+        id=partner.partner_id,
+        key=key,
+        key_id=key_id,
+        name=partner.name,
+        role=partner.role,
+        scopes=scopes,
+    )
+
+
+@router.get("/partners/{partner_id}", response_model=PartnerOut)
+async def get_partner(partner_id: str, request: Request, _: Operator) -> PartnerOut:
+    return _out(await _registry(request).get(partner_id))
+
+
+@router.post("/partners/{partner_id}/keys", status_code=201, response_model=NewKeyOut)
+async def issue_key(
+    partner_id: str, request: Request, _: Operator, meta: Metadata, response: Response
+) -> NewKeyOut:
+    """Rotation: a new key for the partner. Older keys keep working until retired, so a
+    partner can switch without downtime."""
+    key_id, key = await _registry(request).issue_key(partner_id, meta)
+    response.headers["Cache-Control"] = "no-store"
+    return NewKeyOut(id=key_id, key=key, partner=partner_id)
+
+
+@router.delete("/partners/{partner_id}/keys/{key_id}", status_code=204)
+async def retire_key(
+    partner_id: str, key_id: str, request: Request, _: Operator, meta: Metadata
+) -> Response:
+    """Retire one key (the last step of a rotation)."""
+    await _registry(request).retire_key(partner_id, key_id, meta)
+    return Response(status_code=204)
+
+
+@router.delete("/partners/{partner_id}", status_code=204)
+async def revoke_partner(
+    partner_id: str, request: Request, _: Operator, meta: Metadata
+) -> Response:
+    """Revoke every key of the partner, in every service, for good."""
+    await _registry(request).revoke(partner_id, meta)
+    return Response(status_code=204)

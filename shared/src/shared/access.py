@@ -1,0 +1,164 @@
+"""Credentials every service honours, and the scopes a partner acts within.
+
+Commitments issues credentials as events; each service keeps a ``credentials`` table
+(commitments writes it with the events, the others project the commitments topic) and
+looks keys up by their SHA-256 digest through a cache that forgets within
+``CACHE_SECONDS``, so a revocation takes effect everywhere within a few seconds.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Final
+
+import asyncpg
+
+from shared.contracts import access as contract
+from shared.database import Connection
+from shared.events import EventData
+
+CACHE_SECONDS: Final = 1.0
+
+SCHEMA_SQL = """
+CREATE TABLE IF NOT EXISTS credentials (
+    key_digest text PRIMARY KEY,
+    key_id     text NOT NULL,
+    partner_id text NOT NULL,
+    retired    boolean NOT NULL DEFAULT false
+);
+CREATE INDEX IF NOT EXISTS credentials_partner_idx ON credentials (partner_id);
+CREATE TABLE IF NOT EXISTS partners (
+    partner_id text PRIMARY KEY,
+    name       text NOT NULL,
+    role       text NOT NULL,
+    plans      jsonb NOT NULL DEFAULT '[]',
+    parties    jsonb NOT NULL DEFAULT '[]',
+    revoked    boolean NOT NULL DEFAULT false
+);
+"""
+
+
+async def install_schema(conn: Connection) -> None:
+    await conn.execute(SCHEMA_SQL)
+
+
+async def project(conn: Connection, data: EventData) -> bool:
+    """Apply a credential event; False when ``data`` is not one."""
+    match data:
+        case contract.PartnerRegistered():
+            await conn.execute(
+                "INSERT INTO partners (partner_id, name, role, plans, parties) "
+                "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (partner_id) DO NOTHING",
+                data.partner_id,
+                data.name,
+                data.role,
+                list(data.plans),
+                list(data.parties),
+            )
+        case contract.PartnerKeyIssued():
+            await conn.execute(
+                "INSERT INTO credentials (key_digest, key_id, partner_id) VALUES ($1, $2, $3) "
+                "ON CONFLICT (key_digest) DO NOTHING",
+                data.key_digest,
+                data.key_id,
+                data.partner_id,
+            )
+        case contract.PartnerKeyRetired():
+            await conn.execute(
+                "UPDATE credentials SET retired = true WHERE partner_id = $1 AND key_id = $2",
+                data.partner_id,
+                data.key_id,
+            )
+        case contract.PartnerRevoked():
+            await conn.execute(
+                "UPDATE partners SET revoked = true WHERE partner_id = $1", data.partner_id
+            )
+        case _:
+            return False
+    return True
+
+
+class OutOfScope(Exception):
+    """A principal acting outside the plans or parties it may write for (HTTP 403)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Where a principal may write. Empty sets mean no restriction of that kind."""
+
+    plans: frozenset[str] = field(default_factory=frozenset)
+    parties: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def everything(cls) -> Scope:
+        return cls()
+
+    def allows_plan(self, plan_id: str | None) -> bool:
+        return not self.plans or (plan_id is not None and plan_id in self.plans)
+
+    def allows_parties(self, names: set[str] | frozenset[str]) -> bool:
+        return not self.parties or bool(self.parties & names)
+
+    def check(self, plan_id: str | None, parties: set[str] | frozenset[str] | None = None) -> None:
+        """Raise :class:`OutOfScope` unless the plan (and, if given, one of the
+        parties) is within this scope."""
+        if not self.allows_plan(plan_id):
+            raise OutOfScope(f"plan {plan_id!r} is outside this credential's {self.describe()}")
+        if parties is not None and not self.allows_parties(parties):
+            raise OutOfScope(
+                f"parties {', '.join(sorted(parties)) or '(none)'} are outside this "
+                f"credential's {self.describe()}"
+            )
+
+    def describe(self) -> str:
+        parts = []
+        if self.plans:
+            parts.append(f"plans {', '.join(sorted(self.plans))}")
+        if self.parties:
+            parts.append(f"parties {', '.join(sorted(self.parties))}")
+        return " and ".join(parts) or "everything"
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    partner_id: str
+    name: str
+    role: str
+    scope: Scope
+
+
+class CredentialStore:
+    """Looks a key digest up in the local ``credentials``/``partners`` tables."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+        self._cache: dict[str, tuple[float, Credential | None]] = {}
+
+    async def find(self, key_digest: str) -> Credential | None:
+        now = time.monotonic()
+        hit = self._cache.get(key_digest)
+        if hit is not None and now - hit[0] < CACHE_SECONDS:
+            return hit[1]
+        row = await self._pool.fetchrow(
+            """
+            SELECT p.partner_id, p.name, p.role, p.plans, p.parties
+            FROM credentials c JOIN partners p USING (partner_id)
+            WHERE c.key_digest = $1 AND NOT c.retired AND NOT p.revoked
+            """,
+            key_digest,
+        )
+        found = (
+            None
+            if row is None
+            else Credential(
+                partner_id=row["partner_id"],
+                name=row["name"],
+                role=row["role"],
+                scope=Scope(frozenset(row["plans"]), frozenset(row["parties"])),
+            )
+        )
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        self._cache[key_digest] = (now, found)
+        return found
