@@ -233,6 +233,29 @@ def cmd_reporting(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_access(args: argparse.Namespace) -> int:
+    """Credentials through the commitments API, with the operator key."""
+    headers = {"Authorization": f"Bearer {operator_key()}"}
+    with httpx.Client(base_url=args.url, headers=headers, timeout=15) as client:
+        if args.action == "add":
+            scopes = {"plans": args.plan or [], "parties": args.party or []}
+            body = {"name": args.target, "role": args.role, "scopes": scopes}
+            r = client.post("/v1/access/partners", json=body)
+        elif args.action == "rotate":
+            r = client.post(f"/v1/access/partners/{args.target}/keys")
+        elif args.action == "retire":
+            r = client.delete(f"/v1/access/partners/{args.target}/keys/{args.key_id}")
+        elif args.action == "revoke":
+            r = client.delete(f"/v1/access/partners/{args.target}")
+        else:
+            r = client.get(f"/v1/access/partners/{args.target}")
+    if r.status_code >= 400:
+        print(f"pactstream: {r.status_code} {r.text}", file=sys.stderr)
+        return 1
+    print(r.text if r.content else f"pactstream: {args.action} done")
+    return 0
+
+
 def cmd_seed(args: argparse.Namespace) -> int:
     counts = seed.load(args.url, operator_key(), funding_url=args.funding_url)
     print(f"pactstream: demo data loaded {counts}")
@@ -266,6 +289,16 @@ def parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("reporting", help="rebuild or verify reporting's read models")
     rep.add_argument("action", choices=["rebuild", "verify", "drop-retired"])
     rep.set_defaults(func=cmd_reporting)
+
+    acc = sub.add_parser("access", help="issue, rotate, retire and revoke credentials")
+    acc.add_argument("action", choices=["add", "rotate", "retire", "revoke", "show"])
+    acc.add_argument("target", help="the partner's name (add) or id (others)")
+    acc.add_argument("key_id", nargs="?", help="the key to retire")
+    acc.add_argument("--role", choices=["partner", "reader", "operator"], default="partner")
+    acc.add_argument("--plan", action="append", help="limit writes to this plan (repeatable)")
+    acc.add_argument("--party", action="append", help="limit writes to this party (repeatable)")
+    acc.add_argument("--url", default="http://127.0.0.1:8001", help="commitments base URL")
+    acc.set_defaults(func=cmd_access)
 
     sd = sub.add_parser("seed", help="load the demo plans through the API")
     sd.add_argument("--url", default="http://127.0.0.1:8001", help="commitments base URL")
