@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI
 from shared import access
 from shared.access import CredentialStore
 from shared.database import SchemaStep, create_pool, ensure_database, install
+from shared.http import idempotency
 from shared.http.app import build_base_app
 from shared.http.auth import KeyAuthenticator
 from shared.kafka import KafkaProducer, ensure_topics
@@ -56,7 +57,7 @@ class Runtime:
         self._pool = await create_pool(
             s.database_url, min_size=s.db_pool_min, max_size=s.db_pool_max
         )
-        await install(self._pool, [access.install_schema, *schema])
+        await install(self._pool, [access.install_schema, idempotency.install_schema, *schema])
         self.authenticator.attach(CredentialStore(self._pool))
         await _retry(
             "Kafka",
@@ -91,6 +92,9 @@ class Runtime:
             readiness=self.readiness,
             max_body_bytes=self.settings.max_body_bytes,
             lifespan=lifespan,
+            rate_per_second=self.settings.rate_limit_per_second,
+            rate_burst=self.settings.rate_limit_burst,
+            deadline_seconds=self.settings.request_timeout_seconds,
         )
         app.state.settings = self.settings
         app.state.runtime = self

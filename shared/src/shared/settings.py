@@ -34,6 +34,10 @@ class ServiceSettings(BaseSettings):
     db_pool_min: int = 1
     db_pool_max: int = 10
     max_body_bytes: int = 1_048_576
+    #: Per credential and per replica; 0 turns the limit off. Operators are not limited.
+    rate_limit_per_second: float = 50.0
+    rate_limit_burst: int = 100
+    request_timeout_seconds: float = 30.0
 
     @model_validator(mode="after")
     def _refuse_development_key_in_production(self) -> ServiceSettings:

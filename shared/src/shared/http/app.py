@@ -13,6 +13,8 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
+from shared.http.idempotency import IdempotencyMiddleware
+from shared.http.limits import DeadlineMiddleware, RateLimitMiddleware, json_shape_problem
 from shared.http.problems import Problem, install_problem_handlers, problem_response
 from shared.observability import Metrics
 
@@ -48,6 +50,8 @@ class LimitsMiddleware(BaseHTTPMiddleware):
                     Problem(413, "body-too-large", f"the body exceeds {self._max} bytes"),
                     request.url.path,
                 )
+            if body and ctype in JSON_TYPES and (shape := json_shape_problem(body)):
+                return problem_response(Problem(400, "json-too-complex", shape), request.url.path)
             if body and ctype not in JSON_TYPES and not request.url.path.startswith("/login"):
                 return problem_response(
                     Problem(
@@ -84,10 +88,16 @@ def build_base_app(
     readiness: ReadinessCheck,
     max_body_bytes: int,
     lifespan: Any,
+    rate_per_second: float = 50.0,
+    rate_burst: int = 100,
+    deadline_seconds: float = 30.0,
 ) -> FastAPI:
     app = FastAPI(title=title, version=version, lifespan=lifespan)
     install_problem_handlers(app)
+    app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(LimitsMiddleware, max_body_bytes=max_body_bytes)
+    app.add_middleware(RateLimitMiddleware, rate=rate_per_second, burst=rate_burst)
+    app.add_middleware(DeadlineMiddleware, seconds=deadline_seconds)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
 
     @app.get("/healthz", tags=["operations"])

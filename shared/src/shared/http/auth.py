@@ -57,6 +57,9 @@ class KeyAuthenticator:
         self._operator_digest = key_digest(operator_key)
         self._store = store
 
+    def is_operator(self, key: str) -> bool:
+        return hmac.compare_digest(key_digest(key), self._operator_digest)
+
     def attach(self, store: CredentialStore) -> None:
         """Called once the database pool exists."""
         self._store = store

@@ -1,0 +1,56 @@
+"""Hostile or careless clients: rate limits per credential and bounds on JSON."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from tests.e2e.platform import Platform
+from tests.e2e.test_access import issue
+
+
+def test_two_thousand_rapid_reads_by_one_partner_are_partly_refused(platform: Platform) -> None:
+    partner = issue(platform, "reader")
+
+    async def hammer() -> list[httpx.Response]:
+        async with httpx.AsyncClient(
+            base_url=platform.url("reporting"),
+            timeout=30,
+            headers={"Authorization": f"Bearer {partner['key']}"},
+            limits=httpx.Limits(max_connections=16),
+        ) as c:
+            sem = asyncio.Semaphore(16)
+
+            async def one() -> httpx.Response:
+                async with sem:
+                    return await c.get("/v1/plans")
+
+            return list(await asyncio.gather(*(one() for _ in range(2000))))
+
+    responses = asyncio.run(hammer())
+    codes = [r.status_code for r in responses]
+    refused = [r for r in responses if r.status_code == 429]
+    assert codes.count(200) >= 100, "the burst is served"
+    assert refused, "and the rest beyond the rate is refused"
+    assert set(codes) == {200, 429}
+    sample = refused[0]
+    assert int(sample.headers["retry-after"]) >= 1
+    assert sample.headers["content-type"] == "application/problem+json"
+    assert "remaining=0" in sample.headers["ratelimit"]
+    assert "ratelimit-policy" in responses[0].headers
+
+
+def test_json_nested_too_deep_or_with_huge_strings_is_refused_cleanly(
+    platform: Platform,
+) -> None:
+    with platform.client("commitments") as c:
+        deep = c.post(
+            "/v1/plans",
+            content=b'{"code": ' + b"[" * 100 + b"]" * 100 + b"}",
+            headers={"content-type": "application/json"},
+        )
+        long_title = c.post("/v1/plans", json={"code": "X", "title": "t" * 5000})
+    assert deep.status_code == 400 and deep.json()["type"].endswith("/json-too-complex")
+    assert long_title.status_code == 422
+    assert long_title.json()["errors"][0]["pointer"] == "/title"
