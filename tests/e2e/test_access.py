@@ -178,3 +178,56 @@ def test_rotation_keeps_the_old_key_until_it_is_retired(platform: Platform) -> N
         poll(lambda: k.get("/v1/plans/none").status_code, lambda code: code == 401, timeout=5)
     with as_key(platform, "commitments", new_key) as k:
         assert k.get("/v1/plans/none").status_code == 404
+
+
+def test_a_partner_with_a_secret_must_sign_its_pushes(platform: Platform) -> None:
+    import json
+
+    from shared import webhooks
+
+    plan = create_plan(platform)
+    cid = make_commitment(platform, plan["id"]).json()["id"]
+    edec = agreement(platform, plan["id"])
+    partner = issue(platform, "partner")
+    with platform.client("commitments") as c:
+        added = c.post(f"/v1/access/partners/{partner['id']}/webhook-secrets", json={})
+    assert added.status_code == 201 and added.json()["secret"].startswith("whsec_")
+    secret = added.json()["secret"]
+    time.sleep(1.5)  # Funding learns the secret from the topic; caches forget in 1 s.
+
+    def push(
+        service: str, subject: str, data: dict[str, Any], sign: bool, stamp: int | None = None
+    ) -> int:
+        event_type = (
+            "org.pactstream.commitment.progress_reported"
+            if service == "commitments"
+            else "org.pactstream.funding.flow_recorded"
+        )
+        body = json.dumps(
+            {
+                "specversion": "1.0",
+                "id": random_ref(),
+                "source": "/signed",
+                "type": event_type,
+                "subject": subject,
+                "data": data,
+            }
+        ).encode()
+        headers = {"content-type": "application/cloudevents+json"}
+        if sign:
+            msg_id, when = random_ref("msg_"), stamp or int(time.time())
+            headers |= {
+                "webhook-id": msg_id,
+                "webhook-timestamp": str(when),
+                "webhook-signature": webhooks.sign(secret, msg_id, when, body),
+            }
+        with as_key(platform, service, partner["key"]) as c:
+            return c.post("/v1/events", content=body, headers=headers).status_code
+
+    report = {"as_of": "2016-05-01", "completion": "limited"}
+    pledge = {"type": "pledge", "amount": "1", "date": "2018-01-01"}
+    assert push("commitments", cid, report, sign=False) == 401
+    assert push("commitments", cid, report, sign=True, stamp=int(time.time()) - 3600) == 401
+    assert push("commitments", cid, report, sign=True) == 201
+    assert push("funding", edec["id"], pledge, sign=False) == 401
+    assert push("funding", edec["id"], pledge, sign=True) == 201

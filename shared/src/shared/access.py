@@ -36,6 +36,13 @@ CREATE TABLE IF NOT EXISTS partners (
     parties    jsonb NOT NULL DEFAULT '[]',
     revoked    boolean NOT NULL DEFAULT false
 );
+CREATE TABLE IF NOT EXISTS webhook_secrets (
+    partner_id text NOT NULL,
+    secret_id  text NOT NULL,
+    secret     text NOT NULL,
+    removed    boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (partner_id, secret_id)
+);
 """
 
 
@@ -69,6 +76,21 @@ async def project(conn: Connection, data: EventData) -> bool:
                 "UPDATE credentials SET retired = true WHERE partner_id = $1 AND key_id = $2",
                 data.partner_id,
                 data.key_id,
+            )
+        case contract.WebhookSecretAdded():
+            await conn.execute(
+                "INSERT INTO webhook_secrets (partner_id, secret_id, secret) VALUES ($1, $2, $3) "
+                "ON CONFLICT DO NOTHING",
+                data.partner_id,
+                data.secret_id,
+                data.secret,
+            )
+        case contract.WebhookSecretRemoved():
+            await conn.execute(
+                "UPDATE webhook_secrets SET removed = true "
+                "WHERE partner_id = $1 AND secret_id = $2",
+                data.partner_id,
+                data.secret_id,
             )
         case contract.PartnerRevoked():
             await conn.execute(
@@ -126,6 +148,7 @@ class Credential:
     name: str
     role: str
     scope: Scope
+    webhook_secrets: tuple[str, ...] = ()
 
 
 class CredentialStore:
@@ -142,7 +165,10 @@ class CredentialStore:
             return hit[1]
         row = await self._pool.fetchrow(
             """
-            SELECT p.partner_id, p.name, p.role, p.plans, p.parties
+            SELECT p.partner_id, p.name, p.role, p.plans, p.parties,
+                   ARRAY(SELECT w.secret FROM webhook_secrets w
+                         WHERE w.partner_id = p.partner_id AND NOT w.removed
+                         ORDER BY w.secret_id) AS secrets
             FROM credentials c JOIN partners p USING (partner_id)
             WHERE c.key_digest = $1 AND NOT c.retired AND NOT p.revoked
             """,
@@ -156,6 +182,7 @@ class CredentialStore:
                 name=row["name"],
                 role=row["role"],
                 scope=Scope(frozenset(row["plans"]), frozenset(row["parties"])),
+                webhook_secrets=tuple(row["secrets"]),
             )
         )
         if len(self._cache) > 10_000:

@@ -44,3 +44,23 @@ class PartnerRevoked(EventData):
     event_type = "org.pactstream.access.partner_revoked"
 
     partner_id: str
+
+
+@registry.register
+class WebhookSecretAdded(EventData):
+    """A secret the partner signs its pushes with. Carried on the internal topic so
+    every service that accepts pushes can check them."""
+
+    event_type = "org.pactstream.access.webhook_secret_added"
+
+    partner_id: str
+    secret_id: str
+    secret: str
+
+
+@registry.register
+class WebhookSecretRemoved(EventData):
+    event_type = "org.pactstream.access.webhook_secret_removed"
+
+    partner_id: str
+    secret_id: str

@@ -30,6 +30,7 @@ class Principal:
     role: Role
     name: str = ""
     scope: Scope = field(default_factory=Scope.everything)
+    webhook_secrets: tuple[str, ...] = ()
 
     def require(self, *roles: Role) -> None:
         if self.role not in roles:
@@ -84,4 +85,10 @@ class KeyAuthenticator:
                 headers=UNAUTHENTICATED,
             )
         role: Role = found.role  # type: ignore[assignment]
-        return Principal(id=found.partner_id, role=role, name=found.name, scope=found.scope)
+        return Principal(
+            id=found.partner_id,
+            role=role,
+            name=found.name,
+            scope=found.scope,
+            webhook_secrets=found.webhook_secrets,
+        )

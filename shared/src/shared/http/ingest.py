@@ -4,12 +4,14 @@ answer or per-item results out. What an event means is the service's ``apply``."
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
+from shared import webhooks
 from shared.cloudevents import InvalidCloudEvent, StructuredEvent, parse_structured
 from shared.events import EventMetadata
 from shared.http.auth import Principal
@@ -43,8 +45,14 @@ def _invalid(exc: InvalidCloudEvent) -> Problem:
 
 async def ingest(request: Request, principal: Principal, apply: Apply) -> JSONResponse:
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = await request.body()
+    if principal.webhook_secrets:
+        try:
+            webhooks.verify(principal.webhook_secrets, request.headers, body, time.time())
+        except webhooks.InvalidSignature as exc:
+            raise Problem(401, "invalid-signature", str(exc)) from None
     try:
-        payload = json.loads(await request.body())
+        payload = json.loads(body)
     except ValueError as exc:
         raise Problem(400, "malformed-json", f"the body is not valid JSON: {exc}") from None
 

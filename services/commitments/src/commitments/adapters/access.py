@@ -13,8 +13,8 @@ import asyncpg
 
 from commitments.domain import access as rules
 from commitments.domain.access import Partner
-from commitments.domain.errors import NotFound
-from shared import access
+from commitments.domain.errors import NotFound, RuleViolated
+from shared import access, webhooks
 from shared.contracts import registry
 from shared.contracts.access import Role
 from shared.events import EventData, EventMetadata, new_events
@@ -110,6 +110,30 @@ class AccessRegistry:
         if state is None:
             raise NotFound("partner", partner_id)
         await self._commit(partner_id, version, rules.decide_retire_key(state, key_id), meta)
+
+    async def add_secret(
+        self, partner_id: str, secret: str | None, meta: EventMetadata
+    ) -> tuple[str, str]:
+        """A webhook secret (generated when none is given): its id and the secret."""
+        state, version = await self._load(partner_id)
+        if state is None:
+            raise NotFound("partner", partner_id)
+        chosen = secret or webhooks.new_secret()
+        try:
+            webhooks.check_secret(chosen)
+        except ValueError as exc:
+            raise RuleViolated(str(exc), "/secret") from None
+        secret_id = "whs_" + secrets.token_hex(6)
+        await self._commit(
+            partner_id, version, rules.decide_add_secret(state, secret_id, chosen), meta
+        )
+        return secret_id, chosen
+
+    async def remove_secret(self, partner_id: str, secret_id: str, meta: EventMetadata) -> None:
+        state, version = await self._load(partner_id)
+        if state is None:
+            raise NotFound("partner", partner_id)
+        await self._commit(partner_id, version, rules.decide_remove_secret(state, secret_id), meta)
 
     async def revoke(self, partner_id: str, meta: EventMetadata) -> None:
         state, version = await self._load(partner_id)

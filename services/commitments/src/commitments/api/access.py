@@ -46,6 +46,22 @@ class PartnerIn(BaseModel):
     scopes: ScopesIn | None = None
 
 
+class SecretIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    secret: Annotated[str, Field(min_length=10, max_length=200)] | None = Field(
+        default=None, description="whsec_… (generated when absent)"
+    )
+
+
+class SecretOut(BaseModel):
+    """A webhook secret, shown this once."""
+
+    id: str
+    secret: str
+    partner: str
+
+
 class KeyOut(BaseModel):
     id: str
     retired: bool
@@ -58,6 +74,7 @@ class PartnerOut(BaseModel):
     scopes: ScopesIn
     revoked: bool
     keys: list[KeyOut]
+    webhook_secrets: list[str]
 
 
 class IssuedOut(BaseModel):
@@ -91,6 +108,7 @@ def _out(p: Partner) -> PartnerOut:
         scopes=ScopesIn(plans=list(p.plans), parties=list(p.parties)),
         revoked=p.revoked,
         keys=[KeyOut(id=k, retired=r) for k, r in p.keys],
+        webhook_secrets=list(p.secrets),
     )
 
 
@@ -137,6 +155,30 @@ async def retire_key(
 ) -> Response:
     """Retire one key (the last step of a rotation)."""
     await _registry(request).retire_key(partner_id, key_id, meta)
+    return Response(status_code=204)
+
+
+@router.post("/partners/{partner_id}/webhook-secrets", status_code=201, response_model=SecretOut)
+async def add_webhook_secret(
+    partner_id: str,
+    body: SecretIn,
+    request: Request,
+    _: Operator,
+    meta: Metadata,
+    response: Response,
+) -> SecretOut:
+    """From now on this partner's pushes to /v1/events must carry a Standard Webhooks
+    signature made with one of its secrets. Several secrets allow rotation."""
+    secret_id, secret = await _registry(request).add_secret(partner_id, body.secret, meta)
+    response.headers["Cache-Control"] = "no-store"
+    return SecretOut(id=secret_id, secret=secret, partner=partner_id)
+
+
+@router.delete("/partners/{partner_id}/webhook-secrets/{secret_id}", status_code=204)
+async def remove_webhook_secret(
+    partner_id: str, secret_id: str, request: Request, _: Operator, meta: Metadata
+) -> Response:
+    await _registry(request).remove_secret(partner_id, secret_id, meta)
     return Response(status_code=204)
 
 

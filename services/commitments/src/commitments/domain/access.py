@@ -12,6 +12,8 @@ from shared.contracts.access import (
     PartnerRegistered,
     PartnerRevoked,
     Role,
+    WebhookSecretAdded,
+    WebhookSecretRemoved,
 )
 from shared.events import EventData
 
@@ -24,6 +26,7 @@ class Partner:
     plans: tuple[str, ...]
     parties: tuple[str, ...]
     keys: tuple[tuple[str, bool], ...] = ()  # (key_id, retired)
+    secrets: tuple[str, ...] = ()  # ids of the webhook secrets in force
     revoked: bool = False
 
 
@@ -71,6 +74,20 @@ def decide_retire_key(state: Partner, key_id: str) -> list[EventData]:
     return [PartnerKeyRetired(partner_id=state.partner_id, key_id=key_id)]
 
 
+def decide_add_secret(state: Partner, secret_id: str, secret: str) -> list[EventData]:
+    _active(state)
+    if len(state.secrets) >= 5:
+        raise RuleViolated("a partner has at most 5 webhook secrets; remove one first", "")
+    return [WebhookSecretAdded(partner_id=state.partner_id, secret_id=secret_id, secret=secret)]
+
+
+def decide_remove_secret(state: Partner, secret_id: str) -> list[EventData]:
+    _active(state)
+    if secret_id not in state.secrets:
+        raise NotFound("webhook secret", secret_id)
+    return [WebhookSecretRemoved(partner_id=state.partner_id, secret_id=secret_id)]
+
+
 def decide_revoke(state: Partner) -> list[EventData]:
     if state.revoked:
         return []
@@ -88,6 +105,10 @@ def evolve(state: Partner | None, event: EventData) -> Partner | None:
                 state,
                 keys=tuple((k, True if k == event.key_id else r) for k, r in state.keys),
             )
+        case WebhookSecretAdded() if state is not None:
+            return replace(state, secrets=(*state.secrets, event.secret_id))
+        case WebhookSecretRemoved() if state is not None:
+            return replace(state, secrets=tuple(i for i in state.secrets if i != event.secret_id))
         case PartnerRevoked() if state is not None:
             return replace(state, revoked=True)
     return state
