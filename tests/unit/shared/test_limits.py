@@ -20,3 +20,8 @@ def test_brackets_inside_strings_do_not_count_and_long_strings_are_named() -> No
     assert json_shape_problem(inside) is None
     long = json.dumps({"s": "é" * (MAX_STRING // 2 + 10)}).encode()
     assert "longer than" in (json_shape_problem(long) or "")
+
+
+def test_nul_characters_are_refused_but_an_escaped_backslash_is_not_one() -> None:
+    assert "NUL" in (json_shape_problem(json.dumps({"s": "a\x00b"}).encode()) or "")
+    assert json_shape_problem(json.dumps({"s": "a\\u0000b"}).encode()) is None

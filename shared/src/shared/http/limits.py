@@ -29,6 +29,8 @@ def json_shape_problem(body: bytes) -> str | None:
         if in_string:
             if escaped:
                 escaped = False
+                if byte == 0x75 and body[i + 1 : i + 5] == b"0000":  # \u0000
+                    return "strings may not contain NUL characters (\\u0000)"
             elif byte == 0x5C:  # backslash
                 escaped = True
             elif byte == 0x22:  # quote

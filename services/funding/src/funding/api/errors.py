@@ -17,10 +17,19 @@ from shared.access import OutOfScope
 from shared.eventstore import WrongExpectedVersion
 from shared.http.dependencies import install_error_map
 from shared.http.problems import Problem
+from shared.periods import InvalidPeriod
 
 
 def to_problem(exc: Exception) -> Problem:
     match exc:
+        case InvalidPeriod():
+            pointer = exc.field or ""
+            return Problem(
+                422,
+                "invalid-period",
+                f"{pointer.lstrip('/') or 'period'}: {exc}",
+                errors=[{"pointer": pointer, "detail": exc.reason}],
+            )
         case OutOfScope():
             return Problem(403, "out-of-scope", str(exc))
         case StaleVersion():
@@ -49,4 +58,6 @@ def to_problem(exc: Exception) -> Problem:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    install_error_map(app, to_problem, FundingError, WrongExpectedVersion, OutOfScope)
+    install_error_map(
+        app, to_problem, FundingError, WrongExpectedVersion, OutOfScope, InvalidPeriod
+    )

@@ -54,8 +54,18 @@ KnownAt = Annotated[
 
 def _dates(as_of: date | None, known_at: datetime | None) -> tuple[date, datetime]:
     now = datetime.now(UTC)
-    if known_at is not None and known_at.tzinfo is None:
-        known_at = known_at.replace(tzinfo=UTC)
+    if known_at is not None:
+        if known_at.tzinfo is None:
+            known_at = known_at.replace(tzinfo=UTC)
+        try:
+            known_at = known_at.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise Problem(
+                422,
+                "invalid-date",
+                "known_at is outside the representable range",
+                errors=[{"pointer": "", "in": "query", "detail": "known_at"}],
+            ) from None
     return as_of or now.date(), known_at or now
 
 
