@@ -228,7 +228,12 @@ class ConsumerRunner:
         self._max_records = max_records
         self._metrics = metrics
         self._consumer: Any = None
+        self._stop = asyncio.Event()
         self.applied = 0
+
+    def request_stop(self) -> None:
+        """Finish the batch in hand (its offsets commit with it), then return."""
+        self._stop.set()
 
     async def run(self) -> None:
         consumer = AIOKafkaConsumer(
@@ -249,7 +254,7 @@ class ConsumerRunner:
         try:
             await self._await_topics(consumer)
             consumer.subscribe(self._topics, listener=_SeekToStoredOffsets(self, consumer))
-            while True:
+            while not self._stop.is_set():
                 batches = await consumer.getmany(timeout_ms=500, max_records=self._max_records)
                 for tp, records in batches.items():
                     if records:
@@ -343,3 +348,60 @@ class ConsumerRunner:
         ]
         ends = await consumer.end_offsets(partitions)
         return {(tp.topic, tp.partition): int(offset) for tp, offset in ends.items()}
+
+
+async def replay_dead_letter(
+    pool: asyncpg.Pool, bootstrap: str, dead_letter_id: int, handler: Handler
+) -> str:
+    """Fetch a dead-lettered message from its original topic and offset and apply it
+    again; on success it is marked replayed. Returns what happened, in words."""
+    row = await pool.fetchrow(
+        'SELECT id, consumer, topic, partition, "offset", event_id, replayed_at '
+        "FROM dead_letters WHERE id = $1",
+        dead_letter_id,
+    )
+    if row is None:
+        return f"no dead letter {dead_letter_id}"
+    if row["replayed_at"] is not None:
+        return f"dead letter {dead_letter_id} was replayed at {row['replayed_at']}"
+    kafka = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await kafka.start()
+    try:
+        tp = TopicPartition(row["topic"], row["partition"])
+        kafka.assign([tp])
+        kafka.seek(tp, row["offset"])
+        record = await asyncio.wait_for(kafka.getone(tp), 30)
+    finally:
+        await kafka.stop()
+    try:
+        event = from_kafka(record.value, record.headers or ())
+    except MalformedMessage as exc:
+        return f"dead letter {dead_letter_id} still cannot be read: {exc}"
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(
+            "DELETE FROM consumer_inbox WHERE consumer = $1 AND event_id = $2",
+            row["consumer"],
+            event.event_id,
+        )
+        try:
+            async with conn.transaction():
+                await handler(conn, event)
+        except CONNECTION_ERRORS:
+            raise
+        except Exception as exc:
+            await conn.execute(
+                "UPDATE dead_letters SET error = $2 WHERE id = $1",
+                dead_letter_id,
+                f"{type(exc).__name__}: {exc}",
+            )
+            return f"dead letter {dead_letter_id} failed again: {type(exc).__name__}: {exc}"
+        await conn.execute(
+            "INSERT INTO consumer_inbox (consumer, event_id) VALUES ($1, $2) "
+            "ON CONFLICT DO NOTHING",
+            row["consumer"],
+            event.event_id,
+        )
+        await conn.execute(
+            "UPDATE dead_letters SET replayed_at = now() WHERE id = $1", dead_letter_id
+        )
+    return f"dead letter {dead_letter_id} replayed: {event.type} {event.event_id}"

@@ -67,7 +67,13 @@ class Relay:
         self._metrics = metrics
         self._before_checkpoint = before_checkpoint
         self._wake = asyncio.Event()
+        self._stop = asyncio.Event()
         self.status = RelayStatus()
+
+    def request_stop(self) -> None:
+        """Finish the batch being published (and its checkpoint), then return."""
+        self._stop.set()
+        self._wake.set()
 
     async def run(self) -> None:
         """Stand by until leader, then publish until cancelled or the connection fails."""
@@ -75,12 +81,14 @@ class Relay:
         try:
             while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", RELAY_LOCK_KEY):
                 self.status.leader = False
+                if self._stop.is_set():
+                    return
                 await asyncio.sleep(self._standby_poll)
             self.status.leader = True
             log.info("relay %s is leader for %s", self._name, self._topic)
             await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
             await self._ensure_checkpoint(conn)
-            while True:
+            while not self._stop.is_set():
                 self._wake.clear()
                 published, fenced = await self.publish_pending(conn)
                 if published:

@@ -68,8 +68,13 @@ class Runtime:
         self._producer = KafkaProducer(s.kafka_bootstrap, client_id=f"pactstream-{s.service}")
         await _retry("Kafka producer", self._producer.start)
 
-    def run_worker(self, name: str, factory: Callable[[], Awaitable[None]]) -> None:
-        self.supervisor.start(name, factory)
+    def run_worker(
+        self,
+        name: str,
+        factory: Callable[[], Awaitable[None]],
+        stop: Callable[[], None] | None = None,
+    ) -> None:
+        self.supervisor.start(name, factory, stop)
 
     def run_relay(self, context: str) -> Relay:
         """Publish this service's event store to its context's topic, supervised."""
@@ -80,7 +85,7 @@ class Runtime:
             source=f"/pactstream/{context}",
             metrics=self.metrics,
         )
-        self.run_worker("relay", relay.run)
+        self.run_worker("relay", relay.run, relay.request_stop)
         return relay
 
     def build_app(self, *, title: str, lifespan: Any, routers: Sequence[APIRouter] = ()) -> FastAPI:

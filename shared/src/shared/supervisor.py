@@ -33,10 +33,21 @@ class Supervisor:
     max_backoff: float = 5.0
     states: dict[str, WorkerState] = field(default_factory=dict)
     _tasks: dict[str, asyncio.Task[None]] = field(default_factory=dict)
+    _stops: list[Callable[[], None]] = field(default_factory=list)
+    _stopping: bool = False
 
-    def start(self, name: str, factory: Callable[[], Awaitable[None]]) -> None:
+    def start(
+        self,
+        name: str,
+        factory: Callable[[], Awaitable[None]],
+        stop: Callable[[], None] | None = None,
+    ) -> None:
+        """Run ``factory`` until stopped; ``stop`` asks it to finish its current unit of
+        work and return (a graceful shutdown), before it is cancelled."""
         state = WorkerState(name)
         self.states[name] = state
+        if stop is not None:
+            self._stops.append(stop)
         self._tasks[name] = asyncio.create_task(self._supervise(state, factory), name=name)
 
     async def _supervise(self, state: WorkerState, factory: Callable[[], Awaitable[None]]) -> None:
@@ -47,6 +58,10 @@ class Supervisor:
             started = time.monotonic()
             try:
                 await factory()
+                if self._stopping:
+                    state.running = False
+                    self._gauge(state)
+                    return
                 log.warning("worker %s returned; restarting", state.name)
                 state.last_error = "returned"
             except asyncio.CancelledError:
@@ -79,8 +94,15 @@ class Supervisor:
             for name, s in self.states.items()
         }
 
-    async def stop(self) -> None:
+    async def stop(self, grace_seconds: float = 10.0) -> None:
+        """Ask every worker to finish what it is doing, wait up to ``grace_seconds``,
+        then cancel what is left."""
+        self._stopping = True
+        for request_stop in self._stops:
+            request_stop()
         tasks = list(self._tasks.values())
+        if tasks and self._stops:
+            await asyncio.wait(tasks, timeout=grace_seconds)
         for task in tasks:
             task.cancel()
         for task in tasks:

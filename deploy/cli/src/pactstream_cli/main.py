@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import httpx
 
@@ -256,6 +257,66 @@ def cmd_access(args: argparse.Namespace) -> int:
     return 0
 
 
+def _consumer_of(service: str) -> tuple[Any, Any]:
+    """The settings and projection handler of a service's consumer."""
+    if service == "funding":
+        from funding.adapters.directory import replicate
+        from funding.settings import FundingSettings
+
+        return FundingSettings(), replicate
+    from reporting.adapters.projections import project
+    from reporting.settings import ReportingSettings
+
+    return ReportingSettings(), project
+
+
+def cmd_dlq(args: argparse.Namespace) -> int:
+    """Dead letters: messages a consumer could not apply, kept with their error."""
+    import asyncio
+
+    from shared.consumer import replay_dead_letter
+    from shared.database import create_pool
+
+    settings, handler = _consumer_of(args.service)
+
+    async def run() -> int:
+        pool = await create_pool(settings.database_url, min_size=1, max_size=2)
+        try:
+            if args.action == "list":
+                rows = await pool.fetch(
+                    'SELECT id, consumer, topic, partition, "offset", event_id, error, '
+                    "recorded_at, replayed_at FROM dead_letters ORDER BY id"
+                )
+                shown = [r for r in rows if args.all or r["replayed_at"] is None]
+                for r in shown:
+                    state = "replayed" if r["replayed_at"] else "waiting"
+                    print(
+                        f"{r['id']:>5}  {state:<8}  {r['topic']}/{r['partition']}@{r['offset']}"
+                        f"  {r['event_id'] or '-'}  {r['error']}"
+                    )
+                if not shown:
+                    print("pactstream: no dead letters waiting")
+                return 0
+            ids = [int(i) for i in args.ids] or [
+                r["id"]
+                for r in await pool.fetch(
+                    "SELECT id FROM dead_letters WHERE replayed_at IS NULL ORDER BY id"
+                )
+            ]
+            failed = 0
+            for dead_letter_id in ids:
+                outcome = await replay_dead_letter(
+                    pool, settings.kafka_bootstrap, dead_letter_id, handler
+                )
+                print(outcome)
+                failed += "replayed:" not in outcome
+            return 1 if failed else 0
+        finally:
+            await pool.close()
+
+    return asyncio.run(run())
+
+
 def cmd_seed(args: argparse.Namespace) -> int:
     counts = seed.load(args.url, operator_key(), funding_url=args.funding_url)
     print(f"pactstream: demo data loaded {counts}")
@@ -299,6 +360,13 @@ def parser() -> argparse.ArgumentParser:
     acc.add_argument("--party", action="append", help="limit writes to this party (repeatable)")
     acc.add_argument("--url", default="http://127.0.0.1:8001", help="commitments base URL")
     acc.set_defaults(func=cmd_access)
+
+    dlq = sub.add_parser("dlq", help="list and replay dead-lettered messages")
+    dlq.add_argument("action", choices=["list", "replay"])
+    dlq.add_argument("ids", nargs="*", help="dead letters to replay (default: all waiting)")
+    dlq.add_argument("--service", choices=["reporting", "funding"], default="reporting")
+    dlq.add_argument("--all", action="store_true", help="list replayed ones too")
+    dlq.set_defaults(func=cmd_dlq)
 
     sd = sub.add_parser("seed", help="load the demo plans through the API")
     sd.add_argument("--url", default="http://127.0.0.1:8001", help="commitments base URL")

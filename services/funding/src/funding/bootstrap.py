@@ -67,7 +67,7 @@ def create_app(settings: FundingSettings | None = None) -> FastAPI:
                 dead_letter_topic=settings.dead_letter_topic,
                 metrics=runtime.metrics,
             )
-            runtime.run_worker("commitments-replica", consumer.run)
+            runtime.run_worker("commitments-replica", consumer.run, consumer.request_stop)
         try:
             yield
         finally:

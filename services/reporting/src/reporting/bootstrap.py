@@ -45,7 +45,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         )
         app.state.consumer = consumer
         if settings.run_workers:
-            runtime.run_worker("consumer", consumer.run)
+            runtime.run_worker("consumer", consumer.run, consumer.request_stop)
         try:
             yield
         finally:
