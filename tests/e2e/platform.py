@@ -98,6 +98,12 @@ class Platform:
         process.send_signal(signal.SIGKILL)
         process.wait()
 
+    def terminate(self, service: str, timeout: float = 30) -> int:
+        """SIGTERM, as an orchestrator stops a replica; returns the exit code."""
+        process = self.processes.pop(service)
+        process.send_signal(signal.SIGTERM)
+        return process.wait(timeout)
+
     def stop(self) -> None:
         for process in self.processes.values():
             if process.poll() is None:

@@ -27,7 +27,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 
 from shared.cloudevents import MalformedMessage, ReceivedEvent, from_kafka
-from shared.database import Connection
+from shared.database import CONNECTION_ERRORS, Connection
 from shared.kafka import KafkaProducer, OutgoingMessage
 from shared.observability import Metrics
 
@@ -62,15 +62,6 @@ CREATE TABLE IF NOT EXISTS dead_letters (
     replayed_at timestamptz
 );
 """
-
-CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
-    asyncpg.PostgresConnectionError,
-    asyncpg.InterfaceError,
-    asyncpg.exceptions.AdminShutdownError,
-    asyncpg.exceptions.CannotConnectNowError,
-    ConnectionError,
-    OSError,
-)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,20 @@ else:
     Connection = asyncpg.Connection
 
 SchemaStep = Callable[[Connection], Awaitable[None]]
+
+#: Errors that mean the database is unreachable or going away, not that a statement
+#: was wrong: requests answer 503 and workers restart on them.
+CONNECTION_ERRORS: tuple[type[Exception], ...] = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    ConnectionError,
+    OSError,
+    TimeoutError,
+)
 SCHEMA_LOCK_KEY = 0x736368656D61  # "schema": replicas install one at a time
 
 

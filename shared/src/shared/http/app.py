@@ -4,6 +4,7 @@ metrics, and the operational endpoints ``/healthz``, ``/readyz`` and ``/metrics`
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -15,9 +16,15 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 
 from shared.http.idempotency import IdempotencyMiddleware
 from shared.http.limits import DeadlineMiddleware, RateLimitMiddleware, json_shape_problem
-from shared.http.problems import Problem, install_problem_handlers, problem_response
+from shared.http.problems import (
+    Problem,
+    install_problem_handlers,
+    problem_response,
+    unexpected_problem,
+)
 from shared.observability import Metrics
 
+log = logging.getLogger(__name__)
 ReadinessCheck = Callable[[], Awaitable[dict[str, Any]]]
 
 JSON_TYPES = (
@@ -72,7 +79,11 @@ class MetricsMiddleware(BaseHTTPMiddleware):
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         started = time.perf_counter()
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception as exc:  # The last line: every failure answers problem+json.
+            log.exception("unhandled error on %s %s", request.method, request.url.path)
+            response = problem_response(unexpected_problem(exc), request.url.path)
         route = request.scope.get("route")
         path = getattr(route, "path", "unmatched")
         self._metrics.requests.labels(request.method, path, str(response.status_code)).inc()

@@ -111,6 +111,20 @@ def _validation_problem(exc: RequestValidationError) -> Problem:
     return Problem(422, "validation-error", f"invalid request: {names}", errors=items)
 
 
+def unexpected_problem(exc: BaseException) -> Problem:
+    """503 when a dependency is unreachable (retry shortly), else 500."""
+    from shared.database import CONNECTION_ERRORS
+
+    if isinstance(exc, CONNECTION_ERRORS):
+        return Problem(
+            503,
+            "dependency-unavailable",
+            "a dependency is unavailable; retry shortly",
+            headers={"Retry-After": "2"},
+        )
+    return Problem(500, "internal-error", "an unexpected error occurred")
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Problem)
@@ -132,9 +146,9 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-        import asyncpg
+        from shared.database import CONNECTION_ERRORS
 
-        if isinstance(exc, OSError | asyncpg.PostgresConnectionError | asyncpg.InterfaceError):
+        if isinstance(exc, CONNECTION_ERRORS):
             problem = Problem(
                 503,
                 "dependency-unavailable",
@@ -148,4 +162,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
+    from shared.database import CONNECTION_ERRORS
+
+    # Registered one by one so they are answered inside the routing layer, like any
+    # other error, rather than by the outermost server-error handler.
+    for error in CONNECTION_ERRORS:
+        app.add_exception_handler(error, on_unexpected)
     app.add_exception_handler(Exception, on_unexpected)

@@ -1,0 +1,79 @@
+"""While PostgreSQL is down, writes answer 503 with Retry-After (never a 2xx without a
+durable write) and /readyz fails; while Kafka is down, writes still succeed (the event
+store is the outbox) and reach reporting once Kafka is back."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from pactstream_cli import infra
+from tests.e2e.platform import SERVICES, Platform, poll
+from tests.e2e.test_slice import create_plan, make_commitment
+from tests.faults.test_faults import stop_postgres_immediately
+
+
+@pytest.fixture
+def platform() -> Iterator[Platform]:
+    p = Platform()
+    try:
+        for service in SERVICES:
+            p.start(service)
+        for service in SERVICES:
+            p.wait_ready(service)
+        yield p
+    finally:
+        p.stop()
+
+
+def test_a_write_while_postgres_is_down_is_a_503_and_nothing_half_done(platform: Platform) -> None:
+    plan = create_plan(platform)
+    cid = make_commitment(platform, plan["id"]).json()["id"]
+    stop_postgres_immediately()
+    try:
+        with platform.client("commitments") as c:
+            down = c.post(
+                f"/v1/commitments/{cid}/status", json={"status": "launched", "as_of": "2016-02-01"}
+            )
+            ready = c.get("/readyz")
+        assert down.status_code == 503, down.text
+        assert down.headers["content-type"] == "application/problem+json"
+        assert int(down.headers["retry-after"]) >= 1
+        assert ready.status_code == 503
+    finally:
+        infra.start_postgres()
+    platform.wait_ready("commitments", timeout=60)
+    with platform.client("commitments") as c:
+        history = c.get(f"/v1/commitments/{cid}/events").json()["events"]
+        assert len(history) == 1, "the refused write left nothing behind"
+        again = c.post(
+            f"/v1/commitments/{cid}/status", json={"status": "launched", "as_of": "2016-02-01"}
+        )
+    assert again.status_code == 200
+
+
+def test_writes_survive_kafka_being_down_and_arrive_when_it_is_back(platform: Platform) -> None:
+    plan = create_plan(platform)
+    pid = infra.kafka_pid()
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    infra.alive(pid)
+    try:
+        made = make_commitment(platform, plan["id"])
+        assert made.status_code == 201, "the outbox does not need Kafka to accept a write"
+        time.sleep(1)
+    finally:
+        infra.start_kafka()
+    with platform.client("reporting") as c:
+        poll(
+            lambda: c.get(f"/v1/plans/{plan['id']}/commitments").json(),
+            lambda listed: isinstance(listed, list) and len(listed) == 1,
+            timeout=120,
+            interval=0.5,
+        )
+    for service in SERVICES:
+        platform.wait_ready(service, timeout=120)

@@ -1,0 +1,166 @@
+"""Every part killed mid-load, nothing acknowledged lost or doubled.
+
+During one load of partner events: ``kill -9`` of commitments, of the Kafka broker, of
+reporting and of funding, and PostgreSQL stopped immediately, each restarted the way
+an operator would. Then the ledger against reporting, per-stream order, and
+``./pactstream reporting verify``. ``PACTSTREAM_FAULT_EVENTS`` sets the load (3,000 in
+CI; the long run: 20,000)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import asyncpg
+import pytest
+
+from pactstream_cli import infra
+from tests.e2e.platform import KEY, ROOT, SERVICES, Platform, poll
+from tests.e2e.test_slice import create_plan, make_commitment
+from tests.faults.load import Ledger, start_load
+
+EVENTS = int(os.environ.get("PACTSTREAM_FAULT_EVENTS", "3000"))
+WRITERS = 10
+
+
+@pytest.fixture
+def platform() -> Iterator[Platform]:
+    p = Platform()
+    try:
+        for service in SERVICES:
+            p.start(service)
+        for service in SERVICES:
+            p.wait_ready(service)
+        yield p
+    finally:
+        p.stop()
+
+
+def kill_kafka() -> None:
+    pid = infra.kafka_pid()
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    infra.alive(pid)  # Reap it if it is our child.
+
+
+def stop_postgres_immediately() -> None:
+    data = infra.postgres_root() / "data"
+    subprocess.run(
+        infra._as_postgres(
+            [str(infra._pg_bin() / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]
+        ),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def restart(platform: Platform, service: str) -> None:
+    platform.start(service)
+    platform.wait_ready(service, timeout=120)
+
+
+async def reporting_values(platform: Platform) -> dict[str, list[tuple[int, int]]]:
+    conn = await asyncpg.connect(f"{infra.LOCAL_PG_URL}/{platform.ref}_reporting")
+    try:
+        rows = await conn.fetch(
+            "SELECT commitment_id, value, stream_version FROM rm_measurements "
+            "ORDER BY commitment_id, stream_version"
+        )
+    finally:
+        await conn.close()
+    found: dict[str, list[tuple[int, int]]] = {}
+    for r in rows:
+        found.setdefault(r["commitment_id"], []).append((int(r["value"]), r["stream_version"]))
+    return found
+
+
+def test_nothing_acknowledged_is_lost_or_doubled_through_every_fault(platform: Platform) -> None:
+    import asyncio
+
+    plan = create_plan(platform)
+    indicator = [
+        {
+            "code": "n",
+            "title": "Sequence",
+            "unit": "events",
+            "direction": "increase",
+            "target": {"value": EVENTS},
+        }
+    ]
+    commitments = [
+        make_commitment(platform, plan["id"], indicators=indicator).json()["id"]
+        for _ in range(WRITERS)
+    ]
+    ledger = Ledger()
+    load = start_load(lambda: [platform.url("commitments")], KEY, commitments, EVENTS, ledger)
+
+    def at(fraction: float) -> None:
+        poll(lambda: ledger.count, lambda n: n >= EVENTS * fraction, timeout=240, interval=0.05)
+
+    faults = []
+    at(0.15)
+    platform.kill("commitments")
+    faults.append("kill -9 commitments")
+    time.sleep(0.5)
+    restart(platform, "commitments")
+
+    at(0.35)
+    kill_kafka()
+    faults.append("kill -9 Kafka")
+    time.sleep(1)
+    infra.start_kafka()
+
+    at(0.55)
+    platform.kill("reporting")
+    faults.append("kill -9 reporting")
+    restart(platform, "reporting")
+
+    at(0.70)
+    stop_postgres_immediately()
+    faults.append("PostgreSQL stopped immediately")
+    time.sleep(1)
+    infra.start_postgres()
+
+    at(0.85)
+    platform.kill("funding")
+    faults.append("kill -9 funding")
+    restart(platform, "funding")
+
+    load.join(timeout=300)
+    assert not load.is_alive()
+    assert ledger.count == EVENTS, f"only {ledger.count} of {EVENTS} acknowledged"
+    print(
+        f"faults: {faults}; retried {ledger.refused} refusals and "
+        f"{ledger.unreachable} unreachable attempts"
+    )
+
+    for service in SERVICES:
+        platform.wait_ready(service, timeout=120)
+
+    def projected() -> int:
+        return sum(len(v) for v in asyncio.run(reporting_values(platform)).values())
+
+    poll(projected, lambda n: n >= EVENTS, timeout=180, interval=0.5)
+    time.sleep(1.0)  # Anything doubled would have arrived by now.
+    found = asyncio.run(reporting_values(platform))
+    for commitment in commitments:
+        values = [v for v, _ in found.get(commitment, [])]
+        versions = [sv for _, sv in found.get(commitment, [])]
+        assert sorted(values) == sorted(ledger.acknowledged[commitment]), commitment
+        assert len(values) == len(set(values)), f"{commitment}: a value counted twice"
+        assert values == sorted(values), f"{commitment}: stream order broken"
+        assert versions == list(range(2, len(versions) + 2)), f"{commitment}: a gap"
+
+    verified = subprocess.run(
+        [sys.executable, "-m", "pactstream_cli", "reporting", "verify"],
+        cwd=ROOT,
+        env=platform.env("reporting"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
