@@ -56,20 +56,24 @@ class Platform:
             "PACTSTREAM_ENVIRONMENT": "test",
         }
 
-    def start(self, service: str) -> None:
-        self.ports.setdefault(service, free_port())
+    def start(self, service: str, replica: str | None = None) -> None:
+        """Start a service, or another replica of it (``replica`` names it: its port is
+        its own, its database and topics the service's)."""
+        name = service if replica is None else f"{service}-{replica}"
+        self.ports.setdefault(name, free_port())
         self.logs.mkdir(parents=True, exist_ok=True)
-        log = (self.logs / f"{self.ref}-{service}.log").open("ab")
-        self.processes[service] = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "pactstream_cli",
-                "serve",
-                service,
-                "--port",
-                str(self.ports[service]),
-            ],
+        log = (self.logs / f"{self.ref}-{name}.log").open("ab")
+        command = [
+            sys.executable,
+            "-m",
+            "pactstream_cli",
+            "serve",
+            service,
+            "--port",
+            str(self.ports[name]),
+        ]
+        self.processes[name] = subprocess.Popen(
+            command,
             cwd=ROOT,
             env=self.env(service),
             stdout=log,

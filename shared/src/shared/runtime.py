@@ -37,6 +37,7 @@ class Runtime:
         self.supervisor = Supervisor(metrics=self.metrics)
         self.authenticator = KeyAuthenticator(settings.operator_key.get_secret_value())
         self._pool: asyncpg.Pool | None = None
+        self.relay: Relay | None = None
         self._producer: KafkaProducer | None = None
 
     @property
@@ -86,6 +87,7 @@ class Runtime:
             metrics=self.metrics,
         )
         self.run_worker("relay", relay.run, relay.request_stop)
+        self.relay = relay
         return relay
 
     def build_app(self, *, title: str, lifespan: Any, routers: Sequence[APIRouter] = ()) -> FastAPI:
@@ -123,6 +125,9 @@ class Runtime:
         except Exception as exc:
             checks["kafka"] = f"down: {type(exc).__name__}"
         checks["workers"] = self.supervisor.describe()
+        if self.relay is not None:
+            # Exactly one replica per database leads; the others stand by.
+            checks["relay"] = "leader" if self.relay.status.leader else "standby"
         checks["ready"] = (
             checks["database"] == "ok" and checks["kafka"] == "ok" and self.supervisor.healthy
         )

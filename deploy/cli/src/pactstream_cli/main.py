@@ -43,6 +43,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from reporting.settings import ReportingSettings as Settings  # type: ignore[assignment]
     settings = Settings()
     app = create_app(settings)  # type: ignore[arg-type]
+    # uvicorn drains on SIGTERM (requests, then the lifespan: workers finish their
+    # batch) and then re-raises the signal; this handler receives that re-raise, so a
+    # clean drain exits 0 instead of "killed by SIGTERM".
+    signal.signal(signal.SIGTERM, lambda *_: None)
     uvicorn.run(
         app,
         host=settings.host,
