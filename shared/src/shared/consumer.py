@@ -34,6 +34,8 @@ from shared.observability import Metrics
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Connection, ReceivedEvent], Awaitable[None]]
+#: Applies many events at once, as the handler would one by one, in order.
+BulkHandler = Callable[[Connection, list[ReceivedEvent]], Awaitable[None]]
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS consumer_offsets (
@@ -93,10 +95,19 @@ async def apply_batch(
     partition: int,
     records: Sequence[Any],
     handler: Handler,
+    bulk: BulkHandler | None = None,
 ) -> BatchResult:
     """Apply one partition's records inside the caller's transaction: skip what the
     stored offset says is done, skip event ids already in the inbox, apply each of the
-    rest in a savepoint, and collect the ones that cannot be applied."""
+    rest in a savepoint, and collect the ones that cannot be applied.
+
+    With ``bulk``, the whole batch is first tried at once (one inbox statement, one
+    bulk projection) in a savepoint; if anything in it fails, the batch is applied
+    event by event instead, so a poison message is still isolated."""
+    if bulk is not None:
+        fast = await _apply_bulk(conn, consumer, topic, partition, records, bulk)
+        if fast is not None:
+            return fast
     result = BatchResult(next_offset=records[-1].offset + 1)
     stored_next = await conn.fetchval(
         "SELECT next_offset FROM consumer_offsets "
@@ -148,6 +159,56 @@ async def apply_batch(
             continue
         result.applied += 1
         result.last_event_at = event.recorded_at
+    return result
+
+
+async def _apply_bulk(
+    conn: Connection,
+    consumer: str,
+    topic: str,
+    partition: int,
+    records: Sequence[Any],
+    bulk: BulkHandler,
+) -> BatchResult | None:
+    result = BatchResult(next_offset=records[-1].offset + 1)
+    stored_next = await conn.fetchval(
+        "SELECT next_offset FROM consumer_offsets "
+        "WHERE consumer = $1 AND topic = $2 AND partition = $3 FOR UPDATE",
+        consumer,
+        topic,
+        partition,
+    )
+    events: list[ReceivedEvent] = []
+    for record in records:
+        if stored_next is not None and record.offset < stored_next:
+            continue
+        try:
+            events.append(from_kafka(record.value, record.headers or ()))
+        except MalformedMessage:
+            return None  # Let the careful path park it.
+    if not events:
+        return result
+    try:
+        async with conn.transaction():
+            fresh = {
+                r["event_id"]
+                for r in await conn.fetch(
+                    "INSERT INTO consumer_inbox (consumer, event_id) "
+                    "SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id",
+                    consumer,
+                    [e.event_id for e in events],
+                )
+            }
+            todo = [e for e in events if e.event_id in fresh]
+            if todo:
+                await bulk(conn, todo)
+    except CONNECTION_ERRORS:
+        raise
+    except Exception:
+        return None
+    result.applied = len(todo)
+    result.duplicates = len(events) - len(todo)
+    result.last_event_at = todo[-1].recorded_at if todo else None
     return result
 
 
@@ -207,9 +268,11 @@ class ConsumerRunner:
         max_records: int = 500,
         metrics: Metrics | None = None,
         barrier: int | None = None,
+        bulk: BulkHandler | None = None,
     ) -> None:
         self.name = name
         self._barrier = barrier
+        self._bulk = bulk
         self._pool = pool
         self._bootstrap = bootstrap
         self._topics = list(topics)
@@ -293,7 +356,7 @@ class ConsumerRunner:
                 # A rebuild's swap takes this lock exclusively: batches pause meanwhile.
                 await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", self._barrier)
             result = await apply_batch(
-                conn, self.name, tp.topic, tp.partition, records, self._handler
+                conn, self.name, tp.topic, tp.partition, records, self._handler, self._bulk
             )
             if result.dead:
                 await self._send_dead_letters(result.dead, {r.offset: r for r in records})

@@ -321,6 +321,18 @@ def cmd_dlq(args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Every benchmark figure with its peer, on the local infrastructure."""
+    from pactstream_bench.run import main as bench
+
+    env = infra.start()
+    try:
+        os.environ.update(env.env())
+        return bench(quick=args.quick)
+    finally:
+        env.stop_started()
+
+
 def cmd_seed(args: argparse.Namespace) -> int:
     counts = seed.load(args.url, operator_key(), funding_url=args.funding_url)
     print(f"pactstream: demo data loaded {counts}")
@@ -371,6 +383,10 @@ def parser() -> argparse.ArgumentParser:
     dlq.add_argument("--service", choices=["reporting", "funding"], default="reporting")
     dlq.add_argument("--all", action="store_true", help="list replayed ones too")
     dlq.set_defaults(func=cmd_dlq)
+
+    bench = sub.add_parser("bench", help="benchmarks and their peers; writes bench/results.*")
+    bench.add_argument("--quick", action="store_true", help="small sizes, under 5 minutes")
+    bench.set_defaults(func=cmd_bench)
 
     sd = sub.add_parser("seed", help="load the demo plans through the API")
     sd.add_argument("--url", default="http://127.0.0.1:8001", help="commitments base URL")

@@ -14,7 +14,7 @@ from commitments.api.access import router as access_router
 from commitments.api.errors import install_error_handlers
 from commitments.api.events import router as events_router
 from commitments.api.routes import router
-from commitments.application.service import CommitmentsService
+from commitments.application.service import CommitmentsService, StateCache
 from commitments.settings import CommitmentsSettings
 from shared import inbound
 from shared.eventstore.postgres import PostgresEventStore, install_schema
@@ -34,8 +34,9 @@ def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await runtime.start([install_schema, inbound.install_schema], [settings.topic(CONTEXT)])
-        app.state.service = CommitmentsService(PostgresEventStore(runtime.pool), now)
-        app.state.ingest = OnceOnlyCommands(runtime.pool, now)
+        cache = StateCache()
+        app.state.service = CommitmentsService(PostgresEventStore(runtime.pool), now, cache)
+        app.state.ingest = OnceOnlyCommands(runtime.pool, now, cache)
         app.state.access = AccessRegistry(runtime.pool, now)
         if settings.run_workers:
             app.state.relay = runtime.run_relay(CONTEXT)

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from reporting.adapters.funding_queries import FundingQueries
-from reporting.adapters.projections import install_schema, project
+from reporting.adapters.projections import install_schema, project, project_many
 from reporting.adapters.queries import ReportingQueries
 from reporting.adapters.rebuild import BARRIER_KEY
 from reporting.api.routes import router
@@ -42,6 +42,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
             max_records=settings.consumer_max_records,
             metrics=runtime.metrics,
             barrier=BARRIER_KEY,
+            bulk=project_many,
         )
         app.state.consumer = consumer
         if settings.run_workers:

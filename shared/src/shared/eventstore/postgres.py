@@ -110,46 +110,24 @@ class PostgresEventStore:
         if not events:
             return []
         try:
-            async with conn.transaction():
-                for scope, key in unique_keys:
-                    owner = await conn.fetchval(
-                        "INSERT INTO unique_keys (scope, key, stream_id) VALUES ($1, $2, $3) "
-                        "ON CONFLICT (scope, key) DO UPDATE SET stream_id = unique_keys.stream_id "
-                        "RETURNING stream_id",
-                        scope,
-                        key,
-                        stream_id,
-                    )
-                    if owner != stream_id:
-                        raise UniqueKeyTaken(scope, key, owner)
-                rows = await conn.fetch(
-                    f"""
-                    INSERT INTO events (stream_id, stream_version, event_id, type,
-                                        schema_version, data, metadata, occurred_at)
-                    SELECT $1, $2 + e.ord, e.event_id, e.type, e.schema_version,
-                           e.data::jsonb, e.metadata::jsonb, e.occurred_at
-                    FROM unnest($3::uuid[], $4::text[], $5::int[], $6::text[], $7::text[],
-                                $8::timestamptz[]) WITH ORDINALITY
-                         AS e(event_id, type, schema_version, data, metadata, occurred_at, ord)
-                    WHERE $2 = 0 OR EXISTS (
-                        SELECT 1 FROM events WHERE stream_id = $1 AND stream_version = $2)
-                    ORDER BY e.ord
-                    RETURNING {_COLUMNS}
-                    """,
-                    stream_id,
-                    expected_version,
-                    [e.event_id for e in events],
-                    [e.type for e in events],
-                    [e.schema_version for e in events],
-                    [json.dumps(e.data) for e in events],
-                    [json.dumps(e.metadata.to_json()) for e in events],
-                    [e.occurred_at for e in events],
-                )
-                if not rows:
-                    # The stream is behind the expected version: refuse to leave a gap.
-                    actual = await self.stream_version_on(conn, stream_id)
-                    raise WrongExpectedVersion(stream_id, expected_version, actual)
-                await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
+            # Inside a caller's transaction, a savepoint keeps a conflict from aborting it.
+            if unique_keys or conn.is_in_transaction():
+                async with conn.transaction():
+                    for scope, key in unique_keys:
+                        owner = await conn.fetchval(
+                            "INSERT INTO unique_keys (scope, key, stream_id) VALUES ($1, $2, $3) "
+                            "ON CONFLICT (scope, key) DO UPDATE "
+                            "SET stream_id = unique_keys.stream_id RETURNING stream_id",
+                            scope,
+                            key,
+                            stream_id,
+                        )
+                        if owner != stream_id:
+                            raise UniqueKeyTaken(scope, key, owner)
+                    rows = await self._insert(conn, stream_id, expected_version, events)
+            else:
+                # One statement is atomic on its own: no BEGIN/COMMIT round trips.
+                rows = await self._insert(conn, stream_id, expected_version, events)
         except asyncpg.UniqueViolationError as exc:
             # Whichever constraint fired first, a retry of a stored append is not an error.
             replayed = await self._replayed(conn, stream_id, expected_version, events)
@@ -161,7 +139,62 @@ class PostgresEventStore:
                 actual = await self.stream_version_on(conn, stream_id)
                 raise WrongExpectedVersion(stream_id, expected_version, actual) from None
             raise
-        return sorted((row_to_event(r) for r in rows), key=lambda e: e.stream_version)
+        return [
+            StoredEvent(
+                position=row["position"],
+                stream_id=stream_id,
+                stream_version=row["stream_version"],
+                event_id=event.event_id,
+                type=event.type,
+                schema_version=event.schema_version,
+                data=event.data,
+                metadata=event.metadata,
+                occurred_at=event.occurred_at,
+                recorded_at=row["recorded_at"],
+            )
+            for row, event in zip(rows, events, strict=True)
+        ]
+
+    async def _insert(
+        self, conn: Connection, stream_id: str, expected_version: int, events: Sequence[NewEvent]
+    ) -> list[asyncpg.Record]:
+        """Insert after ``expected_version`` and notify the relay, in one statement.
+        No rows means the stream is not at that version (and nothing was written)."""
+        rows = await conn.fetch(
+            """
+            WITH inserted AS (
+                INSERT INTO events (stream_id, stream_version, event_id, type,
+                                    schema_version, data, metadata, occurred_at)
+                SELECT $1, $2 + e.ord, e.event_id, e.type, e.schema_version,
+                       e.data::jsonb, e.metadata::jsonb, e.occurred_at
+                FROM unnest($3::uuid[], $4::text[], $5::int[], $6::text[], $7::text[],
+                            $8::timestamptz[]) WITH ORDINALITY
+                     AS e(event_id, type, schema_version, data, metadata, occurred_at, ord)
+                WHERE $2 = 0 OR EXISTS (
+                    SELECT 1 FROM events WHERE stream_id = $1 AND stream_version = $2)
+                ORDER BY e.ord
+                RETURNING position, stream_version, recorded_at
+            ), woken AS (
+                SELECT pg_notify($9, '') WHERE EXISTS (SELECT 1 FROM inserted)
+            )
+            SELECT i.position, i.stream_version, i.recorded_at,
+                   (SELECT count(*) FROM woken) AS woken
+            FROM inserted i ORDER BY i.stream_version
+            """,
+            stream_id,
+            expected_version,
+            [e.event_id for e in events],
+            [e.type for e in events],
+            [e.schema_version for e in events],
+            [json.dumps(e.data) for e in events],
+            [json.dumps(e.metadata.to_json()) for e in events],
+            [e.occurred_at for e in events],
+            NOTIFY_CHANNEL,
+        )
+        if not rows:
+            actual = await self.stream_version_on(conn, stream_id)
+            raise WrongExpectedVersion(stream_id, expected_version, actual)
+        return list(rows)
 
     async def _replayed(
         self,

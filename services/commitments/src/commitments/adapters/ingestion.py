@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from commitments.application.service import Clock, CommitmentsService, Versioned
+from commitments.application.service import Clock, CommitmentsService, StateCache, Versioned
 from commitments.domain.commitment import Command, Commitment
 from shared import inbound
 from shared.access import Scope
@@ -25,10 +25,11 @@ class EventRef:
 
 
 class OnceOnlyCommands:
-    def __init__(self, pool: asyncpg.Pool, clock: Clock) -> None:
+    def __init__(self, pool: asyncpg.Pool, clock: Clock, cache: StateCache) -> None:
         self._pool = pool
         self._store = PostgresEventStore(pool)
         self._clock = clock
+        self._cache = cache
 
     async def run(
         self, ref: EventRef, command: Command, meta: EventMetadata, scope: Scope
@@ -36,7 +37,7 @@ class OnceOnlyCommands:
         """The commitment after the command, or ``None`` if this event was seen before."""
 
         async def work(conn: Connection) -> Versioned[Commitment]:
-            service = CommitmentsService(self._store.bound(conn), self._clock)
+            service = CommitmentsService(self._store.bound(conn), self._clock, self._cache)
             return await service.handle(ref.subject, command, meta, scope=scope)
 
         return await inbound.once(

@@ -7,6 +7,7 @@ events: plan codes are unique, commitment codes are unique within their plan.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -63,10 +64,36 @@ class Versioned(Generic[T]):
     version: int
 
 
+class StateCache:
+    """Folded commitment states by id, bounded, least recently used out first.
+
+    A cached state is only a starting point: every load reads the events after its
+    version from the store, so another replica's writes are never missed. Only states
+    read from committed events are kept, never one decided but not yet committed.
+    """
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._size = size
+        self._states: OrderedDict[str, Versioned[Commitment]] = OrderedDict()
+
+    def get(self, key: str) -> Versioned[Commitment] | None:
+        found = self._states.get(key)
+        if found is not None:
+            self._states.move_to_end(key)
+        return found
+
+    def put(self, key: str, value: Versioned[Commitment]) -> None:
+        self._states[key] = value
+        self._states.move_to_end(key)
+        while len(self._states) > self._size:
+            self._states.popitem(last=False)
+
+
 class CommitmentsService:
-    def __init__(self, store: EventStore, clock: Clock) -> None:
+    def __init__(self, store: EventStore, clock: Clock, cache: StateCache | None = None) -> None:
         self._store = store
         self._clock = clock
+        self._cache = cache if cache is not None else StateCache()
 
     async def _load(self, stream_id: str) -> tuple[list[EventData], int]:
         stored = await self._store.read_stream(stream_id)
@@ -130,13 +157,18 @@ class CommitmentsService:
         return Versioned(state, 1)
 
     async def get_commitment(self, commitment_id: str) -> Versioned[Commitment]:
-        events, version = await self._load(commitment_stream(commitment_id))
-        state: Commitment | None = None
-        for e in events:
-            state = commitment_rules.evolve(state, e)
+        """The commitment's state, from the cache caught up with any newer events."""
+        cached = self._cache.get(commitment_id)
+        after = 0 if cached is None else cached.version
+        stored = await self._store.read_stream(commitment_stream(commitment_id), after)
+        state: Commitment | None = None if cached is None else cached.value
+        for e in stored:
+            state = commitment_rules.evolve(state, self._decode(e))
         if state is None:
             raise NotFound("commitment", commitment_id)
-        return Versioned(state, version)
+        current = Versioned(state, stored[-1].stream_version if stored else after)
+        self._cache.put(commitment_id, current)
+        return current
 
     async def handle(
         self,

@@ -4,6 +4,7 @@ transaction, so each change commits together with the offset that produced it.""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from importlib.resources import files
 
 from reporting.adapters.funding_projections import project_funding
@@ -21,32 +22,87 @@ async def install_schema(conn: Connection) -> None:
     await conn.execute(SCHEMA_SQL)
 
 
-async def project(conn: Connection, event: ReceivedEvent) -> None:
+_TIMELINE = """
+    INSERT INTO rm_timeline (event_id, source, type, subject, plan_id, commitment_id,
+                             occurred_at, recorded_at, partner, data)
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
+                         $6::text[], $7::timestamptz[], $8::timestamptz[], $9::text[],
+                         $10::jsonb[])
+    ON CONFLICT (event_id) DO NOTHING
+"""
+
+
+def _decoded(event: ReceivedEvent) -> EventData | None:
     if not registry.knows(event.type):
-        return  # A type from a newer publisher: kept on the topic, replayable later.
-    data: EventData = registry.decode(event.type, event.schema_version, event.data)
-    if await access.project(conn, data):
+        return None  # A type from a newer publisher: kept on the topic, replayable later.
+    return registry.decode(event.type, event.schema_version, event.data)
+
+
+async def _timeline(conn: Connection, items: list[tuple[ReceivedEvent, EventData]]) -> None:
+    if not items:
+        return
+    columns: list[list[object]] = [[] for _ in range(10)]
+    for event, data in items:
+        row = (
+            event.event_id,
+            event.source,
+            event.type,
+            event.subject,
+            getattr(data, "plan_id", None),
+            getattr(data, "commitment_id", None),
+            event.occurred_at,
+            event.recorded_at,
+            event.metadata.partner,
+            event.data,
+        )
+        for column, value in zip(columns, row, strict=True):
+            column.append(value)
+    await conn.execute(_TIMELINE, *columns)
+
+
+async def project(conn: Connection, event: ReceivedEvent) -> None:
+    """Apply one event: its timeline entry and its read-model change."""
+    data = _decoded(event)
+    if data is None or await access.project(conn, data):
         return  # Credentials: honoured here, not reported.
-    plan_id: str | None = getattr(data, "plan_id", None)
-    commitment_id: str | None = getattr(data, "commitment_id", None)
-    await conn.execute(
-        """
-        INSERT INTO rm_timeline (event_id, source, type, subject, plan_id, commitment_id,
-                                 occurred_at, recorded_at, partner, data)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-        ON CONFLICT (event_id) DO NOTHING
-        """,
-        event.event_id,
-        event.source,
-        event.type,
-        event.subject,
-        plan_id,
-        commitment_id,
-        event.occurred_at,
-        event.recorded_at,
-        event.metadata.partner,
-        event.data,
-    )
+    await _timeline(conn, [(event, data)])
+    await _apply(conn, event, data)
+
+
+async def project_many(conn: Connection, events: list[ReceivedEvent]) -> None:
+    """The same as :func:`project` for each event in order, with the timeline and the
+    measurements (most of the traffic) written in one statement each."""
+    items: list[tuple[ReceivedEvent, EventData]] = []
+    for event in events:
+        data = _decoded(event)
+        if data is None or await access.project(conn, data):
+            continue
+        items.append((event, data))
+    await _timeline(conn, items)
+    measured = [(e, d) for e, d in items if isinstance(d, contract.MeasurementRecorded)]
+    if measured:
+        await conn.execute(
+            """
+            INSERT INTO rm_measurements (event_id, commitment_id, indicator, stream_version,
+                                         value, as_of, recorded_at)
+            SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[],
+                                 $5::numeric[], $6::date[], $7::timestamptz[])
+            ON CONFLICT (event_id) DO NOTHING
+            """,
+            [e.event_id for e, _ in measured],
+            [d.commitment_id for _, d in measured],  # type: ignore[attr-defined]
+            [d.indicator for _, d in measured],  # type: ignore[attr-defined]
+            [e.stream_version for e, _ in measured],
+            [Decimal(d.value) for _, d in measured],  # type: ignore[attr-defined]
+            [d.as_of for _, d in measured],  # type: ignore[attr-defined]
+            [e.recorded_at for e, _ in measured],
+        )
+    for event, data in items:
+        if not isinstance(data, contract.MeasurementRecorded):
+            await _apply(conn, event, data)
+
+
+async def _apply(conn: Connection, event: ReceivedEvent, data: EventData) -> None:
     match data:
         case contract.PlanCreated():
             await conn.execute(

@@ -26,7 +26,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from reporting.adapters.projections import install_schema, project
+from reporting.adapters.projections import install_schema, project, project_many
 from shared.consumer import apply_batch, record_dead_letters, store_offset
 from shared.consumer import install_schema as install_consumer_schema
 from shared.database import Connection, create_pool
@@ -213,7 +213,7 @@ class Rebuilder:
         async with pool.acquire() as conn, conn.transaction():
             await conn.execute(f'SET LOCAL search_path TO "{self.shadow}"')
             result = await apply_batch(
-                conn, self._consumer, tp.topic, tp.partition, records, project
+                conn, self._consumer, tp.topic, tp.partition, records, project, project_many
             )
             if result.dead:
                 await record_dead_letters(conn, self._consumer, result.dead)

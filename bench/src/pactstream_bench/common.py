@@ -1,0 +1,77 @@
+"""What every benchmark shares: results, scratch databases, timing."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import asyncpg
+
+from shared.database import create_pool, ensure_database
+
+PG = "postgresql://pactstream@127.0.0.1:55432"
+KAFKA = "127.0.0.1:59092"
+
+
+@dataclass
+class Result:
+    name: str
+    value: float
+    unit: str
+    n: int | None = None
+
+    def as_json(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "name": self.name,
+            "value": round(self.value, 2),
+            "unit": self.unit,
+        }
+        if self.n is not None:
+            out["n"] = self.n
+        return out
+
+
+def rate(count: int, seconds: float) -> float:
+    return count / seconds if seconds > 0 else 0.0
+
+
+def percentile(samples: list[float], p: float) -> float:
+    if not samples:
+        return 0.0
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def median(samples: list[float]) -> float:
+    return statistics.median(samples) if samples else 0.0
+
+
+class Timer:
+    def __enter__(self) -> Timer:
+        self.started = time.perf_counter()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.seconds = time.perf_counter() - self.started
+
+
+@asynccontextmanager
+async def scratch_database(prefix: str = "bench_") -> AsyncIterator[tuple[str, asyncpg.Pool]]:
+    import secrets
+
+    name = f"{prefix}{secrets.token_hex(4)}"
+    await ensure_database(PG, name)
+    pool = await create_pool(f"{PG}/{name}", min_size=2, max_size=20)
+    try:
+        yield f"{PG}/{name}", pool
+    finally:
+        await pool.close()
+        conn = await asyncpg.connect(f"{PG}/postgres")
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()

@@ -1,0 +1,177 @@
+"""A large plan written straight into the commitments event store (the relay and
+reporting then carry it as they would any write): 1,000 commitments, each launched,
+and measurements up to ``total`` events."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import asyncpg
+import httpx
+
+from pactstream_bench.common import PG, Result, Timer, percentile, rate
+from pactstream_bench.services import KEY, Services
+from reporting.adapters.rebuild import Rebuilder
+from shared.contracts.commitments import (
+    CommitmentMade,
+    CommitmentStatusChanged,
+    IndicatorData,
+    IndicatorPoint,
+    MeasurementRecorded,
+    PartyData,
+    PlanCreated,
+    SectionData,
+)
+from shared.contracts.common import PeriodData
+from shared.database import create_pool
+from shared.events import EventMetadata, new_events
+from shared.eventstore.postgres import PostgresEventStore
+
+COMMITMENTS = 1000
+
+
+def _at(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+async def load(services: Services, total: int) -> str:
+    """Write the dataset; return the plan id once reporting has projected it all."""
+    plan_id = f"bench-{uuid.uuid4().hex[:8]}"
+    pool = await create_pool(f"{PG}/{services.ref}_commitments", min_size=2, max_size=8)
+    store = PostgresEventStore(pool)
+    meta = EventMetadata(partner="bench")
+    sections = tuple(
+        SectionData(code=f"D{d}", title=f"Domain {d}", kind="domain") for d in range(10)
+    )
+    await store.append(
+        f"plan-{plan_id}",
+        0,
+        new_events(
+            [
+                PlanCreated(
+                    plan_id=plan_id,
+                    code=plan_id,
+                    title="Bench plan",
+                    language="en",
+                    adopted_on=date(2015, 1, 1),
+                    sections=sections,
+                )
+            ],
+            _at(date(2015, 1, 1)),
+            meta,
+        ),
+    )
+    indicator = IndicatorData(
+        code="n", title="n", unit="u", direction="increase", target=IndicatorPoint(value="1000")
+    )
+    per_commitment = max(0, (total - 1 - 2 * COMMITMENTS) // COMMITMENTS)
+
+    async def commitment(i: int) -> None:
+        cid = f"{plan_id}-{i}"
+        made = CommitmentMade(
+            commitment_id=cid,
+            plan_id=plan_id,
+            code=f"C{i:04d}",
+            section=f"D{i % 10}",
+            title=f"Commitment {i}",
+            parties=(PartyData(name=f"Party {i % 25}", role="responsible"),),
+            deadline=PeriodData(label="2016", start=date(2016, 1, 1), end=date(2016, 12, 31)),
+            priority=i % 7 == 0,
+            made_on=date(2015, 1, 1),
+            indicators=(indicator,),
+        )
+        launched = CommitmentStatusChanged(
+            commitment_id=cid,
+            plan_id=plan_id,
+            previous="planned",
+            status="launched",
+            as_of=date(2015, 3, 1) + timedelta(days=i % 300),
+        )
+        version = 0
+        for events, day in (([made], date(2015, 1, 1)), ([launched], launched.as_of)):
+            await store.append(f"commitment-{cid}", version, new_events(events, _at(day), meta))
+            version += 1
+        batch = []
+        for m in range(per_commitment):
+            batch.append(
+                MeasurementRecorded(
+                    commitment_id=cid,
+                    plan_id=plan_id,
+                    indicator="n",
+                    value=str(m),
+                    as_of=date(2016, 1, 1),
+                )
+            )
+            if len(batch) == 500 or m == per_commitment - 1:
+                await store.append(
+                    f"commitment-{cid}", version, new_events(batch, _at(date(2016, 1, 1)), meta)
+                )
+                version += len(batch)
+                batch = []
+
+    semaphore = asyncio.Semaphore(8)
+
+    async def bounded(i: int) -> None:
+        async with semaphore:
+            await commitment(i)
+
+    await asyncio.gather(*(bounded(i) for i in range(COMMITMENTS)))
+    written = await pool.fetchval("SELECT count(*) FROM events")
+    await pool.close()
+    deadline = time.monotonic() + 1800
+    async with httpx.AsyncClient(
+        base_url=services.url("reporting"), timeout=30, headers={"Authorization": f"Bearer {KEY}"}
+    ) as c:
+        while True:
+            status = (await c.get("/v1/status")).json()
+            consumed = sum(
+                p["consumed"] for p in status["partitions"] if p["topic"].endswith(".commitments")
+            )
+            services.sample_memory()
+            if consumed >= written and status["lag"] == 0:
+                break
+            if time.monotonic() > deadline:
+                raise TimeoutError("reporting did not catch up")
+            await asyncio.sleep(1)
+    return plan_id
+
+
+async def rebuild(services: Services, total: int) -> Result:
+    url = f"{PG}/{services.ref}_reporting"
+    rebuilder = Rebuilder(
+        database_url=url,
+        bootstrap="127.0.0.1:59092",
+        topics=[f"{services.ref}.commitments", f"{services.ref}.funding"],
+        consumer=f"{services.ref}.reporting",
+    )
+    with Timer() as t:
+        await rebuilder.rebuild()
+    conn = await asyncpg.connect(url)
+    events = await conn.fetchval("SELECT count(*) FROM consumer_inbox")
+    for name in [
+        r["nspname"]
+        for r in await conn.fetch("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'retired_%'")
+    ]:
+        await conn.execute(f'DROP SCHEMA "{name}" CASCADE')
+    await conn.close()
+    return Result("rebuild_eps", rate(events, t.seconds), "events/s", events)
+
+
+async def queries(services: Services, plan_id: str, count: int = 200) -> list[Result]:
+    async with httpx.AsyncClient(
+        base_url=services.url("reporting"), timeout=30, headers={"Authorization": f"Bearer {KEY}"}
+    ) as c:
+        results = []
+        for name, params in (("progress_p99_ms", {}), ("asof_p99_ms", {"as_of": "2015-06-30"})):
+            samples = []
+            for _ in range(count):
+                started = time.perf_counter()
+                r = await c.get(f"/v1/plans/{plan_id}/progress", params=params)
+                assert r.status_code == 200 and r.json()["totals"]["commitments"] == COMMITMENTS
+                samples.append((time.perf_counter() - started) * 1000)
+            services.sample_memory()
+            results.append(Result(name, percentile(samples, 99), "ms", count))
+        return results

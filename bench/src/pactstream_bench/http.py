@@ -1,0 +1,216 @@
+"""HTTP throughput with wrk (Debian's), and end-to-end latency with a paced client."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from pactstream_bench.common import Result, percentile
+from pactstream_bench.services import KEY, Services, free_port
+
+SINGLE_LUA = """
+-- Each wrk thread gets its own id from setup(), so codes never collide across threads.
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+local n = 0
+request = function()
+  n = n + 1
+  local body = string.format(
+    '{"code":"B%%d-%%d","section":"S","title":"Bench commitment","parties":[{"name":"EU","role":"responsible"}]}',
+    tid, n)
+  return wrk.format("POST", "%s", {["Content-Type"]="application/json",
+                                   ["Authorization"]="Bearer %s"}, body)
+end
+"""
+
+
+def _wrk(url: str, path: str, seconds: int, connections: int = 32) -> float:
+    if shutil.which("wrk") is None:
+        subprocess.run(
+            ["apt-get", "install", "-y", "-q", "wrk"], check=True, stdout=subprocess.DEVNULL
+        )
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(SINGLE_LUA % (path, KEY))
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", script.name, url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    Path(script.name).unlink()
+    requests = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors and int(errors.group(1)) > 0:
+        total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+        requests *= 1 - int(errors.group(1)) / total  # Count only answers that took effect.
+    return requests
+
+
+def plan_body() -> dict[str, object]:
+    return {
+        "code": f"BENCH-{time.time_ns()}",
+        "title": "Bench",
+        "sections": [{"code": "S", "title": "Section"}],
+    }
+
+
+def http_single(services: Services, seconds: int) -> Result:
+    with httpx.Client(
+        base_url=services.url("commitments"), headers={"Authorization": f"Bearer {KEY}"}
+    ) as c:
+        plan = c.post("/v1/plans", json=plan_body()).json()
+    rps = _wrk(services.url("commitments"), f"/v1/plans/{plan['id']}/commitments", seconds)
+    return Result("http_single_rps", rps, "requests/s")
+
+
+def fastapi_bare(seconds: int) -> Result:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pactstream_bench.bare", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/docs", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        rps = _wrk(f"http://127.0.0.1:{port}", "/echo", seconds)
+    finally:
+        process.terminate()
+        process.wait()
+    return Result("fastapi_bare_rps", rps, "requests/s")
+
+
+async def http_latency(services: Services, count: int = 400) -> Result:
+    """p99 of single POSTs at a moderate rate (wrk measures throughput, not latency)."""
+    async with httpx.AsyncClient(
+        base_url=services.url("commitments"), timeout=30, headers={"Authorization": f"Bearer {KEY}"}
+    ) as c:
+        plan = (await c.post("/v1/plans", json=plan_body())).json()
+        samples = []
+        for n in range(count):
+            started = time.perf_counter()
+            r = await c.post(
+                f"/v1/plans/{plan['id']}/commitments",
+                json={
+                    "code": f"L{n}",
+                    "section": "S",
+                    "title": "t",
+                    "parties": [{"name": "EU", "role": "responsible"}],
+                },
+            )
+            assert r.status_code == 201
+            samples.append((time.perf_counter() - started) * 1000)
+    return Result("http_single_p99_ms", percentile(samples, 99), "ms", count)
+
+
+async def http_batch(services: Services, batches: int, concurrency: int = 4) -> Result:
+    """Batches of 100 CloudEvents, each event on its own commitment (no contention)."""
+    headers = {
+        "Authorization": f"Bearer {KEY}",
+        "content-type": "application/cloudevents-batch+json",
+    }
+    async with httpx.AsyncClient(
+        base_url=services.url("commitments"),
+        timeout=120,
+        headers={"Authorization": f"Bearer {KEY}"},
+    ) as c:
+        plan = (await c.post("/v1/plans", json=plan_body())).json()
+        ids = []
+        for i in range(100 * concurrency):
+            r = await c.post(
+                f"/v1/plans/{plan['id']}/commitments",
+                json={
+                    "code": f"T{i}",
+                    "section": "S",
+                    "title": "t",
+                    "id": f"{plan['id'][:8]}-t{i}",
+                    "parties": [{"name": "EU", "role": "responsible"}],
+                    "indicators": [
+                        {
+                            "code": "n",
+                            "title": "n",
+                            "unit": "u",
+                            "direction": "increase",
+                            "target": {"value": 1},
+                        }
+                    ],
+                },
+            )
+            ids.append(r.json()["id"])
+        accepted = 0
+
+        async def worker(w: int) -> None:
+            nonlocal accepted
+            mine = ids[w * 100 : (w + 1) * 100]
+            for b in range(batches // concurrency):
+                batch = [
+                    {
+                        "specversion": "1.0",
+                        "id": f"{w}-{b}-{i}",
+                        "source": "/bench",
+                        "type": "org.pactstream.commitment.measurement_recorded",
+                        "subject": cid,
+                        "data": {"indicator": "n", "value": str(b), "as_of": "2016-06-01"},
+                    }
+                    for i, cid in enumerate(mine)
+                ]
+                r = await c.post("/v1/events", json=batch, headers=headers)
+                accepted += sum(x["status"] == "accepted" for x in r.json()["results"])
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(w) for w in range(concurrency)))
+        seconds = time.perf_counter() - started
+    return Result("http_batch_eps", accepted / seconds, "events/s", accepted)
+
+
+async def end_to_end(services: Services, rate_per_second: float, count: int) -> list[Result]:
+    """From a POST's 2xx to the commitment visible in reporting, paced at ``rate``."""
+    headers = {"Authorization": f"Bearer {KEY}"}
+    samples: list[float] = []
+    async with (
+        httpx.AsyncClient(base_url=services.url("commitments"), timeout=30, headers=headers) as c,
+        httpx.AsyncClient(base_url=services.url("reporting"), timeout=30, headers=headers) as r,
+    ):
+        plan = (await c.post("/v1/plans", json=plan_body())).json()
+
+        async def one(n: int) -> None:
+            made = await c.post(
+                f"/v1/plans/{plan['id']}/commitments",
+                json={
+                    "code": f"E{n}",
+                    "section": "S",
+                    "title": "t",
+                    "parties": [{"name": "EU", "role": "responsible"}],
+                },
+            )
+            acknowledged = time.perf_counter()
+            cid = made.json()["id"]
+            while (await r.get(f"/v1/commitments/{cid}")).status_code != 200:
+                await asyncio.sleep(0.002)
+            samples.append((time.perf_counter() - acknowledged) * 1000)
+
+        tasks = []
+        interval = 1 / rate_per_second
+        for n in range(count):
+            tasks.append(asyncio.create_task(one(n)))
+            await asyncio.sleep(interval)
+        await asyncio.gather(*tasks)
+    return [
+        Result("e2e_p50_ms", percentile(samples, 50), "ms", count),
+        Result("e2e_p99_ms", percentile(samples, 99), "ms", count),
+    ]

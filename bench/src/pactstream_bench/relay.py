@@ -1,0 +1,90 @@
+"""The outbox relay against a raw aiokafka producer with the same settings and message."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+
+from aiokafka import AIOKafkaProducer
+
+from pactstream_bench.common import KAFKA, Result, Timer, rate, scratch_database
+from pactstream_bench.store import PAYLOAD
+from shared import cloudevents
+from shared.events import EventMetadata, NewEvent, StoredEvent
+from shared.eventstore.postgres import PostgresEventStore, install_schema
+from shared.kafka import KafkaProducer, ensure_topics
+from shared.relay import Relay
+
+
+async def relay(total: int) -> Result:
+    topic = f"bench.relay.{uuid.uuid4().hex[:8]}"
+    await ensure_topics(KAFKA, [topic], partitions=6)
+    async with scratch_database() as (url, pool):
+        async with pool.acquire() as conn:
+            await install_schema(conn)
+        store = PostgresEventStore(pool)
+        now = datetime.now(UTC)
+        for i in range(total // 100):
+            await store.append(
+                f"s-{i}",
+                0,
+                [
+                    NewEvent(
+                        uuid.uuid4(), "org.pactstream.commitment.measurement_recorded", PAYLOAD, now
+                    )
+                    for _ in range(100)
+                ],
+            )
+        producer = KafkaProducer(KAFKA, "bench-relay")
+        await producer.start()
+        try:
+            worker = Relay(
+                database_url=url, producer=producer, topic=topic, source="/bench", batch_size=2000
+            )
+            with Timer() as t:
+                task = asyncio.create_task(worker.run())
+                while worker.status.published < total:
+                    await asyncio.sleep(0.005)
+            task.cancel()
+        finally:
+            await producer.stop()
+    return Result("relay_eps", rate(total, t.seconds), "events/s", total)
+
+
+async def aiokafka_raw(total: int) -> Result:
+    topic = f"bench.raw.{uuid.uuid4().hex[:8]}"
+    await ensure_topics(KAFKA, [topic], partitions=6)
+    now = datetime.now(UTC)
+    sample = StoredEvent(
+        1,
+        "s-0",
+        1,
+        uuid.uuid4(),
+        "org.pactstream.commitment.measurement_recorded",
+        1,
+        PAYLOAD,
+        EventMetadata(),
+        now,
+        now,
+    )
+    key, value, headers = cloudevents.to_kafka(sample, "/bench")
+    producer = AIOKafkaProducer(
+        bootstrap_servers=KAFKA,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=5,
+        max_batch_size=256 * 1024,
+    )
+    await producer.start()
+    try:
+        with Timer() as t:
+            futures = [
+                await producer.send(topic, value, key=f"s-{i // 100}".encode(), headers=headers)
+                for i in range(total)
+            ]
+            await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+    del key
+    return Result("aiokafka_raw_mps", rate(total, t.seconds), "messages/s", total)

@@ -1,0 +1,202 @@
+"""``./pactstream bench [--quick]``: every figure, its peer in the same run, the goals,
+written to ``bench/results.json`` and ``bench/results.md``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pactstream_bench import dataset, http, relay, store
+from pactstream_bench.common import Result
+from pactstream_bench.services import ROOT, Services
+
+
+@dataclass(frozen=True)
+class Sizes:
+    appends: int
+    concurrent: int
+    relayed: int
+    http_seconds: int
+    batches: int
+    e2e: int
+    dataset: int
+
+
+QUICK = Sizes(
+    appends=20_000,
+    concurrent=8_000,
+    relayed=20_000,
+    http_seconds=8,
+    batches=40,
+    e2e=300,
+    dataset=50_000,
+)
+FULL = Sizes(
+    appends=200_000,
+    concurrent=32_000,
+    relayed=200_000,
+    http_seconds=30,
+    batches=400,
+    e2e=2_000,
+    dataset=1_000_000,
+)
+
+
+def say(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def machine() -> dict[str, object]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory_kb = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    pg = subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip()
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(memory_kb / 1024**2, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "postgresql": pg,
+        "kafka": "3.9.1 (KRaft, single broker)",
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+
+
+Goal = tuple[str, Callable[[dict[str, float]], bool], str]
+GOALS: list[Goal] = [
+    (
+        "batched append ≥ 50% of raw COPY",
+        lambda r: r["append_batched_eps"] >= 0.5 * r["copy_raw_rps"],
+        "append_batched_eps",
+    ),
+    (
+        "batched append ≥ 5× eventsourcing",
+        lambda r: r["append_batched_eps"] >= 5 * r["eventsourcing_eps"],
+        "append_batched_eps",
+    ),
+    (
+        "16 writers ≥ 2,000 events/s",
+        lambda r: r["append_concurrent_eps"] >= 2000,
+        "append_concurrent_eps",
+    ),
+    (
+        "relay ≥ 50% of raw aiokafka",
+        lambda r: r["relay_eps"] >= 0.5 * r["aiokafka_raw_mps"],
+        "relay_eps",
+    ),
+    (
+        "single POST ≥ 40% of bare FastAPI",
+        lambda r: r["http_single_rps"] >= 0.4 * r["fastapi_bare_rps"],
+        "http_single_rps",
+    ),
+    ("batch ingest ≥ 10,000 events/s", lambda r: r["http_batch_eps"] >= 10_000, "http_batch_eps"),
+    ("end to end p50 < 30 ms", lambda r: r["e2e_p50_ms"] < 30, "e2e_p50_ms"),
+    ("end to end p99 < 150 ms", lambda r: r["e2e_p99_ms"] < 150, "e2e_p99_ms"),
+    ("rebuild ≥ 25,000 events/s", lambda r: r["rebuild_eps"] >= 25_000, "rebuild_eps"),
+    ("progress p99 < 50 ms", lambda r: r["progress_p99_ms"] < 50, "progress_p99_ms"),
+    ("as-of p99 < 500 ms", lambda r: r["asof_p99_ms"] < 500, "asof_p99_ms"),
+    ("commitments < 150 MB", lambda r: r["rss_mb_commitments"] < 150, "rss_mb_commitments"),
+    ("funding < 150 MB", lambda r: r["rss_mb_funding"] < 150, "rss_mb_funding"),
+    ("reporting < 150 MB", lambda r: r["rss_mb_reporting"] < 150, "rss_mb_reporting"),
+]
+
+
+async def measure(sizes: Sizes) -> list[Result]:
+    results: list[Result] = []
+
+    def keep(result: Result) -> None:
+        say(f"{result.name} = {result.value:,.1f} {result.unit}")
+        results.append(result)
+
+    keep(await store.append_batched(sizes.appends))
+    keep(await store.copy_raw(sizes.appends))
+    keep(await store.eventsourcing_peer(sizes.appends))
+    keep(await store.append_concurrent(sizes.concurrent))
+    keep(await relay.relay(sizes.relayed))
+    keep(await relay.aiokafka_raw(sizes.relayed))
+    keep(await asyncio.to_thread(http.fastapi_bare, sizes.http_seconds))
+
+    services = Services()
+    services.start()
+    sampling = True
+
+    def sample() -> None:
+        while sampling:
+            services.sample_memory()
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        single = await asyncio.to_thread(http.http_single, services, sizes.http_seconds)
+        keep(single)
+        keep(await http.http_latency(services))
+        keep(await http.http_batch(services, sizes.batches))
+        rate = max(5.0, single.value / 2)
+        for r in await http.end_to_end(services, rate, min(sizes.e2e, int(rate * 20))):
+            keep(r)
+        say(f"loading {sizes.dataset:,} events (1,000 commitments)")
+        plan_id = await dataset.load(services, sizes.dataset)
+        for r in await dataset.queries(services, plan_id):
+            keep(r)
+        keep(await dataset.rebuild(services, sizes.dataset))
+    finally:
+        sampling = False
+        sampler.join()
+        services.stop()
+    for service in ("commitments", "funding", "reporting"):
+        keep(Result(f"rss_mb_{service}", services.peak_rss.get(service, 0) / 1024**2, "MB"))
+    return results
+
+
+def write(results: list[Result], quick: bool) -> bool:
+    figures = {r.name: r.value for r in results}
+    goals = [(text, check(figures), figure) for text, check, figure in GOALS]
+    doc = {
+        "machine": machine(),
+        "mode": "quick" if quick else "full",
+        "results": [r.as_json() for r in results],
+        "goals": [{"goal": t, "met": ok, "figure": f} for t, ok, f in goals],
+    }
+    out = ROOT / "bench"
+    (out / "results.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    lines = [
+        f"Run `{doc['mode']}` on {doc['machine']['cores']} cores "
+        f"({doc['machine']['cpu']}), {doc['machine']['date']}.",
+        "",
+        "| figure | value | unit | n |",
+        "|---|---:|---|---:|",
+    ]
+    lines += [f"| `{r.name}` | {r.value:,.1f} | {r.unit} | {r.n or ''} |" for r in results]
+    lines += ["", "| goal | met |", "|---|---|"]
+    lines += [f"| {t} | {'yes' if ok else '**no**'} |" for t, ok, _ in goals]
+    (out / "results.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    return all(ok for _, ok, _ in goals)
+
+
+def main(quick: bool) -> int:
+    sizes = QUICK if quick else FULL
+    results = asyncio.run(measure(sizes))
+    met = write(results, quick)
+    return 0 if met else 1

@@ -1,0 +1,92 @@
+"""The three services as processes for the HTTP benchmarks, on a scratch prefix."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+
+KEY = "bench-operator-key"
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Services:
+    def __init__(self) -> None:
+        self.ref = "bench" + secrets.token_hex(4)
+        self.ports: dict[str, int] = {}
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.peak_rss: dict[str, int] = {}
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def start(self) -> None:
+        for service in ("commitments", "funding", "reporting"):
+            self.ports[service] = free_port()
+            env = {
+                **os.environ,
+                "PACTSTREAM_DATABASE": f"{self.ref}_{service}",
+                "PACTSTREAM_TOPIC_PREFIX": self.ref,
+                "PACTSTREAM_OPERATOR_KEY": KEY,
+                "PACTSTREAM_RATE_LIMIT_PER_SECOND": "0",
+            }
+            if service != "commitments":
+                env["PACTSTREAM_COMMITMENTS_URL"] = self.url("commitments")
+            self.processes[service] = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "pactstream_cli",
+                    "serve",
+                    service,
+                    "--port",
+                    str(self.ports[service]),
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        for service in self.processes:
+            deadline = time.monotonic() + 90
+            while True:
+                try:
+                    if httpx.get(f"{self.url(service)}/readyz", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{service} did not start")
+                time.sleep(0.2)
+
+    def sample_memory(self) -> None:
+        for service, process in self.processes.items():
+            try:
+                rss = psutil.Process(process.pid).memory_info().rss
+            except psutil.Error:
+                continue
+            self.peak_rss[service] = max(self.peak_rss.get(service, 0), rss)
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            process.send_signal(signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()

@@ -1,0 +1,132 @@
+"""Appends: the event store in batches against raw COPY (the limit) and the
+eventsourcing library's PostgreSQL recorder (the peer); and 16 concurrent writers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from datetime import UTC, datetime
+
+from pactstream_bench.common import PG, Result, Timer, rate, scratch_database
+from shared.events import NewEvent
+from shared.eventstore.postgres import PostgresEventStore, install_schema
+
+BATCH = 100
+PAYLOAD = {
+    "commitment_id": "c",
+    "indicator": "n",
+    "value": "12.5",
+    "as_of": "2016-06-01",
+    "plan_id": "p",
+}
+
+
+def _events(count: int) -> list[NewEvent]:
+    now = datetime.now(UTC)
+    return [
+        NewEvent(uuid.uuid4(), "org.pactstream.commitment.measurement_recorded", PAYLOAD, now)
+        for _ in range(count)
+    ]
+
+
+async def append_batched(total: int) -> Result:
+    async with scratch_database() as (_, pool):
+        async with pool.acquire() as conn:
+            await install_schema(conn)
+        store = PostgresEventStore(pool)
+        batches = [_events(BATCH) for _ in range(total // BATCH)]
+        with Timer() as t:
+            for i, batch in enumerate(batches):
+                await store.append(f"stream-{i}", 0, batch)
+    return Result("append_batched_eps", rate(total, t.seconds), "events/s", total)
+
+
+async def copy_raw(total: int) -> Result:
+    async with scratch_database() as (_, pool), pool.acquire() as conn:
+        await install_schema(conn)
+        now = datetime.now(UTC)
+        payload = json.dumps(PAYLOAD)
+        batches = [
+            [(f"stream-{b}", v + 1, uuid.uuid4(), "t", 1, payload, "{}", now) for v in range(BATCH)]
+            for b in range(total // BATCH)
+        ]
+        columns = [
+            "stream_id",
+            "stream_version",
+            "event_id",
+            "type",
+            "schema_version",
+            "data",
+            "metadata",
+            "occurred_at",
+        ]
+        await conn.execute(
+            "ALTER TABLE events ALTER COLUMN data TYPE text, ALTER COLUMN metadata TYPE text"
+        )
+        with Timer() as t:
+            for rows in batches:
+                await conn.copy_records_to_table("events", records=rows, columns=columns)
+    return Result("copy_raw_rps", rate(total, t.seconds), "rows/s", total)
+
+
+def _eventsourcing_run(dbname: str, total: int) -> float:
+    from eventsourcing.persistence import StoredEvent
+    from eventsourcing.postgres import PostgresAggregateRecorder, PostgresDatastore
+
+    datastore = PostgresDatastore(
+        dbname=dbname, host="127.0.0.1", port="55432", user="pactstream", password=""
+    )
+    recorder = PostgresAggregateRecorder(datastore, events_table_name="stored_events")
+    recorder.create_table()
+    state = json.dumps(PAYLOAD).encode()
+    batches = []
+    for _ in range(total // BATCH):
+        originator = uuid.uuid4()
+        batches.append(
+            [
+                StoredEvent(
+                    originator_id=originator,
+                    originator_version=v + 1,
+                    topic="bench:Measured",
+                    state=state,
+                )
+                for v in range(BATCH)
+            ]
+        )
+    with Timer() as t:
+        for batch in batches:
+            recorder.insert_events(batch)
+    datastore.close()
+    return t.seconds
+
+
+async def eventsourcing_peer(total: int) -> Result:
+    async with scratch_database() as (url, _):
+        dbname = url.rsplit("/", 1)[1]
+        seconds = await asyncio.to_thread(_eventsourcing_run, dbname, total)
+    return Result("eventsourcing_eps", rate(total, seconds), "events/s", total)
+
+
+async def append_concurrent(total: int, writers: int = 16) -> Result:
+    async with scratch_database() as (_, pool):
+        async with pool.acquire() as conn:
+            await install_schema(conn)
+        store = PostgresEventStore(pool)
+        per_writer = total // writers
+
+        async def writer(w: int) -> None:
+            for v in range(per_writer):
+                await store.append(f"w{w}", v, _events(1))
+
+        with Timer() as t:
+            await asyncio.gather(*(writer(w) for w in range(writers)))
+    return Result(
+        "append_concurrent_eps",
+        rate(per_writer * writers, t.seconds),
+        "events/s",
+        per_writer * writers,
+    )
+
+
+__all__ = ["PG", "append_batched", "append_concurrent", "copy_raw", "eventsourcing_peer"]
