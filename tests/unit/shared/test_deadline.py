@@ -5,12 +5,12 @@ import asyncio
 import httpx
 from fastapi import FastAPI
 
-from shared.http.limits import DeadlineMiddleware
+from shared.http.asgi import Deadline
 
 
 async def test_a_request_past_its_deadline_gets_503_with_retry_after() -> None:
     app = FastAPI()
-    app.add_middleware(DeadlineMiddleware, seconds=0.05)
+    app.add_middleware(Deadline, seconds=0.05)
 
     @app.get("/slow")
     async def slow() -> dict[str, str]:

@@ -17,11 +17,23 @@ import hashlib
 import json
 from typing import Any, Final
 
-from fastapi import Request, Response
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import Response
 
 from shared.database import Connection
-from shared.http.problems import Problem, problem_response
+from shared.http.asgi import (
+    ASGIApp,
+    Message,
+    Receive,
+    Scope,
+    Send,
+    _no_receive,
+    header,
+    read_body,
+    replay,
+    send_problem,
+)
+from shared.http.problems import Problem
 
 HEADER: Final = "idempotency-key"
 ABANDONED_SECONDS: Final = 60
@@ -54,27 +66,36 @@ def _digest(*parts: bytes) -> str:
     return h.hexdigest()
 
 
-class IdempotencyMiddleware(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        key = request.headers.get(HEADER)
-        runtime = getattr(request.app.state, "runtime", None)
-        if request.method != "POST" or key is None or runtime is None:
-            return await call_next(request)
+class Idempotency:
+    """Plain ASGI: only a POST carrying the header pays anything."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        key = header(scope, HEADER.encode()) if scope["type"] == "http" else None
+        app = scope.get("app")
+        runtime = getattr(app.state, "runtime", None) if app is not None else None
+        if scope.get("method") != "POST" or key is None or runtime is None:
+            await self.app(scope, receive, send)
+            return
         if not key.strip() or len(key) > MAX_KEY_LENGTH:
-            return problem_response(
+            await send_problem(
+                scope,
+                send,
                 Problem(
                     400,
                     "invalid-idempotency-key",
                     f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters",
                 ),
-                request.url.path,
             )
-        body = await request.body()
-        credential = request.headers.get("authorization") or request.cookies.get(
+            return
+        body = await read_body(receive, 1 << 30) or b""
+        credential = header(scope, b"authorization") or Request(scope).cookies.get(
             "pactstream_key", ""
         )
-        scope = _digest(credential.encode())
-        fingerprint = _digest(request.method.encode(), request.url.path.encode(), body)
+        owner = _digest(credential.encode())
+        fingerprint = _digest(b"POST", scope["path"].encode(), body)
         pool = runtime.pool
         claimed = await pool.fetchval(
             """
@@ -86,75 +107,92 @@ class IdempotencyMiddleware(BaseHTTPMiddleware):
                   AND idempotency_keys.fingerprint = EXCLUDED.fingerprint
             RETURNING true
             """,
-            scope,
+            owner,
             key,
             fingerprint,
             ABANDONED_SECONDS,
         )
         if not claimed:
-            return await self._answer_again(request, pool, scope, key, fingerprint)
+            await self._answer_again(scope, send, pool, owner, key, fingerprint)
+            return
+        status = 500
+        kept: dict[str, str] = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                for name, value in message.get("headers", ()):
+                    if name.decode("latin-1").lower() in _KEPT_HEADERS:
+                        kept[name.decode("latin-1").lower()] = value.decode("latin-1")
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
         try:
-            response = await call_next(request)
+            await self.app(scope, replay(body), capture)
         except BaseException:
             await pool.execute(
-                "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2", scope, key
+                "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2", owner, key
             )
             raise
-        content = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
-        if response.status_code >= 500:
+        if status >= 500:
             await pool.execute(
-                "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2", scope, key
+                "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2", owner, key
             )
-        else:
-            kept = {h: response.headers[h] for h in _KEPT_HEADERS if h in response.headers}
-            await pool.execute(
-                "UPDATE idempotency_keys SET status = $3, headers = $4, body = $5 "
-                "WHERE scope = $1 AND key = $2",
-                scope,
-                key,
-                response.status_code,
-                kept,
-                content,
-            )
-            await pool.execute(
-                "DELETE FROM idempotency_keys "
-                "WHERE created_at < now() - make_interval(hours => $1)",
-                RETAIN_HOURS,
-            )
-        return Response(content, status_code=response.status_code, headers=dict(response.headers))
+            return
+        await pool.execute(
+            "UPDATE idempotency_keys SET status = $3, headers = $4, body = $5 "
+            "WHERE scope = $1 AND key = $2",
+            owner,
+            key,
+            status,
+            kept,
+            b"".join(chunks),
+        )
+        await pool.execute(
+            "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)",
+            RETAIN_HOURS,
+        )
 
     async def _answer_again(
-        self, request: Request, pool: Any, scope: str, key: str, fingerprint: str
-    ) -> Response:
+        self, scope: Scope, send: Send, pool: Any, owner: str, key: str, fingerprint: str
+    ) -> None:
         row = await pool.fetchrow(
             "SELECT fingerprint, status, headers, body FROM idempotency_keys "
             "WHERE scope = $1 AND key = $2",
-            scope,
+            owner,
             key,
         )
         if row is None:  # Expired between the two statements: treat as in flight.
             row = {"fingerprint": fingerprint, "status": None}
         if row["fingerprint"] != fingerprint:
-            return problem_response(
+            await send_problem(
+                scope,
+                send,
                 Problem(
                     422,
                     "idempotency-key-reused",
                     "this Idempotency-Key was used for a different request",
                 ),
-                request.url.path,
             )
+            return
         if row["status"] is None:
-            return problem_response(
+            await send_problem(
+                scope,
+                send,
                 Problem(
                     409,
                     "request-in-flight",
                     "a request with this Idempotency-Key is still being processed",
                     headers={"Retry-After": "1"},
                 ),
-                request.url.path,
             )
-        headers = dict(row["headers"] or {})
+            return
+        headers = row["headers"] or {}
         if isinstance(headers, str):
             headers = json.loads(headers)
-        headers["Idempotency-Replayed"] = "true"
-        return Response(bytes(row["body"] or b""), status_code=row["status"], headers=headers)
+        headers = {**headers, "Idempotency-Replayed": "true"}
+        response = Response(bytes(row["body"] or b""), status_code=row["status"], headers=headers)
+        await response(scope, _no_receive, send)

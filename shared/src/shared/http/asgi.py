@@ -1,0 +1,268 @@
+"""The request pipeline as plain ASGI middlewares.
+
+Starlette's ``BaseHTTPMiddleware`` runs every request in a task group and streams the
+body through memory channels; five of them cut a bare endpoint from about 10,900 to
+730 requests/s on the 2-core machine here. These do the same work without that cost:
+each reads what it needs from the ASGI messages and passes the rest through.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from starlette.requests import Request
+
+from shared.http.problems import Problem, problem_response, unexpected_problem
+from shared.observability import Metrics
+
+log = logging.getLogger(__name__)
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+JSON_TYPES = (
+    "application/json",
+    "application/cloudevents+json",
+    "application/cloudevents-batch+json",
+    "application/merge-patch+json",
+)
+OPERATIONAL = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+def header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+async def send_problem(scope: Scope, send: Send, problem: Problem) -> None:
+    response = problem_response(problem, scope.get("path"))
+    await response(scope, _no_receive, send)
+
+
+async def _no_receive() -> Message:
+    return {"type": "http.disconnect"}
+
+
+async def read_body(receive: Receive, limit: int) -> bytes | None:
+    """The whole body, or ``None`` once it grows past ``limit``."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def replay(body: bytes) -> Receive:
+    """A ``receive`` that hands the already-read body to the next layer."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+class MetricsAndErrors:
+    """Outermost: counts and times every request by route and status, and turns any
+    error that escaped the handlers into problem+json."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        response_started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:  # The last line: every failure answers problem+json.
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if not response_started:
+                problem = unexpected_problem(exc)
+                status = problem.status
+                await send_problem(scope, send, problem)
+        route = scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        method = scope.get("method", "")
+        self.metrics.requests.labels(method, path, str(status)).inc()
+        self.metrics.latency.labels(method, path).observe(time.perf_counter() - started)
+
+
+class Deadline:
+    """A request running past ``seconds`` is abandoned with 503; its database
+    transaction, if any, rolls back with the cancelled task."""
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await asyncio.wait_for(self.app(scope, receive, tracked), self.seconds)
+        except TimeoutError:
+            if not started:
+                await send_problem(
+                    scope,
+                    send,
+                    Problem(
+                        503,
+                        "timeout",
+                        f"the request took longer than {self.seconds:g} s",
+                        headers={"Retry-After": "1"},
+                    ),
+                )
+
+
+class RateLimit:
+    """A token bucket per credential (per client address without one), in this
+    process: ``rate`` requests a second on average, bursts up to ``burst``. Operators
+    are not limited; with several replicas each applies its own limit."""
+
+    def __init__(self, app: ASGIApp, rate: float, burst: int) -> None:
+        self.app = app
+        self.rate = rate
+        self.burst = burst
+        self.buckets: dict[str, list[float]] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.rate <= 0 or scope.get("path") in OPERATIONAL:
+            await self.app(scope, receive, send)
+            return
+        from shared.http.auth import key_digest
+
+        key = (header(scope, b"authorization") or "").partition(" ")[2].strip()
+        if not key:
+            key = Request(scope).cookies.get("pactstream_key", "")
+        auth = getattr(scope["app"].state, "authenticator", None) if "app" in scope else None
+        if key and auth is not None and auth.is_operator(key):
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client") or ("?", 0)
+        who = key_digest(key) if key else f"ip:{client[0]}"
+        now = time.monotonic()
+        bucket = self.buckets.get(who)
+        if bucket is None:
+            if len(self.buckets) > 50_000:
+                self.buckets.clear()
+            bucket = self.buckets[who] = [float(self.burst), now]
+        bucket[0] = min(self.burst, bucket[0] + (now - bucket[1]) * self.rate)
+        bucket[1] = now
+        policy = f"{self.burst};w={max(1, math.ceil(self.burst / self.rate))}"
+        if bucket[0] < 1:
+            wait = math.ceil((1 - bucket[0]) / self.rate)
+            problem = Problem(
+                429,
+                "rate-limited",
+                f"too many requests for this credential; retry in {wait} s",
+                headers={
+                    "Retry-After": str(wait),
+                    "RateLimit-Policy": policy,
+                    "RateLimit": f"limit={self.burst}, remaining=0, reset={wait}",
+                },
+            )
+            await send_problem(scope, send, problem)
+            return
+        bucket[0] -= 1
+        remaining = int(bucket[0])
+        reset = math.ceil((self.burst - bucket[0]) / self.rate)
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [
+                    *message["headers"],
+                    (b"ratelimit-policy", policy.encode()),
+                    (
+                        b"ratelimit",
+                        f"limit={self.burst}, remaining={remaining}, reset={reset}".encode(),
+                    ),
+                ]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class BodyLimits:
+    """Rejects bodies that are too large (413), not JSON (415), or JSON too deep, with
+    strings too long or with NUL characters (400), before any handler runs."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") not in {"POST", "PUT", "PATCH"}:
+            await self.app(scope, receive, send)
+            return
+        from shared.http.limits import json_shape_problem
+
+        length = header(scope, b"content-length")
+        too_large = Problem(413, "body-too-large", f"the body exceeds {self.max} bytes")
+        if length is not None and length.isdigit() and int(length) > self.max:
+            await send_problem(scope, send, too_large)
+            return
+        body = await read_body(receive, self.max)
+        if body is None:
+            await send_problem(scope, send, too_large)
+            return
+        ctype = (header(scope, b"content-type") or "").split(";")[0].strip().lower()
+        if body and ctype in JSON_TYPES and (shape := json_shape_problem(body)):
+            await send_problem(scope, send, Problem(400, "json-too-complex", shape))
+            return
+        if body and ctype not in JSON_TYPES and not scope.get("path", "").startswith("/login"):
+            await send_problem(
+                scope,
+                send,
+                Problem(
+                    415,
+                    "unsupported-media-type",
+                    f"content type {ctype or '(none)'!r} is not accepted; send application/json",
+                ),
+            )
+            return
+        await self.app(scope, replay(body), send)
