@@ -233,6 +233,23 @@ async def _created(
     return schemas.CreatedOut(id=created_id, commitment=commitment_id, version=commitment.version)
 
 
+async def _changed(
+    service: Service,
+    commitment_id: str,
+    command: Command,
+    meta: Metadata,
+    response: Response,
+    if_match: str | None,
+    scope: Scope,
+) -> schemas.CommitmentOut:
+    """Apply a command to the commitment and answer its new state with its ETag."""
+    commitment = await service.handle(
+        commitment_id, command, meta, parse_if_match(if_match), scope=scope
+    )
+    _etag(response, commitment.version)
+    return commitment_out(commitment)
+
+
 @router.post(
     "/commitments/{commitment_id}/progress",
     status_code=201,
@@ -278,15 +295,15 @@ async def retract_report(
     if_match: IfMatch = None,
 ) -> schemas.CommitmentOut:
     """Withdraw a mistaken report; it stays in the history, marked retracted."""
-    commitment = await service.handle(
+    return await _changed(
+        service,
         commitment_id,
         commands.retraction(report_id, body),
         meta,
-        parse_if_match(if_match),
-        scope=principal.write_scope,
+        response,
+        if_match,
+        principal.write_scope,
     )
-    _etag(response, commitment.version)
-    return commitment_out(commitment)
 
 
 @router.post(
@@ -387,15 +404,15 @@ async def reach_milestone(
     response: Response,
     if_match: IfMatch = None,
 ) -> schemas.CommitmentOut:
-    commitment = await service.handle(
+    return await _changed(
+        service,
         commitment_id,
         commands.milestone_reached(code, body),
         meta,
-        parse_if_match(if_match),
-        scope=principal.write_scope,
+        response,
+        if_match,
+        principal.write_scope,
     )
-    _etag(response, commitment.version)
-    return commitment_out(commitment)
 
 
 @router.post(
@@ -415,12 +432,12 @@ async def amend(
 ) -> schemas.CommitmentOut:
     """Change title, deadline or parties, with a reason. The history keeps both."""
     today = datetime.now(UTC).date()
-    commitment = await service.handle(
+    return await _changed(
+        service,
         commitment_id,
         commands.amendment(body, today),
         meta,
-        parse_if_match(if_match),
-        scope=principal.write_scope,
+        response,
+        if_match,
+        principal.write_scope,
     )
-    _etag(response, commitment.version)
-    return commitment_out(commitment)
