@@ -76,6 +76,9 @@ def test_every_service_is_ready_and_documents_its_api(platform: Platform) -> Non
             assert c.get("/healthz").status_code == 200
             assert c.get("/readyz").json()["ready"] is True
             assert c.get("/openapi.json").json()["openapi"].startswith("3.")
+            events = c.get("/asyncapi.json").json()
+            assert events["asyncapi"] == "3.0.0"
+            assert events["channels"]["commitments"]["address"] == f"{platform.ref}.commitments"
             metrics = c.get("/metrics")
             assert metrics.status_code == 200
             assert "pactstream_http_requests_total" in metrics.text

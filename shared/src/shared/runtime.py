@@ -102,6 +102,7 @@ class Runtime:
             rate_per_second=self.settings.rate_limit_per_second,
             rate_burst=self.settings.rate_limit_burst,
             deadline_seconds=self.settings.request_timeout_seconds,
+            topic_prefix=self.settings.topic_prefix,
         )
         app.state.settings = self.settings
         app.state.runtime = self

@@ -333,6 +333,19 @@ def cmd_bench(args: argparse.Namespace) -> int:
         env.stop_started()
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    """Write the generated AsyncAPI document under docs/."""
+    import json
+
+    from shared import asyncapi
+
+    target = home() / "docs" / "asyncapi.json"
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(json.dumps(asyncapi.document(), indent=2, ensure_ascii=False) + "\n")
+    print(f"pactstream: wrote {target.relative_to(home())}")
+    return 0
+
+
 def cmd_seed(args: argparse.Namespace) -> int:
     counts = seed.load(args.url, operator_key(), funding_url=args.funding_url)
     print(f"pactstream: demo data loaded {counts}")
@@ -387,6 +400,9 @@ def parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="benchmarks and their peers; writes bench/results.*")
     bench.add_argument("--quick", action="store_true", help="small sizes, under 5 minutes")
     bench.set_defaults(func=cmd_bench)
+
+    docs = sub.add_parser("docs", help="write docs/asyncapi.json from the event contracts")
+    docs.set_defaults(func=cmd_docs)
 
     sd = sub.add_parser("seed", help="load the demo plans through the API")
     sd.add_argument("--url", default="http://127.0.0.1:8001", help="commitments base URL")

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from shared import asyncapi
 from shared.http.asgi import BodyLimits, Deadline, MetricsAndErrors, RateLimit
 from shared.http.idempotency import Idempotency
 from shared.http.problems import install_problem_handlers
@@ -30,6 +31,7 @@ def build_base_app(
     rate_per_second: float = 50.0,
     rate_burst: int = 100,
     deadline_seconds: float = 30.0,
+    topic_prefix: str = "pactstream",
 ) -> FastAPI:
     app = FastAPI(title=title, version=version, lifespan=lifespan)
     install_problem_handlers(app)
@@ -54,6 +56,11 @@ def build_base_app(
             checks = {"ready": False, "error": f"{type(exc).__name__}: {exc}"}
         ready = bool(checks.get("ready"))
         return JSONResponse(checks, status_code=200 if ready else 503)
+
+    @app.get("/asyncapi.json", tags=["operations"])
+    async def asyncapi_document() -> dict[str, Any]:
+        """The events published on Kafka, as an AsyncAPI 3.0 document."""
+        return asyncapi.document(topic_prefix)
 
     @app.get("/metrics", tags=["operations"], response_class=Response)
     async def metrics_endpoint() -> Response:

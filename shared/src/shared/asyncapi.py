@@ -1,0 +1,121 @@
+"""An AsyncAPI 3.0 document generated from the published event contracts: a channel per
+topic, a message per event type with its JSON Schema, and the CloudEvents Kafka
+binding's headers. Generated, never written by hand, so it cannot drift."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.contracts import access, commitments, funding, registry
+from shared.events import EventData
+
+#: Which context publishes which contract module.
+CONTEXTS: dict[str, tuple[Any, ...]] = {
+    "commitments": (commitments, access),
+    "funding": (funding,),
+}
+
+HEADERS: dict[str, Any] = {
+    "type": "object",
+    "description": "CloudEvents 1.0 Kafka protocol binding, binary content mode.",
+    "required": [
+        "ce_specversion",
+        "ce_id",
+        "ce_source",
+        "ce_type",
+        "ce_time",
+        "ce_subject",
+        "content-type",
+    ],
+    "properties": {
+        "ce_specversion": {"type": "string", "const": "1.0"},
+        "ce_id": {"type": "string", "format": "uuid", "description": "The event id."},
+        "ce_source": {"type": "string", "examples": ["/pactstream/commitments"]},
+        "ce_type": {"type": "string", "description": "The stable event type name."},
+        "ce_time": {
+            "type": "string",
+            "format": "date-time",
+            "description": "Business time: when it happened (occurred_at).",
+        },
+        "ce_subject": {"type": "string", "description": "The stream id; also the Kafka key."},
+        "ce_recordedtime": {
+            "type": "string",
+            "format": "date-time",
+            "description": "Record time: when it was stored.",
+        },
+        "ce_schemaversion": {"type": "string"},
+        "ce_streamversion": {"type": "string"},
+        "ce_position": {"type": "string"},
+        "ce_partner": {"type": "string", "description": "Who posted it."},
+        "ce_correlationid": {"type": "string"},
+        "ce_causationid": {"type": "string"},
+        "ce_traceparent": {"type": "string", "description": "W3C trace context."},
+        "content-type": {"type": "string", "const": "application/json"},
+    },
+}
+
+
+def _models(modules: tuple[Any, ...]) -> list[type[EventData]]:
+    found = []
+    for event_type in registry.types():
+        model = registry.model(event_type)
+        if any(model.__module__ == m.__name__ for m in modules):
+            found.append(model)
+    return found
+
+
+def _key(event_type: str) -> str:
+    return event_type.removeprefix("org.pactstream.").replace(".", "_")
+
+
+def document(topic_prefix: str = "pactstream", version: str = "0.1.0") -> dict[str, Any]:
+    channels: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    messages: dict[str, Any] = {}
+    schemas: dict[str, Any] = {}
+    for context, modules in CONTEXTS.items():
+        topic = f"{topic_prefix}.{context}"
+        channel_messages = {}
+        for model in _models(modules):
+            key = _key(model.event_type)
+            schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            for name, definition in schema.pop("$defs", {}).items():
+                schemas.setdefault(name, definition)
+            schemas[key] = schema
+            messages[key] = {
+                "name": model.event_type,
+                "title": model.__name__,
+                "summary": (model.__doc__ or "").strip().split("\n")[0] or model.event_type,
+                "contentType": "application/json",
+                "headers": {"$ref": "#/components/schemas/CloudEventsKafkaHeaders"},
+                "payload": {"$ref": f"#/components/schemas/{key}"},
+                "bindings": {"kafka": {"key": {"type": "string", "description": "The stream id."}}},
+                "x-schema-version": model.schema_version,
+            }
+            channel_messages[key] = {"$ref": f"#/components/messages/{key}"}
+        channels[context] = {
+            "address": topic,
+            "description": f"Every event the {context} service publishes, keyed by stream "
+            "id, unlimited retention.",
+            "messages": channel_messages,
+            "bindings": {"kafka": {"topic": topic, "partitions": 6}},
+        }
+        operations[f"publish_{context}"] = {
+            "action": "send",
+            "channel": {"$ref": f"#/channels/{context}"},
+            "summary": f"The {context} service's outbox relay publishes here.",
+        }
+    schemas["CloudEventsKafkaHeaders"] = HEADERS
+    return {
+        "asyncapi": "3.0.0",
+        "info": {
+            "title": "Pactstream events",
+            "version": version,
+            "description": "Events published by Pactstream's services on Kafka, as "
+            "CloudEvents 1.0 in binary mode.",
+        },
+        "defaultContentType": "application/json",
+        "channels": channels,
+        "operations": operations,
+        "components": {"messages": messages, "schemas": schemas},
+    }

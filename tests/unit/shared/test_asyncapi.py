@@ -1,0 +1,68 @@
+"""The AsyncAPI document covers every published event type and its schemas hold."""
+
+from datetime import date
+from typing import Any
+
+import jsonschema
+import pytest
+
+from shared import asyncapi
+from shared.contracts import registry
+from shared.contracts.commitments import CommitmentMade, PartyData
+from shared.contracts.common import PeriodData
+
+
+def resolve(doc: dict[str, Any], ref: str) -> Any:
+    node: Any = doc
+    for part in ref.removeprefix("#/").split("/"):
+        node = node[part]
+    return node
+
+
+def refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return found + [r for v in node.values() for r in refs(v)]
+    if isinstance(node, list):
+        return [r for v in node for r in refs(v)]
+    return []
+
+
+def test_every_published_type_has_one_message_on_its_topic() -> None:
+    doc = asyncapi.document()
+    assert doc["asyncapi"] == "3.0.0"
+    assert doc["channels"]["commitments"]["address"] == "pactstream.commitments"
+    assert doc["channels"]["funding"]["address"] == "pactstream.funding"
+    names = [m["name"] for m in doc["components"]["messages"].values()]
+    assert sorted(names) == registry.types()
+    for ref in refs(doc):
+        assert resolve(doc, ref) is not None, ref
+
+
+def test_a_real_event_validates_against_its_generated_schema() -> None:
+    doc = asyncapi.document()
+    event = CommitmentMade(
+        commitment_id="c",
+        plan_id="p",
+        code="PI-1.1",
+        section="1",
+        title="Launch",
+        parties=(PartyData(name="EU", role="responsible"),),
+        deadline=PeriodData(label="by end 2016", start=date(2016, 12, 31), end=date(2016, 12, 31)),
+        made_on=date(2015, 11, 12),
+    )
+    schema = {**doc["components"]["schemas"]["commitment_made"], "components": doc["components"]}
+    jsonschema.validate(event.model_dump(mode="json"), schema)
+    bad = {**event.model_dump(mode="json"), "parties": [{"name": "EU", "role": "owner"}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
+
+
+def test_the_committed_document_is_the_generated_one() -> None:
+    import json
+    from pathlib import Path
+
+    written = Path(__file__).resolve().parents[3] / "docs" / "asyncapi.json"
+    assert json.loads(written.read_text()) == asyncapi.document(), (
+        "docs/asyncapi.json is stale: run ./pactstream docs"
+    )
