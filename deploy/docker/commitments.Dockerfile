@@ -8,12 +8,19 @@ COPY pyproject.toml uv.lock ./
 COPY shared ./shared
 COPY services ./services
 COPY deploy/cli ./deploy/cli
-RUN uv sync --frozen --no-dev --no-editable
+# Every workspace member must be present for uv to read the workspace.
+COPY bench ./bench
+# Only the CLI and what it needs (the services and shared), not the benchmark peers.
+RUN uv sync --frozen --no-dev --no-editable --package pactstream-cli
 
 FROM python:3.11-slim
 RUN useradd --system --uid 10001 pactstream
 COPY --from=build /app/.venv /app/.venv
-ENV PATH=/app/.venv/bin:$PATH PACTSTREAM_HOST=0.0.0.0
+COPY deploy/seeds /app/deploy/seeds
+ENV PATH=/app/.venv/bin:$PATH PACTSTREAM_HOST=0.0.0.0 PACTSTREAM_HOME=/app
 USER pactstream
 EXPOSE 8001
+ENV PACTSTREAM_PORT=8001
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=6 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ['PACTSTREAM_PORT'] + '/readyz', timeout=2)"]
 CMD ["python", "-m", "pactstream_cli", "serve", "commitments", "--host", "0.0.0.0"]

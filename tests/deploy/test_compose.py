@@ -35,3 +35,18 @@ def test_every_service_is_health_checked_and_configured_by_environment() -> None
         dockerfile = ROOT / svc["build"]["context"] / svc["build"]["dockerfile"]
         assert dockerfile.is_file(), dockerfile
         assert "/readyz" in str(svc["healthcheck"]["test"])
+
+
+def test_a_one_shot_job_seeds_the_demo_once_the_services_are_ready() -> None:
+    seed = compose()["services"]["seed"]
+    assert seed["restart"] == "no"
+    assert seed["command"][:4] == ["python", "-m", "pactstream_cli", "seed"]
+    assert seed["depends_on"]["commitments"]["condition"] == "service_healthy"
+
+
+def test_every_image_is_multi_stage_slim_non_root_and_health_checked() -> None:
+    for service in ("commitments", "funding", "reporting"):
+        text = (ROOT / "deploy" / "docker" / f"{service}.Dockerfile").read_text()
+        assert text.count("FROM python:3.11-slim") == 2, service
+        assert "USER pactstream" in text, service
+        assert "HEALTHCHECK" in text and "/readyz" in text, service

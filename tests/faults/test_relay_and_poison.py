@@ -71,6 +71,10 @@ async def test_a_relay_killed_before_its_checkpoint_republishes_and_nothing_doub
         records = await read_topic(
             infra.LOCAL_KAFKA, topic, until=lambda r: len(r) >= 40, timeout=30
         )
+        for _ in range(200):  # The checkpoint is written just after Kafka's acks.
+            if await pool.fetchval("SELECT position FROM relay_checkpoints") == 30:
+                break
+            await asyncio.sleep(0.05)
         task.cancel()
         published = [dict(r.headers)["ce_id"].decode() for r in records]
         assert len(published) == 40, "the first batch of 10 went out twice"

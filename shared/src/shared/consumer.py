@@ -20,12 +20,13 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 
+from shared import tracing
 from shared.cloudevents import MalformedMessage, ReceivedEvent, from_kafka
 from shared.database import CONNECTION_ERRORS, Connection
 from shared.kafka import KafkaProducer, OutgoingMessage
@@ -134,8 +135,14 @@ async def apply_batch(
             result.duplicates += 1
             continue
         try:
-            async with conn.transaction():
-                await handler(conn, event)
+            with tracing.span(
+                f"project {event.type}",
+                event.metadata.traceparent,
+                consumer=consumer,
+                event_id=str(event.event_id),
+            ):
+                async with conn.transaction():
+                    await handler(conn, event)
         except CONNECTION_ERRORS:
             raise
         except Exception as exc:
@@ -201,7 +208,13 @@ async def _apply_bulk(
             }
             todo = [e for e in events if e.event_id in fresh]
             if todo:
-                await bulk(conn, todo)
+                traced = next((e for e in todo if e.metadata.traceparent), None)
+                with tracing.span(
+                    f"project {len(todo)} events",
+                    traced.metadata.traceparent if traced else None,
+                    consumer=consumer,
+                ):
+                    await bulk(conn, todo)
     except CONNECTION_ERRORS:
         raise
     except Exception:
@@ -305,6 +318,9 @@ class ConsumerRunner:
         )
         await consumer.start()
         self._consumer = consumer
+        if self._metrics is not None:  # Expose the series before the first dead letter.
+            for topic in self._topics:
+                self._metrics.dead_lettered(self._metrics.service, self.name, topic)
         try:
             await self._await_topics(consumer)
             consumer.subscribe(self._topics, listener=_SeekToStoredOffsets(self, consumer))
@@ -364,9 +380,19 @@ class ConsumerRunner:
             await store_offset(conn, self.name, tp.topic, tp.partition, result)
         self.applied += result.applied
         if self._metrics is not None:
-            self._metrics.consumed.labels(self.name, "applied").inc(result.applied)
-            self._metrics.consumed.labels(self.name, "duplicate").inc(result.duplicates)
-            self._metrics.consumed.labels(self.name, "dead_lettered").inc(len(result.dead))
+            m, service = self._metrics, self._metrics.service
+            m.consumed(service, self.name, "applied").inc(result.applied)
+            m.consumed(service, self.name, "duplicate").inc(result.duplicates)
+            if result.dead:
+                m.dead_lettered(service, self.name, tp.topic).inc(len(result.dead))
+            if result.last_event_at is not None:
+                age = (datetime.now(UTC) - result.last_event_at).total_seconds()
+                m.projection_lag(service, self.name).set(max(age, 0.0))
+            if self._consumer is not None:
+                end = self._consumer.highwater(tp)
+                if end is not None:
+                    behind = max(end - (records[-1].offset + 1), 0)
+                    m.consumer_lag(service, self.name, tp.topic, str(tp.partition)).set(behind)
         # Kafka's own committed offsets are informational (tooling shows lag); the
         # database holds the truth.
         with contextlib.suppress(Exception):

@@ -138,6 +138,16 @@ class Relay:
                 """,
                 self._name,
             )
+            if self._metrics is not None:
+                oldest = await conn.fetchval(
+                    """
+                    SELECT extract(epoch FROM now() - min(e.recorded_at))
+                    FROM events e, relay_checkpoints cp
+                    WHERE cp.name = $1 AND (e.tx_id, e.position) > (cp.tx_id, cp.position)
+                    """,
+                    self._name,
+                )
+                self._metrics.relay_lag.set(float(oldest or 0))
             return 0, bool(fenced)
         events = [row_to_event(r) for r in rows]
         messages = []
@@ -157,5 +167,5 @@ class Relay:
         self.status.published += len(rows)
         self.status.last_position = last["position"]
         if self._metrics is not None:
-            self._metrics.relay_published.inc(len(rows))
+            self._metrics.published(self._metrics.service, self._topic).inc(len(rows))
         return len(rows), False

@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI
 from shared import access
 from shared.access import CredentialStore
 from shared.database import SchemaStep, create_pool, ensure_database, install
+from shared.eventstore.postgres import PostgresEventStore
 from shared.http import idempotency
 from shared.http.app import build_base_app
 from shared.http.auth import KeyAuthenticator
@@ -38,6 +39,7 @@ class Runtime:
         self.authenticator = KeyAuthenticator(settings.operator_key.get_secret_value())
         self._pool: asyncpg.Pool | None = None
         self.relay: Relay | None = None
+        self._store: PostgresEventStore | None = None
         self._producer: KafkaProducer | None = None
 
     @property
@@ -45,6 +47,13 @@ class Runtime:
         if self._pool is None:
             raise RuntimeError("runtime not started")
         return self._pool
+
+    @property
+    def store(self) -> PostgresEventStore:
+        """The service's event store, counting what is appended."""
+        if self._store is None:
+            self._store = PostgresEventStore(self.pool, on_append=self.metrics.appended.inc)
+        return self._store
 
     @property
     def producer(self) -> KafkaProducer:

@@ -38,6 +38,12 @@ class ServiceSettings(BaseSettings):
     rate_limit_per_second: float = 50.0
     rate_limit_burst: int = 100
     request_timeout_seconds: float = 30.0
+    log_level: str = "warning"
+    #: ``json`` (one object a line) or ``text``.
+    log_format: Literal["json", "text"] = "json"
+    #: OpenTelemetry exporter; ``none`` turns tracing off.
+    traces: Literal["none", "console", "otlp"] = "none"
+    otlp_endpoint: str | None = None
 
     @model_validator(mode="after")
     def _refuse_development_key_in_production(self) -> ServiceSettings:

@@ -82,7 +82,7 @@ class Supervisor:
 
     def _gauge(self, state: WorkerState) -> None:
         if self.metrics is not None:
-            self.metrics.worker_up.labels(state.name).set(1 if state.running else 0)
+            self.metrics.worker_up(self.metrics.service, state.name).set(1 if state.running else 0)
 
     @property
     def healthy(self) -> bool:

@@ -42,6 +42,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from reporting.bootstrap import create_app  # type: ignore[assignment]
         from reporting.settings import ReportingSettings as Settings  # type: ignore[assignment]
     settings = Settings()
+    from shared import logs
+
+    logs.configure(settings.service, settings.log_level, settings.log_format)
+    from shared import tracing
+
+    tracing.configure(settings.service, settings.traces, settings.otlp_endpoint)
     app = create_app(settings)  # type: ignore[arg-type]
     # uvicorn drains on SIGTERM (requests, then the lifespan: workers finish their
     # batch) and then re-raises the signal; this handler receives that re-raise, so a
@@ -51,7 +57,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         app,
         host=settings.host,
         port=settings.port,
-        log_level=os.environ.get("PACTSTREAM_LOG_LEVEL", "warning"),
+        log_level=settings.log_level,
+        log_config=None,
         timeout_graceful_shutdown=20,
         access_log=False,
     )

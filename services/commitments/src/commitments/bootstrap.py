@@ -17,7 +17,7 @@ from commitments.api.routes import router
 from commitments.application.service import CommitmentsService, StateCache
 from commitments.settings import CommitmentsSettings
 from shared import inbound
-from shared.eventstore.postgres import PostgresEventStore, install_schema
+from shared.eventstore.postgres import install_schema
 from shared.runtime import Runtime
 
 CONTEXT = "commitments"
@@ -35,9 +35,9 @@ def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await runtime.start([install_schema, inbound.install_schema], [settings.topic(CONTEXT)])
         cache = StateCache()
-        app.state.service = CommitmentsService(PostgresEventStore(runtime.pool), now, cache)
-        app.state.ingest = OnceOnlyCommands(runtime.pool, now, cache)
-        app.state.access = AccessRegistry(runtime.pool, now)
+        app.state.service = CommitmentsService(runtime.store, now, cache)
+        app.state.ingest = OnceOnlyCommands(runtime.pool, runtime.store, now, cache)
+        app.state.access = AccessRegistry(runtime.pool, runtime.store, now)
         if settings.run_workers:
             app.state.relay = runtime.run_relay(CONTEXT)
         try:

@@ -20,7 +20,7 @@ from funding.settings import FundingSettings
 from shared import inbound
 from shared.consumer import ConsumerRunner
 from shared.consumer import install_schema as install_consumer_schema
-from shared.eventstore.postgres import PostgresEventStore, install_schema
+from shared.eventstore.postgres import install_schema
 from shared.runtime import Runtime
 
 CONTEXT = "funding"
@@ -51,7 +51,7 @@ def create_app(settings: FundingSettings | None = None) -> FastAPI:
             headers={"Authorization": f"Bearer {settings.operator_key.get_secret_value()}"},
             timeout=5.0,
         )
-        app.state.store = PostgresEventStore(runtime.pool)
+        app.state.store = runtime.store
         app.state.directory = ReplicaDirectory(runtime.pool, http)
         app.state.clock = now
         app.state.service = FundingService(app.state.store, app.state.directory, now)

@@ -9,12 +9,13 @@ order without gaps; every append notifies ``NOTIFY_CHANNEL`` to wake the relay.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib.resources import files
 from typing import Any
 
 import asyncpg
 
+from shared import logs
 from shared.database import Connection
 from shared.events import EventMetadata, NewEvent, StoredEvent
 from shared.eventstore.errors import DuplicateEvent, UniqueKeyTaken, WrongExpectedVersion
@@ -71,14 +72,20 @@ async def install_schema(conn: Connection) -> None:
 class PostgresEventStore:
     """Implements :class:`shared.eventstore.EventStore` on a pool."""
 
-    def __init__(self, pool: asyncpg.Pool, conn: Connection | None = None) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        conn: Connection | None = None,
+        on_append: Callable[[int], object] | None = None,
+    ) -> None:
         self._pool = pool
         self._conn = conn
+        self._on_append = on_append
 
     def bound(self, conn: Connection) -> PostgresEventStore:
         """The same store working inside ``conn``'s transaction, so that an append
         commits or rolls back together with the caller's other writes."""
-        return PostgresEventStore(self._pool, conn)
+        return PostgresEventStore(self._pool, conn, self._on_append)
 
     @property
     def _reader(self) -> Connection | asyncpg.Pool:
@@ -109,6 +116,7 @@ class PostgresEventStore:
     ) -> list[StoredEvent]:
         if not events:
             return []
+        logs.stream_id.set(stream_id)
         try:
             # Inside a caller's transaction, a savepoint keeps a conflict from aborting it.
             if unique_keys or conn.is_in_transaction():
@@ -194,6 +202,8 @@ class PostgresEventStore:
         if not rows:
             actual = await self.stream_version_on(conn, stream_id)
             raise WrongExpectedVersion(stream_id, expected_version, actual)
+        if self._on_append is not None:
+            self._on_append(len(rows))
         return list(rows)
 
     async def _replayed(

@@ -12,11 +12,13 @@ import asyncio
 import logging
 import math
 import time
+import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from starlette.requests import Request
 
+from shared import logs, tracing
 from shared.http.problems import Problem, problem_response, unexpected_problem
 from shared.observability import Metrics
 
@@ -100,16 +102,27 @@ class MetricsAndErrors:
         started = time.perf_counter()
         status = 500
         response_started = False
+        rid = header(scope, b"x-request-id") or uuid.uuid4().hex
+        logs.request_id.set(rid)
+        logs.trace_id.set(logs.trace_of(header(scope, b"traceparent")))
+        logs.partner.set(None)
+        logs.stream_id.set(None)
 
         async def tracked(message: Message) -> None:
             nonlocal status, response_started
             if message["type"] == "http.response.start":
                 status = message["status"]
                 response_started = True
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
             await send(message)
 
         try:
-            await self.app(scope, receive, tracked)
+            with tracing.span(
+                f"{scope.get('method')} {scope.get('path')}",
+                header(scope, b"traceparent"),
+                request_id=rid,
+            ):
+                await self.app(scope, receive, tracked)
         except Exception as exc:  # The last line: every failure answers problem+json.
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if not response_started:
@@ -119,8 +132,9 @@ class MetricsAndErrors:
         route = scope.get("route")
         path = getattr(route, "path", "unmatched")
         method = scope.get("method", "")
-        self.metrics.requests.labels(method, path, str(status)).inc()
-        self.metrics.latency.labels(method, path).observe(time.perf_counter() - started)
+        service = self.metrics.service
+        self.metrics.requests(service, method, path, str(status)).inc()
+        self.metrics.latency(service, method, path).observe(time.perf_counter() - started)
 
 
 class Deadline:

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from shared import logs
 from shared.events import EventMetadata
 from shared.http.auth import KeyAuthenticator, Principal, bearer_key
 from shared.http.problems import Problem, problem_response
@@ -17,6 +18,7 @@ async def get_principal(request: Request) -> Principal:
     auth: KeyAuthenticator = request.app.state.authenticator
     principal = await auth.authenticate(bearer_key(request))
     request.state.principal = principal
+    logs.partner.set(principal.id)
     return principal
 
 

@@ -38,9 +38,9 @@ def slug(name: str) -> str:
 
 
 class AccessRegistry:
-    def __init__(self, pool: asyncpg.Pool, clock: Clock) -> None:
+    def __init__(self, pool: asyncpg.Pool, store: PostgresEventStore, clock: Clock) -> None:
         self._pool = pool
-        self._store = PostgresEventStore(pool)
+        self._store = store
         self._clock = clock
 
     async def _load(self, partner_id: str) -> tuple[Partner | None, int]:

@@ -25,9 +25,11 @@ class EventRef:
 
 
 class OnceOnlyCommands:
-    def __init__(self, pool: asyncpg.Pool, clock: Clock, cache: StateCache) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, store: PostgresEventStore, clock: Clock, cache: StateCache
+    ) -> None:
         self._pool = pool
-        self._store = PostgresEventStore(pool)
+        self._store = store
         self._clock = clock
         self._cache = cache
 
