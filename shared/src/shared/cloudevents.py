@@ -41,11 +41,14 @@ def parse_time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def to_kafka(event: StoredEvent, source: str) -> tuple[bytes, bytes, Headers]:
+def to_kafka(
+    event: StoredEvent, source: str, data_json: str | None = None
+) -> tuple[bytes, bytes, Headers]:
     """Key, value and headers of the Kafka message publishing ``event``.
 
     The key is the stream id, so every event of one aggregate lands in one partition
-    and keeps its order.
+    and keeps its order. ``data_json``, when the caller already holds the data as JSON
+    text (the relay reads it so from PostgreSQL), is used as the value as it is.
     """
     headers: dict[str, str] = {
         "ce_specversion": SPEC_VERSION,
@@ -69,7 +72,11 @@ def to_kafka(event: StoredEvent, source: str) -> tuple[bytes, bytes, Headers]:
     ):
         if value is not None:
             headers[f"ce_{name}"] = value
-    value_bytes = json.dumps(event.data, separators=(",", ":"), ensure_ascii=False).encode()
+    value_bytes = (
+        data_json.encode()
+        if data_json is not None
+        else json.dumps(event.data, separators=(",", ":"), ensure_ascii=False).encode()
+    )
     return (
         event.stream_id.encode(),
         value_bytes,

@@ -149,10 +149,11 @@ class Relay:
                 )
                 self._metrics.relay_lag.set(float(oldest or 0))
             return 0, bool(fenced)
-        events = [row_to_event(r) for r in rows]
         messages = []
-        for event in events:
-            key, value, headers = cloudevents.to_kafka(event, self._source)
+        for row in rows:
+            # The payload goes out as PostgreSQL's JSON text: no decode and re-encode.
+            event = row_to_event(row, data={})
+            key, value, headers = cloudevents.to_kafka(event, self._source, row["data"])
             messages.append(OutgoingMessage(self._topic, key, value, headers))
         await self._producer.send_all(messages)
         last = rows[-1]
