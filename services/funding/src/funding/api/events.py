@@ -56,8 +56,7 @@ async def _apply(
     agreement_id = event.subject
     try:
         body = schemas.FlowIn.model_validate(event.data)
-        current = await state.service.get_agreement(agreement_id)
-        command = flow_command(body, current.value.currency)
+        command = flow_command(body)
 
         async def work(conn: Connection) -> Versioned[Agreement]:
             service = FundingService(state.store.bound(conn), state.directory, state.clock)

@@ -42,6 +42,14 @@ def amount_in(value: str | int | schemas.MoneyIn, currency: str, field: str) -> 
     return value
 
 
+def split_amount(value: str | int | schemas.MoneyIn) -> tuple[str | int, str | None]:
+    """A bare amount, or a money object's amount and the currency it names (the
+    agreement's decider refuses one that is not its own)."""
+    if isinstance(value, schemas.MoneyIn):
+        return value.amount, value.currency
+    return value, None
+
+
 def money(m: Money) -> schemas.MoneyOut:
     return schemas.MoneyOut(amount=m.text, currency=m.currency)
 
@@ -185,13 +193,14 @@ async def allocate(
     if_match: IfMatch = None,
 ) -> schemas.AgreementOut:
     """Allocate part of the agreement to a commitment; never beyond the total."""
-    current = await service.get_agreement(agreement_id)
+    amount, currency = split_amount(body.amount)
     command = Allocate(
         allocation_id=body.id or new_id(),
         commitment=None,
         commitment_id=body.commitment,
-        amount=amount_in(body.amount, current.value.currency, "/amount"),
+        amount=amount,
         date=body.date,
+        currency=currency,
     )
     agreement = await service.act(
         agreement_id, command, meta, parse_if_match(if_match), principal.write_scope
@@ -200,12 +209,14 @@ async def allocate(
     return agreement_out(agreement)
 
 
-def flow_command(body: schemas.FlowIn, currency: str) -> RecordFlow:
+def flow_command(body: schemas.FlowIn) -> RecordFlow:
+    amount, currency = split_amount(body.amount)
     return RecordFlow(
         flow_id=body.id or new_id(),
         type=body.type,
         direction=body.direction,
-        amount=amount_in(body.amount, currency, "/amount"),
+        amount=amount,
+        currency=currency,
         date=body.date,
         commitment_id=body.commitment,
         source=body.source,
@@ -231,8 +242,7 @@ async def record_flow(
 ) -> schemas.FlowCreatedOut:
     """A pledge, commitment, decommitment, disbursement or expenditure, with its IATI code.
     Per agreement, disbursed never exceeds committed and spent never exceeds disbursed."""
-    current = await service.get_agreement(agreement_id)
-    command = flow_command(body, current.value.currency)
+    command = flow_command(body)
     agreement = await service.act(
         agreement_id, command, meta, parse_if_match(if_match), principal.write_scope
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Final
 
-from funding.domain.errors import AlreadyExists, LimitExceeded, RuleViolated
+from funding.domain.errors import AlreadyExists, InvalidMoney, LimitExceeded, RuleViolated
 from funding.domain.money import Money, check_currency
 from shared.contracts.common import PeriodData
 from shared.contracts.funding import (
@@ -78,6 +78,8 @@ class Allocate:
     commitment_id: str
     amount: object
     date: date | None = None
+    #: The currency the amount was given in, if the caller named one.
+    currency: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,8 @@ class RecordFlow:
     source: str | None = None
     reference: str | None = None
     illustrative: bool = False
+    #: The currency the amount was given in, if the caller named one.
+    currency: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +188,18 @@ class Agreement:
             )
 
 
+def _amount(state: Agreement, command: Allocate | RecordFlow) -> Money:
+    """The command's amount in the agreement's currency; an amount given in another
+    currency is refused, never converted."""
+    if command.currency is not None and command.currency != state.currency:
+        raise InvalidMoney(
+            f"amount is in {command.currency} but this is a {state.currency} agreement; "
+            "amounts in different currencies are never mixed",
+            "/amount/currency",
+        )
+    return _positive(command.amount, state.currency, "/amount")
+
+
 def _positive(amount: object, currency: str, field: str) -> Money:
     money = Money.parse(amount, currency, field)
     if money.amount <= 0:
@@ -233,7 +249,7 @@ def decide(state: Agreement, command: Allocate | RecordFlow | ReverseFlow) -> li
             if command.commitment is None:
                 raise RuleViolated(f"unknown commitment {command.commitment_id!r}", "/commitment")
             _same_plan(state, command.commitment)
-            amount = _positive(command.amount, state.currency, "/amount")
+            amount = _amount(state, command)
             events = [
                 FundsAllocated(
                     agreement_id=state.agreement_id,
@@ -265,7 +281,7 @@ def decide(state: Agreement, command: Allocate | RecordFlow | ReverseFlow) -> li
                 raise RuleViolated(
                     f"source {command.source!r} does not contribute to this agreement", "/source"
                 )
-            amount = _positive(command.amount, state.currency, "/amount")
+            amount = _amount(state, command)
             ref = command.commitment
             events = [
                 FlowRecorded(
