@@ -212,6 +212,22 @@ class ReportingQueries:
             known_at,
         )
 
+    async def plan_measurements(
+        self, plan_id: str, as_of: date, known_at: datetime
+    ) -> list[asyncpg.Record]:
+        """Every measurement of the plan's commitments, for its charts, in one query."""
+        return await self._pool.fetch(
+            """
+            SELECT m.commitment_id, m.indicator, m.value, m.as_of
+            FROM rm_measurements m JOIN rm_commitments c USING (commitment_id)
+            WHERE c.plan_id = $1 AND m.as_of <= $2 AND m.recorded_at <= $3
+            ORDER BY m.commitment_id, m.indicator, m.as_of, m.stream_version
+            """,
+            plan_id,
+            as_of,
+            known_at,
+        )
+
     @staticmethod
     def rows(records: list[asyncpg.Record]) -> list[CommitmentRow]:
         return [

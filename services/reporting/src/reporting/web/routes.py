@@ -4,6 +4,7 @@ or a cookie set by the form at ``/login``."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from importlib.resources import files
 from typing import Any
@@ -125,67 +126,95 @@ async def logout() -> RedirectResponse:
     return response
 
 
-@router.get("/", response_class=HTMLResponse, response_model=None)
-async def overview(
-    request: Request, as_of: str | None = None, known_at: str | None = None
+Build = Callable[
+    [Principal, ReportingQueries, FundingQueries, date | None, datetime | None],
+    Awaitable[Response],
+]
+
+
+async def _page(
+    request: Request, as_of: str | None, known_at: str | None, build: Build
 ) -> Response:
+    """Sign-in, the read models, the dates, and an error page for any problem: what
+    every page needs before it builds its own content."""
     principal = await _principal(request)
     if principal is None:
         return _login(request)
     queries, funding = _state(request)
     try:
-        day, known = _day(as_of), _known(known_at)
+        return await build(principal, queries, funding, _day(as_of), _known(known_at))
+    except Problem as problem:
+        return _error(problem)
+
+
+@router.get("/", response_class=HTMLResponse, response_model=None)
+async def overview(
+    request: Request, as_of: str | None = None, known_at: str | None = None
+) -> Response:
+    async def build(
+        principal: Principal,
+        queries: ReportingQueries,
+        funding: FundingQueries,
+        day: date | None,
+        known: datetime | None,
+    ) -> Response:
         plans = await api.list_plans(queries, principal, day, known)
         cards = []
+        shown = (day or date.today()).isoformat()
         for p in plans:
             report = await api.plan_progress(p["id"], queries, principal, day, known)
             money = await api.plan_funding(p["id"], queries, funding, principal, day, known)
             cards.append(
                 {"plan": report["plan"], "totals": report["totals"], "funding": money["totals"]}
             )
-    except Problem as problem:
-        return _error(problem)
-    shown = report["as_of"] if plans else (day or date.today()).isoformat()
-    return render("overview.html", plans=cards, as_of=shown)
+            shown = report["as_of"]
+        return render("overview.html", plans=cards, as_of=shown)
+
+    return await _page(request, as_of, known_at, build)
 
 
 @router.get("/plans/{plan_id}", response_class=HTMLResponse, response_model=None)
 async def plan_page(
     request: Request, plan_id: str, as_of: str | None = None, known_at: str | None = None
 ) -> Response:
-    principal = await _principal(request)
-    if principal is None:
-        return _login(request)
-    queries, funding = _state(request)
-    try:
-        day, known = _day(as_of), _known(known_at)
+    async def build(
+        principal: Principal,
+        queries: ReportingQueries,
+        funding: FundingQueries,
+        day: date | None,
+        known: datetime | None,
+    ) -> Response:
         report = await api.plan_progress(plan_id, queries, principal, day, known)
         deadlines = await api.plan_deadlines(plan_id, queries, principal, day, known, 90)
         money = await api.plan_funding(plan_id, queries, funding, principal, day, known)
         commitments = await api.plan_commitments(plan_id, queries, principal, day, known)
-    except Problem as problem:
-        return _error(problem)
-    report_day = date.fromisoformat(report["as_of"])
-    known_at_time = datetime.fromisoformat(report["known_at"])
-    charts = []
-    for row in await queries.plan_indicators(plan_id, known_at_time):
-        measured = [
-            (m["as_of"], m["value"])
-            for m in await queries.measurements(row["commitment_id"], report_day, known_at_time)
-            if m["indicator"] == row["code"]
+        report_day = date.fromisoformat(report["as_of"])
+        known_at_time = datetime.fromisoformat(report["known_at"])
+        measured: dict[tuple[str, str], list[tuple[date, Any]]] = {}
+        for m in await queries.plan_measurements(plan_id, report_day, known_at_time):
+            measured.setdefault((m["commitment_id"], m["indicator"]), []).append(
+                (m["as_of"], m["value"])
+            )
+        charts = [
+            _chart(
+                row["commitment_id"],
+                row["commitment_code"],
+                row["definition"],
+                measured.get((row["commitment_id"], row["code"]), []),
+            )
+            for row in await queries.plan_indicators(plan_id, known_at_time)
         ]
-        charts.append(
-            _chart(row["commitment_id"], row["commitment_code"], row["definition"], measured)
+        return render(
+            "plan.html",
+            report=report,
+            deadlines=deadlines,
+            funding=money,
+            commitments=commitments,
+            charts=charts,
+            as_of=report["as_of"],
         )
-    return render(
-        "plan.html",
-        report=report,
-        deadlines=deadlines,
-        funding=money,
-        commitments=commitments,
-        charts=charts,
-        as_of=report["as_of"],
-    )
+
+    return await _page(request, as_of, known_at, build)
 
 
 def _chart(
@@ -219,51 +248,52 @@ async def commitment_page(
     as_of: str | None = None,
     known_at: str | None = None,
 ) -> Response:
-    principal = await _principal(request)
-    if principal is None:
-        return _login(request)
-    queries, funding = _state(request)
-    try:
-        day, known = _day(as_of), _known(known_at)
+    async def build(
+        principal: Principal,
+        queries: ReportingQueries,
+        funding: FundingQueries,
+        day: date | None,
+        known: datetime | None,
+    ) -> Response:
         view = await api.commitment_view(commitment_id, queries, funding, principal, day, known)
-    except Problem as problem:
-        return _error(problem)
-    plan = await queries.plan(view["plan"], datetime.fromisoformat(view["known_at"]))
-    view_day = date.fromisoformat(view["as_of"])
-    measured = await queries.measurements(
-        commitment_id, view_day, datetime.fromisoformat(view["known_at"])
-    )
-    charts = [
-        _chart(
-            commitment_id,
-            view["code"],
-            {k: v for k, v in i.items() if k not in {"latest", "progress_pct"}},
-            [(m["as_of"], m["value"]) for m in measured if m["indicator"] == i["code"]],
+        view_known = datetime.fromisoformat(view["known_at"])
+        plan = await queries.plan(view["plan"], view_known)
+        measured = await queries.measurements(
+            commitment_id, date.fromisoformat(view["as_of"]), view_known
         )
-        for i in view["indicators"]
-    ]
-    return render(
-        "commitment.html",
-        c=view,
-        charts=charts,
-        as_of=view["as_of"],
-        plan_code=plan["code"] if plan else view["plan"],
-        language=plan["language"] if plan else "en",
-    )
+        charts = [
+            _chart(
+                commitment_id,
+                view["code"],
+                {k: v for k, v in i.items() if k not in {"latest", "progress_pct"}},
+                [(m["as_of"], m["value"]) for m in measured if m["indicator"] == i["code"]],
+            )
+            for i in view["indicators"]
+        ]
+        return render(
+            "commitment.html",
+            c=view,
+            charts=charts,
+            as_of=view["as_of"],
+            plan_code=plan["code"] if plan else view["plan"],
+            language=plan["language"] if plan else "en",
+        )
+
+    return await _page(request, as_of, known_at, build)
 
 
 @router.get("/parties/{name}", response_class=HTMLResponse, response_model=None)
 async def party_page(
     request: Request, name: str, as_of: str | None = None, known_at: str | None = None
 ) -> Response:
-    principal = await _principal(request)
-    if principal is None:
-        return _login(request)
-    queries, funding = _state(request)
-    try:
-        scorecard = await api.party_scorecard(
-            name, queries, funding, principal, _day(as_of), _known(known_at)
-        )
-    except Problem as problem:
-        return _error(problem)
-    return render("party.html", s=scorecard, as_of=scorecard["as_of"])
+    async def build(
+        principal: Principal,
+        queries: ReportingQueries,
+        funding: FundingQueries,
+        day: date | None,
+        known: datetime | None,
+    ) -> Response:
+        scorecard = await api.party_scorecard(name, queries, funding, principal, day, known)
+        return render("party.html", s=scorecard, as_of=scorecard["as_of"])
+
+    return await _page(request, as_of, known_at, build)
