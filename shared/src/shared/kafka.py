@@ -34,7 +34,7 @@ class KafkaProducer:
             client_id=client_id,
             enable_idempotence=True,
             acks="all",
-            linger_ms=5,
+            linger_ms=0,
             max_batch_size=256 * 1024,
             request_timeout_ms=15_000,
         )

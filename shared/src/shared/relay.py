@@ -7,9 +7,10 @@ one still running (``pg_snapshot_xmin``), in ``(tx_id, position)`` order, after 
 checkpoint. Every such transaction has ended, so no row can still appear before the
 checkpoint.
 
-Delivery is at least once: the checkpoint is written after Kafka acknowledges a batch,
-so a relay killed in between publishes that batch again on restart; consumers
-deduplicate by event id. Exactly one relay per database runs at a time, holding a
+Delivery is at least once: the relay reads the next batch while Kafka acknowledges the
+previous ones, and writes each batch's checkpoint only after its acknowledgement, so a
+relay killed in between publishes the unacknowledged batches again on restart;
+consumers deduplicate by event id. Exactly one relay per database runs at a time, holding a
 session advisory lock; the others stand by and take over within
 ``standby_poll_seconds`` when the holder's connection drops.
 """
@@ -19,8 +20,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
 import asyncpg
 
@@ -32,12 +36,15 @@ from shared.observability import Metrics
 log = logging.getLogger(__name__)
 
 RELAY_LOCK_KEY = 0x7061637473  # "pacts": one relay per database
+#: Batches sent to Kafka and not yet checkpointed, at most.
+PIPELINE = 3
 
 
 @dataclass
 class RelayStatus:
     leader: bool = False
-    published: int = 0
+    published: int = 0  # acknowledged by Kafka and checkpointed
+    sent: int = 0  # handed to the producer
     last_position: int = 0
 
 
@@ -50,7 +57,7 @@ class Relay:
         topic: str,
         source: str,
         name: str = "kafka",
-        batch_size: int = 500,
+        batch_size: int = 1000,
         idle_poll_seconds: float = 1.0,
         standby_poll_seconds: float = 1.0,
         metrics: Metrics | None = None,
@@ -71,7 +78,7 @@ class Relay:
         self.status = RelayStatus()
 
     def request_stop(self) -> None:
-        """Finish the batch being published (and its checkpoint), then return."""
+        """Finish the batches being published (and their checkpoints), then return."""
         self._stop.set()
         self._wake.set()
 
@@ -87,17 +94,7 @@ class Relay:
             self.status.leader = True
             log.info("relay %s is leader for %s", self._name, self._topic)
             await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
-            await self._ensure_checkpoint(conn)
-            while not self._stop.is_set():
-                self._wake.clear()
-                published, fenced = await self.publish_pending(conn)
-                if published:
-                    continue
-                # Rows beyond the fence belong to transactions still running or just
-                # aborted (an abort sends no notification): look again soon.
-                timeout = 0.02 if fenced else self._idle_poll
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout)
+            await self._lead(conn)
         finally:
             self.status.leader = False
             with contextlib.suppress(Exception):
@@ -106,67 +103,98 @@ class Relay:
     def _on_notify(self, *_: object) -> None:
         self._wake.set()
 
-    async def _ensure_checkpoint(self, conn: asyncpg.Connection) -> None:
+    async def _lead(self, conn: asyncpg.Connection) -> None:
+        """Read the next batch while Kafka acknowledges the one before (at most
+        ``PIPELINE`` batches in flight), checkpointing each batch in order once
+        acknowledged."""
+        cursor = await self._load_checkpoint(conn)
+        in_flight: deque[_Batch] = deque()
+        while not self._stop.is_set() or in_flight:
+            self._wake.clear()
+            if not self._stop.is_set() and len(in_flight) < PIPELINE:
+                rows = await self._read(conn, cursor)
+                if rows:
+                    batch = self._send(rows)
+                    in_flight.append(batch)
+                    cursor = batch.last
+                    continue
+            if in_flight:
+                await self._settle(conn, in_flight.popleft())
+                continue
+            fenced = await self._observe_backlog(conn, cursor)
+            # Rows beyond the fence belong to transactions still running or just
+            # aborted (an abort sends no notification): look again soon.
+            timeout = 0.02 if fenced else self._idle_poll
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+
+    async def _load_checkpoint(self, conn: asyncpg.Connection) -> tuple[object, int]:
         await conn.execute(
             "INSERT INTO relay_checkpoints (name, tx_id, position) VALUES ($1, '0'::xid8, 0) "
             "ON CONFLICT (name) DO NOTHING",
             self._name,
         )
-
-    async def publish_pending(self, conn: asyncpg.Connection) -> tuple[int, bool]:
-        """Publish one batch; return how many were published and whether rows wait
-        behind the fence."""
-        rows = await conn.fetch(
-            f"""
-            WITH cp AS (SELECT tx_id, position FROM relay_checkpoints WHERE name = $1)
-            SELECT e.tx_id AS tx, {event_columns("e")}
-            FROM events e, cp
-            WHERE (e.tx_id, e.position) > (cp.tx_id, cp.position)
-              AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
-            ORDER BY e.tx_id, e.position
-            LIMIT $2
-            """,
-            self._name,
-            self._batch_size,
+        row = await conn.fetchrow(
+            "SELECT tx_id, position FROM relay_checkpoints WHERE name = $1", self._name
         )
-        if not rows:
-            fenced = await conn.fetchval(
-                """
-                SELECT EXISTS (
-                    SELECT 1 FROM events e, relay_checkpoints cp
-                    WHERE cp.name = $1 AND (e.tx_id, e.position) > (cp.tx_id, cp.position))
+        assert row is not None
+        return row["tx_id"], row["position"]
+
+    async def _read(self, conn: asyncpg.Connection, cursor: tuple[object, int]) -> list[Any]:
+        return list(
+            await conn.fetch(
+                f"""
+                SELECT e.tx_id AS tx, {event_columns("e")}
+                FROM events e
+                WHERE (e.tx_id, e.position) > ($1::xid8, $2::bigint)
+                  AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
+                ORDER BY e.tx_id, e.position
+                LIMIT $3
                 """,
-                self._name,
+                *cursor,
+                self._batch_size,
             )
-            if self._metrics is not None:
-                oldest = await conn.fetchval(
-                    """
-                    SELECT extract(epoch FROM now() - min(e.recorded_at))
-                    FROM events e, relay_checkpoints cp
-                    WHERE cp.name = $1 AND (e.tx_id, e.position) > (cp.tx_id, cp.position)
-                    """,
-                    self._name,
-                )
-                self._metrics.relay_lag.set(float(oldest or 0))
-            return 0, bool(fenced)
+        )
+
+    def _send(self, rows: list[Any]) -> _Batch:
         messages = []
         for row in rows:
             # The payload goes out as PostgreSQL's JSON text: no decode and re-encode.
             event = row_to_event(row, data={})
             key, value, headers = cloudevents.to_kafka(event, self._source, row["data"])
             messages.append(OutgoingMessage(self._topic, key, value, headers))
-        await self._producer.send_all(messages)
-        last = rows[-1]
+        acks = asyncio.ensure_future(self._producer.send_all(messages))
+        self.status.sent += len(rows)
+        return _Batch(acks, (rows[-1]["tx"], rows[-1]["position"]), len(rows))
+
+    async def _settle(self, conn: asyncpg.Connection, batch: _Batch) -> None:
+        await batch.acks
         if self._before_checkpoint is not None:
-            await self._before_checkpoint(len(rows))
+            await self._before_checkpoint(batch.size)
         await conn.execute(
             "UPDATE relay_checkpoints SET tx_id = $2, position = $3 WHERE name = $1",
             self._name,
-            last["tx"],
-            last["position"],
+            *batch.last,
         )
-        self.status.published += len(rows)
-        self.status.last_position = last["position"]
+        self.status.published += batch.size
+        self.status.last_position = batch.last[1]
         if self._metrics is not None:
-            self._metrics.published(self._metrics.service, self._topic).inc(len(rows))
-        return len(rows), False
+            self._metrics.published(self._metrics.service, self._topic).inc(batch.size)
+
+    async def _observe_backlog(self, conn: asyncpg.Connection, cursor: tuple[object, int]) -> bool:
+        """Whether rows wait behind the fence; the age of the oldest feeds the lag gauge."""
+        oldest = await conn.fetchval(
+            "SELECT min(recorded_at) FROM events WHERE (tx_id, position) > ($1::xid8, $2::bigint)",
+            *cursor,
+        )
+        if self._metrics is not None:
+            age = 0.0 if oldest is None else (datetime.now(UTC) - oldest).total_seconds()
+            self._metrics.relay_lag.set(max(age, 0.0))
+        return oldest is not None
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    acks: asyncio.Future[Any]
+    last: tuple[object, int]
+    size: int
