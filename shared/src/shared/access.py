@@ -50,6 +50,10 @@ async def install_schema(conn: Connection) -> None:
     await conn.execute(SCHEMA_SQL)
 
 
+#: Every credential event's type starts so (see :mod:`shared.contracts.access`).
+EVENT_TYPE_PREFIX: Final = "org.pactstream.access."
+
+
 async def project(conn: Connection, data: EventData) -> bool:
     """Apply a credential event; False when ``data`` is not one."""
     match data:

@@ -104,6 +104,14 @@ class ReceivedEvent:
     metadata: EventMetadata
 
 
+def type_of(headers: Sequence[tuple[str, bytes]]) -> str | None:
+    """A Kafka message's event type from its headers alone, without decoding it."""
+    for key, value in headers:
+        if key == "ce_type":
+            return value.decode("utf-8", "replace")
+    return None
+
+
 def from_kafka(value: bytes | None, headers: Sequence[tuple[str, bytes]]) -> ReceivedEvent:
     attrs = {k: v.decode("utf-8", "replace") for k, v in headers}
     try:

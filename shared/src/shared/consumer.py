@@ -27,7 +27,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 
 from shared import tracing
-from shared.cloudevents import MalformedMessage, ReceivedEvent, from_kafka
+from shared.cloudevents import MalformedMessage, ReceivedEvent, from_kafka, type_of
 from shared.database import CONNECTION_ERRORS, Connection
 from shared.kafka import KafkaProducer, OutgoingMessage
 from shared.observability import Metrics
@@ -35,6 +35,8 @@ from shared.observability import Metrics
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Connection, ReceivedEvent], Awaitable[None]]
+#: Whether a consumer wants events of a type at all; the others only move its offset.
+Wants = Callable[[str], bool]
 #: Applies many events at once, as the handler would one by one, in order.
 BulkHandler = Callable[[Connection, list[ReceivedEvent]], Awaitable[None]]
 
@@ -97,6 +99,7 @@ async def apply_batch(
     records: Sequence[Any],
     handler: Handler,
     bulk: BulkHandler | None = None,
+    wants: Wants | None = None,
 ) -> BatchResult:
     """Apply one partition's records inside the caller's transaction: skip what the
     stored offset says is done, skip event ids already in the inbox, apply each of the
@@ -104,12 +107,21 @@ async def apply_batch(
 
     With ``bulk``, the whole batch is first tried at once (one inbox statement, one
     bulk projection) in a savepoint; if anything in it fails, the batch is applied
-    event by event instead, so a poison message is still isolated."""
+    event by event instead, so a poison message is still isolated.
+
+    Records whose type ``wants`` refuses are passed over unread: no inbox row, no
+    handler call."""
+    next_offset = records[-1].offset + 1
+    if wants is not None:
+        records = [r for r in records if _wanted(r, wants)]
+        if not records:  # Nothing wanted: only the offset moves.
+            return BatchResult(next_offset=next_offset)
     if bulk is not None:
         fast = await _apply_bulk(conn, consumer, topic, partition, records, bulk)
         if fast is not None:
+            fast.next_offset = next_offset
             return fast
-    result = BatchResult(next_offset=records[-1].offset + 1)
+    result = BatchResult(next_offset=next_offset)
     stored_next = await conn.fetchval(
         "SELECT next_offset FROM consumer_offsets "
         "WHERE consumer = $1 AND topic = $2 AND partition = $3 FOR UPDATE",
@@ -169,6 +181,11 @@ async def apply_batch(
     return result
 
 
+def _wanted(record: Any, wants: Wants) -> bool:
+    kind = type_of(record.headers or ())
+    return kind is None or wants(kind)  # No type: let the careful path judge it.
+
+
 async def _apply_bulk(
     conn: Connection,
     consumer: str,
@@ -223,6 +240,17 @@ async def _apply_bulk(
     result.duplicates = len(events) - len(todo)
     result.last_event_at = todo[-1].recorded_at if todo else None
     return result
+
+
+def one_after_another(handler: Handler) -> BulkHandler:
+    """A bulk handler from a per-event one: every event in turn, in the one savepoint
+    the bulk attempt runs in (rather than one savepoint each)."""
+
+    async def bulk(conn: Connection, events: list[ReceivedEvent]) -> None:
+        for event in events:
+            await handler(conn, event)
+
+    return bulk
 
 
 async def record_dead_letters(conn: Connection, consumer: str, dead: list[DeadLetter]) -> None:
@@ -282,10 +310,12 @@ class ConsumerRunner:
         metrics: Metrics | None = None,
         barrier: int | None = None,
         bulk: BulkHandler | None = None,
+        wants: Wants | None = None,
     ) -> None:
         self.name = name
         self._barrier = barrier
-        self._bulk = bulk
+        self._bulk = bulk if bulk is not None else one_after_another(handler)
+        self._wants = wants
         self._pool = pool
         self._bootstrap = bootstrap
         self._topics = list(topics)
@@ -296,6 +326,8 @@ class ConsumerRunner:
         self._metrics = metrics
         self._consumer: Any = None
         self._stop = asyncio.Event()
+        self._uncommitted: dict[Any, int] = {}
+        self._committing: asyncio.Task[None] | None = None
         self.applied = 0
 
     def request_stop(self) -> None:
@@ -326,11 +358,13 @@ class ConsumerRunner:
             consumer.subscribe(self._topics, listener=_SeekToStoredOffsets(self, consumer))
             while not self._stop.is_set():
                 batches = await consumer.getmany(timeout_ms=500, max_records=self._max_records)
-                for tp, records in batches.items():
-                    if records:
-                        await self._process(tp, records)
+                ready = {tp: records for tp, records in batches.items() if records}
+                if ready:
+                    await self._process(ready)
         finally:
             self._consumer = None
+            if self._committing is not None:
+                self._committing.cancel()
             with contextlib.suppress(Exception):
                 await asyncio.shield(consumer.stop())
 
@@ -366,38 +400,62 @@ class ConsumerRunner:
         if fresh:
             await consumer.seek_to_beginning(*fresh)
 
-    async def _process(self, tp: Any, records: list[Any]) -> None:
+    async def _process(self, batches: dict[Any, list[Any]]) -> None:
+        """Apply every partition's records from one poll in one transaction: one commit
+        (one WAL flush) however many partitions the poll brought."""
+        done: list[tuple[Any, list[Any], BatchResult]] = []
         async with self._pool.acquire() as conn, conn.transaction():
             if self._barrier is not None:
                 # A rebuild's swap takes this lock exclusively: batches pause meanwhile.
                 await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", self._barrier)
-            result = await apply_batch(
-                conn, self.name, tp.topic, tp.partition, records, self._handler, self._bulk
-            )
-            if result.dead:
-                await self._send_dead_letters(result.dead, {r.offset: r for r in records})
-                await record_dead_letters(conn, self.name, result.dead)
-            await store_offset(conn, self.name, tp.topic, tp.partition, result)
-        self.applied += result.applied
-        if self._metrics is not None:
-            m, service = self._metrics, self._metrics.service
-            m.consumed(service, self.name, "applied").inc(result.applied)
-            m.consumed(service, self.name, "duplicate").inc(result.duplicates)
-            if result.dead:
-                m.dead_lettered(service, self.name, tp.topic).inc(len(result.dead))
-            if result.last_event_at is not None:
-                age = (datetime.now(UTC) - result.last_event_at).total_seconds()
-                m.projection_lag(service, self.name).set(max(age, 0.0))
-            if self._consumer is not None:
-                end = self._consumer.highwater(tp)
-                if end is not None:
-                    behind = max(end - (records[-1].offset + 1), 0)
-                    m.consumer_lag(service, self.name, tp.topic, str(tp.partition)).set(behind)
-        # Kafka's own committed offsets are informational (tooling shows lag); the
-        # database holds the truth.
-        with contextlib.suppress(Exception):
-            if self._consumer is not None:
-                await self._consumer.commit({tp: records[-1].offset + 1})
+            for tp, records in batches.items():
+                result = await apply_batch(
+                    conn,
+                    self.name,
+                    tp.topic,
+                    tp.partition,
+                    records,
+                    self._handler,
+                    self._bulk,
+                    self._wants,
+                )
+                if result.dead:
+                    await self._send_dead_letters(result.dead, {r.offset: r for r in records})
+                    await record_dead_letters(conn, self.name, result.dead)
+                await store_offset(conn, self.name, tp.topic, tp.partition, result)
+                done.append((tp, records, result))
+        for tp, records, result in done:
+            self.applied += result.applied
+            self._observe(tp, records, result)
+            self._uncommitted[tp] = records[-1].offset + 1
+        if self._committing is None or self._committing.done():
+            self._committing = asyncio.create_task(self._commit_to_kafka())
+
+    def _observe(self, tp: Any, records: list[Any], result: BatchResult) -> None:
+        if self._metrics is None:
+            return
+        m, service = self._metrics, self._metrics.service
+        m.consumed(service, self.name, "applied").inc(result.applied)
+        m.consumed(service, self.name, "duplicate").inc(result.duplicates)
+        if result.dead:
+            m.dead_lettered(service, self.name, tp.topic).inc(len(result.dead))
+        if result.last_event_at is not None:
+            age = (datetime.now(UTC) - result.last_event_at).total_seconds()
+            m.projection_lag(service, self.name).set(max(age, 0.0))
+        if self._consumer is not None:
+            end = self._consumer.highwater(tp)
+            if end is not None:
+                behind = max(end - (records[-1].offset + 1), 0)
+                m.consumer_lag(service, self.name, tp.topic, str(tp.partition)).set(behind)
+
+    async def _commit_to_kafka(self) -> None:
+        """Kafka's own committed offsets are informational (tooling shows lag); the
+        database holds the truth. So they are sent off the hot path, at most one
+        request in flight, the latest offsets winning."""
+        while self._uncommitted and self._consumer is not None:
+            offsets, self._uncommitted = self._uncommitted, {}
+            with contextlib.suppress(Exception):
+                await self._consumer.commit(offsets)
 
     async def _send_dead_letters(self, dead: list[DeadLetter], by_offset: dict[int, Any]) -> None:
         messages = []

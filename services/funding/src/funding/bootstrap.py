@@ -63,6 +63,7 @@ def create_app(settings: FundingSettings | None = None) -> FastAPI:
                 bootstrap=settings.kafka_bootstrap,
                 topics=[commitments_topic],
                 handler=replica.replicate,
+                wants=replica.replicates,
                 producer=runtime.producer,
                 dead_letter_topic=settings.dead_letter_topic,
                 metrics=runtime.metrics,

@@ -43,6 +43,18 @@ async def install_schema(conn: Connection) -> None:
     await conn.execute(SCHEMA_SQL)
 
 
+_REPLICATED = {
+    contract.PlanCreated.event_type,
+    contract.CommitmentMade.event_type,
+    contract.CommitmentAmended.event_type,
+}
+
+
+def replicates(event_type: str) -> bool:
+    """Whether :func:`replicate` does anything with events of this type."""
+    return event_type in _REPLICATED or event_type.startswith(access.EVENT_TYPE_PREFIX)
+
+
 async def replicate(conn: Connection, event: ReceivedEvent) -> None:
     """Consumer handler for the commitments topic."""
     if not registry.knows(event.type):
