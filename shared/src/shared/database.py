@@ -47,9 +47,24 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
+async def _end_abandoned_transaction(conn: asyncpg.Connection) -> None:
+    """What a pooled connection needs before reuse here. Sessions hold no other state:
+    advisory locks are transaction-scoped or released explicitly, and LISTEN and
+    ``search_path`` changes live on dedicated connections or in ``SET LOCAL``. asyncpg's
+    default reset (unlock all, close cursors, unlisten, reset settings) would cost a
+    round trip on every release."""
+    if conn.is_in_transaction():
+        await conn.execute("ROLLBACK")
+
+
 async def create_pool(url: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
-        url, min_size=min_size, max_size=max_size, init=_init_connection, command_timeout=30
+        url,
+        min_size=min_size,
+        max_size=max_size,
+        init=_init_connection,
+        reset=_end_abandoned_transaction,
+        command_timeout=30,
     )
     assert pool is not None
     return pool

@@ -22,12 +22,12 @@ async def get_principal(request: Request) -> Principal:
     return principal
 
 
-def get_writer(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+async def get_writer(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
     principal.require("operator", "partner")
     return principal
 
 
-def get_metadata(
+async def get_metadata(
     request: Request, principal: Annotated[Principal, Depends(get_principal)]
 ) -> EventMetadata:
     """Provenance for the events a request causes: who posted it, and its trace."""

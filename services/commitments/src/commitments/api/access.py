@@ -16,7 +16,7 @@ from shared.http.dependencies import Metadata, get_principal
 router = APIRouter(prefix="/v1/access", tags=["access"])
 
 
-def get_operator(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+async def get_operator(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
     principal.require("operator")
     return principal
 

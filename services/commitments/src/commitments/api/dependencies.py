@@ -11,7 +11,7 @@ from commitments.application.service import CommitmentsService
 from shared.http.dependencies import Metadata, Reader, Writer
 
 
-def get_service(request: Request) -> CommitmentsService:
+async def get_service(request: Request) -> CommitmentsService:
     service: CommitmentsService = request.app.state.service
     return service
 

@@ -12,12 +12,12 @@ from shared.http.auth import Principal
 from shared.http.dependencies import Metadata, Reader, Writer, get_principal
 
 
-def get_service(request: Request) -> FundingService:
+async def get_service(request: Request) -> FundingService:
     service: FundingService = request.app.state.service
     return service
 
 
-def get_operator(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+async def get_operator(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
     principal.require("operator")
     return principal
 

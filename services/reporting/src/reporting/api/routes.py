@@ -29,12 +29,12 @@ async def get_principal(request: Request) -> Principal:
     return principal
 
 
-def get_queries(request: Request) -> ReportingQueries:
+async def get_queries(request: Request) -> ReportingQueries:
     queries: ReportingQueries = request.app.state.queries
     return queries
 
 
-def get_funding(request: Request) -> FundingQueries:
+async def get_funding(request: Request) -> FundingQueries:
     funding: FundingQueries = request.app.state.funding
     return funding
 
