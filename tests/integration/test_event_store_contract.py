@@ -14,6 +14,7 @@ from shared.events import EventMetadata, NewEvent
 from shared.eventstore import (
     DuplicateEvent,
     EventStore,
+    StreamAppend,
     UniqueKeyTaken,
     WrongExpectedVersion,
 )
@@ -132,3 +133,45 @@ async def test_read_all_follows_the_global_position(store: EventStore) -> None:
     mine = [e for e in everything if e.stream_id in {a, b}]
     assert [e.data["n"] for e in mine] == [1, 2, 3]
     assert [e.position for e in everything] == sorted(e.position for e in everything)
+
+
+async def test_appends_to_several_streams_store_all_and_read_back_together(
+    store: EventStore,
+) -> None:
+    a, b, untouched = random_ref("a-"), random_ref("b-"), random_ref("c-")
+    await store.append(a, 0, [event(1)])
+    stored = await store.append_streams(
+        [StreamAppend(a, 1, [event(2), event(3)]), StreamAppend(b, 0, [event(10)])]
+    )
+    assert stored == 3
+    read = await store.read_streams({a: 1, b: 0, untouched: 0})
+    assert set(read) == {a, b}
+    assert [(e.stream_version, e.data["n"]) for e in read[a]] == [(2, 2), (3, 3)]
+    assert [(e.stream_version, e.data["n"]) for e in read[b]] == [(1, 10)]
+
+
+@pytest.mark.parametrize("expected", [0, 2])
+async def test_appends_to_several_streams_are_all_or_nothing(
+    store: EventStore, expected: int
+) -> None:
+    """One stream at another version than expected (behind or ahead) refuses them all."""
+    a, b = random_ref("a-"), random_ref("b-")
+    await store.append(a, 0, [event(1)])
+    with pytest.raises(WrongExpectedVersion) as raised:
+        await store.append_streams(
+            [StreamAppend(b, 0, [event(10)]), StreamAppend(a, expected, [event(2)])]
+        )
+    assert raised.value.stream_id == a
+    assert await store.read_streams({a: 0, b: 0}) == {a: await store.read_stream(a)}
+    assert len(await store.read_stream(a)) == 1
+
+
+async def test_appends_to_several_streams_refuse_an_event_id_already_stored(
+    store: EventStore,
+) -> None:
+    a, b = random_ref("a-"), random_ref("b-")
+    first = event(1)
+    await store.append(a, 0, [first])
+    with pytest.raises(DuplicateEvent):
+        await store.append_streams([StreamAppend(b, 0, [event(2), first])])
+    assert await store.read_stream(b) == []

@@ -6,12 +6,13 @@ from shared.eventstore.errors import (
     UniqueKeyTaken,
     WrongExpectedVersion,
 )
-from shared.eventstore.ports import EventStore
+from shared.eventstore.ports import EventStore, StreamAppend
 
 __all__ = [
     "DuplicateEvent",
     "EventStore",
     "EventStoreError",
+    "StreamAppend",
     "UniqueKeyTaken",
     "WrongExpectedVersion",
 ]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from shared.events import NewEvent, StoredEvent
 from shared.eventstore.errors import DuplicateEvent, UniqueKeyTaken, WrongExpectedVersion
+from shared.eventstore.ports import StreamAppend
 
 
 class InMemoryEventStore:
@@ -65,8 +66,27 @@ class InMemoryEventStore:
         self._streams[stream_id] = [*stream, *new]
         return new
 
+    async def append_streams(self, appends: Sequence[StreamAppend]) -> int:
+        known = {e.event_id for e in self._events}
+        incoming = [e.event_id for a in appends for e in a.events]
+        for event_id in incoming:
+            if event_id in known:
+                raise DuplicateEvent(event_id)
+            known.add(event_id)
+        for a in appends:
+            actual = len(self._streams.get(a.stream_id, []))
+            if a.events and actual != a.expected_version:
+                raise WrongExpectedVersion(a.stream_id, a.expected_version, actual)
+        for a in appends:
+            await self.append(a.stream_id, a.expected_version, a.events)
+        return len(incoming)
+
     async def read_stream(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]:
         return [e for e in self._streams.get(stream_id, []) if e.stream_version > after_version]
+
+    async def read_streams(self, after: Mapping[str, int]) -> dict[str, list[StoredEvent]]:
+        found = {s: await self.read_stream(s, v) for s, v in after.items()}
+        return {s: events for s, events in found.items() if events}
 
     async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[StoredEvent]:
         return [e for e in self._events if e.position > after_position][:limit]

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from shared.events import NewEvent, StoredEvent
+
+
+@dataclass(frozen=True, slots=True)
+class StreamAppend:
+    """Events to append to one stream after ``expected_version`` (0: a new stream)."""
+
+    stream_id: str
+    expected_version: int
+    events: Sequence[NewEvent]
 
 
 class EventStore(Protocol):
@@ -28,8 +38,23 @@ class EventStore(Protocol):
         """
         ...
 
+    async def append_streams(self, appends: Sequence[StreamAppend]) -> int:
+        """Append to several streams atomically, each after its expected version: all of
+        them or none. Returns how many events were stored.
+
+        Raises :class:`WrongExpectedVersion` for a stream not at its version and
+        :class:`DuplicateEvent` for an event id already stored (no replay detection:
+        a retried batch is for the caller to recognise, e.g. by a claim).
+        """
+        ...
+
     async def read_stream(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]:
         """Events of one stream in version order."""
+        ...
+
+    async def read_streams(self, after: Mapping[str, int]) -> dict[str, list[StoredEvent]]:
+        """Events of several streams, each after its given version, in version order:
+        one read however many streams. Streams without newer events are absent."""
         ...
 
     async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[StoredEvent]:

@@ -8,8 +8,9 @@ order without gaps; every append notifies ``NOTIFY_CHANNEL`` to wake the relay.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from importlib.resources import files
 from typing import Any
 
@@ -19,6 +20,7 @@ from shared import logs
 from shared.database import Connection
 from shared.events import EventMetadata, JsonObject, NewEvent, StoredEvent
 from shared.eventstore.errors import DuplicateEvent, UniqueKeyTaken, WrongExpectedVersion
+from shared.eventstore.ports import StreamAppend
 
 NOTIFY_CHANNEL = "pactstream_events"
 SCHEMA_SQL = files("shared.eventstore").joinpath("schema.sql").read_text()
@@ -66,6 +68,18 @@ def row_to_event(row: asyncpg.Record, data: JsonObject | None = None) -> StoredE
         occurred_at=row["occurred_at"],
         recorded_at=row["recorded_at"],
     )
+
+
+def _key_value(exc: asyncpg.UniqueViolationError) -> str:
+    """The conflicting key from ``Key (columns)=(values) already exists.``"""
+    detail = getattr(exc, "detail", None) or ""
+    _, _, rest = detail.partition(")=(")
+    return rest.rpartition(")")[0] or detail
+
+
+@contextlib.asynccontextmanager
+async def _no_transaction() -> AsyncIterator[None]:
+    yield
 
 
 async def install_schema(conn: Connection) -> None:
@@ -209,6 +223,72 @@ class PostgresEventStore:
             self._on_append(len(rows))
         return list(rows)
 
+    async def append_streams(self, appends: Sequence[StreamAppend]) -> int:
+        appends = [a for a in appends if a.events]
+        if not appends:
+            return 0
+        if self._conn is not None:
+            return await self._append_streams(self._conn, appends)
+        async with self._pool.acquire() as own:
+            return await self._append_streams(own, appends)
+
+    async def _append_streams(self, conn: Connection, appends: Sequence[StreamAppend]) -> int:
+        """One statement: check every stream's version, insert every event, notify."""
+        events = [(a, i, e) for a in appends for i, e in enumerate(a.events, 1)]
+        try:
+            # Inside a caller's transaction, a savepoint keeps a conflict from aborting it.
+            async with conn.transaction() if conn.is_in_transaction() else _no_transaction():
+                stored = await conn.fetchval(
+                    """
+                    WITH behind AS (
+                        SELECT s.stream_id FROM unnest($1::text[], $2::int[]) AS s(stream_id, v)
+                        WHERE s.v > 0 AND NOT EXISTS (
+                            SELECT 1 FROM events
+                            WHERE stream_id = s.stream_id AND stream_version = s.v)
+                    ), inserted AS (
+                        INSERT INTO events (stream_id, stream_version, event_id, type,
+                                            schema_version, data, metadata, occurred_at)
+                        SELECT e.stream_id, e.stream_version, e.event_id, e.type,
+                               e.schema_version, e.data::jsonb, e.metadata::jsonb, e.occurred_at
+                        FROM unnest($3::text[], $4::int[], $5::uuid[], $6::text[], $7::int[],
+                                    $8::text[], $9::text[], $10::timestamptz[]) WITH ORDINALITY
+                             AS e(stream_id, stream_version, event_id, type, schema_version,
+                                  data, metadata, occurred_at, ord)
+                        WHERE NOT EXISTS (SELECT 1 FROM behind)
+                        ORDER BY e.ord
+                        RETURNING 1
+                    ), woken AS (
+                        SELECT pg_notify($11, '') WHERE EXISTS (SELECT 1 FROM inserted)
+                    )
+                    SELECT (SELECT count(*) FROM inserted) + 0 * (SELECT count(*) FROM woken)
+                    """,
+                    [a.stream_id for a in appends],
+                    [a.expected_version for a in appends],
+                    [a.stream_id for a, _, _ in events],
+                    [a.expected_version + i for a, i, _ in events],
+                    [e.event_id for _, _, e in events],
+                    [e.type for _, _, e in events],
+                    [e.schema_version for _, _, e in events],
+                    [json.dumps(e.data) for _, _, e in events],
+                    [json.dumps(e.metadata.to_json()) for _, _, e in events],
+                    [e.occurred_at for _, _, e in events],
+                    NOTIFY_CHANNEL,
+                )
+                if not stored:
+                    for a in appends:
+                        actual = await self.stream_version_on(conn, a.stream_id)
+                        if actual != a.expected_version:
+                            raise WrongExpectedVersion(a.stream_id, a.expected_version, actual)
+        except asyncpg.UniqueViolationError as exc:
+            if exc.constraint_name == "events_event_id_key":
+                raise DuplicateEvent(_key_value(exc)) from None
+            stream_id = _key_value(exc).rpartition(", ")[0]
+            expected = next((a.expected_version for a in appends if a.stream_id == stream_id), 0)
+            raise WrongExpectedVersion(stream_id, expected) from None
+        if self._on_append is not None:
+            self._on_append(int(stored))
+        return int(stored)
+
     async def _replayed(
         self,
         conn: Connection,
@@ -245,6 +325,24 @@ class PostgresEventStore:
             after_version,
         )
         return [row_to_event(r) for r in rows]
+
+    async def read_streams(self, after: Mapping[str, int]) -> dict[str, list[StoredEvent]]:
+        if not after:
+            return {}
+        rows = await self._reader.fetch(
+            f"""
+            SELECT {event_columns("e")}
+            FROM unnest($1::text[], $2::int[]) AS s(stream_id, after_version)
+            JOIN events e ON e.stream_id = s.stream_id AND e.stream_version > s.after_version
+            ORDER BY e.stream_id, e.stream_version
+            """,
+            list(after),
+            list(after.values()),
+        )
+        found: dict[str, list[StoredEvent]] = {}
+        for row in rows:
+            found.setdefault(row["stream_id"], []).append(row_to_event(row))
+        return found
 
     async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[StoredEvent]:
         rows = await self._reader.fetch(
