@@ -8,7 +8,8 @@ waits for the first transaction and then finds it taken.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
 import asyncpg
@@ -32,6 +33,15 @@ async def install_schema(conn: Connection) -> None:
     await conn.execute(SCHEMA_SQL)
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class Claim:
+    source: str
+    id: str
+    type: str
+    subject: str | None
+    partner: str | None
+
+
 async def claim(
     conn: Connection,
     source: str,
@@ -51,6 +61,38 @@ async def claim(
         partner,
     )
     return bool(claimed)
+
+
+async def claim_all(conn: Connection, claims: Sequence[Claim]) -> set[tuple[str, str]]:
+    """Claim many pairs in one statement inside the effect's transaction: the
+    (source, id) pairs that were new. Like :func:`claim`, a pair claimed by a
+    transaction still running waits for it."""
+    rows = await conn.fetch(
+        """
+        INSERT INTO inbound_events (source, id, type, subject, partner)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+        ON CONFLICT (source, id) DO NOTHING
+        RETURNING source, id
+        """,
+        [c.source for c in claims],
+        [c.id for c in claims],
+        [c.type for c in claims],
+        [c.subject for c in claims],
+        [c.partner for c in claims],
+    )
+    return {(r["source"], r["id"]) for r in rows}
+
+
+async def release(conn: Connection, pairs: Sequence[tuple[str, str]]) -> None:
+    """Withdraw claims made in this transaction for events that were refused, so a
+    corrected event with the same id may come again."""
+    if pairs:
+        await conn.execute(
+            "DELETE FROM inbound_events c USING unnest($1::text[], $2::text[]) AS p(source, id) "
+            "WHERE c.source = p.source AND c.id = p.id",
+            [source for source, _ in pairs],
+            [event_id for _, event_id in pairs],
+        )
 
 
 T = TypeVar("T")

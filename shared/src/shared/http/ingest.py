@@ -23,6 +23,8 @@ BATCH = "application/cloudevents-batch+json"
 #: Returns the HTTP status a single event would get and its result item:
 #: ``{"id", "status": "accepted"|"duplicate"|"rejected", "problem"?, ...}``.
 Apply = Callable[[StructuredEvent, EventMetadata], Awaitable[tuple[int, dict[str, Any]]]]
+#: A batch's valid events at once: their result items, in order.
+ApplyMany = Callable[[list[tuple[StructuredEvent, EventMetadata]]], Awaitable[list[dict[str, Any]]]]
 
 
 def rejected(event_id: str | None, problem: Problem, pointer_prefix: str = "") -> dict[str, Any]:
@@ -43,7 +45,12 @@ def _invalid(exc: InvalidCloudEvent) -> Problem:
     )
 
 
-async def ingest(request: Request, principal: Principal, apply: Apply) -> JSONResponse:
+async def ingest(
+    request: Request, principal: Principal, apply: Apply, apply_many: ApplyMany | None = None
+) -> JSONResponse:
+    """Answer a structured event with ``apply``'s status, or a batch with every
+    item's result in order: through ``apply_many`` when the service has it (one go for
+    the whole batch), else ``apply`` item by item."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     body = await request.body()
     if principal.webhook_secrets:
@@ -69,7 +76,8 @@ async def ingest(request: Request, principal: Principal, apply: Apply) -> JSONRe
             raise Problem(400, "invalid-batch", "a batch is a JSON array of CloudEvents")
         if len(payload) > MAX_BATCH:
             raise Problem(413, "batch-too-large", f"a batch holds at most {MAX_BATCH} events")
-        results = []
+        results: list[dict[str, Any] | None] = []
+        valid: list[tuple[StructuredEvent, EventMetadata]] = []
         for i, item in enumerate(payload):
             try:
                 event = parse_structured(item, f"/{i}")
@@ -77,7 +85,13 @@ async def ingest(request: Request, principal: Principal, apply: Apply) -> JSONRe
                 item_id = item.get("id") if isinstance(item, dict) else None
                 results.append(rejected(item_id, _invalid(exc)))
                 continue
-            results.append((await apply(event, meta_for(event)))[1])
+            results.append(None)
+            valid.append((event, meta_for(event)))
+        if apply_many is not None:
+            done = iter(await apply_many(valid))
+        else:
+            done = iter([(await apply(event, meta))[1] for event, meta in valid])
+        results = [next(done) if r is None else r for r in results]
         return JSONResponse({"results": results}, status_code=200)
 
     try:

@@ -8,6 +8,7 @@ commitment id; both ways in build the same command (``commitments.api.commands``
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,13 +16,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
-from commitments.adapters.ingestion import EventRef, OnceOnlyCommands
+from commitments.adapters.ingestion import EventRef, OnceOnlyCommands, Outcome
 from commitments.api import commands, schemas
 from commitments.api.dependencies import Writer
 from commitments.api.errors import to_problem
 from commitments.domain.commitment import Command
 from commitments.domain.errors import CommitmentsError
-from shared.access import OutOfScope, Scope
+from shared.access import OutOfScope
 from shared.cloudevents import StructuredEvent
 from shared.events import EventMetadata
 from shared.eventstore import EventStoreError
@@ -60,10 +61,16 @@ TYPES["org.pactstream.commitment.milestone_reached"] = (
 )
 
 
-async def _ingest(
-    ingest: OnceOnlyCommands, event: StructuredEvent, meta: EventMetadata, scope: Scope
-) -> tuple[int, dict[str, Any]]:
-    """(HTTP status for a single event, result item) for one CloudEvent."""
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """An event refused before it could run: its status alone and its result item."""
+
+    status: int
+    item: dict[str, Any]
+
+
+def _parse(event: StructuredEvent) -> tuple[EventRef, Command] | Refusal:
+    """The command a CloudEvent asks for, or why it cannot be run."""
     entry = TYPES.get(event.type)
     if entry is None:
         problem = Problem(
@@ -72,7 +79,7 @@ async def _ingest(
             f"type {event.type!r} is not accepted here; accepted: {', '.join(sorted(TYPES))}",
             errors=[{"pointer": "/type", "detail": "unsupported type"}],
         )
-        return 422, rejected(event.id, problem)
+        return Refusal(422, rejected(event.id, problem))
     if not event.subject:
         problem = Problem(
             422,
@@ -80,14 +87,10 @@ async def _ingest(
             "subject (the commitment id) is required",
             errors=[{"pointer": "/subject", "detail": "required"}],
         )
-        return 422, rejected(event.id, problem)
+        return Refusal(422, rejected(event.id, problem))
     model, build = entry
     try:
-        body = model.model_validate(event.data)
-        command = build(body)
-        result = await ingest.run(
-            EventRef(event.source, event.id, event.type, event.subject), command, meta, scope
-        )
+        command = build(model.model_validate(event.data))
     except ValidationError as exc:
         errors = [
             {"pointer": "/data" + json_pointer(list(e["loc"])), "detail": e["msg"]}
@@ -99,17 +102,25 @@ async def _ingest(
             "invalid event data: " + ", ".join(e["pointer"] for e in errors[:5]),
             errors=errors,
         )
-        return 422, rejected(event.id, problem)
-    except (CommitmentsError, EventStoreError, OutOfScope) as exc:
+        return Refusal(422, rejected(event.id, problem))
+    except CommitmentsError as exc:
         problem = to_problem(exc)
-        return problem.status, rejected(event.id, problem, "/data")
-    if result is None:
+        return Refusal(problem.status, rejected(event.id, problem, "/data"))
+    return EventRef(event.source, event.id, event.type, event.subject), command
+
+
+def _answer(event: StructuredEvent, outcome: Outcome) -> tuple[int, dict[str, Any]]:
+    """(HTTP status for a single event, result item) for what an event came to."""
+    if outcome is None:
         return 200, {"id": event.id, "status": "duplicate"}
+    if isinstance(outcome, Exception):
+        problem = to_problem(outcome)
+        return problem.status, rejected(event.id, problem, "/data")
     return 201, {
         "id": event.id,
         "status": "accepted",
         "commitment": event.subject,
-        "version": result.version,
+        "version": outcome.version,
     }
 
 
@@ -124,8 +135,32 @@ async def post_events(request: Request, principal: Writer) -> JSONResponse:
     """Partner CloudEvents, structured (`application/cloudevents+json`) or batch
     (`application/cloudevents-batch+json`, at most 500 events, results in order)."""
     once: OnceOnlyCommands = request.app.state.ingest
+    scope = principal.write_scope
 
     async def apply(event: StructuredEvent, meta: EventMetadata) -> tuple[int, dict[str, Any]]:
-        return await _ingest(once, event, meta, principal.write_scope)
+        parsed = _parse(event)
+        if isinstance(parsed, Refusal):
+            return parsed.status, parsed.item
+        ref, command = parsed
+        try:
+            outcome: Outcome = await once.run(ref, command, meta, scope)
+        except (CommitmentsError, EventStoreError, OutOfScope) as exc:
+            outcome = exc
+        return _answer(event, outcome)
 
-    return await ingest(request, principal, apply)
+    async def apply_many(
+        events: list[tuple[StructuredEvent, EventMetadata]],
+    ) -> list[dict[str, Any]]:
+        parsed = [_parse(event) for event, _ in events]
+        runnable = [
+            (*p, meta)
+            for p, (_, meta) in zip(parsed, events, strict=True)
+            if not isinstance(p, Refusal)
+        ]
+        outcomes = iter(await once.run_many(runnable, scope))
+        return [
+            p.item if isinstance(p, Refusal) else _answer(event, next(outcomes))[1]
+            for p, (event, _) in zip(parsed, events, strict=True)
+        ]
+
+    return await ingest(request, principal, apply, apply_many)

@@ -8,7 +8,7 @@ events: plan codes are unique, commitment codes are unique within their plan.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Generic, TypeVar
@@ -26,13 +26,13 @@ from commitments.domain.commitment import (
     RecordMeasurement,
     ReportProgress,
 )
-from commitments.domain.errors import AlreadyExists, NotFound, RuleViolated
+from commitments.domain.errors import AlreadyExists, CommitmentsError, NotFound, RuleViolated
 from commitments.domain.plan import CreatePlan, Plan
 from shared.access import OutOfScope, Scope
 from shared.contracts import registry
 from shared.contracts.commitments import CommitmentMade, PlanCreated
-from shared.events import EventData, EventMetadata, StoredEvent, new_events
-from shared.eventstore import EventStore, UniqueKeyTaken
+from shared.events import EventData, EventMetadata, NewEvent, StoredEvent, new_events
+from shared.eventstore import EventStore, StreamAppend, UniqueKeyTaken
 
 Clock = Callable[[], datetime]
 EVERYTHING = Scope()
@@ -59,6 +59,15 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
+class Order:
+    """A command for one commitment, from a writer described by ``meta``."""
+
+    commitment_id: str
+    command: Command
+    meta: EventMetadata
+
+
+@dataclass(frozen=True, slots=True)
 class Versioned(Generic[T]):
     value: T
     version: int
@@ -69,7 +78,8 @@ class StateCache:
 
     A cached state is only a starting point: every load reads the events after its
     version from the store, so another replica's writes are never missed. Only states
-    read from committed events are kept, never one decided but not yet committed.
+    of committed events are kept, never one decided but not yet committed, and a state
+    never replaces a newer one.
     """
 
     def __init__(self, size: int = 10_000) -> None:
@@ -83,6 +93,9 @@ class StateCache:
         return found
 
     def put(self, key: str, value: Versioned[Commitment]) -> None:
+        known = self._states.get(key)
+        if known is not None and known.version > value.version:
+            return
         self._states[key] = value
         self._states.move_to_end(key)
         while len(self._states) > self._size:
@@ -170,6 +183,56 @@ class CommitmentsService:
         self._cache.put(commitment_id, current)
         return current
 
+    async def get_commitments(self, ids: Iterable[str]) -> dict[str, Versioned[Commitment]]:
+        """Several commitments' states in one read; unknown ids are absent."""
+        cached = {i: self._cache.get(i) for i in ids}
+        stored = await self._store.read_streams(
+            {commitment_stream(i): 0 if c is None else c.version for i, c in cached.items()}
+        )
+        found: dict[str, Versioned[Commitment]] = {}
+        for commitment_id, start in cached.items():
+            events = stored.get(commitment_stream(commitment_id), [])
+            state: Commitment | None = None if start is None else start.value
+            for e in events:
+                state = commitment_rules.evolve(state, self._decode(e))
+            if state is None:
+                continue
+            version = events[-1].stream_version if events else start.version if start else 0
+            found[commitment_id] = Versioned(state, version)
+            self._cache.put(commitment_id, found[commitment_id])
+        return found
+
+    async def handle_many(
+        self, orders: Sequence[Order], scope: Scope = EVERYTHING
+    ) -> list[Versioned[Commitment] | CommitmentsError | OutOfScope]:
+        """Decide each order in turn on its commitment as the orders before it left it,
+        then append all their events in one atomic write. An order the rules refuse
+        gets its error in its place and causes nothing; a concurrent writer makes the
+        whole write fail (:class:`WrongExpectedVersion`) and nothing is stored."""
+        current = await self.get_commitments({o.commitment_id for o in orders})
+        loaded = {i: v.version for i, v in current.items()}
+        pending: dict[str, list[NewEvent]] = {}
+        outcomes: list[Versioned[Commitment] | CommitmentsError | OutOfScope] = []
+        for order in orders:
+            state = current.get(order.commitment_id)
+            try:
+                if state is None:
+                    raise NotFound("commitment", order.commitment_id)
+                events = decide(state, order.command, scope)
+            except (CommitmentsError, OutOfScope) as exc:
+                outcomes.append(exc)
+                continue
+            pending.setdefault(order.commitment_id, []).extend(
+                new_events(events, occurred_at(order.command, self._clock), order.meta)
+            )
+            current[order.commitment_id] = advance(state, events)
+            outcomes.append(current[order.commitment_id])
+        # Streams in one order everywhere, so racing writers queue rather than deadlock.
+        await self._store.append_streams(
+            [StreamAppend(commitment_stream(i), loaded[i], pending[i]) for i in sorted(pending)]
+        )
+        return outcomes
+
     async def handle(
         self,
         commitment_id: str,
@@ -181,35 +244,52 @@ class CommitmentsService:
         """Load, decide, append at the loaded version: a concurrent writer makes the
         append fail (409) rather than silently interleave."""
         current = await self.get_commitment(commitment_id)
-        scope.check(current.value.plan_id, {p.name for p in current.value.parties})
-        if if_match is not None and if_match != current.version:
-            raise StaleVersion(current.version, if_match)
-        events = commitment_rules.decide(current.value, command)
+        events = decide(current, command, scope, if_match)
         await self._store.append(
             commitment_stream(commitment_id),
             current.version,
-            new_events(events, self._occurred_at(command), meta),
+            new_events(events, occurred_at(command, self._clock), meta),
         )
-        state: Commitment | None = current.value
-        for e in events:
-            state = commitment_rules.evolve(state, e)
-        assert state is not None
-        return Versioned(state, current.version + len(events))
-
-    def _occurred_at(self, command: Command) -> datetime:
-        """Business time: the date the fact took effect, where the command gives one."""
-        match command:
-            case ChangeStatus() | ReportProgress() | RecordMeasurement() | Amend():
-                return business_time(command.as_of)
-            case ReachMilestone():
-                return business_time(command.reached_on)
-        return self._clock()
+        return advance(current, events)
 
     async def history(self, commitment_id: str) -> list[StoredEvent]:
         stored = await self._store.read_stream(commitment_stream(commitment_id))
         if not stored:
             raise NotFound("commitment", commitment_id)
         return stored
+
+
+def decide(
+    current: Versioned[Commitment],
+    command: Command,
+    scope: Scope = EVERYTHING,
+    if_match: int | None = None,
+) -> list[EventData]:
+    """The events ``command`` causes on the commitment as it stands, for a writer
+    limited to ``scope`` who may have said which version it saw."""
+    scope.check(current.value.plan_id, {p.name for p in current.value.parties})
+    if if_match is not None and if_match != current.version:
+        raise StaleVersion(current.version, if_match)
+    return commitment_rules.decide(current.value, command)
+
+
+def advance(current: Versioned[Commitment], events: list[EventData]) -> Versioned[Commitment]:
+    """The commitment once ``events`` are stored after ``current``."""
+    state: Commitment | None = current.value
+    for e in events:
+        state = commitment_rules.evolve(state, e)
+    assert state is not None
+    return Versioned(state, current.version + len(events))
+
+
+def occurred_at(command: Command, clock: Clock) -> datetime:
+    """Business time: the date the fact took effect, where the command gives one."""
+    match command:
+        case ChangeStatus() | ReportProgress() | RecordMeasurement() | Amend():
+            return business_time(command.as_of)
+        case ReachMilestone():
+            return business_time(command.reached_on)
+    return clock()
 
 
 class StaleVersion(RuleViolated):
