@@ -35,6 +35,10 @@ end
 """
 
 
+PER_PLAN = 20
+POLL_SECONDS = 0.002
+
+
 def _wrk(url: str, path: str, seconds: int, connections: int = 32) -> float:
     if shutil.which("wrk") is None:
         subprocess.run(
@@ -179,18 +183,32 @@ async def http_batch(services: Services, batches: int, concurrency: int = 4) -> 
 
 
 async def end_to_end(services: Services, rate_per_second: float, count: int) -> list[Result]:
-    """From a POST's 2xx to the commitment visible in reporting, paced at ``rate``."""
+    """From a POST's 2xx to the commitment visible in reporting, paced at ``rate``.
+
+    One poller watches reporting for every write in flight, so the measurement adds a
+    steady, small read load rather than one poll loop per write: commitments go to
+    plans of ``PER_PLAN`` and the poller reads the commitment list of each plan that
+    has writes pending, every ``POLL_SECONDS``."""
     headers = {"Authorization": f"Bearer {KEY}"}
+    acknowledged: dict[str, float] = {}  # commitment id -> when its POST answered
+    pending: dict[str, set[str]] = {}  # plan id -> commitment ids not yet seen
     samples: list[float] = []
     async with (
         httpx.AsyncClient(base_url=services.url("commitments"), timeout=30, headers=headers) as c,
         httpx.AsyncClient(base_url=services.url("reporting"), timeout=30, headers=headers) as r,
     ):
-        plan = (await c.post("/v1/plans", json=plan_body())).json()
+        plans = [
+            (await c.post("/v1/plans", json=plan_body())).raise_for_status().json()["id"]
+            for _ in range(-(-count // PER_PLAN))
+        ]
+        for plan in plans:  # Start measuring once reporting has every plan.
+            while (await r.get(f"/v1/plans/{plan}/commitments")).status_code != 200:
+                await asyncio.sleep(0.01)
 
         async def one(n: int) -> None:
+            plan = plans[n // PER_PLAN]
             made = await c.post(
-                f"/v1/plans/{plan['id']}/commitments",
+                f"/v1/plans/{plan}/commitments",
                 json={
                     "code": f"E{n}",
                     "section": "S",
@@ -198,18 +216,30 @@ async def end_to_end(services: Services, rate_per_second: float, count: int) -> 
                     "parties": [{"name": "EU", "role": "responsible"}],
                 },
             )
-            acknowledged = time.perf_counter()
-            cid = made.json()["id"]
-            while (await r.get(f"/v1/commitments/{cid}")).status_code != 200:
-                await asyncio.sleep(0.002)
-            samples.append((time.perf_counter() - acknowledged) * 1000)
+            acknowledged[made.raise_for_status().json()["id"]] = time.perf_counter()
+            pending.setdefault(plan, set()).add(made.json()["id"])
 
+        async def poll() -> None:
+            while len(samples) < count:
+                for plan, ids in list(pending.items()):
+                    listed = (await r.get(f"/v1/plans/{plan}/commitments")).json()
+                    seen = time.perf_counter()
+                    for row in listed:
+                        if row["id"] in ids:
+                            ids.discard(row["id"])
+                            samples.append((seen - acknowledged[row["id"]]) * 1000)
+                    if not ids:
+                        del pending[plan]
+                await asyncio.sleep(POLL_SECONDS)
+
+        poller = asyncio.create_task(poll())
         tasks = []
         interval = 1 / rate_per_second
         for n in range(count):
             tasks.append(asyncio.create_task(one(n)))
             await asyncio.sleep(interval)
         await asyncio.gather(*tasks)
+        await asyncio.wait_for(poller, 60)
     return [
         Result("e2e_p50_ms", percentile(samples, 50), "ms", count),
         Result("e2e_p99_ms", percentile(samples, 99), "ms", count),
