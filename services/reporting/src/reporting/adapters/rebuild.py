@@ -17,6 +17,7 @@ pauses the live consumer, for as long as it takes.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,6 +51,8 @@ READ_MODELS = (
     "rm_fund_targets",
     "rm_fund_rates",
 )
+#: Records fetched per round, across partitions.
+REPLAY_BATCH = 6000
 SWAPPED = (*READ_MODELS, "consumer_offsets", "consumer_inbox")
 Progress = Callable[[int, int], None]
 
@@ -88,7 +91,7 @@ class Rebuilder:
         return await self._run(swap=False)  # type: ignore[return-value]
 
     async def _run(self, *, swap: bool) -> str | list[Difference]:
-        pool = await create_pool(self._url, min_size=1, max_size=4)
+        pool = await create_pool(self._url, min_size=1, max_size=8)
         kafka = AIOKafkaConsumer(bootstrap_servers=self._bootstrap, enable_auto_commit=False)
         await kafka.start()
         try:
@@ -201,11 +204,17 @@ class Rebuilder:
             if done:
                 kafka.pause(*done)
             kafka.resume(*behind)
-            batches = await kafka.getmany(*behind, timeout_ms=500, max_records=1000)
+            batches = await kafka.getmany(*behind, timeout_ms=500, max_records=REPLAY_BATCH)
+            # Partitions are independent (live replicas consume them side by side), so
+            # their batches apply concurrently: one decodes while another's SQL runs.
+            await asyncio.gather(
+                *(
+                    self._apply(pool, tp, wanted)
+                    for tp, records in batches.items()
+                    if (wanted := [r for r in records if r.offset < target(tp)])
+                )
+            )
             for tp, records in batches.items():
-                wanted = [r for r in records if r.offset < target(tp)]
-                if wanted:
-                    await self._apply(pool, tp, wanted)
                 if records and records[-1].offset >= target(tp):
                     kafka.seek(tp, target(tp))  # Read past the target: back to it.
 
