@@ -38,7 +38,7 @@ def rfc3339(moment: datetime) -> str:
 
 
 def parse_time(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return datetime.fromisoformat(text)  # Python 3.11 reads RFC 3339's "Z" itself.
 
 
 def to_kafka(
@@ -102,6 +102,8 @@ class ReceivedEvent:
     stream_version: int
     data: JsonObject
     metadata: EventMetadata
+    #: ``data`` as the JSON text it arrived in, for writers that store it as is.
+    data_json: str
 
 
 def type_of(headers: Sequence[tuple[str, bytes]]) -> str | None:
@@ -117,7 +119,8 @@ def from_kafka(value: bytes | None, headers: Sequence[tuple[str, bytes]]) -> Rec
     try:
         if attrs.get("ce_specversion") != SPEC_VERSION:
             raise MalformedMessage(f"unsupported ce_specversion {attrs.get('ce_specversion')!r}")
-        data = json.loads(value or b"null")
+        text = (value or b"null").decode()
+        data = json.loads(text)
         if not isinstance(data, dict):
             raise MalformedMessage("event data is not a JSON object")
         return ReceivedEvent(
@@ -136,6 +139,7 @@ def from_kafka(value: bytes | None, headers: Sequence[tuple[str, bytes]]) -> Rec
                 causation_id=attrs.get(f"ce_{EXT_CAUSATION}"),
                 traceparent=attrs.get(f"ce_{EXT_TRACEPARENT}"),
             ),
+            data_json=text,
         )
     except MalformedMessage:
         raise

@@ -27,7 +27,7 @@ _TIMELINE = """
                              occurred_at, recorded_at, partner, data)
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
                          $6::text[], $7::timestamptz[], $8::timestamptz[], $9::text[],
-                         $10::jsonb[])
+                         $10::text[]::jsonb[])
     ON CONFLICT (event_id) DO NOTHING
 """
 
@@ -36,6 +36,10 @@ def _decoded(event: ReceivedEvent) -> EventData | None:
     if not registry.knows(event.type):
         return None  # A type from a newer publisher: kept on the topic, replayable later.
     return registry.decode(event.type, event.schema_version, event.data)
+
+
+def _is_credential(event: ReceivedEvent) -> bool:
+    return event.type.startswith(access.EVENT_TYPE_PREFIX)
 
 
 async def _timeline(conn: Connection, items: list[tuple[ReceivedEvent, EventData]]) -> None:
@@ -53,7 +57,7 @@ async def _timeline(conn: Connection, items: list[tuple[ReceivedEvent, EventData
             event.occurred_at,
             event.recorded_at,
             event.metadata.partner,
-            event.data,
+            event.data_json,  # Stored as it arrived: no decode and re-encode.
         )
         for column, value in zip(columns, row, strict=True):
             column.append(value)
@@ -63,7 +67,7 @@ async def _timeline(conn: Connection, items: list[tuple[ReceivedEvent, EventData
 async def project(conn: Connection, event: ReceivedEvent) -> None:
     """Apply one event: its timeline entry and its read-model change."""
     data = _decoded(event)
-    if data is None or await access.project(conn, data):
+    if data is None or (_is_credential(event) and await access.project(conn, data)):
         return  # Credentials: honoured here, not reported.
     await _timeline(conn, [(event, data)])
     await _apply(conn, event, data)
@@ -75,7 +79,7 @@ async def project_many(conn: Connection, events: list[ReceivedEvent]) -> None:
     items: list[tuple[ReceivedEvent, EventData]] = []
     for event in events:
         data = _decoded(event)
-        if data is None or await access.project(conn, data):
+        if data is None or (_is_credential(event) and await access.project(conn, data)):
             continue
         items.append((event, data))
     await _timeline(conn, items)
