@@ -194,29 +194,39 @@ class Rebuilder:
             return targets.get((tp.topic, tp.partition), 0)
 
         total = sum(target(tp) for tp in partitions)
-        while True:
-            positions = {tp: await kafka.position(tp) for tp in partitions}
-            self._progress(sum(min(positions[tp], target(tp)) for tp in partitions), total)
-            behind = [tp for tp in partitions if positions[tp] < target(tp)]
-            if not behind:
-                return
-            done = [tp for tp in partitions if tp not in behind]
-            if done:
-                kafka.pause(*done)
-            kafka.resume(*behind)
-            batches = await kafka.getmany(*behind, timeout_ms=500, max_records=REPLAY_BATCH)
-            # Partitions are independent (live replicas consume them side by side), so
-            # their batches apply concurrently: one decodes while another's SQL runs.
-            await asyncio.gather(
-                *(
-                    self._apply(pool, tp, wanted)
-                    for tp, records in batches.items()
-                    if (wanted := [r for r in records if r.offset < target(tp)])
-                )
-            )
-            for tp, records in batches.items():
-                if records and records[-1].offset >= target(tp):
-                    kafka.seek(tp, target(tp))  # Read past the target: back to it.
+        # One applier per partition, fed through a short queue: the next fetch is
+        # unpacked and decoded while earlier batches' SQL runs. Partitions are
+        # independent (live replicas consume them side by side); each keeps its order.
+        async with asyncio.TaskGroup() as appliers:
+            queues: dict[Any, asyncio.Queue[list[Any] | None]] = {}
+            while True:
+                positions = {tp: await kafka.position(tp) for tp in partitions}
+                self._progress(sum(min(positions[tp], target(tp)) for tp in partitions), total)
+                behind = [tp for tp in partitions if positions[tp] < target(tp)]
+                if not behind:
+                    break
+                done = [tp for tp in partitions if tp not in behind]
+                if done:
+                    kafka.pause(*done)
+                kafka.resume(*behind)
+                batches = await kafka.getmany(*behind, timeout_ms=500, max_records=REPLAY_BATCH)
+                for tp, records in batches.items():
+                    wanted = [r for r in records if r.offset < target(tp)]
+                    if wanted:
+                        if tp not in queues:
+                            queues[tp] = asyncio.Queue(maxsize=2)
+                            appliers.create_task(self._drain(pool, tp, queues[tp]))
+                        await queues[tp].put(wanted)
+                    if records and records[-1].offset >= target(tp):
+                        kafka.seek(tp, target(tp))  # Read past the target: back to it.
+            for queue in queues.values():
+                await queue.put(None)
+
+    async def _drain(
+        self, pool: asyncpg.Pool, tp: Any, queue: asyncio.Queue[list[Any] | None]
+    ) -> None:
+        while (records := await queue.get()) is not None:
+            await self._apply(pool, tp, records)
 
     async def _apply(self, pool: asyncpg.Pool, tp: Any, records: list[Any]) -> None:
         async with pool.acquire() as conn, conn.transaction():
