@@ -13,17 +13,27 @@ import asyncpg
 from reporting.application.progress import CommitmentRow
 
 
+def _latest(table: str, column: str, as_of: str, known_at: str, where: str = "") -> str:
+    """The value of ``column`` in the commitment's row of ``table`` latest by business
+    date (then version) on ``as_of``, among those recorded by ``known_at``."""
+    return f"""(
+        SELECT x.{column} FROM {table} x
+        WHERE x.commitment_id = c.commitment_id AND x.as_of <= {as_of}
+          AND x.recorded_at <= {known_at} {where}
+        ORDER BY x.as_of DESC, x.stream_version DESC LIMIT 1)"""
+
+
+def _made_by(as_of: str, known_at: str) -> str:
+    return f"(c.made_on IS NULL OR c.made_on <= {as_of}) AND c.recorded_at <= {known_at}"
+
+
 def effective_commitments(as_of: str, known_at: str) -> str:
     """Every commitment made by ``as_of`` and recorded by ``known_at`` (SQL parameter
     names), with the title, deadline, parties, status and completion in force on
     ``as_of`` as known at ``known_at``."""
 
     def latest(table: str, column: str, where: str = "") -> str:
-        return f"""(
-            SELECT x.{column} FROM {table} x
-            WHERE x.commitment_id = c.commitment_id AND x.as_of <= {as_of}
-              AND x.recorded_at <= {known_at} {where}
-            ORDER BY x.as_of DESC, x.stream_version DESC LIMIT 1)"""
+        return _latest(table, column, as_of, known_at, where)
 
     amended = "rm_amendments"
     return f"""
@@ -45,8 +55,22 @@ def effective_commitments(as_of: str, known_at: str) -> str:
         )
     } AS completion
     FROM rm_commitments c
-    WHERE (c.made_on IS NULL OR c.made_on <= {as_of}) AND c.recorded_at <= {known_at}
+    WHERE {_made_by(as_of, known_at)}
     """
+
+
+#: Only what the progress tree counts by (:class:`CommitmentRow`): no titles or
+#: parties to look up and decode.
+PROGRESS_ROWS = f"""
+    SELECT c.commitment_id, c.section, c.priority,
+           coalesce({
+    _latest("rm_amendments", "deadline_end", "$2", "$3", "AND x.deadline IS NOT NULL")
+},
+                    c.deadline_end) AS deadline_end,
+           coalesce({_latest("rm_status_changes", "status", "$2", "$3")}, 'planned') AS status
+    FROM rm_commitments c
+    WHERE {_made_by("$2", "$3")} AND c.plan_id = $1
+"""
 
 
 EFFECTIVE_COMMITMENTS = effective_commitments("$2", "$3")
@@ -86,6 +110,11 @@ class ReportingQueries:
             as_of,
             known_at,
         )
+
+    async def progress_rows(
+        self, plan_id: str, as_of: date, known_at: datetime
+    ) -> list[CommitmentRow]:
+        return self.rows(await self._pool.fetch(PROGRESS_ROWS, plan_id, as_of, known_at))
 
     async def commitment(
         self, commitment_id: str, as_of: date, known_at: datetime

@@ -102,8 +102,8 @@ async def _progress(
     plan = await queries.plan(plan_id, known)
     if plan is None:
         raise Problem(404, "not-found", f"no plan {plan_id!r} (yet) in reporting")
-    records = await queries.commitments(plan_id, day, known)
-    plan_totals, sections = progress_tree(plan["sections"], queries.rows(records), day)
+    rows = await queries.progress_rows(plan_id, day, known)
+    plan_totals, sections = progress_tree(plan["sections"], rows, day)
     return {
         "plan": _plan_head(plan),
         "as_of": day.isoformat(),
