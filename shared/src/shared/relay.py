@@ -29,7 +29,8 @@ from typing import Any
 import asyncpg
 
 from shared import cloudevents
-from shared.eventstore.postgres import NOTIFY_CHANNEL, event_columns, row_to_event
+from shared.events import EventMetadata, StoredEvent
+from shared.eventstore.postgres import NOTIFY_CHANNEL
 from shared.kafka import KafkaProducer, OutgoingMessage
 from shared.observability import Metrics
 
@@ -143,8 +144,13 @@ class Relay:
     async def _read(self, conn: asyncpg.Connection, cursor: tuple[object, int]) -> list[Any]:
         return list(
             await conn.fetch(
-                f"""
-                SELECT e.tx_id AS tx, {event_columns("e")}
+                """
+                SELECT e.tx_id AS tx, e.position, e.stream_id, e.stream_version, e.event_id,
+                       e.type, e.schema_version, e.data::text AS data, e.occurred_at,
+                       e.recorded_at, e.metadata->>'partner' AS partner,
+                       e.metadata->>'causation_id' AS causation_id,
+                       e.metadata->>'correlation_id' AS correlation_id,
+                       e.metadata->>'traceparent' AS traceparent
                 FROM events e
                 WHERE (e.tx_id, e.position) > ($1::xid8, $2::bigint)
                   AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -159,8 +165,25 @@ class Relay:
     def _send(self, rows: list[Any]) -> _Batch:
         messages = []
         for row in rows:
-            # The payload goes out as PostgreSQL's JSON text: no decode and re-encode.
-            event = row_to_event(row, data={})
+            # The payload goes out as PostgreSQL's JSON text and the metadata comes as
+            # text columns: nothing is decoded to be encoded again.
+            event = StoredEvent(
+                position=row["position"],
+                stream_id=row["stream_id"],
+                stream_version=row["stream_version"],
+                event_id=row["event_id"],
+                type=row["type"],
+                schema_version=row["schema_version"],
+                data={},
+                metadata=EventMetadata(
+                    partner=row["partner"],
+                    causation_id=row["causation_id"],
+                    correlation_id=row["correlation_id"],
+                    traceparent=row["traceparent"],
+                ),
+                occurred_at=row["occurred_at"],
+                recorded_at=row["recorded_at"],
+            )
             key, value, headers = cloudevents.to_kafka(event, self._source, row["data"])
             messages.append(OutgoingMessage(self._topic, key, value, headers))
         acks = asyncio.ensure_future(self._producer.send_all(messages))

@@ -83,3 +83,19 @@ def test_a_structured_cloudevent_needs_its_required_attributes() -> None:
         }
     )
     assert parsed.subject == "c" and parsed.data == {"a": 1}
+
+
+def test_times_go_out_in_utc_with_z_and_read_back_equal() -> None:
+    from datetime import timedelta, timezone
+
+    from shared.cloudevents import parse_time, rfc3339
+
+    paris = timezone(timedelta(hours=2))
+    cases = {
+        datetime(2016, 6, 30, 12, 0): "2016-06-30T12:00:00Z",  # naive: taken as UTC
+        datetime(2016, 6, 30, 12, 0, tzinfo=UTC): "2016-06-30T12:00:00Z",
+        datetime(2016, 6, 30, 14, 0, 0, 5, tzinfo=paris): "2016-06-30T12:00:00.000005Z",
+    }
+    for moment, text in cases.items():
+        assert rfc3339(moment) == text
+        assert parse_time(text) == (moment if moment.tzinfo else moment.replace(tzinfo=UTC))
