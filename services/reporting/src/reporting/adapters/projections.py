@@ -94,11 +94,11 @@ async def project_many(conn: Connection, events: list[ReceivedEvent]) -> None:
             ON CONFLICT (event_id) DO NOTHING
             """,
             [e.event_id for e, _ in measured],
-            [d.commitment_id for _, d in measured],  # type: ignore[attr-defined]
-            [d.indicator for _, d in measured],  # type: ignore[attr-defined]
+            [d.commitment_id for _, d in measured],
+            [d.indicator for _, d in measured],
             [e.stream_version for e, _ in measured],
-            [Decimal(d.value) for _, d in measured],  # type: ignore[attr-defined]
-            [d.as_of for _, d in measured],  # type: ignore[attr-defined]
+            [Decimal(d.value) for _, d in measured],
+            [d.as_of for _, d in measured],
             [e.recorded_at for e, _ in measured],
         )
     for event, data in items:

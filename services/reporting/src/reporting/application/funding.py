@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from shared.money import format_amount
 
@@ -55,6 +55,16 @@ class Figures:
         return out
 
 
+class Row(Protocol):
+    """A row of sums by column name: a mapping, or a database record."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
+
+    def __contains__(self, key: object, /) -> bool: ...
+
+    def get(self, key: str, /) -> Any: ...
+
+
 class Ledger:
     """Figures grouped by a key (a source, a section, …) and a currency."""
 
@@ -64,7 +74,7 @@ class Ledger:
     def figures(self, key: str, currency: str) -> Figures:
         return self.groups.setdefault((key, currency), Figures(currency))
 
-    def add_rows(self, rows: Iterable[Mapping[str, Any]], key_column: str | None) -> None:
+    def add_rows(self, rows: Iterable[Row], key_column: str | None) -> None:
         """Rows of per-currency sums named like :data:`FIGURES` (missing ones ignored)."""
         for row in rows:
             value = None if key_column is None else row[key_column]

@@ -35,7 +35,7 @@ def _thousands(amount: str) -> str:
     whole, _, cents = amount.partition(".")
     sign = "-" if whole.startswith("-") else ""
     digits = whole.lstrip("-")
-    groups = []
+    groups: list[str] = []
     while digits:
         groups.insert(0, digits[-3:])
         digits = digits[:-3]
