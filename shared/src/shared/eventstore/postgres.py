@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from importlib.resources import files
 from typing import Any
 
@@ -68,6 +68,19 @@ def row_to_event(row: asyncpg.Record, data: JsonObject | None = None) -> StoredE
         occurred_at=row["occurred_at"],
         recorded_at=row["recorded_at"],
     )
+
+
+def _metadata_json(metadata: Iterable[EventMetadata]) -> list[str]:
+    """Each event's metadata as JSON, encoded once per distinct value: the events of
+    one write usually share theirs."""
+    encoded: dict[EventMetadata, str] = {}
+    out = []
+    for meta in metadata:
+        text = encoded.get(meta)
+        if text is None:
+            text = encoded[meta] = json.dumps(meta.to_json())
+        out.append(text)
+    return out
 
 
 def _key_value(exc: asyncpg.UniqueViolationError) -> str:
@@ -212,7 +225,7 @@ class PostgresEventStore:
             [e.type for e in events],
             [e.schema_version for e in events],
             [json.dumps(e.data) for e in events],
-            [json.dumps(e.metadata.to_json()) for e in events],
+            _metadata_json(e.metadata for e in events),
             [e.occurred_at for e in events],
             NOTIFY_CHANNEL,
         )
@@ -270,7 +283,7 @@ class PostgresEventStore:
                     [e.type for _, _, e in events],
                     [e.schema_version for _, _, e in events],
                     [json.dumps(e.data) for _, _, e in events],
-                    [json.dumps(e.metadata.to_json()) for _, _, e in events],
+                    _metadata_json(e.metadata for _, _, e in events),
                     [e.occurred_at for _, _, e in events],
                     NOTIFY_CHANNEL,
                 )
