@@ -112,6 +112,28 @@ async def test_a_unique_key_belongs_to_one_stream_and_a_refusal_stores_nothing(
     assert await store.owner_of(*key) == owner
 
 
+async def test_a_refused_append_leaves_its_unique_key_free(store: EventStore) -> None:
+    taken = event(1)
+    existing = random_ref("s-")
+    await store.append(existing, 0, [taken])
+    key = ("commitment-code", random_ref("P/"))
+    with pytest.raises(DuplicateEvent):
+        await store.append(random_ref("s-"), 0, [taken], unique_keys=[key])
+    with pytest.raises(WrongExpectedVersion):
+        await store.append(existing, 0, [event(2)], unique_keys=[key])
+    assert await store.owner_of(*key) is None
+
+
+async def test_a_retried_create_with_its_key_has_one_effect(store: EventStore) -> None:
+    key = ("plan-code", random_ref("VAP-"))
+    stream, first = random_ref("s-"), event(1)
+    stored = await store.append(stream, 0, [first], unique_keys=[key])
+    again = await store.append(stream, 0, [first], unique_keys=[key])
+    assert again == stored
+    assert await store.owner_of(*key) == stream
+    assert len(await store.read_stream(stream)) == 1
+
+
 async def test_of_concurrent_writers_at_one_version_exactly_one_wins(store: EventStore) -> None:
     stream = random_ref("s-")
     await store.append(stream, 0, [event(0)])

@@ -70,6 +70,14 @@ def row_to_event(row: asyncpg.Record, data: JsonObject | None = None) -> StoredE
     )
 
 
+#: Reserves unique key ($10, $11) for stream $1, or finds who holds it.
+_CLAIM = """claim AS (
+    INSERT INTO unique_keys (scope, key, stream_id) VALUES ($10, $11, $1)
+    ON CONFLICT (scope, key) DO UPDATE SET stream_id = unique_keys.stream_id
+    RETURNING stream_id AS owner
+),"""
+
+
 def _metadata_json(metadata: Iterable[EventMetadata]) -> list[str]:
     """Each event's metadata as JSON, encoded once per distinct value: the events of
     one write usually share theirs."""
@@ -148,8 +156,12 @@ class PostgresEventStore:
             return []
         logs.stream_id.set(stream_id)
         try:
+            if len(unique_keys) == 1 and expected_version == 0 and not conn.is_in_transaction():
+                # A new stream with one key (a plan, a commitment): claim and insert in
+                # one statement, atomic on its own.
+                rows = await self._insert(conn, stream_id, 0, events, claim=unique_keys[0])
             # Inside a caller's transaction, a savepoint keeps a conflict from aborting it.
-            if unique_keys or conn.is_in_transaction():
+            elif unique_keys or conn.is_in_transaction():
                 async with conn.transaction():
                     for scope, key in unique_keys:
                         owner = await conn.fetchval(
@@ -194,13 +206,23 @@ class PostgresEventStore:
         ]
 
     async def _insert(
-        self, conn: Connection, stream_id: str, expected_version: int, events: Sequence[NewEvent]
+        self,
+        conn: Connection,
+        stream_id: str,
+        expected_version: int,
+        events: Sequence[NewEvent],
+        claim: tuple[str, str] | None = None,
     ) -> list[asyncpg.Record]:
         """Insert after ``expected_version`` and notify the relay, in one statement.
-        No rows means the stream is not at that version (and nothing was written)."""
+        No rows means the stream is not at that version (and nothing was written).
+
+        With ``claim`` (only for a new stream, whose version check cannot fail
+        silently), the same statement reserves that unique key first and inserts only
+        if the key is this stream's."""
+        claiming = claim is not None
         rows = await conn.fetch(
-            """
-            WITH inserted AS (
+            f"""
+            WITH {_CLAIM if claiming else ""} inserted AS (
                 INSERT INTO events (stream_id, stream_version, event_id, type,
                                     schema_version, data, metadata, occurred_at)
                 SELECT $1, $2 + e.ord, e.event_id, e.type, e.schema_version,
@@ -208,16 +230,18 @@ class PostgresEventStore:
                 FROM unnest($3::uuid[], $4::text[], $5::int[], $6::text[], $7::text[],
                             $8::timestamptz[]) WITH ORDINALITY
                      AS e(event_id, type, schema_version, data, metadata, occurred_at, ord)
-                WHERE $2 = 0 OR EXISTS (
-                    SELECT 1 FROM events WHERE stream_id = $1 AND stream_version = $2)
+                WHERE ($2 = 0 OR EXISTS (
+                    SELECT 1 FROM events WHERE stream_id = $1 AND stream_version = $2))
+                  {"AND (SELECT owner FROM claim) = $1" if claiming else ""}
                 ORDER BY e.ord
                 RETURNING position, stream_version, recorded_at
             ), woken AS (
                 SELECT pg_notify($9, '') WHERE EXISTS (SELECT 1 FROM inserted)
             )
-            SELECT i.position, i.stream_version, i.recorded_at,
-                   (SELECT count(*) FROM woken) AS woken
-            FROM inserted i ORDER BY i.stream_version
+            SELECT {"c.owner," if claiming else ""} i.position, i.stream_version,
+                   i.recorded_at, (SELECT count(*) FROM woken) AS woken
+            FROM {"claim c LEFT JOIN inserted i ON true" if claiming else "inserted i"}
+            ORDER BY i.stream_version
             """,
             stream_id,
             expected_version,
@@ -228,7 +252,12 @@ class PostgresEventStore:
             _metadata_json(e.metadata for e in events),
             [e.occurred_at for e in events],
             NOTIFY_CHANNEL,
+            *(claim or ()),
         )
+        if claim is not None:
+            if rows[0]["owner"] != stream_id:
+                raise UniqueKeyTaken(*claim, rows[0]["owner"])
+            rows = [r for r in rows if r["position"] is not None]
         if not rows:
             actual = await self.stream_version_on(conn, stream_id)
             raise WrongExpectedVersion(stream_id, expected_version, actual)
