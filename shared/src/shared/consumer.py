@@ -1,11 +1,11 @@
 """Consumers with an exactly-once effect on a PostgreSQL read model.
 
-Kafka delivers at least once. For each partition batch, the handler's changes, the
-ids of the events it applied (the inbox) and the next offset to read commit in one
-PostgreSQL transaction; on assignment the consumer seeks to the offsets stored there,
-never to Kafka's. A crash anywhere before that commit loses nothing and doubles
-nothing: the batch is read again and applied once. The inbox also absorbs the
-duplicates the outbox relay may publish after a crash of its own.
+Kafka delivers at least once. For each poll, the handler's changes, the ids of the
+events it applied (the inbox) and the next offset to read in every partition the poll
+brought commit in one PostgreSQL transaction; on assignment the consumer seeks to the
+offsets stored there, never to Kafka's. A crash anywhere before that commit loses
+nothing and doubles nothing: the batch is read again and applied once. The inbox also
+absorbs the duplicates the outbox relay may publish after a crash of its own.
 
 A message that cannot be decoded or whose handler fails goes to the dead-letter topic
 with its error, is recorded, and the partition moves on. Errors of the database

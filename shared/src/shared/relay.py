@@ -10,8 +10,8 @@ checkpoint.
 Delivery is at least once: the relay reads the next batch while Kafka acknowledges the
 previous ones, and writes each batch's checkpoint only after its acknowledgement, so a
 relay killed in between publishes the unacknowledged batches again on restart;
-consumers deduplicate by event id. Exactly one relay per database runs at a time, holding a
-session advisory lock; the others stand by and take over within
+consumers deduplicate by event id. Exactly one relay per database runs at a time,
+holding a session advisory lock; the others stand by and take over within
 ``standby_poll_seconds`` when the holder's connection drops.
 """
 

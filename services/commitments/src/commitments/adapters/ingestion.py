@@ -89,11 +89,12 @@ class OnceOnlyCommands:
                 return await self._run_together(items, scope)
             except _Contended:
                 pass
-        return [await self._run_alone(ref, command, meta, scope) for ref, command, meta in items]
+        return [await self.outcome(ref, command, meta, scope) for ref, command, meta in items]
 
-    async def _run_alone(
+    async def outcome(
         self, ref: EventRef, command: Command, meta: EventMetadata, scope: Scope
     ) -> Outcome:
+        """What :meth:`run` comes to, a refusal included."""
         try:
             return await self.run(ref, command, meta, scope)
         except (CommitmentsError, EventStoreError, OutOfScope) as exc:

@@ -22,10 +22,8 @@ from commitments.api.dependencies import Writer
 from commitments.api.errors import to_problem
 from commitments.domain.commitment import Command
 from commitments.domain.errors import CommitmentsError
-from shared.access import OutOfScope
 from shared.cloudevents import StructuredEvent
 from shared.events import EventMetadata
-from shared.eventstore import EventStoreError
 from shared.http.ingest import ingest, rejected
 from shared.http.problems import Problem, json_pointer
 
@@ -141,12 +139,7 @@ async def post_events(request: Request, principal: Writer) -> JSONResponse:
         parsed = _parse(event)
         if isinstance(parsed, Refusal):
             return parsed.status, parsed.item
-        ref, command = parsed
-        try:
-            outcome: Outcome = await once.run(ref, command, meta, scope)
-        except (CommitmentsError, EventStoreError, OutOfScope) as exc:
-            outcome = exc
-        return _answer(event, outcome)
+        return _answer(event, await once.outcome(*parsed, meta, scope))
 
     async def apply_many(
         events: list[tuple[StructuredEvent, EventMetadata]],

@@ -171,20 +171,14 @@ class CommitmentsService:
 
     async def get_commitment(self, commitment_id: str) -> Versioned[Commitment]:
         """The commitment's state, from the cache caught up with any newer events."""
-        cached = self._cache.get(commitment_id)
-        after = 0 if cached is None else cached.version
-        stored = await self._store.read_stream(commitment_stream(commitment_id), after)
-        state: Commitment | None = None if cached is None else cached.value
-        for e in stored:
-            state = commitment_rules.evolve(state, self._decode(e))
-        if state is None:
+        found = (await self.get_commitments([commitment_id])).get(commitment_id)
+        if found is None:
             raise NotFound("commitment", commitment_id)
-        current = Versioned(state, stored[-1].stream_version if stored else after)
-        self._cache.put(commitment_id, current)
-        return current
+        return found
 
     async def get_commitments(self, ids: Iterable[str]) -> dict[str, Versioned[Commitment]]:
-        """Several commitments' states in one read; unknown ids are absent."""
+        """Several commitments' states in one read, each from the cache caught up with
+        any newer events; unknown ids are absent."""
         cached = {i: self._cache.get(i) for i in ids}
         stored = await self._store.read_streams(
             {commitment_stream(i): 0 if c is None else c.version for i, c in cached.items()}
