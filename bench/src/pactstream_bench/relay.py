@@ -13,7 +13,7 @@ from pactstream_bench.store import PAYLOAD
 from shared import cloudevents
 from shared.events import EventMetadata, NewEvent, StoredEvent
 from shared.eventstore.postgres import PostgresEventStore, install_schema
-from shared.kafka import KafkaProducer, ensure_topics
+from shared.kafka import PRODUCER_SETTINGS, KafkaProducer, ensure_topics
 from shared.relay import Relay
 
 
@@ -69,13 +69,7 @@ async def aiokafka_raw(total: int) -> Result:
         now,
     )
     key, value, headers = cloudevents.to_kafka(sample, "/bench")
-    producer = AIOKafkaProducer(
-        bootstrap_servers=KAFKA,
-        enable_idempotence=True,
-        acks="all",
-        linger_ms=5,
-        max_batch_size=256 * 1024,
-    )
+    producer = AIOKafkaProducer(bootstrap_servers=KAFKA, **PRODUCER_SETTINGS)
     await producer.start()
     try:
         with Timer() as t:
