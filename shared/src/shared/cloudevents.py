@@ -7,13 +7,13 @@ Binary mode keeps the event data as the Kafka value and every attribute in a
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from shared import jsontext
 from shared.events import EventMetadata, JsonObject, StoredEvent
 
 SPEC_VERSION = "1.0"
@@ -87,11 +87,7 @@ def to_kafka(
     ):
         if value is not None:
             headers.append((header, value.encode()))
-    value_bytes = (
-        data_json.encode()
-        if data_json is not None
-        else json.dumps(event.data, separators=(",", ":"), ensure_ascii=False).encode()
-    )
+    value_bytes = data_json.encode() if data_json is not None else jsontext.dumps_bytes(event.data)
     return event.stream_id.encode(), value_bytes, headers
 
 
@@ -131,7 +127,7 @@ def from_kafka(value: bytes | None, headers: Sequence[tuple[str, bytes]]) -> Rec
         if attrs.get("ce_specversion") != SPEC_VERSION:
             raise MalformedMessage(f"unsupported ce_specversion {attrs.get('ce_specversion')!r}")
         text = (value or b"null").decode()
-        data = json.loads(text)
+        data = jsontext.loads(text)
         if not isinstance(data, dict):
             raise MalformedMessage("event data is not a JSON object")
         return ReceivedEvent(

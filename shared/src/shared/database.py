@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, TypeAlias
 
 import asyncpg
+
+from shared import jsontext
 
 if TYPE_CHECKING:
     from asyncpg.pool import PoolConnectionProxy
@@ -35,15 +36,11 @@ CONNECTION_ERRORS: tuple[type[Exception], ...] = (
 SCHEMA_LOCK_KEY = 0x736368656D61  # "schema": replicas install one at a time
 
 
-def _encode_json(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
-
-
 async def _init_connection(conn: asyncpg.Connection) -> None:
     """json/jsonb parameters take Python values and results come back decoded."""
     for kind in ("json", "jsonb"):
         await conn.set_type_codec(
-            kind, encoder=_encode_json, decoder=json.loads, schema="pg_catalog"
+            kind, encoder=jsontext.dumps, decoder=jsontext.loads, schema="pg_catalog"
         )
 
 

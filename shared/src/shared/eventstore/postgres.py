@@ -9,14 +9,13 @@ order without gaps; every append notifies ``NOTIFY_CHANNEL`` to wake the relay.
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from importlib.resources import files
 from typing import Any
 
 import asyncpg
 
-from shared import logs
+from shared import jsontext, logs
 from shared.database import Connection
 from shared.events import EventMetadata, JsonObject, NewEvent, StoredEvent
 from shared.eventstore.errors import DuplicateEvent, UniqueKeyTaken, WrongExpectedVersion
@@ -61,9 +60,9 @@ def row_to_event(row: asyncpg.Record, data: JsonObject | None = None) -> StoredE
         event_id=row["event_id"],
         type=row["type"],
         schema_version=row["schema_version"],
-        data=json.loads(data) if isinstance(data, str) else data,
+        data=jsontext.loads(data) if isinstance(data, str) else data,
         metadata=EventMetadata.from_json(
-            json.loads(metadata) if isinstance(metadata, str) else metadata
+            jsontext.loads(metadata) if isinstance(metadata, str) else metadata
         ),
         occurred_at=row["occurred_at"],
         recorded_at=row["recorded_at"],
@@ -86,7 +85,7 @@ def _metadata_json(metadata: Iterable[EventMetadata]) -> list[str]:
     for meta in metadata:
         text = encoded.get(meta)
         if text is None:
-            text = encoded[meta] = json.dumps(meta.to_json())
+            text = encoded[meta] = jsontext.dumps(meta.to_json())
         out.append(text)
     return out
 
@@ -248,7 +247,7 @@ class PostgresEventStore:
             [e.event_id for e in events],
             [e.type for e in events],
             [e.schema_version for e in events],
-            [json.dumps(e.data) for e in events],
+            [jsontext.dumps(e.data) for e in events],
             _metadata_json(e.metadata for e in events),
             [e.occurred_at for e in events],
             NOTIFY_CHANNEL,
@@ -311,7 +310,7 @@ class PostgresEventStore:
                     [e.event_id for _, _, e in events],
                     [e.type for _, _, e in events],
                     [e.schema_version for _, _, e in events],
-                    [json.dumps(e.data) for _, _, e in events],
+                    [jsontext.dumps(e.data) for _, _, e in events],
                     _metadata_json(e.metadata for _, _, e in events),
                     [e.occurred_at for _, _, e in events],
                     NOTIFY_CHANNEL,

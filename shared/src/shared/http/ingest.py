@@ -3,7 +3,6 @@ answer or per-item results out. What an event means is the service's ``apply``."
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from shared import webhooks
+from shared import jsontext, webhooks
 from shared.cloudevents import InvalidCloudEvent, StructuredEvent, parse_structured
 from shared.events import EventMetadata
 from shared.http.auth import Principal
@@ -59,7 +58,7 @@ async def ingest(
         except webhooks.InvalidSignature as exc:
             raise Problem(401, "invalid-signature", str(exc)) from None
     try:
-        payload = json.loads(body)
+        payload = jsontext.loads(body)
     except ValueError as exc:
         raise Problem(400, "malformed-json", f"the body is not valid JSON: {exc}") from None
 
