@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import random
 from collections import defaultdict
 from datetime import UTC, datetime
@@ -13,8 +14,8 @@ from uuid import UUID, uuid4
 import asyncpg
 import pytest
 
-from shared.cloudevents import from_kafka
-from shared.events import NewEvent
+from shared.cloudevents import from_kafka, to_kafka
+from shared.events import EventMetadata, NewEvent
 from shared.eventstore.postgres import PostgresEventStore, install_schema
 from shared.kafka import KafkaProducer
 from shared.relay import Relay
@@ -157,3 +158,49 @@ async def test_one_relay_leads_and_a_standby_takes_over_when_it_dies(
         for t in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await t
+
+
+async def test_the_relay_publishes_exactly_the_message_to_kafka_describes(
+    pool: asyncpg.Pool, database_url: str, topic: str, kafka_bootstrap: str, producer: KafkaProducer
+) -> None:
+    """The relay builds its messages from bytes PostgreSQL formats; they must be the
+    ones cloudevents.to_kafka makes of the same stored events, header for header."""
+    async with pool.acquire() as conn:
+        await install_schema(conn)
+    store = PostgresEventStore(pool)
+    meta = EventMetadata(
+        partner="régie-1", correlation_id="corr-1", causation_id="src#1", traceparent=None
+    )
+    stored = await store.append(
+        "plan-é",
+        0,
+        [
+            NewEvent(
+                uuid4(),
+                "org.pactstream.test.a",
+                {"titre": "Été", "n": 1.5},
+                datetime(2016, 6, 30, 12, tzinfo=UTC),
+                2,
+                meta,
+            ),
+            NewEvent(
+                uuid4(),
+                "org.pactstream.test.b",
+                {"x": None},
+                datetime(2016, 6, 30, 14, 0, 0, 7, tzinfo=UTC),
+            ),
+        ],
+    )
+    relay = Relay(database_url=database_url, producer=producer, topic=topic, source="/src")
+    task = asyncio.create_task(relay.run())
+    try:
+        records = await read_topic(kafka_bootstrap, topic, until=lambda r: len(r) == 2)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    for record, event in zip(records, stored, strict=True):
+        key, value, headers = to_kafka(event, "/src")
+        assert record.key == key
+        assert list(record.headers) == headers
+        assert json.loads(record.value) == json.loads(value) == event.data

@@ -32,13 +32,13 @@ class Sizes:
 
 
 QUICK = Sizes(
-    appends=20_000,
-    concurrent=8_000,
-    relayed=20_000,
-    http_seconds=8,
-    batches=40,
-    e2e=300,
-    dataset=50_000,
+    appends=100_000,
+    concurrent=16_000,
+    relayed=100_000,
+    http_seconds=10,
+    batches=100,
+    e2e=1_000,
+    dataset=150_000,
 )
 FULL = Sizes(
     appends=200_000,

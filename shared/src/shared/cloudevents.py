@@ -43,52 +43,94 @@ _H_TRACEPARENT = f"ce_{EXT_TRACEPARENT}"
 
 
 def rfc3339(moment: datetime) -> str:
+    """UTC with a ``Z`` and always six fractional digits: the form PostgreSQL's
+    :data:`RFC3339_SQL` writes too, so every publisher agrees to the byte."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     elif moment.utcoffset():
         moment = moment.astimezone(UTC)
-    return moment.isoformat()[:-6] + "Z"  # "+00:00" -> "Z"
+    return moment.isoformat(timespec="microseconds")[:-6] + "Z"  # "+00:00" -> "Z"
+
+
+#: :func:`rfc3339` as a PostgreSQL format for ``to_char(moment AT TIME ZONE 'UTC', ...)``.
+RFC3339_SQL = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
 
 
 def parse_time(text: str) -> datetime:
     return datetime.fromisoformat(text)  # Python 3.11 reads RFC 3339's "Z" itself.
 
 
-def to_kafka(
-    event: StoredEvent, source: str, data_json: str | None = None
-) -> tuple[bytes, bytes, Headers]:
+def kafka_headers(
+    *,
+    event_id: bytes,
+    source: bytes,
+    type: bytes,
+    time: bytes,
+    subject: bytes,
+    recorded_time: bytes,
+    schema_version: bytes,
+    stream_version: bytes,
+    position: bytes,
+    partner: bytes | None,
+    correlation_id: bytes | None,
+    causation_id: bytes | None,
+    traceparent: bytes | None,
+) -> Headers:
+    """A published event's headers from its attributes already encoded: the one
+    definition of the binary-mode message's headers. The relay passes the bytes it
+    reads from PostgreSQL as they are; :func:`to_kafka` encodes an event's fields."""
+    headers = [
+        ("ce_specversion", _SPEC_VERSION_BYTES),
+        ("ce_id", event_id),
+        ("ce_source", source),
+        ("ce_type", type),
+        ("ce_time", time),
+        ("ce_subject", subject),
+        (_H_RECORDED, recorded_time),
+        (_H_SCHEMA, schema_version),
+        (_H_STREAM_VERSION, stream_version),
+        (_H_POSITION, position),
+        ("content-type", _JSON_BYTES),
+    ]
+    if partner is not None:
+        headers.append((_H_PARTNER, partner))
+    if correlation_id is not None:
+        headers.append((_H_CORRELATION, correlation_id))
+    if causation_id is not None:
+        headers.append((_H_CAUSATION, causation_id))
+    if traceparent is not None:
+        headers.append((_H_TRACEPARENT, traceparent))
+    return headers
+
+
+def _encoded(text: str | None) -> bytes | None:
+    return None if text is None else text.encode()
+
+
+def to_kafka(event: StoredEvent, source: str) -> tuple[bytes, bytes, Headers]:
     """Key, value and headers of the Kafka message publishing ``event``.
 
     The key is the stream id, so every event of one aggregate lands in one partition
-    and keeps its order. ``data_json``, when the caller already holds the data as JSON
-    text (the relay reads it so from PostgreSQL), is used as the value as it is.
+    and keeps its order.
     """
-    # Built as bytes directly, constants encoded once: the relay calls this for every
-    # event it publishes.
-    headers = [
-        ("ce_specversion", _SPEC_VERSION_BYTES),
-        ("ce_id", str(event.event_id).encode()),
-        ("ce_source", source.encode()),
-        ("ce_type", event.type.encode()),
-        ("ce_time", rfc3339(event.occurred_at).encode()),
-        ("ce_subject", event.stream_id.encode()),
-        (_H_RECORDED, rfc3339(event.recorded_at).encode()),
-        (_H_SCHEMA, str(event.schema_version).encode()),
-        (_H_STREAM_VERSION, str(event.stream_version).encode()),
-        (_H_POSITION, str(event.position).encode()),
-        ("content-type", _JSON_BYTES),
-    ]
     meta = event.metadata
-    for header, value in (
-        (_H_PARTNER, meta.partner),
-        (_H_CORRELATION, meta.correlation_id),
-        (_H_CAUSATION, meta.causation_id),
-        (_H_TRACEPARENT, meta.traceparent),
-    ):
-        if value is not None:
-            headers.append((header, value.encode()))
-    value_bytes = data_json.encode() if data_json is not None else jsontext.dumps_bytes(event.data)
-    return event.stream_id.encode(), value_bytes, headers
+    subject = event.stream_id.encode()
+    headers = kafka_headers(
+        event_id=str(event.event_id).encode(),
+        source=source.encode(),
+        type=event.type.encode(),
+        time=rfc3339(event.occurred_at).encode(),
+        subject=subject,
+        recorded_time=rfc3339(event.recorded_at).encode(),
+        schema_version=str(event.schema_version).encode(),
+        stream_version=str(event.stream_version).encode(),
+        position=str(event.position).encode(),
+        partner=_encoded(meta.partner),
+        correlation_id=_encoded(meta.correlation_id),
+        causation_id=_encoded(meta.causation_id),
+        traceparent=_encoded(meta.traceparent),
+    )
+    return subject, jsontext.dumps_bytes(event.data), headers
 
 
 class MalformedMessage(ValueError):

@@ -29,7 +29,6 @@ from typing import Any
 import asyncpg
 
 from shared import cloudevents
-from shared.events import EventMetadata, StoredEvent
 from shared.eventstore.postgres import NOTIFY_CHANNEL
 from shared.kafka import KafkaProducer, OutgoingMessage
 from shared.observability import Metrics
@@ -142,50 +141,33 @@ class Relay:
         return row["tx_id"], row["position"]
 
     async def _read(self, conn: asyncpg.Connection, cursor: tuple[object, int]) -> list[Any]:
-        return list(
-            await conn.fetch(
-                """
-                SELECT e.tx_id AS tx, e.position, e.stream_id, e.stream_version, e.event_id,
-                       e.type, e.schema_version, e.data::text AS data, e.occurred_at,
-                       e.recorded_at, e.metadata->>'partner' AS partner,
-                       e.metadata->>'causation_id' AS causation_id,
-                       e.metadata->>'correlation_id' AS correlation_id,
-                       e.metadata->>'traceparent' AS traceparent
-                FROM events e
-                WHERE (e.tx_id, e.position) > ($1::xid8, $2::bigint)
-                  AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
-                ORDER BY e.tx_id, e.position
-                LIMIT $3
-                """,
-                *cursor,
-                self._batch_size,
-            )
-        )
+        return list(await conn.fetch(_READ, *cursor, self._batch_size, cloudevents.RFC3339_SQL))
 
     def _send(self, rows: list[Any]) -> _Batch:
-        messages = []
-        for row in rows:
-            # The payload goes out as PostgreSQL's JSON text and the metadata comes as
-            # text columns: nothing is decoded to be encoded again.
-            event = StoredEvent(
-                position=row["position"],
-                stream_id=row["stream_id"],
-                stream_version=row["stream_version"],
-                event_id=row["event_id"],
-                type=row["type"],
-                schema_version=row["schema_version"],
-                data={},
-                metadata=EventMetadata(
+        source = self._source.encode()
+        messages = [
+            OutgoingMessage(
+                self._topic,
+                row["subject"],
+                row["data"],
+                cloudevents.kafka_headers(
+                    event_id=row["event_id"],
+                    source=source,
+                    type=row["type"],
+                    time=row["occurred_at"],
+                    subject=row["subject"],
+                    recorded_time=row["recorded_at"],
+                    schema_version=row["schema_version"],
+                    stream_version=row["stream_version"],
+                    position=row["position_text"],
                     partner=row["partner"],
-                    causation_id=row["causation_id"],
                     correlation_id=row["correlation_id"],
+                    causation_id=row["causation_id"],
                     traceparent=row["traceparent"],
                 ),
-                occurred_at=row["occurred_at"],
-                recorded_at=row["recorded_at"],
             )
-            key, value, headers = cloudevents.to_kafka(event, self._source, row["data"])
-            messages.append(OutgoingMessage(self._topic, key, value, headers))
+            for row in rows
+        ]
         acks = asyncio.ensure_future(self._producer.send_all(messages))
         self.status.sent += len(rows)
         return _Batch(acks, (rows[-1]["tx"], rows[-1]["position"]), len(rows))
@@ -214,6 +196,37 @@ class Relay:
             age = 0.0 if oldest is None else (datetime.now(UTC) - oldest).total_seconds()
             self._metrics.relay_lag.set(max(age, 0.0))
         return oldest is not None
+
+
+def _bytes(expression: str) -> str:
+    return f"convert_to({expression}, 'UTF8')"
+
+
+# The next batch after the cursor, below the fence. Every message attribute comes out
+# as the UTF-8 bytes that go into the Kafka message (times formatted by $4, the same
+# RFC 3339 form cloudevents.rfc3339 writes): the relay decodes and re-encodes nothing,
+# which leaves it little more to do per event than a raw producer.
+_READ = f"""
+    SELECT e.tx_id AS tx, e.position,
+           {_bytes("e.position::text")} AS position_text,
+           {_bytes("e.stream_id")} AS subject,
+           {_bytes("e.stream_version::text")} AS stream_version,
+           {_bytes("e.event_id::text")} AS event_id,
+           {_bytes("e.type")} AS type,
+           {_bytes("e.schema_version::text")} AS schema_version,
+           {_bytes("e.data::text")} AS data,
+           {_bytes("to_char(e.occurred_at AT TIME ZONE 'UTC', $4)")} AS occurred_at,
+           {_bytes("to_char(e.recorded_at AT TIME ZONE 'UTC', $4)")} AS recorded_at,
+           {_bytes("e.metadata->>'partner'")} AS partner,
+           {_bytes("e.metadata->>'causation_id'")} AS causation_id,
+           {_bytes("e.metadata->>'correlation_id'")} AS correlation_id,
+           {_bytes("e.metadata->>'traceparent'")} AS traceparent
+    FROM events e
+    WHERE (e.tx_id, e.position) > ($1::xid8, $2::bigint)
+      AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
+    ORDER BY e.tx_id, e.position
+    LIMIT $3
+"""
 
 
 @dataclass(frozen=True, slots=True)

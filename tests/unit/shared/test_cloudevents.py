@@ -92,8 +92,8 @@ def test_times_go_out_in_utc_with_z_and_read_back_equal() -> None:
 
     paris = timezone(timedelta(hours=2))
     cases = {
-        datetime(2016, 6, 30, 12, 0): "2016-06-30T12:00:00Z",  # naive: taken as UTC
-        datetime(2016, 6, 30, 12, 0, tzinfo=UTC): "2016-06-30T12:00:00Z",
+        datetime(2016, 6, 30, 12, 0): "2016-06-30T12:00:00.000000Z",  # naive: taken as UTC
+        datetime(2016, 6, 30, 12, 0, tzinfo=UTC): "2016-06-30T12:00:00.000000Z",
         datetime(2016, 6, 30, 14, 0, 0, 5, tzinfo=paris): "2016-06-30T12:00:00.000005Z",
     }
     for moment, text in cases.items():
