@@ -18,6 +18,7 @@ from pathlib import Path
 from pactstream_bench import dataset, http, relay, store
 from pactstream_bench.common import Result
 from pactstream_bench.services import ROOT, Services
+from shared import process
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,10 @@ GOALS: list[Goal] = [
 
 
 async def measure(sizes: Sizes) -> list[Result]:
+    # The settings of the processes measured (the relay and the rebuild run here, as
+    # they do in a service replica and in `./pactstream reporting rebuild`); their
+    # peers in this process run under the same.
+    process.tune_garbage_collector()
     results: list[Result] = []
 
     def keep(result: Result) -> None:

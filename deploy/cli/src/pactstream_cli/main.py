@@ -15,6 +15,7 @@ import httpx
 
 from pactstream_cli import infra, seed
 from pactstream_cli.paths import home
+from shared import process
 from shared.settings import DEVELOPMENT_OPERATOR_KEY
 
 SERVICES = {"commitments": 8001, "funding": 8002, "reporting": 8003}
@@ -53,6 +54,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # batch) and then re-raises the signal; this handler receives that re-raise, so a
     # clean drain exits 0 instead of "killed by SIGTERM".
     signal.signal(signal.SIGTERM, lambda *_: None)
+    process.tune_garbage_collector()
     uvicorn.run(
         app,
         host=settings.host,
@@ -216,6 +218,7 @@ def cmd_reporting(args: argparse.Namespace) -> int:
     from reporting.settings import ReportingSettings
 
     settings = ReportingSettings()
+    process.tune_garbage_collector()
     if args.action == "drop-retired":
         dropped = asyncio.run(drop_retired(settings.database_url))
         print(f"pactstream: dropped {', '.join(dropped) or 'nothing'}")
