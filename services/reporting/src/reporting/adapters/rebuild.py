@@ -53,6 +53,8 @@ READ_MODELS = (
 )
 #: Records fetched per round, across partitions.
 REPLAY_BATCH = 6000
+#: Sort memory for each deferred index build.
+INDEX_BUILD_MEMORY = "256MB"
 SWAPPED = (*READ_MODELS, "consumer_offsets", "consumer_inbox")
 Progress = Callable[[int, int], None]
 
@@ -95,11 +97,12 @@ class Rebuilder:
         kafka = AIOKafkaConsumer(bootstrap_servers=self._bootstrap, enable_auto_commit=False)
         await kafka.start()
         try:
-            await self._create_shadow(pool)
+            deferred = await self._create_shadow(pool)
             partitions = await self._assign(kafka)
             await self._replay(
                 pool, kafka, partitions, await self._targets(pool, kafka, partitions, swap)
             )
+            await self._build_indexes(pool, deferred)
             async with pool.acquire() as lock, lock.transaction():
                 await lock.execute("SELECT pg_advisory_xact_lock($1)", BARRIER_KEY)
                 targets = await self._targets(lock, kafka, partitions, swap)
@@ -117,12 +120,41 @@ class Rebuilder:
             await kafka.stop()
             await pool.close()
 
-    async def _create_shadow(self, pool: asyncpg.Pool) -> None:
+    async def _create_shadow(self, pool: asyncpg.Pool) -> list[str]:
+        """The shadow schema without its secondary indexes; returns their definitions.
+
+        Keeping a B-tree up to date row by row costs more than building it once from
+        the finished table, so only the unique indexes (which the projections' ``ON
+        CONFLICT`` clauses rely on) are there during the bulk of the replay."""
         async with pool.acquire() as conn, conn.transaction():
             await conn.execute(f'CREATE SCHEMA "{self.shadow}"')
             await conn.execute(f'SET LOCAL search_path TO "{self.shadow}"')
             await install_consumer_schema(conn)
             await install_schema(conn)
+            secondary = await conn.fetch(
+                """
+                SELECT c.relname AS name, pg_get_indexdef(i.indexrelid) AS definition
+                FROM pg_index i
+                JOIN pg_class c ON c.oid = i.indexrelid
+                JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = $1 AND NOT i.indisunique
+                """,
+                self.shadow,
+            )
+            for index in secondary:
+                await conn.execute(f'DROP INDEX "{self.shadow}"."{index["name"]}"')
+        return [index["definition"] for index in secondary]
+
+    async def _build_indexes(self, pool: asyncpg.Pool, definitions: list[str]) -> None:
+        """Build the deferred indexes (schema-qualified definitions), two at a time."""
+        limit = asyncio.Semaphore(2)
+
+        async def build(definition: str) -> None:
+            async with limit, pool.acquire() as conn, conn.transaction():
+                await conn.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
+                await conn.execute(definition)
+
+        await asyncio.gather(*(build(d) for d in definitions))
 
     async def _targets(
         self, conn: Connection | asyncpg.Pool, kafka: Any, partitions: list[Any], to_end: bool
