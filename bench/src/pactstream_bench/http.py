@@ -192,6 +192,23 @@ async def http_batch(services: Services, batches: int, concurrency: int = 4) -> 
     return Result("http_batch_eps", accepted / seconds, "events/s", accepted)
 
 
+async def settle(services: Services, timeout: float = 600) -> None:
+    """Wait until reporting has consumed everything published, so that the next
+    measurement starts from a steady state and not behind the previous one's backlog
+    (a batch run leaves tens of thousands of events still being projected)."""
+    deadline = time.monotonic() + timeout
+    caught_up = 0
+    async with httpx.AsyncClient(
+        base_url=services.url("reporting"), timeout=30, headers={"Authorization": f"Bearer {KEY}"}
+    ) as r:
+        while caught_up < 2:  # Twice in a row: the relay may still be publishing.
+            if time.monotonic() > deadline:
+                raise TimeoutError("reporting did not catch up")
+            lag = (await r.get("/v1/status")).json()["lag"]
+            caught_up = caught_up + 1 if lag == 0 else 0
+            await asyncio.sleep(0.2)
+
+
 async def end_to_end(services: Services, rate_per_second: float, count: int) -> list[Result]:
     """From a POST's 2xx to the commitment visible in reporting, paced at ``rate``.
 

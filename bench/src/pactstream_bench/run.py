@@ -158,6 +158,7 @@ async def measure(sizes: Sizes) -> list[Result]:
         keep(await http.http_latency(services))
         keep(await http.http_batch(services, sizes.batches))
         rate = max(5.0, single.value / 2)
+        await http.settle(services)
         for r in await http.end_to_end(services, rate, min(sizes.e2e, int(rate * 20))):
             keep(r)
         say(f"loading {sizes.dataset:,} events (1,000 commitments)")
