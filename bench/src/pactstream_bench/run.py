@@ -178,8 +178,9 @@ async def measure(sizes: Sizes) -> list[Result]:
 def write(results: list[Result], quick: bool) -> bool:
     figures = {r.name: r.value for r in results}
     goals = [(text, check(figures), figure) for text, check, figure in GOALS]
+    about = machine()
     doc = {
-        "machine": machine(),
+        "machine": about,
         "mode": "quick" if quick else "full",
         "results": [r.as_json() for r in results],
         "goals": [{"goal": t, "met": ok, "figure": f} for t, ok, f in goals],
@@ -187,8 +188,7 @@ def write(results: list[Result], quick: bool) -> bool:
     out = ROOT / "bench"
     (out / "results.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     lines = [
-        f"Run `{doc['mode']}` on {doc['machine']['cores']} cores "
-        f"({doc['machine']['cpu']}), {doc['machine']['date']}.",
+        f"Run `{doc['mode']}` on {about['cores']} cores ({about['cpu']}), {about['date']}.",
         "",
         "| figure | value | unit | n |",
         "|---|---:|---|---:|",

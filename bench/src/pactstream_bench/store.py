@@ -72,17 +72,17 @@ async def copy_raw(total: int) -> Result:
             "metadata",
             "occurred_at",
         ]
-        conn = await asyncpg.connect(url)
+        plain = await asyncpg.connect(url)
         try:
             for rows in batches[:WARMUP_BATCHES]:
-                await conn.copy_records_to_table("events", records=rows, columns=columns)
+                await plain.copy_records_to_table("events", records=rows, columns=columns)
             with Timer() as t:
                 for rows in batches[WARMUP_BATCHES:]:
-                    await conn.copy_records_to_table("events", records=rows, columns=columns)
-            stored = await conn.fetchval("SELECT count(*) FROM events WHERE data ? 'value'")
+                    await plain.copy_records_to_table("events", records=rows, columns=columns)
+            stored = await plain.fetchval("SELECT count(*) FROM events WHERE data ? 'value'")
             assert stored == total + WARMUP_BATCHES * BATCH
         finally:
-            await conn.close()
+            await plain.close()
     return Result("copy_raw_rps", rate(total, t.seconds), "rows/s", total)
 
 

@@ -49,7 +49,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from shared import tracing
 
     tracing.configure(settings.service, settings.traces, settings.otlp_endpoint)
-    app = create_app(settings)  # type: ignore[arg-type]
+    app = create_app(settings)
     # uvicorn drains on SIGTERM (requests, then the lifespan: workers finish their
     # batch) and then re-raises the signal; this handler receives that re-raise, so a
     # clean drain exits 0 instead of "killed by SIGTERM".
