@@ -37,8 +37,8 @@ QUICK = Sizes(
     concurrent=16_000,
     relayed=100_000,
     http_seconds=10,
-    batches=100,
-    e2e=1_000,
+    batches=400,
+    e2e=2_000,
     dataset=150_000,
 )
 FULL = Sizes(
