@@ -5,20 +5,13 @@ from collections.abc import Iterator
 import pytest
 
 from pactstream_cli import seed
-from tests.e2e.platform import KEY, SERVICES, Platform
+from tests.e2e.platform import KEY, Platform, running
 
 
 @pytest.fixture(scope="module")
 def platform() -> Iterator[Platform]:
-    p = Platform()
-    try:
-        for service in SERVICES:
-            p.start(service)
-        for service in SERVICES:
-            p.wait_ready(service)
+    with running() as p:
         yield p
-    finally:
-        p.stop()
 
 
 @pytest.fixture(scope="module")

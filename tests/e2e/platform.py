@@ -3,12 +3,14 @@ with databases and topics of their own so that a run never sees another's data."
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,3 +133,17 @@ def poll(fetch, until, timeout: float = 15.0, interval: float = 0.05):  # type: 
         if time.monotonic() > deadline:
             raise AssertionError(f"not reached within {timeout} s; last: {result!r}")
         time.sleep(interval)
+
+
+@contextlib.contextmanager
+def running() -> Iterator[Platform]:
+    """The three services started and ready, stopped on the way out."""
+    p = Platform()
+    try:
+        for service in SERVICES:
+            p.start(service)
+        for service in SERVICES:
+            p.wait_ready(service)
+        yield p
+    finally:
+        p.stop()

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from pactstream_cli import infra
+from tests.e2e.platform import Platform, running
 
 
 @pytest.fixture(autouse=True)
@@ -14,3 +17,10 @@ def local_infrastructure() -> None:
         pytest.fail("the fault suite kills servers: run it on ./pactstream's own infrastructure")
     if infra.kafka_pid() is None:
         pytest.fail("the local Kafka broker is not running (./pactstream infra start)")
+
+
+@pytest.fixture
+def platform() -> Iterator[Platform]:
+    """A platform of its own for each fault test: they kill things."""
+    with running() as p:
+        yield p

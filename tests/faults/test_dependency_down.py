@@ -7,27 +7,11 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Iterator
-
-import pytest
 
 from pactstream_cli import infra
 from tests.e2e.platform import SERVICES, Platform, poll
 from tests.e2e.test_slice import create_plan, make_commitment
 from tests.faults.test_faults import stop_postgres_immediately
-
-
-@pytest.fixture
-def platform() -> Iterator[Platform]:
-    p = Platform()
-    try:
-        for service in SERVICES:
-            p.start(service)
-        for service in SERVICES:
-            p.wait_ready(service)
-        yield p
-    finally:
-        p.stop()
 
 
 def test_a_write_while_postgres_is_down_is_a_503_and_nothing_half_done(platform: Platform) -> None:

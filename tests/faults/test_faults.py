@@ -13,10 +13,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 
 import asyncpg
-import pytest
 
 from pactstream_cli import infra
 from tests.e2e.platform import KEY, ROOT, SERVICES, Platform, poll
@@ -25,19 +23,6 @@ from tests.faults.load import Ledger, start_load
 
 EVENTS = int(os.environ.get("PACTSTREAM_FAULT_EVENTS", "3000"))
 WRITERS = 10
-
-
-@pytest.fixture
-def platform() -> Iterator[Platform]:
-    p = Platform()
-    try:
-        for service in SERVICES:
-            p.start(service)
-        for service in SERVICES:
-            p.wait_ready(service)
-        yield p
-    finally:
-        p.stop()
 
 
 def kill_kafka() -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from uuid import uuid4
 
@@ -20,7 +19,7 @@ from shared.events import NewEvent
 from shared.eventstore.postgres import PostgresEventStore, install_schema
 from shared.kafka import KafkaProducer
 from shared.relay import Relay
-from tests.e2e.platform import ROOT, SERVICES, Platform, poll
+from tests.e2e.platform import ROOT, Platform, poll
 from tests.e2e.test_slice import create_plan, make_commitment
 from tests.kafka_reader import read_topic
 from tests.refs import random_ref
@@ -88,19 +87,6 @@ async def test_a_relay_killed_before_its_checkpoint_republishes_and_nothing_doub
         conn = await asyncpg.connect(f"{infra.LOCAL_PG_URL}/postgres")
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await conn.close()
-
-
-@pytest.fixture
-def platform() -> Iterator[Platform]:
-    p = Platform()
-    try:
-        for service in SERVICES:
-            p.start(service)
-        for service in SERVICES:
-            p.wait_ready(service)
-        yield p
-    finally:
-        p.stop()
 
 
 def dlq(platform: Platform, *args: str) -> subprocess.CompletedProcess[str]:

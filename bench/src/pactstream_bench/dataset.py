@@ -10,10 +10,9 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import asyncpg
-import httpx
 
 from pactstream_bench.common import PG, Result, Timer, percentile, rate
-from pactstream_bench.services import KEY, Services
+from pactstream_bench.services import Services
 from reporting.adapters.rebuild import Rebuilder
 from shared.contracts.commitments import (
     CommitmentMade,
@@ -122,9 +121,7 @@ async def load(services: Services, total: int) -> str:
     written = await pool.fetchval("SELECT count(*) FROM events")
     await pool.close()
     deadline = time.monotonic() + 1800
-    async with httpx.AsyncClient(
-        base_url=services.url("reporting"), timeout=30, headers={"Authorization": f"Bearer {KEY}"}
-    ) as c:
+    async with services.client("reporting") as c:
         while True:
             status = (await c.get("/v1/status")).json()
             consumed = sum(
@@ -161,9 +158,7 @@ async def rebuild(services: Services, total: int) -> Result:
 
 
 async def queries(services: Services, plan_id: str, count: int = 200) -> list[Result]:
-    async with httpx.AsyncClient(
-        base_url=services.url("reporting"), timeout=30, headers={"Authorization": f"Bearer {KEY}"}
-    ) as c:
+    async with services.client("reporting") as c:
         results = []
         for name, params in (("progress_p99_ms", {}), ("asof_p99_ms", {"as_of": "2015-06-30"})):
             samples = []

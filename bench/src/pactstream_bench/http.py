@@ -106,9 +106,7 @@ def fastapi_bare(seconds: int) -> Result:
 
 async def http_latency(services: Services, count: int = 400) -> Result:
     """p99 of single POSTs at a moderate rate (wrk measures throughput, not latency)."""
-    async with httpx.AsyncClient(
-        base_url=services.url("commitments"), timeout=30, headers={"Authorization": f"Bearer {KEY}"}
-    ) as c:
+    async with services.client("commitments") as c:
         plan = (await c.post("/v1/plans", json=plan_body())).json()
         samples = []
         for n in range(count):
@@ -129,15 +127,8 @@ async def http_latency(services: Services, count: int = 400) -> Result:
 
 async def http_batch(services: Services, batches: int, concurrency: int = 4) -> Result:
     """Batches of 100 CloudEvents, each event on its own commitment (no contention)."""
-    headers = {
-        "Authorization": f"Bearer {KEY}",
-        "content-type": "application/cloudevents-batch+json",
-    }
-    async with httpx.AsyncClient(
-        base_url=services.url("commitments"),
-        timeout=120,
-        headers={"Authorization": f"Bearer {KEY}"},
-    ) as c:
+    headers = {"content-type": "application/cloudevents-batch+json"}
+    async with services.client("commitments", timeout=120) as c:
         plan = (await c.post("/v1/plans", json=plan_body())).json()
         ids = []
         for i in range(100 * concurrency):
@@ -206,9 +197,7 @@ async def settle(services: Services, timeout: float = 600) -> None:
     (a batch run leaves tens of thousands of events still being projected)."""
     deadline = time.monotonic() + timeout
     caught_up = 0
-    async with httpx.AsyncClient(
-        base_url=services.url("reporting"), timeout=30, headers={"Authorization": f"Bearer {KEY}"}
-    ) as r:
+    async with services.client("reporting") as r:
         while caught_up < 2:  # Twice in a row: the relay may still be publishing.
             if time.monotonic() > deadline:
                 raise TimeoutError("reporting did not catch up")
@@ -225,14 +214,13 @@ async def end_to_end(services: Services, rate_per_second: float, count: int) -> 
     plans of ``PER_PLAN`` and the poller reads the commitment list of each plan that
     has writes pending, every ``POLL_SECONDS``. The first ``WARMUP_WRITES`` are paced
     and awaited like the rest but not sampled."""
-    headers = {"Authorization": f"Bearer {KEY}"}
     acknowledged: dict[str, float] = {}  # commitment id -> when its POST answered
     unsampled: set[str] = set()  # warm-up writes: awaited like the others, not counted
     pending: dict[str, set[str]] = {}  # plan id -> commitment ids not yet seen
     samples: list[float] = []
     async with (
-        httpx.AsyncClient(base_url=services.url("commitments"), timeout=30, headers=headers) as c,
-        httpx.AsyncClient(base_url=services.url("reporting"), timeout=30, headers=headers) as r,
+        services.client("commitments") as c,
+        services.client("reporting") as r,
     ):
         plans = [
             (await c.post("/v1/plans", json=plan_body())).raise_for_status().json()["id"]

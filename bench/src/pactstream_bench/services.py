@@ -34,6 +34,12 @@ class Services:
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
 
+    def client(self, service: str, timeout: float = 30) -> httpx.AsyncClient:
+        """A client of ``service`` with the operator's key."""
+        return httpx.AsyncClient(
+            base_url=self.url(service), timeout=timeout, headers={"Authorization": f"Bearer {KEY}"}
+        )
+
     def start(self) -> None:
         for service in ("commitments", "funding", "reporting"):
             self.ports[service] = free_port()

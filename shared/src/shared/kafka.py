@@ -29,6 +29,9 @@ class OutgoingMessage:
     headers: Headers
 
 
+_DEFAULT_PARTITIONER = DefaultPartitioner()
+
+
 @functools.lru_cache(maxsize=65_536)
 def _murmur2(key: bytes) -> int:
     return int(murmur2(key))
@@ -39,7 +42,7 @@ def partition_for_key(key: bytes | None, all_partitions: list[int], available: l
     puts a stream on the same partition), remembering each key's hash: aiokafka's
     murmur2 is pure Python, and a stream's events, sent together, share their key."""
     if key is None:
-        return int(DefaultPartitioner()(key, all_partitions, available))
+        return int(_DEFAULT_PARTITIONER(key, all_partitions, available))
     return all_partitions[(_murmur2(key) & 0x7FFFFFFF) % len(all_partitions)]
 
 

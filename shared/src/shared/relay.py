@@ -198,29 +198,30 @@ class Relay:
         return oldest is not None
 
 
-def _bytes(expression: str) -> str:
-    return f"convert_to({expression}, 'UTF8')"
+#: What the relay reads of each event, as the UTF-8 bytes that go into its Kafka
+#: message: (column, SQL expression). Times are formatted by $4, the RFC 3339 form
+#: cloudevents.rfc3339 writes too.
+_MESSAGE_BYTES = (
+    ("position_text", "e.position::text"),
+    ("subject", "e.stream_id"),
+    ("stream_version", "e.stream_version::text"),
+    ("event_id", "e.event_id::text"),
+    ("type", "e.type"),
+    ("schema_version", "e.schema_version::text"),
+    ("data", "e.data::text"),
+    ("occurred_at", "to_char(e.occurred_at AT TIME ZONE 'UTC', $4)"),
+    ("recorded_at", "to_char(e.recorded_at AT TIME ZONE 'UTC', $4)"),
+    ("partner", "e.metadata->>'partner'"),
+    ("causation_id", "e.metadata->>'causation_id'"),
+    ("correlation_id", "e.metadata->>'correlation_id'"),
+    ("traceparent", "e.metadata->>'traceparent'"),
+)
 
-
-# The next batch after the cursor, below the fence. Every message attribute comes out
-# as the UTF-8 bytes that go into the Kafka message (times formatted by $4, the same
-# RFC 3339 form cloudevents.rfc3339 writes): the relay decodes and re-encodes nothing,
-# which leaves it little more to do per event than a raw producer.
+# The next batch after the cursor, below the fence. The relay decodes and re-encodes
+# nothing, which leaves it little more to do per event than a raw producer.
 _READ = f"""
     SELECT e.tx_id AS tx, e.position,
-           {_bytes("e.position::text")} AS position_text,
-           {_bytes("e.stream_id")} AS subject,
-           {_bytes("e.stream_version::text")} AS stream_version,
-           {_bytes("e.event_id::text")} AS event_id,
-           {_bytes("e.type")} AS type,
-           {_bytes("e.schema_version::text")} AS schema_version,
-           {_bytes("e.data::text")} AS data,
-           {_bytes("to_char(e.occurred_at AT TIME ZONE 'UTC', $4)")} AS occurred_at,
-           {_bytes("to_char(e.recorded_at AT TIME ZONE 'UTC', $4)")} AS recorded_at,
-           {_bytes("e.metadata->>'partner'")} AS partner,
-           {_bytes("e.metadata->>'causation_id'")} AS causation_id,
-           {_bytes("e.metadata->>'correlation_id'")} AS correlation_id,
-           {_bytes("e.metadata->>'traceparent'")} AS traceparent
+           {", ".join(f"convert_to({sql}, 'UTF8') AS {name}" for name, sql in _MESSAGE_BYTES)}
     FROM events e
     WHERE (e.tx_id, e.position) > ($1::xid8, $2::bigint)
       AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
