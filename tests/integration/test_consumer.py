@@ -13,8 +13,14 @@ from pathlib import Path
 from uuid import uuid4
 
 import asyncpg
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient
 
 from shared import cloudevents
+from shared import consumer as consumer_module
+from shared.cloudevents import ReceivedEvent
+from shared.consumer import ConsumerRunner, install_schema
+from shared.database import Connection
 from shared.events import EventMetadata, StoredEvent
 from shared.kafka import KafkaProducer, OutgoingMessage, ensure_topics
 from tests.kafka_reader import read_topic
@@ -105,9 +111,9 @@ async def test_a_consumer_killed_mid_batch_loses_and_doubles_nothing(
 
 
 async def test_a_poison_message_is_dead_lettered_and_the_partition_keeps_flowing(
-    pool: asyncpg.Pool, database_url: str, kafka_bootstrap: str
+    pool: asyncpg.Pool, database_url: str, kafka_bootstrap: str, topic_prefix: str
 ) -> None:
-    topic = random_ref("test.")
+    topic = topic_prefix
     await ensure_topics(kafka_bootstrap, [topic, f"{topic}.dlq"], partitions=1)
     producer = KafkaProducer(kafka_bootstrap, "test")
     await producer.start()
@@ -131,3 +137,61 @@ async def test_a_poison_message_is_dead_lettered_and_the_partition_keeps_flowing
         consumer.kill()
         consumer.wait()
         await producer.stop()
+
+
+async def test_kafka_holds_the_last_applied_offsets_once_a_consumer_stops(
+    pool: asyncpg.Pool, kafka_bootstrap: str, topic: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kafka's committed offsets are informational (the database holds the truth) and
+    are sent at most once per interval; what the last interval held back is committed
+    when the consumer stops, so operators' lag tools read zero after a clean stop."""
+    # An interval longer than the test: only the first poll's offsets go out before stop.
+    monkeypatch.setattr(consumer_module, "KAFKA_COMMIT_INTERVAL", 600.0)
+    async with pool.acquire() as conn:
+        await install_schema(conn)
+    producer = KafkaProducer(kafka_bootstrap, "test")
+    await producer.start()
+    applied: list[int] = []
+
+    async def apply(conn: Connection, event: ReceivedEvent) -> None:
+        applied.append(event.data["n"])
+
+    group = random_ref("group-")
+    runner = ConsumerRunner(
+        name=group,
+        pool=pool,
+        bootstrap=kafka_bootstrap,
+        topics=[topic],
+        handler=apply,
+        producer=producer,
+        dead_letter_topic=f"{topic}.dlq",
+    )
+    running = asyncio.create_task(runner.run())
+    try:
+        for n in range(40):  # Small batches, each one poll: many more than one interval.
+            await producer.send(message(topic, n))
+            await asyncio.sleep(0.02)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while len(applied) < 40:
+            assert loop.time() < deadline, f"applied {len(applied)} of 40"
+            await asyncio.sleep(0.05)
+        runner.request_stop()
+        await asyncio.wait_for(running, 30)
+    finally:
+        running.cancel()
+        await producer.stop()
+    stored = {
+        (r["partition"], r["next_offset"])
+        for r in await pool.fetch(
+            "SELECT partition, next_offset FROM consumer_offsets WHERE consumer = $1", group
+        )
+    }
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    await admin.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(group)
+    finally:
+        await admin.close()
+    assert {(tp.partition, meta.offset) for tp, meta in committed.items()} == stored
+    assert sum(offset for _, offset in stored) == 40

@@ -39,6 +39,8 @@ Handler = Callable[[Connection, ReceivedEvent], Awaitable[None]]
 Wants = Callable[[str], bool]
 #: Applies many events at once, as the handler would one by one, in order.
 BulkHandler = Callable[[Connection, list[ReceivedEvent]], Awaitable[None]]
+#: Seconds between offset commits to Kafka (informational: the database holds the truth).
+KAFKA_COMMIT_INTERVAL = 1.0
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS consumer_offsets (
@@ -366,6 +368,9 @@ class ConsumerRunner:
             if self._committing is not None:
                 self._committing.cancel()
             with contextlib.suppress(Exception):
+                if self._uncommitted:  # What the last interval held back.
+                    await consumer.commit(self._uncommitted)
+            with contextlib.suppress(Exception):
                 await asyncio.shield(consumer.stop())
 
     async def _await_topics(self, consumer: Any, timeout: float = 30.0) -> None:
@@ -450,12 +455,14 @@ class ConsumerRunner:
 
     async def _commit_to_kafka(self) -> None:
         """Kafka's own committed offsets are informational (tooling shows lag); the
-        database holds the truth. So they are sent off the hot path, at most one
-        request in flight, the latest offsets winning."""
+        database holds the truth. So they are sent off the hot path, the latest
+        offsets winning, at most once per ``KAFKA_COMMIT_INTERVAL``: committing after
+        every poll doubled the broker's requests under steady small batches."""
         while self._uncommitted and self._consumer is not None:
             offsets, self._uncommitted = self._uncommitted, {}
             with contextlib.suppress(Exception):
                 await self._consumer.commit(offsets)
+            await asyncio.sleep(KAFKA_COMMIT_INTERVAL)
 
     async def _send_dead_letters(self, dead: list[DeadLetter], by_offset: dict[int, Any]) -> None:
         messages = []
