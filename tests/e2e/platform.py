@@ -3,6 +3,7 @@ with databases and topics of their own so that a run never sees another's data."
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
@@ -16,6 +17,9 @@ from pathlib import Path
 
 import httpx
 
+from shared.database import drop_database
+from shared.kafka import delete_topics
+from shared.settings import ServiceSettings
 from tests.refs import random_ref
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,6 +125,15 @@ class Platform:
                 process.kill()
                 process.wait()
         self.processes.clear()
+        asyncio.run(self._remove_data())
+
+    async def _remove_data(self) -> None:
+        """Drop the run's databases and topics: each run makes new ones, and a broker
+        and a cluster left holding thousands of them slow every later run."""
+        settings = ServiceSettings()
+        for service in SERVICES:
+            await drop_database(settings.postgres_url, f"{self.ref}_{service}")
+        await delete_topics(settings.kafka_bootstrap, f"{self.ref}.")
 
 
 def poll(fetch, until, timeout: float = 15.0, interval: float = 0.05):  # type: ignore[no-untyped-def]

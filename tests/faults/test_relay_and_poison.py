@@ -33,8 +33,8 @@ class RelayKilled(Exception):
 async def test_a_relay_killed_before_its_checkpoint_republishes_and_nothing_doubles() -> None:
     name = random_ref("test_")
     url = f"{infra.LOCAL_PG_URL}/{name}"
-    from shared.database import create_pool, ensure_database
-    from shared.kafka import ensure_topics
+    from shared.database import create_pool, drop_database, ensure_database
+    from shared.kafka import delete_topics, ensure_topics
 
     await ensure_database(infra.LOCAL_PG_URL, name)
     topic = random_ref("test.")
@@ -84,9 +84,8 @@ async def test_a_relay_killed_before_its_checkpoint_republishes_and_nothing_doub
     finally:
         await producer.stop()
         await pool.close()
-        conn = await asyncpg.connect(f"{infra.LOCAL_PG_URL}/postgres")
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.close()
+        await drop_database(infra.LOCAL_PG_URL, name)
+        await delete_topics(infra.LOCAL_KAFKA, topic)
 
 
 def dlq(platform: Platform, *args: str) -> subprocess.CompletedProcess[str]:

@@ -10,8 +10,8 @@ from contextlib import asynccontextmanager
 import asyncpg
 import pytest
 
-from shared.database import create_pool, ensure_database
-from shared.kafka import ensure_topics
+from shared.database import create_pool, drop_database, ensure_database
+from shared.kafka import delete_topics, ensure_topics
 from tests.refs import random_ref
 
 POSTGRES_URL = os.environ.get("PACTSTREAM_POSTGRES_URL", "postgresql://pactstream@127.0.0.1:55432")
@@ -31,11 +31,7 @@ async def fresh_database() -> AsyncIterator[str]:
     try:
         yield f"{POSTGRES_URL}/{name}"
     finally:
-        conn = await asyncpg.connect(f"{POSTGRES_URL}/postgres")
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
+        await drop_database(POSTGRES_URL, name)
 
 
 @asynccontextmanager
@@ -60,7 +56,14 @@ async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
 
 
 @pytest.fixture
-async def topic() -> str:
-    name = random_ref("test.")
-    await ensure_topics(KAFKA, [name], partitions=3)
-    return name
+async def topic_prefix() -> AsyncIterator[str]:
+    """A fresh topic name; it and every topic named after it are deleted afterwards."""
+    prefix = random_ref("test.")
+    yield prefix
+    await delete_topics(KAFKA, prefix)
+
+
+@pytest.fixture
+async def topic(topic_prefix: str) -> str:
+    await ensure_topics(KAFKA, [topic_prefix], partitions=3)
+    return topic_prefix

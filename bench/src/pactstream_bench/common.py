@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from shared.database import create_pool, ensure_database
+from shared.database import create_pool, drop_database, ensure_database
+from shared.kafka import delete_topics, ensure_topics
 
 PG = "postgresql://pactstream@127.0.0.1:55432"
 KAFKA = "127.0.0.1:59092"
@@ -70,8 +71,17 @@ async def scratch_database(prefix: str = "bench_") -> AsyncIterator[tuple[str, a
         yield f"{PG}/{name}", pool
     finally:
         await pool.close()
-        conn = await asyncpg.connect(f"{PG}/postgres")
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
+        await drop_database(PG, name)
+
+
+@asynccontextmanager
+async def scratch_topic(purpose: str) -> AsyncIterator[str]:
+    """A new six-partition topic, deleted afterwards."""
+    import secrets
+
+    topic = f"bench.{purpose}.{secrets.token_hex(4)}"
+    await ensure_topics(KAFKA, [topic], partitions=6)
+    try:
+        yield topic
+    finally:
+        await delete_topics(KAFKA, topic)

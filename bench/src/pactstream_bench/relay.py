@@ -8,12 +8,19 @@ from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaProducer
 
-from pactstream_bench.common import KAFKA, Result, Timer, rate, scratch_database
+from pactstream_bench.common import (
+    KAFKA,
+    Result,
+    Timer,
+    rate,
+    scratch_database,
+    scratch_topic,
+)
 from pactstream_bench.store import PAYLOAD
 from shared import cloudevents
 from shared.events import EventMetadata, NewEvent, StoredEvent
 from shared.eventstore.postgres import PostgresEventStore, install_schema
-from shared.kafka import PRODUCER_SETTINGS, KafkaProducer, ensure_topics
+from shared.kafka import PRODUCER_SETTINGS, KafkaProducer
 from shared.relay import Relay
 
 #: Messages each contender sends before the clock starts (connections up, topic
@@ -23,9 +30,7 @@ BATCH = 2000
 
 
 async def relay(total: int) -> Result:
-    topic = f"bench.relay.{uuid.uuid4().hex[:8]}"
-    await ensure_topics(KAFKA, [topic], partitions=6)
-    async with scratch_database() as (url, pool):
+    async with scratch_topic("relay") as topic, scratch_database() as (url, pool):
         async with pool.acquire() as conn:
             await install_schema(conn)
         store = PostgresEventStore(pool)
@@ -62,8 +67,6 @@ async def relay(total: int) -> Result:
 
 
 async def aiokafka_raw(total: int) -> Result:
-    topic = f"bench.raw.{uuid.uuid4().hex[:8]}"
-    await ensure_topics(KAFKA, [topic], partitions=6)
     now = datetime.now(UTC)
     sample = StoredEvent(
         1,
@@ -79,18 +82,19 @@ async def aiokafka_raw(total: int) -> Result:
     )
     key, value, headers = cloudevents.to_kafka(sample, "/bench")
     producer = AIOKafkaProducer(bootstrap_servers=KAFKA, **PRODUCER_SETTINGS)
-    await producer.start()
-    try:
-        warmup = [
-            await producer.send(topic, value, key=key, headers=headers) for _ in range(WARMUP)
-        ]
-        await asyncio.gather(*warmup)
-        with Timer() as t:
-            futures = [
-                await producer.send(topic, value, key=f"s-{i // 100}".encode(), headers=headers)
-                for i in range(total)
+    async with scratch_topic("raw") as topic:
+        await producer.start()
+        try:
+            warmup = [
+                await producer.send(topic, value, key=key, headers=headers) for _ in range(WARMUP)
             ]
-            await asyncio.gather(*futures)
-    finally:
-        await producer.stop()
+            await asyncio.gather(*warmup)
+            with Timer() as t:
+                futures = [
+                    await producer.send(topic, value, key=f"s-{i // 100}".encode(), headers=headers)
+                    for i in range(total)
+                ]
+                await asyncio.gather(*futures)
+        finally:
+            await producer.stop()
     return Result("aiokafka_raw_mps", rate(total, t.seconds), "messages/s", total)

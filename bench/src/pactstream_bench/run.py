@@ -170,6 +170,7 @@ async def measure(sizes: Sizes) -> list[Result]:
         sampling = False
         sampler.join()
         services.stop()
+        await services.remove_data()
     for service in ("commitments", "funding", "reporting"):
         keep(Result(f"rss_mb_{service}", services.peak_rss.get(service, 0) / 1024**2, "MB"))
     return results

@@ -14,6 +14,10 @@ from pathlib import Path
 import httpx
 import psutil
 
+from shared.database import drop_database
+from shared.kafka import delete_topics
+from shared.settings import ServiceSettings
+
 KEY = "bench-operator-key"
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -96,3 +100,10 @@ class Services:
                 process.wait(20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+    async def remove_data(self) -> None:
+        """Drop the run's databases and topics, so that runs do not pile them up."""
+        settings = ServiceSettings()
+        for service in self.processes:
+            await drop_database(settings.postgres_url, f"{self.ref}_{service}")
+        await delete_topics(settings.kafka_bootstrap, f"{self.ref}.")

@@ -79,6 +79,15 @@ async def ensure_database(server_url: str, name: str) -> None:
         await conn.close()
 
 
+async def drop_database(server_url: str, name: str) -> None:
+    """Drop database ``name`` if it exists, disconnecting whoever still uses it."""
+    conn = await asyncpg.connect(f"{server_url.rstrip('/')}/postgres")
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
 async def install(pool: asyncpg.Pool, steps: Sequence[SchemaStep]) -> None:
     """Run idempotent schema steps under an advisory lock shared by all replicas."""
     async with pool.acquire() as conn:

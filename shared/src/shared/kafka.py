@@ -128,5 +128,20 @@ async def ensure_topics(
         await admin.close()
 
 
+async def delete_topics(bootstrap: str, prefix: str, timeout: float = 30.0) -> list[str]:
+    """Delete every topic whose name starts with ``prefix``; returns their names.
+    For scratch topics (tests, benchmarks): each holds partitions on the broker
+    until deleted."""
+    admin: Any = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15_000)
+    await asyncio.wait_for(admin.start(), timeout)
+    try:
+        doomed = sorted(t for t in await admin.list_topics() if t.startswith(prefix))
+        if doomed:
+            await admin.delete_topics(doomed)
+        return doomed
+    finally:
+        await admin.close()
+
+
 def topic_partition(topic: str, partition: int) -> Any:
     return TopicPartition(topic, partition)
