@@ -370,11 +370,19 @@ class PostgresEventStore:
     async def read_streams(self, after: Mapping[str, int]) -> dict[str, list[StoredEvent]]:
         if not after:
             return {}
+        # One index probe per stream. As a plain join, the planner hashes the streams
+        # and scans the whole table (its estimate of a stream's rows after a version
+        # is a third of them): 4.7 ms per 100 streams at 40,000 events, growing with
+        # the store. OFFSET 0 keeps the lateral subquery from being flattened into it.
         rows = await self._reader.fetch(
             f"""
             SELECT {event_columns("e")}
-            FROM unnest($1::text[], $2::int[]) AS s(stream_id, after_version)
-            JOIN events e ON e.stream_id = s.stream_id AND e.stream_version > s.after_version
+            FROM unnest($1::text[], $2::int[]) AS s(stream_id, after_version),
+            LATERAL (
+                SELECT {_COLUMNS} FROM events
+                WHERE stream_id = s.stream_id AND stream_version > s.after_version
+                OFFSET 0
+            ) e
             ORDER BY e.stream_id, e.stream_version
             """,
             list(after),
