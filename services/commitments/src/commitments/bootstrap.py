@@ -15,6 +15,8 @@ from commitments.api.errors import install_error_handlers
 from commitments.api.events import router as events_router
 from commitments.api.routes import router
 from commitments.application.service import CommitmentsService, StateCache
+from commitments.domain.commitment import Commitment
+from commitments.domain.plan import Plan
 from commitments.settings import CommitmentsSettings
 from shared import inbound
 from shared.eventstore.postgres import install_schema
@@ -34,9 +36,9 @@ def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await runtime.start([install_schema, inbound.install_schema], [settings.topic(CONTEXT)])
-        cache = StateCache()
-        app.state.service = CommitmentsService(runtime.store, now, cache)
-        app.state.ingest = OnceOnlyCommands(runtime.pool, runtime.store, now, cache)
+        cache, plans = StateCache[Commitment](), StateCache[Plan](size=1_000)
+        app.state.service = CommitmentsService(runtime.store, now, cache, plans)
+        app.state.ingest = OnceOnlyCommands(runtime.pool, runtime.store, now, cache, plans)
         app.state.access = AccessRegistry(runtime.pool, runtime.store, now)
         if settings.run_workers:
             app.state.relay = runtime.run_relay(CONTEXT)

@@ -24,6 +24,7 @@ from commitments.application.service import (
 )
 from commitments.domain.commitment import Command, Commitment
 from commitments.domain.errors import CommitmentsError
+from commitments.domain.plan import Plan
 from shared import inbound
 from shared.access import OutOfScope, Scope
 from shared.database import Connection
@@ -49,12 +50,22 @@ class EventRef:
 
 class OnceOnlyCommands:
     def __init__(
-        self, pool: asyncpg.Pool, store: PostgresEventStore, clock: Clock, cache: StateCache
+        self,
+        pool: asyncpg.Pool,
+        store: PostgresEventStore,
+        clock: Clock,
+        cache: StateCache[Commitment],
+        plans: StateCache[Plan] | None = None,
     ) -> None:
         self._pool = pool
         self._store = store
         self._clock = clock
         self._cache = cache
+        self._plans = plans if plans is not None else StateCache[Plan](size=1_000)
+
+    def _service(self, conn: Connection) -> CommitmentsService:
+        """The use cases inside ``conn``'s transaction, sharing this replica's caches."""
+        return CommitmentsService(self._store.bound(conn), self._clock, self._cache, self._plans)
 
     async def run(
         self, ref: EventRef, command: Command, meta: EventMetadata, scope: Scope
@@ -66,7 +77,7 @@ class OnceOnlyCommands:
         on the newer state (the claim rolled back with the first try)."""
 
         async def work(conn: Connection) -> Versioned[Commitment]:
-            service = CommitmentsService(self._store.bound(conn), self._clock, self._cache)
+            service = self._service(conn)
             return await service.handle(ref.subject, command, meta, scope=scope)
 
         for attempt in range(1, RETRIES + 1):
@@ -113,7 +124,7 @@ class OnceOnlyCommands:
                 ),
             )
             fresh = [item for item in items if (item[0].source, item[0].id) in new]
-            service = CommitmentsService(self._store.bound(conn), self._clock, self._cache)
+            service = self._service(conn)
             try:
                 decided = await service.handle_many(
                     [Order(ref.subject, command, meta) for ref, command, meta in fresh], scope

@@ -73,26 +73,26 @@ class Versioned(Generic[T]):
     version: int
 
 
-class StateCache:
-    """Folded commitment states by id, bounded, least recently used out first.
+class StateCache(Generic[T]):
+    """Folded states by id, bounded, least recently used out first.
 
-    A cached state is only a starting point: every load reads the events after its
-    version from the store, so another replica's writes are never missed. Only states
-    of committed events are kept, never one decided but not yet committed, and a state
-    never replaces a newer one.
+    A cached commitment is only a starting point: every load reads the events after
+    its version from the store, so another replica's writes are never missed. Only
+    states of committed events are kept, never one decided but not yet committed, and
+    a state never replaces a newer one.
     """
 
     def __init__(self, size: int = 10_000) -> None:
         self._size = size
-        self._states: OrderedDict[str, Versioned[Commitment]] = OrderedDict()
+        self._states: OrderedDict[str, Versioned[T]] = OrderedDict()
 
-    def get(self, key: str) -> Versioned[Commitment] | None:
+    def get(self, key: str) -> Versioned[T] | None:
         found = self._states.get(key)
         if found is not None:
             self._states.move_to_end(key)
         return found
 
-    def put(self, key: str, value: Versioned[Commitment]) -> None:
+    def put(self, key: str, value: Versioned[T]) -> None:
         known = self._states.get(key)
         if known is not None and known.version > value.version:
             return
@@ -103,10 +103,19 @@ class StateCache:
 
 
 class CommitmentsService:
-    def __init__(self, store: EventStore, clock: Clock, cache: StateCache | None = None) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        clock: Clock,
+        cache: StateCache[Commitment] | None = None,
+        plans: StateCache[Plan] | None = None,
+    ) -> None:
         self._store = store
         self._clock = clock
-        self._cache = cache if cache is not None else StateCache()
+        self._cache = cache if cache is not None else StateCache[Commitment]()
+        # A plan never changes once created (its stream holds only PlanCreated), so
+        # one read serves every later command on it, with no trip to the store.
+        self._plans = plans if plans is not None else StateCache[Plan](size=1_000)
 
     async def _load(self, stream_id: str) -> tuple[list[EventData], int]:
         stored = await self._store.read_stream(stream_id)
@@ -135,14 +144,20 @@ class CommitmentsService:
         return Versioned(plan_rules.evolve(None, events[0]), len(events))
 
     async def get_plan(self, plan_id: str) -> Versioned[Plan]:
+        cached = self._plans.get(plan_id)
+        if cached is not None:
+            return cached
         events, version = await self._load(plan_stream(plan_id))
         state: Plan | None = None
         for e in events:
-            if isinstance(e, PlanCreated):
-                state = plan_rules.evolve(state, e)
+            if not isinstance(e, PlanCreated):
+                raise TypeError(f"plans are immutable; plan {plan_id} has a {type(e).__name__}")
+            state = plan_rules.evolve(state, e)
         if state is None:
             raise NotFound("plan", plan_id)
-        return Versioned(state, version)
+        found = Versioned(state, version)
+        self._plans.put(plan_id, found)
+        return found
 
     async def make_commitment(
         self,
