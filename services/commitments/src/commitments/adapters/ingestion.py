@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from commitments.application.service import (
+    PLANS_CACHED,
     Clock,
     CommitmentsService,
     Order,
@@ -61,7 +62,7 @@ class OnceOnlyCommands:
         self._store = store
         self._clock = clock
         self._cache = cache
-        self._plans = plans if plans is not None else StateCache[Plan](size=1_000)
+        self._plans = plans if plans is not None else StateCache[Plan](size=PLANS_CACHED)
 
     def _service(self, conn: Connection) -> CommitmentsService:
         """The use cases inside ``conn``'s transaction, sharing this replica's caches."""

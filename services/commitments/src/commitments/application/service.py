@@ -35,6 +35,8 @@ from shared.events import EventData, EventMetadata, NewEvent, StoredEvent, new_e
 from shared.eventstore import EventStore, StreamAppend, UniqueKeyTaken
 
 Clock = Callable[[], datetime]
+#: Plans each replica keeps in memory (they never change once created).
+PLANS_CACHED = 1_000
 EVERYTHING = Scope()
 
 
@@ -115,7 +117,7 @@ class CommitmentsService:
         self._cache = cache if cache is not None else StateCache[Commitment]()
         # A plan never changes once created (its stream holds only PlanCreated), so
         # one read serves every later command on it, with no trip to the store.
-        self._plans = plans if plans is not None else StateCache[Plan](size=1_000)
+        self._plans = plans if plans is not None else StateCache[Plan](size=PLANS_CACHED)
 
     async def _load(self, stream_id: str) -> tuple[list[EventData], int]:
         stored = await self._store.read_stream(stream_id)
