@@ -7,9 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from reporting.adapters.funding_queries import FundingQueries
 from reporting.adapters.projections import install_schema, project, project_many
-from reporting.adapters.queries import ReportingQueries
 from reporting.adapters.rebuild import BARRIER_KEY
 from reporting.api.routes import router
 from reporting.settings import ReportingSettings
@@ -29,8 +27,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await runtime.start([install_consumer_schema, install_schema], topics)
-        app.state.queries = ReportingQueries(runtime.pool)
-        app.state.funding = FundingQueries(runtime.pool)
+        app.state.pool = runtime.pool
         consumer = ConsumerRunner(
             name=f"{settings.topic_prefix}.reporting",
             pool=runtime.pool,

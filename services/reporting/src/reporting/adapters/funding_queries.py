@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 import asyncpg
 
+from shared.database import Connection
+
 _FLOWS_IN_FORCE = """
     f.date <= $2 AND f.recorded_at <= $3
     AND NOT (f.reversed_on IS NOT NULL AND f.reversed_on <= $2
@@ -31,7 +33,7 @@ _FLOW_SUMS = """
 
 
 class FundingQueries:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool | Connection) -> None:
         self._pool = pool
 
     async def flow_sums(

@@ -5,12 +5,15 @@ dates, so the same query answers for any past day, as known then or as corrected
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date, datetime
 from typing import Any
 
 import asyncpg
 
 from reporting.application.progress import CommitmentRow
+from shared.database import Connection
 
 
 def _latest(table: str, column: str, as_of: str, known_at: str, where: str = "") -> str:
@@ -77,7 +80,7 @@ EFFECTIVE_COMMITMENTS = effective_commitments("$2", "$3")
 
 
 class ReportingQueries:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool | Connection) -> None:
         self._pool = pool
 
     async def plans(self, as_of: date, known_at: datetime) -> list[asyncpg.Record]:
@@ -284,3 +287,13 @@ class ReportingQueries:
         )
         assert row is not None
         return dict(row)
+
+
+@asynccontextmanager
+async def consistent_reads(pool: asyncpg.Pool) -> AsyncIterator[Connection]:
+    """One connection in a repeatable-read, read-only transaction: a response built
+    from several queries shows one state of the read models, never one query from
+    before a projection's commit and the next from after it (a commitment shown with
+    its report retracted and the report's completion still in force)."""
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        yield conn

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -11,10 +12,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from reporting.adapters.funding_queries import FundingQueries
-from reporting.adapters.queries import ReportingQueries
+from reporting.adapters.queries import ReportingQueries, consistent_reads
 from reporting.application.funding import Ledger, Rate, convert
 from reporting.application.progress import STATUSES, progress_tree, totals
 from reporting.application.views import deadline_class, percent_of_way
+from shared.database import Connection
 from shared.http.auth import KeyAuthenticator, Principal, bearer_key
 from shared.http.problems import Problem
 from shared.money import format_amount
@@ -29,14 +31,22 @@ async def get_principal(request: Request) -> Principal:
     return principal
 
 
-async def get_queries(request: Request) -> ReportingQueries:
-    queries: ReportingQueries = request.app.state.queries
-    return queries
+async def read_snapshot(request: Request) -> AsyncIterator[Connection]:
+    """Every read of one request sees the same state (FastAPI hands each dependency
+    below the same connection)."""
+    async with consistent_reads(request.app.state.pool) as conn:
+        yield conn
 
 
-async def get_funding(request: Request) -> FundingQueries:
-    funding: FundingQueries = request.app.state.funding
-    return funding
+Snapshot = Annotated[Connection, Depends(read_snapshot)]
+
+
+async def get_queries(conn: Snapshot) -> ReportingQueries:
+    return ReportingQueries(conn)
+
+
+async def get_funding(conn: Snapshot) -> FundingQueries:
+    return FundingQueries(conn)
 
 
 Reader = Annotated[Principal, Depends(get_principal)]

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from reporting.adapters.funding_queries import FundingQueries
-from reporting.adapters.queries import ReportingQueries
+from reporting.adapters.queries import ReportingQueries, consistent_reads
 from reporting.api import routes as api
 from reporting.application.views import percent_of_way
 from reporting.web.charts import indicator_chart
@@ -93,10 +93,6 @@ def _error(problem: Problem) -> HTMLResponse:
     )
 
 
-def _state(request: Request) -> tuple[ReportingQueries, FundingQueries]:
-    return request.app.state.queries, request.app.state.funding
-
-
 @router.get("/login", response_class=HTMLResponse)
 async def login_form(request: Request, next: str = "/") -> HTMLResponse:
     return render("login.html", next=next, error=None)
@@ -140,9 +136,10 @@ async def _page(
     principal = await _principal(request)
     if principal is None:
         return _login(request)
-    queries, funding = _state(request)
     try:
-        return await build(principal, queries, funding, _day(as_of), _known(known_at))
+        async with consistent_reads(request.app.state.pool) as conn:
+            queries, funding = ReportingQueries(conn), FundingQueries(conn)
+            return await build(principal, queries, funding, _day(as_of), _known(known_at))
     except Problem as problem:
         return _error(problem)
 
