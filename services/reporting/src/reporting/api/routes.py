@@ -31,9 +31,13 @@ async def get_principal(request: Request) -> Principal:
     return principal
 
 
-async def read_snapshot(request: Request) -> AsyncIterator[Connection]:
+async def read_snapshot(
+    request: Request, _: Annotated[Principal, Depends(get_principal)]
+) -> AsyncIterator[Connection]:
     """Every read of one request sees the same state (FastAPI hands each dependency
-    below the same connection)."""
+    below the same connection). The caller is authenticated first: the key lookup
+    takes a connection of its own, and a burst of requests each holding a snapshot
+    while waiting for one would exhaust the pool."""
     async with consistent_reads(request.app.state.pool) as conn:
         yield conn
 
