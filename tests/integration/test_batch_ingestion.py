@@ -16,14 +16,13 @@ from commitments.application.service import (
     Versioned,
     commitment_stream,
 )
-from commitments.domain.commitment import ChangeStatus, Command, MakeCommitment, ReportProgress
+from commitments.domain.commitment import ChangeStatus, Command, ReportProgress
 from commitments.domain.errors import InvalidTransition
-from commitments.domain.plan import CreatePlan, Section
 from shared import inbound
 from shared.access import Scope
-from shared.contracts.commitments import PartyData
 from shared.events import EventMetadata
 from shared.eventstore.postgres import PostgresEventStore, install_schema
+from tests.commands import create_plan, make_commitment
 
 EVERYTHING = Scope()
 META = EventMetadata(partner="ministry")
@@ -39,37 +38,10 @@ async def commitments(pool: asyncpg.Pool, count: int) -> tuple[PostgresEventStor
         await inbound.install_schema(conn)
     store = PostgresEventStore(pool)
     service = CommitmentsService(store, now)
-    await service.create_plan(
-        CreatePlan(
-            plan_id="p1",
-            code="P",
-            title="Plan",
-            language="en",
-            period=None,
-            adopted_on=date(2015, 11, 12),
-            parties=(),
-            monitoring_bodies=(),
-            sections=(Section("1", "Domain", None, "domain"),),
-        ),
-        META,
-    )
+    await service.create_plan(create_plan("p1", "P"), META)
     ids = [f"c{n}" for n in range(count)]
     for n, cid in enumerate(ids):
-        await service.make_commitment(
-            "p1",
-            MakeCommitment(
-                commitment_id=cid,
-                code=f"C{n}",
-                section="1",
-                title="Do it",
-                parties=(PartyData(name="EU", role="responsible"),),
-                deadline=None,
-                priority=False,
-                made_on=None,
-                indicators=(),
-            ),
-            META,
-        )
+        await service.make_commitment("p1", make_commitment(cid, f"C{n}"), META)
     return store, ids
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import statistics
 import time
 from collections.abc import AsyncIterator
@@ -62,8 +63,6 @@ class Timer:
 
 @asynccontextmanager
 async def scratch_database(prefix: str = "bench_") -> AsyncIterator[tuple[str, asyncpg.Pool]]:
-    import secrets
-
     name = f"{prefix}{secrets.token_hex(4)}"
     await ensure_database(PG, name)
     pool = await create_pool(f"{PG}/{name}", min_size=2, max_size=20)
@@ -77,8 +76,6 @@ async def scratch_database(prefix: str = "bench_") -> AsyncIterator[tuple[str, a
 @asynccontextmanager
 async def scratch_topic(purpose: str) -> AsyncIterator[str]:
     """A new six-partition topic, deleted afterwards."""
-    import secrets
-
     topic = f"bench.{purpose}.{secrets.token_hex(4)}"
     await ensure_topics(KAFKA, [topic], partitions=6)
     try:

@@ -3,17 +3,15 @@ a plan not found is never remembered as missing."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 
 from commitments.application.service import CommitmentsService, plan_stream
-from commitments.domain.commitment import MakeCommitment
 from commitments.domain.errors import NotFound
-from commitments.domain.plan import CreatePlan, Section
-from shared.contracts.commitments import PartyData
 from shared.events import EventMetadata, StoredEvent
 from shared.eventstore.memory import InMemoryEventStore
+from tests.commands import create_plan, make_commitment
 
 META = EventMetadata(partner="ministry")
 
@@ -28,34 +26,6 @@ class CountingStore(InMemoryEventStore):
         return await super().read_stream(stream_id, after_version)
 
 
-def create(plan_id: str) -> CreatePlan:
-    return CreatePlan(
-        plan_id=plan_id,
-        code=f"VAP-{plan_id}",
-        title="Valletta",
-        language="en",
-        period=None,
-        adopted_on=date(2015, 11, 12),
-        parties=(),
-        monitoring_bodies=(),
-        sections=(Section("1", "Domain", None, "domain"),),
-    )
-
-
-def make(commitment_id: str) -> MakeCommitment:
-    return MakeCommitment(
-        commitment_id=commitment_id,
-        code=commitment_id,
-        section="1",
-        title="Do it",
-        parties=(PartyData(name="EU", role="responsible"),),
-        deadline=None,
-        priority=False,
-        made_on=None,
-        indicators=(),
-    )
-
-
 def service(store: InMemoryEventStore) -> CommitmentsService:
     return CommitmentsService(store, lambda: datetime(2016, 1, 1, tzinfo=UTC))
 
@@ -63,9 +33,9 @@ def service(store: InMemoryEventStore) -> CommitmentsService:
 async def test_commitments_under_one_plan_read_the_plan_once() -> None:
     store = CountingStore()
     commitments = service(store)
-    await commitments.create_plan(create("p1"), META)
+    await commitments.create_plan(create_plan("p1", "VAP-p1"), META)
     for n in range(3):
-        await commitments.make_commitment("p1", make(f"c{n}"), META)
+        await commitments.make_commitment("p1", make_commitment(f"c{n}", f"c{n}"), META)
     assert store.reads.count(plan_stream("p1")) == 1
     assert (await commitments.get_plan("p1")).value.code == "VAP-p1"
 
@@ -75,6 +45,8 @@ async def test_a_plan_not_found_is_looked_up_again_next_time() -> None:
     commitments = service(store)
     with pytest.raises(NotFound):
         await commitments.get_plan("p2")
-    await service(store).create_plan(create("p2"), META)  # Another replica creates it.
+    await service(store).create_plan(
+        create_plan("p2", "VAP-p2"), META
+    )  # Another replica creates it.
     assert (await commitments.get_plan("p2")).value.code == "VAP-p2"
     assert store.reads.count(plan_stream("p2")) == 2
