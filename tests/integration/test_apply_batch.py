@@ -1,5 +1,5 @@
-"""One partition batch applied to PostgreSQL: events a consumer does not want are
-passed over unread, yet its offset moves past them."""
+"""Partition batches applied to PostgreSQL: events a consumer does not want are passed
+over unread yet its offset moves past them; a poll costs the statements of one partition."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import asyncpg
 
 from shared import cloudevents
 from shared.cloudevents import ReceivedEvent
-from shared.consumer import apply_batch, install_schema, store_offset
+from shared.consumer import apply_batch, apply_poll, install_schema, store_offset, store_offsets
 from shared.database import Connection
 from shared.events import EventMetadata, StoredEvent
 
@@ -62,3 +62,64 @@ async def test_unwanted_types_are_skipped_and_the_offset_still_moves(pool: async
         assert (nothing_wanted.applied, nothing_wanted.next_offset) == (0, 14)
         assert await conn.fetchval("SELECT count(*) FROM consumer_inbox") == 4
         assert await conn.fetchval("SELECT min(next_offset) FROM consumer_offsets") == 14
+
+
+async def test_a_poll_of_many_partitions_costs_the_statements_of_one(pool: asyncpg.Pool) -> None:
+    """Every partition of a poll shares one offsets read, one inbox write, one bulk
+    projection and one offsets write."""
+
+    async def bulk(conn: Connection, events: list[ReceivedEvent]) -> None:
+        await conn.execute("SELECT 1")
+
+    async def handler(conn: Connection, event: ReceivedEvent) -> None:
+        raise AssertionError("the bulk path takes every event")
+
+    statements: list[str] = []
+    async with pool.acquire() as conn:
+        await install_schema(conn)
+        conn.add_query_logger(lambda query: statements.append(query.query))
+        counts = []
+        for run, partitions in enumerate((1, 1, 6)):  # The first prepares the statements.
+            statements.clear()
+            batches = {
+                ("t", p): [record(o, "org.t.kept") for o in range(3)] for p in range(partitions)
+            }
+            async with conn.transaction():
+                results = await apply_poll(conn, f"c{run}", batches, handler, bulk)
+                await store_offsets(conn, f"c{run}", results)
+            assert [r.applied for r in results.values()] == [3] * partitions
+            counts.append(len(statements))
+        assert counts[1] == counts[2]
+        stored = await conn.fetch(
+            "SELECT partition, next_offset FROM consumer_offsets WHERE consumer = 'c2'"
+        )
+        assert sorted((r["partition"], r["next_offset"]) for r in stored) == [
+            (p, 3) for p in range(6)
+        ]
+
+
+async def test_a_poison_record_in_one_partition_leaves_the_others_in_bulk(
+    pool: asyncpg.Pool,
+) -> None:
+    bulked: list[int] = []
+    one_by_one: list[int] = []
+
+    async def bulk(conn: Connection, events: list[ReceivedEvent]) -> None:
+        if any(e.data["n"] == 666 for e in events):
+            raise ValueError("poison")
+        bulked.extend(e.data["n"] for e in events)
+
+    async def handler(conn: Connection, event: ReceivedEvent) -> None:
+        if event.data["n"] == 666:
+            raise ValueError("poison")
+        one_by_one.append(event.data["n"])
+
+    clean = [record(o, "org.t.kept") for o in range(3)]
+    poisoned = [record(0, "org.t.kept"), record(666, "org.t.kept"), record(667, "org.t.kept")]
+    async with pool.acquire() as conn, conn.transaction():
+        await install_schema(conn)
+        results = await apply_poll(conn, "p", {("t", 0): poisoned, ("t", 1): clean}, handler, bulk)
+    assert bulked == [0, 1, 2]
+    assert one_by_one == [0, 667]
+    assert [d.offset for d in results[("t", 0)].dead] == [666]
+    assert (results[("t", 0)].applied, results[("t", 1)].applied) == (2, 3)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -93,6 +93,10 @@ class BatchResult:
     last_event_at: datetime | None = None
 
 
+#: A partition of a topic: aiokafka's ``TopicPartition`` is one.
+Partition = tuple[str, int]
+
+
 async def apply_batch(
     conn: Connection,
     consumer: str,
@@ -103,37 +107,147 @@ async def apply_batch(
     bulk: BulkHandler | None = None,
     wants: Wants | None = None,
 ) -> BatchResult:
-    """Apply one partition's records inside the caller's transaction: skip what the
-    stored offset says is done, skip event ids already in the inbox, apply each of the
-    rest in a savepoint, and collect the ones that cannot be applied.
+    """:func:`apply_poll` for one partition's records."""
+    results = await apply_poll(conn, consumer, {(topic, partition): records}, handler, bulk, wants)
+    return results[(topic, partition)]
 
-    With ``bulk``, the whole batch is first tried at once (one inbox statement, one
-    bulk projection) in a savepoint; if anything in it fails, the batch is applied
-    event by event instead, so a poison message is still isolated.
+
+async def apply_poll(
+    conn: Connection,
+    consumer: str,
+    batches: Mapping[Partition, Sequence[Any]],
+    handler: Handler,
+    bulk: BulkHandler | None = None,
+    wants: Wants | None = None,
+) -> dict[Partition, BatchResult]:
+    """Apply the records of one poll, partition by partition in order, inside the
+    caller's transaction: skip what the stored offsets say is done, skip event ids
+    already in the inbox, and collect the ones that cannot be applied.
+
+    With ``bulk``, every partition's events are first tried at once (one offsets
+    statement, one inbox statement, one bulk projection) in a savepoint, whatever the
+    number of partitions; if anything in it fails, each partition is applied on its own
+    and, failing that, event by event, so a poison message is still isolated.
 
     Records whose type ``wants`` refuses are passed over unread: no inbox row, no
-    handler call."""
-    next_offset = records[-1].offset + 1
-    if wants is not None:
-        records = [r for r in records if _wanted(r, wants)]
-        if not records:  # Nothing wanted: only the offset moves.
-            return BatchResult(next_offset=next_offset)
-    if bulk is not None:
-        fast = await _apply_bulk(conn, consumer, topic, partition, records, bulk)
-        if fast is not None:
-            fast.next_offset = next_offset
-            return fast
-    result = BatchResult(next_offset=next_offset)
-    stored_next = await conn.fetchval(
-        "SELECT next_offset FROM consumer_offsets "
-        "WHERE consumer = $1 AND topic = $2 AND partition = $3 FOR UPDATE",
+    handler call. Each partition's result says where its offset moves to."""
+    results = {
+        tp: BatchResult(next_offset=records[-1].offset + 1) for tp, records in batches.items()
+    }
+    todo: dict[Partition, Sequence[Any]] = {}
+    for tp, records in batches.items():
+        if wants is not None:
+            records = [r for r in records if _wanted(r, wants)]
+        if records:  # Otherwise nothing wanted: only the offset moves.
+            todo[tp] = records
+    if not todo:
+        return results
+    if bulk is not None and await _apply_bulk(conn, consumer, todo, bulk, results):
+        return results
+    for tp, records in todo.items():
+        alone = {tp: records}
+        if (
+            len(todo) > 1
+            and bulk is not None
+            and await _apply_bulk(conn, consumer, alone, bulk, results)
+        ):
+            continue
+        await _apply_careful(conn, consumer, tp, records, handler, results[tp])
+    return results
+
+
+async def _stored_offsets(
+    conn: Connection, consumer: str, partitions: Iterable[Partition]
+) -> dict[Partition, int]:
+    """The next offset stored for each partition, locked until the transaction ends
+    (in one order everywhere, so replicas in a rebalance queue rather than deadlock)."""
+    topics, numbers = zip(*sorted(partitions), strict=True)
+    rows = await conn.fetch(
+        "SELECT topic, partition, next_offset FROM consumer_offsets "
+        "WHERE consumer = $1 AND (topic, partition) IN "
+        "(SELECT * FROM unnest($2::text[], $3::int[])) "
+        "ORDER BY topic, partition FOR UPDATE",
         consumer,
-        topic,
-        partition,
+        list(topics),
+        list(numbers),
     )
+    return {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+
+
+def _wanted(record: Any, wants: Wants) -> bool:
+    kind = type_of(record.headers or ())
+    return kind is None or wants(kind)  # No type: let the careful path judge it.
+
+
+async def _apply_bulk(
+    conn: Connection,
+    consumer: str,
+    batches: Mapping[Partition, Sequence[Any]],
+    bulk: BulkHandler,
+    results: Mapping[Partition, BatchResult],
+) -> bool:
+    """Whether the batches went through all at once; if not, nothing of them stayed."""
+    stored = await _stored_offsets(conn, consumer, batches)
+    events: list[tuple[Partition, ReceivedEvent]] = []
+    for tp, records in batches.items():
+        stored_next = stored.get(tp)
+        for record in records:
+            if stored_next is not None and record.offset < stored_next:
+                continue  # Another replica applied it before a rebalance.
+            try:
+                events.append((tp, from_kafka(record.value, record.headers or ())))
+            except MalformedMessage:
+                return False  # Let the careful path park it.
+    if not events:
+        return True
+    try:
+        async with conn.transaction():
+            fresh = {
+                r["event_id"]
+                for r in await conn.fetch(
+                    "INSERT INTO consumer_inbox (consumer, event_id) "
+                    "SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id",
+                    consumer,
+                    [e.event_id for _, e in events],
+                )
+            }
+            todo = [e for _, e in events if e.event_id in fresh]
+            if todo:
+                traced = next((e for e in todo if e.metadata.traceparent), None)
+                with tracing.span(
+                    f"project {len(todo)} events",
+                    traced.metadata.traceparent if traced else None,
+                    consumer=consumer,
+                ):
+                    await bulk(conn, todo)
+    except CONNECTION_ERRORS:
+        raise
+    except Exception:
+        return False
+    for tp, event in events:
+        result = results[tp]
+        if event.event_id in fresh:
+            result.applied += 1
+            result.last_event_at = event.recorded_at
+        else:
+            result.duplicates += 1
+    return True
+
+
+async def _apply_careful(
+    conn: Connection,
+    consumer: str,
+    tp: Partition,
+    records: Sequence[Any],
+    handler: Handler,
+    result: BatchResult,
+) -> None:
+    """One event at a time, each in its own savepoint: what fails is dead-lettered."""
+    topic, partition = tp
+    stored_next = (await _stored_offsets(conn, consumer, [tp])).get(tp)
     for record in records:
         if stored_next is not None and record.offset < stored_next:
-            continue  # Another replica applied it before a rebalance.
+            continue
         try:
             event = from_kafka(record.value, record.headers or ())
         except MalformedMessage as exc:
@@ -180,68 +294,6 @@ async def apply_batch(
             continue
         result.applied += 1
         result.last_event_at = event.recorded_at
-    return result
-
-
-def _wanted(record: Any, wants: Wants) -> bool:
-    kind = type_of(record.headers or ())
-    return kind is None or wants(kind)  # No type: let the careful path judge it.
-
-
-async def _apply_bulk(
-    conn: Connection,
-    consumer: str,
-    topic: str,
-    partition: int,
-    records: Sequence[Any],
-    bulk: BulkHandler,
-) -> BatchResult | None:
-    result = BatchResult(next_offset=records[-1].offset + 1)
-    stored_next = await conn.fetchval(
-        "SELECT next_offset FROM consumer_offsets "
-        "WHERE consumer = $1 AND topic = $2 AND partition = $3 FOR UPDATE",
-        consumer,
-        topic,
-        partition,
-    )
-    events: list[ReceivedEvent] = []
-    for record in records:
-        if stored_next is not None and record.offset < stored_next:
-            continue
-        try:
-            events.append(from_kafka(record.value, record.headers or ()))
-        except MalformedMessage:
-            return None  # Let the careful path park it.
-    if not events:
-        return result
-    try:
-        async with conn.transaction():
-            fresh = {
-                r["event_id"]
-                for r in await conn.fetch(
-                    "INSERT INTO consumer_inbox (consumer, event_id) "
-                    "SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id",
-                    consumer,
-                    [e.event_id for e in events],
-                )
-            }
-            todo = [e for e in events if e.event_id in fresh]
-            if todo:
-                traced = next((e for e in todo if e.metadata.traceparent), None)
-                with tracing.span(
-                    f"project {len(todo)} events",
-                    traced.metadata.traceparent if traced else None,
-                    consumer=consumer,
-                ):
-                    await bulk(conn, todo)
-    except CONNECTION_ERRORS:
-        raise
-    except Exception:
-        return None
-    result.applied = len(todo)
-    result.duplicates = len(events) - len(todo)
-    result.last_event_at = todo[-1].recorded_at if todo else None
-    return result
 
 
 def one_after_another(handler: Handler) -> BulkHandler:
@@ -266,20 +318,29 @@ async def record_dead_letters(conn: Connection, consumer: str, dead: list[DeadLe
 async def store_offset(
     conn: Connection, consumer: str, topic: str, partition: int, result: BatchResult
 ) -> None:
+    await store_offsets(conn, consumer, {(topic, partition): result})
+
+
+async def store_offsets(
+    conn: Connection, consumer: str, results: Mapping[Partition, BatchResult]
+) -> None:
+    """Move each partition's stored offset on to where its result says, in one
+    statement (and in the lock order of :func:`_stored_offsets`)."""
+    done = sorted(results.items())
     await conn.execute(
         """
         INSERT INTO consumer_offsets (consumer, topic, partition, next_offset, last_event_at)
-        VALUES ($1, $2, $3, $4, $5)
+        SELECT $1, * FROM unnest($2::text[], $3::int[], $4::bigint[], $5::timestamptz[])
         ON CONFLICT (consumer, topic, partition) DO UPDATE
         SET next_offset = GREATEST(consumer_offsets.next_offset, EXCLUDED.next_offset),
             last_event_at = coalesce(EXCLUDED.last_event_at, consumer_offsets.last_event_at),
             updated_at = now()
         """,
         consumer,
-        topic,
-        partition,
-        result.next_offset,
-        result.last_event_at,
+        [topic for (topic, _), _ in done],
+        [partition for (_, partition), _ in done],
+        [r.next_offset for _, r in done],
+        [r.last_event_at for _, r in done],
     )
 
 
@@ -406,32 +467,24 @@ class ConsumerRunner:
             await consumer.seek_to_beginning(*fresh)
 
     async def _process(self, batches: dict[Any, list[Any]]) -> None:
-        """Apply every partition's records from one poll in one transaction: one commit
-        (one WAL flush) however many partitions the poll brought."""
-        done: list[tuple[Any, list[Any], BatchResult]] = []
+        """Apply every partition's records from one poll in one transaction: a few
+        statements and one commit (one WAL flush) however many partitions it brought."""
         async with self._pool.acquire() as conn, conn.transaction():
             if self._barrier is not None:
                 # A rebuild's swap takes this lock exclusively: batches pause meanwhile.
                 await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", self._barrier)
-            for tp, records in batches.items():
-                result = await apply_batch(
-                    conn,
-                    self.name,
-                    tp.topic,
-                    tp.partition,
-                    records,
-                    self._handler,
-                    self._bulk,
-                    self._wants,
-                )
+            results = await apply_poll(
+                conn, self.name, batches, self._handler, self._bulk, self._wants
+            )
+            for tp, result in results.items():
                 if result.dead:
-                    await self._send_dead_letters(result.dead, {r.offset: r for r in records})
+                    by_offset = {r.offset: r for r in batches[tp]}
+                    await self._send_dead_letters(result.dead, by_offset)
                     await record_dead_letters(conn, self.name, result.dead)
-                await store_offset(conn, self.name, tp.topic, tp.partition, result)
-                done.append((tp, records, result))
-        for tp, records, result in done:
-            self.applied += result.applied
-            self._observe(tp, records, result)
+            await store_offsets(conn, self.name, results)
+        for tp, records in batches.items():
+            self.applied += results[tp].applied
+            self._observe(tp, records, results[tp])
             self._uncommitted[tp] = records[-1].offset + 1
         if self._committing is None or self._committing.done():
             self._committing = asyncio.create_task(self._commit_to_kafka())
