@@ -139,6 +139,7 @@ async def measure(sizes: Sizes) -> list[Result]:
     keep(await store.append_concurrent(sizes.concurrent))
     keep(await relay.relay(sizes.relayed))
     keep(await relay.aiokafka_raw(sizes.relayed))
+    keep(await relay.aiokafka_send(sizes.relayed))
     keep(await asyncio.to_thread(http.fastapi_bare, sizes.http_seconds))
 
     services = Services()
