@@ -8,11 +8,14 @@ old data into the new shape; stored events are never rewritten.
 
 from __future__ import annotations
 
+import os
+import random
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
@@ -80,13 +83,36 @@ class StoredEvent:
     recorded_at: datetime
 
 
+#: Random bits for event ids: not secret, only unique, so drawn without a system call
+#: each. Seeded from the OS, and again in a forked child, so no two processes share it.
+_RANDOM = random.Random()
+os.register_at_fork(after_in_child=_RANDOM.seed)
+_MS_MASK = (1 << 48) - 1
+_RAND_B_BITS = 62
+
+
+def new_event_id() -> UUID:
+    """A UUIDv7 (RFC 9562): the milliseconds since the epoch, then 74 random bits.
+    Ids made close in time sort close together, so the B-tree indexes keyed by event
+    id (the store's, every consumer's inbox, the read models') grow at their right
+    edge rather than dirtying pages all over as random ids do."""
+    rand = _RANDOM.getrandbits(74)
+    return UUID(
+        int=((time.time_ns() // 1_000_000) & _MS_MASK) << 80
+        | 0x7 << 76  # version
+        | (rand >> _RAND_B_BITS) << 64  # rand_a, 12 bits
+        | 0b10 << 62  # variant
+        | rand & ((1 << _RAND_B_BITS) - 1)  # rand_b
+    )
+
+
 def new_events(
     events: Sequence[EventData], occurred_at: datetime, metadata: EventMetadata
 ) -> list[NewEvent]:
     """Payloads decided by a domain, ready to append: fresh ids, one business time."""
     return [
         NewEvent(
-            event_id=uuid4(),
+            event_id=new_event_id(),
             type=e.event_type,
             schema_version=e.schema_version,
             data=e.model_dump(mode="json"),
