@@ -38,7 +38,7 @@ end
 
 PER_PLAN = 20
 #: Batches each batch client posts before the clock starts.
-WARMUP_BATCHES = 2
+WARMUP_BATCHES = 25
 #: Paced writes before the end-to-end samples start counting.
 WARMUP_WRITES = 200
 POLL_SECONDS = 0.002
