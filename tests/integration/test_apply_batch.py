@@ -123,3 +123,26 @@ async def test_a_poison_record_in_one_partition_leaves_the_others_in_bulk(
     assert one_by_one == [0, 667]
     assert [d.offset for d in results[("t", 0)].dead] == [666]
     assert (results[("t", 0)].applied, results[("t", 1)].applied) == (2, 3)
+
+
+async def test_a_second_copy_of_an_event_in_the_same_poll_is_a_duplicate(
+    pool: asyncpg.Pool,
+) -> None:
+    """A relay that publishes a batch again after a crash can put both copies of an
+    event into one poll: the projection sees it once."""
+    projected: list[int] = []
+
+    async def bulk(conn: Connection, events: list[ReceivedEvent]) -> None:
+        projected.extend(e.data["n"] for e in events)
+
+    async def handler(conn: Connection, event: ReceivedEvent) -> None:
+        raise AssertionError("the bulk path takes every event")
+
+    once, other = record(0, "org.t.kept"), record(1, "org.t.kept")
+    again = SimpleNamespace(offset=2, key=once.key, value=once.value, headers=once.headers)
+    async with pool.acquire() as conn, conn.transaction():
+        await install_schema(conn)
+        results = await apply_poll(conn, "d", {("t", 0): [once, other, again]}, handler, bulk)
+    assert projected == [0, 1]
+    result = results[("t", 0)]
+    assert (result.applied, result.duplicates, result.next_offset) == (2, 1, 3)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -211,26 +212,31 @@ async def _apply_bulk(
                     [e.event_id for _, e in events],
                 )
             }
-            todo = [e for _, e in events if e.event_id in fresh]
+            todo: list[tuple[Partition, ReceivedEvent]] = []
+            for tp, event in events:
+                if event.event_id in fresh:
+                    # Only the first copy: a second in the same poll (a relay that
+                    # published again after a crash) is a duplicate like any other.
+                    fresh.discard(event.event_id)
+                    todo.append((tp, event))
             if todo:
-                traced = next((e for e in todo if e.metadata.traceparent), None)
+                traced = next((e for _, e in todo if e.metadata.traceparent), None)
                 with tracing.span(
                     f"project {len(todo)} events",
                     traced.metadata.traceparent if traced else None,
                     consumer=consumer,
                 ):
-                    await bulk(conn, todo)
+                    await bulk(conn, [e for _, e in todo])
     except CONNECTION_ERRORS:
         raise
     except Exception:
         return False
-    for tp, event in events:
-        result = results[tp]
-        if event.event_id in fresh:
-            result.applied += 1
-            result.last_event_at = event.recorded_at
-        else:
-            result.duplicates += 1
+    applied = Counter(tp for tp, _ in todo)
+    for tp, count in Counter(tp for tp, _ in events).items():
+        results[tp].duplicates += count - applied[tp]
+    for tp, event in todo:
+        results[tp].applied += 1
+        results[tp].last_event_at = event.recorded_at
     return True
 
 
