@@ -17,7 +17,7 @@ import asyncpg
 
 from shared import jsontext, logs
 from shared.database import Connection
-from shared.events import EventMetadata, JsonObject, NewEvent, StoredEvent
+from shared.events import EventMetadata, NewEvent, StoredEvent
 from shared.eventstore.errors import DuplicateEvent, UniqueKeyTaken, WrongExpectedVersion
 from shared.eventstore.ports import StreamAppend
 
@@ -47,12 +47,9 @@ def event_columns(alias: str = "") -> str:
 _COLUMNS = event_columns()
 
 
-def row_to_event(row: asyncpg.Record, data: JsonObject | None = None) -> StoredEvent:
-    """A stored event from a row of :func:`event_columns`; ``data``, when given,
-    replaces decoding the row's payload (a caller that only forwards it as text)."""
-    if data is None:
-        data = row["data"]
-    metadata = row["metadata"]
+def row_to_event(row: asyncpg.Record) -> StoredEvent:
+    """A stored event from a row of :func:`event_columns`."""
+    data, metadata = row["data"], row["metadata"]
     return StoredEvent(
         position=row["position"],
         stream_id=row["stream_id"],
