@@ -15,9 +15,11 @@ from tests.e2e.test_slice import create_plan, make_commitment
 POSTGRES = "postgresql://pactstream@127.0.0.1:55432"
 
 
-def reporting_command(platform: Platform, action: str) -> subprocess.CompletedProcess[str]:
+def reporting_command(
+    platform: Platform, action: str, *options: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pactstream_cli", "reporting", action],
+        [sys.executable, "-m", "pactstream_cli", "reporting", action, *options],
         cwd=ROOT,
         env=platform.env("reporting"),
         capture_output=True,
@@ -94,6 +96,7 @@ def test_rebuild_and_verify_reproduce_every_view_and_catch_tampering(platform: P
     before = snapshot(platform, plan["id"], cid, known_before_late_report)
     verified = reporting_command(platform, "verify")
     assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "replayed in this process" in verified.stdout  # Too small for workers.
 
     async def tamper() -> None:
         conn = await asyncpg.connect(f"{POSTGRES}/{platform.ref}_reporting")
@@ -105,15 +108,16 @@ def test_rebuild_and_verify_reproduce_every_view_and_catch_tampering(platform: P
             await conn.close()
 
     asyncio.run(tamper())
-    caught = reporting_command(platform, "verify")
+    caught = reporting_command(platform, "verify", "--workers", "2")
     assert caught.returncode == 1
     assert "rm_commitments: 1 rows only in live, 1 only in rebuild" in caught.stdout
     assert "tampered" in caught.stdout
 
     indexed = indexes(platform)
-    rebuilt = reporting_command(platform, "rebuild")
+    # Both topics have records: two worker processes, each replaying its partitions.
+    rebuilt = reporting_command(platform, "rebuild", "--workers", "2")
     assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
-    assert "rebuilt and swapped in" in rebuilt.stdout
+    assert "rebuilt (in 2 worker processes) and swapped in" in rebuilt.stdout
     # The shadow builds its secondary indexes after the bulk of the replay: the tables
     # swapped in must have every one the live tables had.
     assert indexes(platform) == indexed

@@ -209,6 +209,16 @@ def progress_bar(label: str) -> Callable[[int, int], None]:
     return draw
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
+def _processes(workers: int) -> str:
+    return "in this process" if workers == 1 else f"in {workers} worker processes"
+
+
 def cmd_reporting(args: argparse.Namespace) -> int:
     """Rebuild reporting's read models from the topics, or verify the live ones."""
     import asyncio
@@ -229,15 +239,18 @@ def cmd_reporting(args: argparse.Namespace) -> int:
         topics=[settings.topic(t) for t in TOPICS],
         consumer=f"{settings.topic_prefix}.reporting",
         progress=progress_bar(f"{args.action:>8}"),
+        workers=args.workers,
     )
     if args.action == "rebuild":
         retired = asyncio.run(rebuilder.rebuild())
         print(
-            f"pactstream: read models rebuilt and swapped in; the old ones are in schema "
-            f"{retired} (./pactstream reporting drop-retired removes them)"
+            f"pactstream: read models rebuilt ({_processes(rebuilder.workers_used)}) and swapped "
+            f"in; the old ones are in schema {retired} "
+            "(./pactstream reporting drop-retired removes them)"
         )
         return 0
     differences = asyncio.run(rebuilder.verify())
+    print(f"pactstream: verify: replayed {_processes(rebuilder.workers_used)}")
     if not differences:
         print("pactstream: verify: the live read models equal a rebuild from the topics")
         return 0
@@ -388,6 +401,12 @@ def parser() -> argparse.ArgumentParser:
 
     rep = sub.add_parser("reporting", help="rebuild or verify reporting's read models")
     rep.add_argument("action", choices=["rebuild", "verify", "drop-retired"])
+    rep.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        help="replay in this many processes (default: one per core, one for a small replay)",
+    )
     rep.set_defaults(func=cmd_reporting)
 
     acc = sub.add_parser("access", help="issue, rotate, retire and revoke credentials")

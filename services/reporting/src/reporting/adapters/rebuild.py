@@ -18,6 +18,9 @@ pauses the live consumer, for as long as it takes.
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +34,7 @@ from reporting.adapters.projections import install_schema, project, project_many
 from shared.consumer import apply_batch, record_dead_letters, store_offset
 from shared.consumer import install_schema as install_consumer_schema
 from shared.database import Connection, create_pool
+from shared.process import tune_garbage_collector
 
 #: Taken shared by every live batch, exclusively by the swap or comparison.
 BARRIER_KEY = 0x7265627569
@@ -56,6 +60,12 @@ REPLAY_BATCH = 6000
 #: Bytes fetched per partition per request: 8 MB rather than Kafka's 1 MB made the
 #: replay about 7% faster in paired runs (fewer fetch round trips the appliers wait on).
 REPLAY_FETCH_BYTES = 8 * 1024 * 1024
+#: Records a replay must have per worker process before another is started.
+RECORDS_PER_WORKER = 50_000
+#: The command that starts a replay worker (this module's ``__main__``).
+WORKER = (sys.executable, "-m", __name__)
+#: Seconds between progress reports while worker processes replay.
+PROGRESS_INTERVAL = 0.5
 #: Sort memory for each deferred index build.
 INDEX_BUILD_MEMORY = "256MB"
 SWAPPED = (*READ_MODELS, "consumer_offsets", "consumer_inbox")
@@ -79,6 +89,7 @@ class Rebuilder:
         topics: list[str],
         consumer: str,
         progress: Progress | None = None,
+        workers: int | None = None,
     ) -> None:
         self._url = database_url
         self._bootstrap = bootstrap
@@ -86,6 +97,10 @@ class Rebuilder:
         self._consumer = consumer
         self._progress = progress or (lambda done, total: None)
         self.shadow = f"shadow_{int(time.time() * 1000)}"
+        #: Processes replaying side by side; by default one per core, fewer for a small
+        #: replay. ``workers_used`` says how many the last run started (1: none).
+        self.workers = workers
+        self.workers_used = 1
 
     async def rebuild(self) -> str:
         """Replay into a shadow schema and swap it in; returns the retired schema."""
@@ -106,14 +121,18 @@ class Rebuilder:
         try:
             deferred = await self._create_shadow(pool)
             partitions = await self._assign(kafka)
-            await self._replay(
-                pool, kafka, partitions, await self._targets(pool, kafka, partitions, swap)
-            )
+            targets = await self._targets(pool, kafka, partitions, swap)
+            shares = self._shares(partitions, targets)
+            if len(shares) > 1:
+                await self._replay_in_workers(pool, shares, targets)
+                await self._seek_to_shadow_offsets(pool, kafka, partitions)
+            else:
+                await self._replay_here(pool, kafka, partitions, targets)
             await self._build_indexes(pool, deferred)
             async with pool.acquire() as lock, lock.transaction():
                 await lock.execute("SELECT pg_advisory_xact_lock($1)", BARRIER_KEY)
                 targets = await self._targets(lock, kafka, partitions, swap)
-                await self._replay(pool, kafka, partitions, targets)
+                await self._replay_here(pool, kafka, partitions, targets)
                 await self._check_complete(lock, targets)
                 if swap:
                     return await self._swap(lock)
@@ -126,6 +145,102 @@ class Rebuilder:
         finally:
             await kafka.stop()
             await pool.close()
+
+    def _shares(
+        self, partitions: list[Any], targets: dict[tuple[str, int], int]
+    ) -> list[list[tuple[str, int]]]:
+        """The partitions with records to replay, dealt to the worker processes so that
+        each gets about as many records (the largest partition first to the least
+        loaded); a replay too small to pay for starting processes stays in one."""
+        todo = sorted(
+            (
+                (targets.get((tp.topic, tp.partition), 0), (tp.topic, tp.partition))
+                for tp in partitions
+            ),
+            reverse=True,
+        )
+        todo = [(records, tp) for records, tp in todo if records > 0]
+        total = sum(records for records, _ in todo)
+        workers = self.workers or min(os.cpu_count() or 1, -(-total // RECORDS_PER_WORKER))
+        shares: list[list[tuple[str, int]]] = [[] for _ in range(min(workers, len(todo)))]
+        loads = [0] * len(shares)
+        for records, tp in todo:
+            least = loads.index(min(loads))
+            shares[least].append(tp)
+            loads[least] += records
+        return shares
+
+    async def _replay_in_workers(
+        self,
+        pool: asyncpg.Pool,
+        shares: list[list[tuple[str, int]]],
+        targets: dict[tuple[str, int], int],
+    ) -> None:
+        """Replay each share of the partitions in a process of its own (a replay is
+        bound by one core's Python), reporting progress from the shadow's offsets.
+        A worker's failure stops the others and is raised here."""
+        total = sum(targets.values())
+        processes: list[asyncio.subprocess.Process] = []
+        runs: dict[asyncio.Future[tuple[bytes, bytes]], asyncio.subprocess.Process] = {}
+        try:
+            for share in shares:
+                job = {
+                    "url": self._url,  # On stdin: a password stays out of the process list.
+                    "bootstrap": self._bootstrap,
+                    "shadow": self.shadow,
+                    "consumer": self._consumer,
+                    "targets": [[topic, part, targets[topic, part]] for topic, part in share],
+                }
+                process = await asyncio.create_subprocess_exec(
+                    *WORKER,
+                    stdin=asyncio.subprocess.PIPE,
+                    stderr=asyncio.subprocess.PIPE,
+                )
+                processes.append(process)
+                runs[asyncio.ensure_future(process.communicate(json.dumps(job).encode()))] = process
+            pending = set(runs)
+            while pending:
+                finished, pending = await asyncio.wait(pending, timeout=PROGRESS_INTERVAL)
+                for run in finished:
+                    _, stderr = run.result()
+                    if runs[run].returncode != 0:
+                        raise RuntimeError(f"a replay worker failed:\n{stderr.decode()[-2000:]}")
+                reached = await self._shadow_offsets(pool)
+                self._progress(sum(min(reached.get(k, 0), v) for k, v in targets.items()), total)
+        finally:
+            for process in processes:
+                if process.returncode is None:
+                    process.kill()
+                    await process.wait()
+            for run in runs:
+                run.cancel()
+        self.workers_used = len(shares)
+
+    async def _shadow_offsets(self, conn: Connection | asyncpg.Pool) -> dict[tuple[str, int], int]:
+        rows = await conn.fetch(
+            f'SELECT topic, partition, next_offset FROM "{self.shadow}".consumer_offsets '
+            "WHERE consumer = $1",
+            self._consumer,
+        )
+        return {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+
+    async def _seek_to_shadow_offsets(
+        self, pool: asyncpg.Pool, kafka: Any, partitions: list[Any]
+    ) -> None:
+        """Position this process's consumer where the workers left the shadow."""
+        reached = await self._shadow_offsets(pool)
+        for tp in partitions:
+            if (tp.topic, tp.partition) in reached:
+                kafka.seek(tp, reached[tp.topic, tp.partition])
+
+    async def _replay_here(
+        self,
+        pool: asyncpg.Pool,
+        kafka: Any,
+        partitions: list[Any],
+        targets: dict[tuple[str, int], int],
+    ) -> None:
+        await replay(pool, kafka, partitions, targets, self.shadow, self._consumer, self._progress)
 
     async def _create_shadow(self, pool: asyncpg.Pool) -> list[str]:
         """The shadow schema without its secondary indexes; returns their definitions.
@@ -182,12 +297,7 @@ class Rebuilder:
 
     async def _check_complete(self, conn: Connection, targets: dict[tuple[str, int], int]) -> None:
         """Refuse to swap or compare a shadow that did not reach every target."""
-        rows = await conn.fetch(
-            f'SELECT topic, partition, next_offset FROM "{self.shadow}".consumer_offsets '
-            "WHERE consumer = $1",
-            self._consumer,
-        )
-        reached = {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+        reached = await self._shadow_offsets(conn)
         short = {k: (reached.get(k, 0), v) for k, v in targets.items() if reached.get(k, 0) < v}
         if short:
             raise RuntimeError(f"the rebuild fell short of its targets: {short}")
@@ -218,64 +328,6 @@ class Rebuilder:
             self._consumer,
         )
         return {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
-
-    async def _replay(
-        self,
-        pool: asyncpg.Pool,
-        kafka: Any,
-        partitions: list[Any],
-        targets: dict[tuple[str, int], int],
-    ) -> None:
-        """Apply every record below each partition's target offset, in order, and leave
-        each partition positioned exactly at its target."""
-
-        def target(tp: Any) -> int:
-            return targets.get((tp.topic, tp.partition), 0)
-
-        total = sum(target(tp) for tp in partitions)
-        # One applier per partition, fed through a short queue: the next fetch is
-        # unpacked and decoded while earlier batches' SQL runs. Partitions are
-        # independent (live replicas consume them side by side); each keeps its order.
-        async with asyncio.TaskGroup() as appliers:
-            queues: dict[Any, asyncio.Queue[list[Any] | None]] = {}
-            while True:
-                positions = {tp: await kafka.position(tp) for tp in partitions}
-                self._progress(sum(min(positions[tp], target(tp)) for tp in partitions), total)
-                behind = [tp for tp in partitions if positions[tp] < target(tp)]
-                if not behind:
-                    break
-                done = [tp for tp in partitions if tp not in behind]
-                if done:
-                    kafka.pause(*done)
-                kafka.resume(*behind)
-                batches = await kafka.getmany(*behind, timeout_ms=500, max_records=REPLAY_BATCH)
-                for tp, records in batches.items():
-                    wanted = [r for r in records if r.offset < target(tp)]
-                    if wanted:
-                        if tp not in queues:
-                            queues[tp] = asyncio.Queue(maxsize=2)
-                            appliers.create_task(self._drain(pool, tp, queues[tp]))
-                        await queues[tp].put(wanted)
-                    if records and records[-1].offset >= target(tp):
-                        kafka.seek(tp, target(tp))  # Read past the target: back to it.
-            for queue in queues.values():
-                await queue.put(None)
-
-    async def _drain(
-        self, pool: asyncpg.Pool, tp: Any, queue: asyncio.Queue[list[Any] | None]
-    ) -> None:
-        while (records := await queue.get()) is not None:
-            await self._apply(pool, tp, records)
-
-    async def _apply(self, pool: asyncpg.Pool, tp: Any, records: list[Any]) -> None:
-        async with pool.acquire() as conn, conn.transaction():
-            await conn.execute(f'SET LOCAL search_path TO "{self.shadow}"')
-            result = await apply_batch(
-                conn, self._consumer, tp.topic, tp.partition, records, project, project_many
-            )
-            if result.dead:
-                await record_dead_letters(conn, self._consumer, result.dead)
-            await store_offset(conn, self._consumer, tp.topic, tp.partition, result)
 
     async def _swap(self, lock: Connection) -> str:
         retired = self.shadow.replace("shadow_", "retired_")
@@ -314,6 +366,90 @@ class Rebuilder:
         return differences
 
 
+async def replay(
+    pool: asyncpg.Pool,
+    kafka: Any,
+    partitions: list[Any],
+    targets: dict[tuple[str, int], int],
+    shadow: str,
+    consumer: str,
+    progress: Progress,
+) -> None:
+    """Apply every record below each partition's target offset into the shadow schema,
+    in order, and leave each partition positioned exactly at its target."""
+
+    def target(tp: Any) -> int:
+        return targets.get((tp.topic, tp.partition), 0)
+
+    total = sum(target(tp) for tp in partitions)
+    # One applier per partition, fed through a short queue: the next fetch is unpacked
+    # and decoded while earlier batches' SQL runs. Partitions are independent (live
+    # replicas consume them side by side); each keeps its order.
+    async with asyncio.TaskGroup() as appliers:
+        queues: dict[Any, asyncio.Queue[list[Any] | None]] = {}
+        while True:
+            positions = {tp: await kafka.position(tp) for tp in partitions}
+            progress(sum(min(positions[tp], target(tp)) for tp in partitions), total)
+            behind = [tp for tp in partitions if positions[tp] < target(tp)]
+            if not behind:
+                break
+            done = [tp for tp in partitions if tp not in behind]
+            if done:
+                kafka.pause(*done)
+            kafka.resume(*behind)
+            batches = await kafka.getmany(*behind, timeout_ms=500, max_records=REPLAY_BATCH)
+            for tp, records in batches.items():
+                wanted = [r for r in records if r.offset < target(tp)]
+                if wanted:
+                    if tp not in queues:
+                        queues[tp] = asyncio.Queue(maxsize=2)
+                        appliers.create_task(_drain(pool, tp, queues[tp], shadow, consumer))
+                    await queues[tp].put(wanted)
+                if records and records[-1].offset >= target(tp):
+                    kafka.seek(tp, target(tp))  # Read past the target: back to it.
+        for queue in queues.values():
+            await queue.put(None)
+
+
+async def _drain(
+    pool: asyncpg.Pool,
+    tp: Any,
+    queue: asyncio.Queue[list[Any] | None],
+    shadow: str,
+    consumer: str,
+) -> None:
+    while (records := await queue.get()) is not None:
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.execute(f'SET LOCAL search_path TO "{shadow}"')
+            result = await apply_batch(
+                conn, consumer, tp.topic, tp.partition, records, project, project_many
+            )
+            if result.dead:
+                await record_dead_letters(conn, consumer, result.dead)
+            await store_offset(conn, consumer, tp.topic, tp.partition, result)
+
+
+async def _replay_share(
+    url: str, bootstrap: str, shadow: str, consumer: str, targets: dict[tuple[str, int], int]
+) -> None:
+    """A worker process's part of a replay: these partitions, from their beginning."""
+    partitions = [TopicPartition(topic, partition) for topic, partition in targets]
+    pool = await create_pool(url, min_size=1, max_size=len(partitions) + 1)
+    kafka = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        max_partition_fetch_bytes=REPLAY_FETCH_BYTES,
+    )
+    await kafka.start()
+    try:
+        kafka.assign(partitions)
+        await kafka.seek_to_beginning(*partitions)
+        await replay(pool, kafka, partitions, targets, shadow, consumer, lambda done, total: None)
+    finally:
+        await kafka.stop()
+        await pool.close()
+
+
 def _sample(label: str, row: asyncpg.Record) -> str:
     text = f"{label}: {dict(row)}"
     return text if len(text) <= 300 else text[:297] + "..."
@@ -334,3 +470,17 @@ async def drop_retired(database_url: str) -> list[str]:
         return names
     finally:
         await conn.close()
+
+
+def _worker_main() -> None:
+    """``python -m reporting.adapters.rebuild``: a replay worker, its job on stdin."""
+    job = json.load(sys.stdin)
+    tune_garbage_collector()
+    targets = {(topic, partition): target for topic, partition, target in job["targets"]}
+    asyncio.run(
+        _replay_share(job["url"], job["bootstrap"], job["shadow"], job["consumer"], targets)
+    )
+
+
+if __name__ == "__main__":
+    _worker_main()
