@@ -122,7 +122,15 @@ class Rebuilder:
             deferred = await self._create_shadow(pool)
             partitions = await self._assign(kafka)
             targets = await self._targets(pool, kafka, partitions, swap)
-            shares = self._shares(partitions, targets)
+            records = {
+                (tp.topic, tp.partition): targets.get((tp.topic, tp.partition), 0)
+                for tp in partitions
+            }
+            shares = (
+                deal(records, self.workers, per_worker=1)
+                if self.workers
+                else deal(records, os.cpu_count() or 1)
+            )
             if len(shares) > 1:
                 await self._replay_in_workers(pool, shares, targets)
                 await self._seek_to_shadow_offsets(pool, kafka, partitions)
@@ -145,30 +153,6 @@ class Rebuilder:
         finally:
             await kafka.stop()
             await pool.close()
-
-    def _shares(
-        self, partitions: list[Any], targets: dict[tuple[str, int], int]
-    ) -> list[list[tuple[str, int]]]:
-        """The partitions with records to replay, dealt to the worker processes so that
-        each gets about as many records (the largest partition first to the least
-        loaded); a replay too small to pay for starting processes stays in one."""
-        todo = sorted(
-            (
-                (targets.get((tp.topic, tp.partition), 0), (tp.topic, tp.partition))
-                for tp in partitions
-            ),
-            reverse=True,
-        )
-        todo = [(records, tp) for records, tp in todo if records > 0]
-        total = sum(records for records, _ in todo)
-        workers = self.workers or min(os.cpu_count() or 1, -(-total // RECORDS_PER_WORKER))
-        shares: list[list[tuple[str, int]]] = [[] for _ in range(min(workers, len(todo)))]
-        loads = [0] * len(shares)
-        for records, tp in todo:
-            least = loads.index(min(loads))
-            shares[least].append(tp)
-            loads[least] += records
-        return shares
 
     async def _replay_in_workers(
         self,
@@ -364,6 +348,24 @@ class Rebuilder:
                 ]
                 differences.append(Difference(table, n_live, n_rebuilt, samples))
         return differences
+
+
+def deal(
+    records: dict[tuple[str, int], int], workers: int, per_worker: int = RECORDS_PER_WORKER
+) -> list[list[tuple[str, int]]]:
+    """The partitions with records to replay (how many each has), dealt into at most
+    ``workers`` shares of about as many records each, the largest partition first to
+    the least loaded share; fewer shares when there are fewer than ``per_worker``
+    records for each (a small replay does not pay for starting processes)."""
+    todo = sorted(((n, tp) for tp, n in records.items() if n > 0), reverse=True)
+    wanted = min(workers, -(-sum(n for n, _ in todo) // per_worker), len(todo))
+    shares: list[list[tuple[str, int]]] = [[] for _ in range(wanted)]
+    loads = [0] * wanted
+    for n, tp in todo:
+        least = loads.index(min(loads))
+        shares[least].append(tp)
+        loads[least] += n
+    return shares
 
 
 async def replay(
