@@ -92,7 +92,10 @@ class Connection:
             self._reader, self._writer = await asyncio.open_connection(self._host, self._port)
         assert self._reader is not None
         self._writer.write(request)
-        status = int((await self._reader.readline()).split()[1])
+        status_line = await self._reader.readline()
+        if not status_line:
+            raise ConnectionError("the server closed the connection")
+        status = int(status_line.split()[1])
         length = None
         while (line := await self._reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.partition(b":")

@@ -11,8 +11,10 @@ the shadow catches up to the live offsets exactly, and either
   ones in a ``retired_*`` schema; or
 - **verify** compares the two table by table and reports every difference.
 
-The live read models keep answering throughout; only the final swap or comparison
-pauses the live consumer, for as long as it takes.
+The bulk of a large replay runs in worker processes, each given a share of the
+partitions (one process's Python is what bounds a replay); the catch-up under the
+lock runs in the calling process. The live read models keep answering throughout;
+only the final swap or comparison pauses the live consumer, for as long as it takes.
 """
 
 from __future__ import annotations
@@ -131,6 +133,7 @@ class Rebuilder:
                 if self.workers
                 else deal(records, os.cpu_count() or 1)
             )
+            self.workers_used = max(len(shares), 1)
             if len(shares) > 1:
                 await self._replay_in_workers(pool, shares, targets)
                 await self._seek_to_shadow_offsets(pool, kafka, partitions)
@@ -198,7 +201,6 @@ class Rebuilder:
                     await process.wait()
             for run in runs:
                 run.cancel()
-        self.workers_used = len(shares)
 
     async def _shadow_offsets(self, conn: Connection | asyncpg.Pool) -> dict[tuple[str, int], int]:
         rows = await conn.fetch(
