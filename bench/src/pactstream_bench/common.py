@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import statistics
+import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +17,10 @@ from shared.kafka import delete_topics, ensure_topics
 
 PG = "postgresql://pactstream@127.0.0.1:55432"
 KAFKA = "127.0.0.1:59092"
+
+
+def say(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
 @dataclass

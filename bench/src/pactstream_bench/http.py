@@ -171,42 +171,55 @@ async def http_latency(services: Services, count: int = 400) -> Result:
     return Result("http_single_p99_ms", percentile(samples, 99), "ms", count)
 
 
-async def http_batch(services: Services, batches: int, concurrency: int = 4) -> Result:
-    """Batches of 100 CloudEvents, each event on its own commitment (no contention)."""
-    async with services.client("commitments", timeout=120) as c:
-        plan = (await c.post("/v1/plans", json=plan_body())).json()
-        ids = []
-        for i in range(100 * concurrency):
-            r = await c.post(
-                f"/v1/plans/{plan['id']}/commitments",
-                json={
-                    "code": f"T{i}",
-                    "section": "S",
-                    "title": "t",
-                    "id": f"{plan['id'][:8]}-t{i}",
-                    "parties": [{"name": "EU", "role": "responsible"}],
-                    "indicators": [
-                        {
-                            "code": "n",
-                            "title": "n",
-                            "unit": "u",
-                            "direction": "increase",
-                            "target": {"value": 1},
-                        }
-                    ],
-                },
-            )
-            ids.append(r.json()["id"])
-        # Requests are built before the clock starts: the client shares the machine, and
-        # a partner's serialisation is not the platform's work.
+class BatchLoad:
+    """Partners posting batches of 100 measurements over ``concurrency`` keep-alive
+    connections, each event on its own commitment (no contention). Requests are built
+    before they are timed: the client shares the machine, and a partner's
+    serialisation is not the platform's work."""
+
+    def __init__(self, services: Services, concurrency: int = 4) -> None:
+        self._services = services
+        self._concurrency = concurrency
+        self._connections = [Connection(services.url("commitments")) for _ in range(concurrency)]
+        self._ids: list[str] = []
+        self._next = 0
+
+    async def open(self) -> None:
+        """Create the plan and the commitments the batches measure."""
+        async with self._services.client("commitments", timeout=120) as c:
+            plan = (await c.post("/v1/plans", json=plan_body())).json()
+            for i in range(100 * self._concurrency):
+                r = await c.post(
+                    f"/v1/plans/{plan['id']}/commitments",
+                    json={
+                        "code": f"T{i}",
+                        "section": "S",
+                        "title": "t",
+                        "id": f"{plan['id'][:8]}-t{i}",
+                        "parties": [{"name": "EU", "role": "responsible"}],
+                        "indicators": [
+                            {
+                                "code": "n",
+                                "title": "n",
+                                "unit": "u",
+                                "direction": "increase",
+                                "target": {"value": 1},
+                            }
+                        ],
+                    },
+                )
+                self._ids.append(r.json()["id"])
+
+    def prepare(self, count: int) -> list[list[bytes]]:
+        """The next ``count`` batches of each client, as request bytes."""
         headers = {
             "Authorization": f"Bearer {KEY}",
             "Content-Type": "application/cloudevents-batch+json",
         }
-        connections = [Connection(services.url("commitments")) for _ in range(concurrency)]
-        requests = [
+        first, self._next = self._next, self._next + count
+        return [
             [
-                connections[w].request(
+                self._connections[w].request(
                     "/v1/events",
                     json.dumps(
                         [
@@ -218,43 +231,70 @@ async def http_batch(services: Services, batches: int, concurrency: int = 4) -> 
                                 "subject": cid,
                                 "data": {"indicator": "n", "value": str(b), "as_of": "2016-06-01"},
                             }
-                            for i, cid in enumerate(ids[w * 100 : (w + 1) * 100])
+                            for i, cid in enumerate(self._ids[w * 100 : (w + 1) * 100])
                         ]
                     ).encode(),
                     headers,
                 )
-                for b in range(WARMUP_BATCHES + batches // concurrency)
+                for b in range(first, first + count)
             ]
-            for w in range(concurrency)
+            for w in range(self._concurrency)
         ]
+
+    async def post(self, requests: list[list[bytes]]) -> tuple[int, float]:
+        """Every client posts its requests in turn: events accepted, seconds taken."""
         accepted = 0
 
-        async def worker(w: int, first: int, last: int | None) -> None:
+        async def client(w: int) -> None:
             nonlocal accepted
-            for request in requests[w][first:last]:
-                status, body = await connections[w].send(request)
+            for request in requests[w]:
+                status, body = await self._connections[w].send(request)
                 if status != 200:
                     raise RuntimeError(f"a batch was refused: {status} {body[:500]!r}")
                 accepted += body.count(b'"status":"accepted"')
 
-        try:
-            # Untimed first batches per client: connections and the commitments' states
-            # in the service's cache warm, as for a partner that posts every day.
-            await asyncio.gather(*(worker(w, 0, WARMUP_BATCHES) for w in range(concurrency)))
-            # The clock starts once reporting has projected what came before (the
-            # commitments above, the single-POST run's thousands): only this run is timed.
-            # The connections open again afterwards (the wait outlasts keep-alive).
-            for connection in connections:
-                await connection.close()
-            await settle(services)
-            accepted = 0
-            started = time.perf_counter()
-            await asyncio.gather(*(worker(w, WARMUP_BATCHES, None) for w in range(concurrency)))
-            seconds = time.perf_counter() - started
-        finally:
-            for connection in connections:
-                await connection.close()
+        started = time.perf_counter()
+        await asyncio.gather(*(client(w) for w in range(self._concurrency)))
+        return accepted, time.perf_counter() - started
+
+    async def close(self) -> None:
+        """Close the connections; the next request opens them again."""
+        for connection in self._connections:
+            await connection.close()
+
+
+async def http_batch(services: Services, batches: int) -> Result:
+    load = BatchLoad(services)
+    await load.open()
+    try:
+        # Untimed batches first: connections and the commitments' states in the
+        # service's cache warm, as for a partner that posts every day.
+        await load.post(load.prepare(WARMUP_BATCHES))
+        timed = load.prepare(batches // 4)
+        # The clock starts once reporting has projected what came before (the
+        # warm-up, the single-POST run's thousands): only this run is timed. The
+        # connections open again afterwards (the wait outlasts keep-alive).
+        await load.close()
+        await settle(services)
+        accepted, seconds = await load.post(timed)
+    finally:
+        await load.close()
     return Result("http_batch_eps", accepted / seconds, "events/s", accepted)
+
+
+async def warm_broker(services: Services, seconds: float) -> None:
+    """Run batch ingest untimed for ``seconds``: a broker just started spends its
+    first minutes compiling its hot paths (Kafka alone cost 40-60 µs of CPU per
+    ingested event then, 8-12 once warm), which no broker that has been up for a
+    while does."""
+    load = BatchLoad(services)
+    await load.open()
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            await load.post(load.prepare(10))
+    finally:
+        await load.close()
 
 
 async def settle(services: Services, timeout: float = 600) -> None:
