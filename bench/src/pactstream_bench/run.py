@@ -51,6 +51,12 @@ FULL = Sizes(
 )
 
 
+#: Seconds of untimed batch ingest on a broker the bench has just started: in paired
+#: runs the broker's CPU per ingested event fell from 40-60 to 8-12 µs over its first
+#: 80-90 s of such traffic.
+BROKER_WARMUP_SECONDS = 90
+
+
 def machine() -> dict[str, object]:
     cpu = next(
         (
@@ -79,11 +85,6 @@ def machine() -> dict[str, object]:
 
 
 Goal = tuple[str, Callable[[dict[str, float]], bool], str]
-#: Seconds of untimed batch ingest on a broker the bench has just started: in paired
-#: runs the broker's CPU per ingested event fell from 40-60 to 8-12 µs over its first
-#: 80-90 s of such traffic.
-BROKER_WARMUP_SECONDS = 90
-
 GOALS: list[Goal] = [
     (
         "batched append ≥ 50% of raw COPY",
