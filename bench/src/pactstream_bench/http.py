@@ -120,6 +120,17 @@ def plan_body() -> dict[str, object]:
     }
 
 
+def commitment_body(code: str, **extra: object) -> dict[str, object]:
+    """A commitment in ``plan_body``'s section, with the EU responsible."""
+    return {
+        "code": code,
+        "section": "S",
+        "title": "t",
+        "parties": [{"name": "EU", "role": "responsible"}],
+        **extra,
+    }
+
+
 def http_single(services: Services, seconds: int) -> Result:
     with httpx.Client(
         base_url=services.url("commitments"), headers={"Authorization": f"Bearer {KEY}"}
@@ -157,15 +168,7 @@ async def http_latency(services: Services, count: int = 400) -> Result:
         samples = []
         for n in range(count):
             started = time.perf_counter()
-            r = await c.post(
-                f"/v1/plans/{plan['id']}/commitments",
-                json={
-                    "code": f"L{n}",
-                    "section": "S",
-                    "title": "t",
-                    "parties": [{"name": "EU", "role": "responsible"}],
-                },
-            )
+            r = await c.post(f"/v1/plans/{plan['id']}/commitments", json=commitment_body(f"L{n}"))
             assert r.status_code == 201
             samples.append((time.perf_counter() - started) * 1000)
     return Result("http_single_p99_ms", percentile(samples, 99), "ms", count)
@@ -191,13 +194,10 @@ class BatchLoad:
             for i in range(100 * self._concurrency):
                 r = await c.post(
                     f"/v1/plans/{plan['id']}/commitments",
-                    json={
-                        "code": f"T{i}",
-                        "section": "S",
-                        "title": "t",
-                        "id": f"{plan['id'][:8]}-t{i}",
-                        "parties": [{"name": "EU", "role": "responsible"}],
-                        "indicators": [
+                    json=commitment_body(
+                        f"T{i}",
+                        id=f"{plan['id'][:8]}-t{i}",
+                        indicators=[
                             {
                                 "code": "n",
                                 "title": "n",
@@ -206,7 +206,7 @@ class BatchLoad:
                                 "target": {"value": 1},
                             }
                         ],
-                    },
+                    ),
                 )
                 self._ids.append(r.json()["id"])
 
@@ -263,14 +263,14 @@ class BatchLoad:
             await connection.close()
 
 
-async def http_batch(services: Services, batches: int) -> Result:
-    load = BatchLoad(services)
+async def http_batch(services: Services, batches: int, concurrency: int = 4) -> Result:
+    load = BatchLoad(services, concurrency)
     await load.open()
     try:
         # Untimed batches first: connections and the commitments' states in the
         # service's cache warm, as for a partner that posts every day.
         await load.post(load.prepare(WARMUP_BATCHES))
-        timed = load.prepare(batches // 4)
+        timed = load.prepare(batches // concurrency)
         # The clock starts once reporting has projected what came before (the
         # warm-up, the single-POST run's thousands): only this run is timed. The
         # connections open again afterwards (the wait outlasts keep-alive).
@@ -338,15 +338,7 @@ async def end_to_end(services: Services, rate_per_second: float, count: int) -> 
 
         async def one(n: int) -> None:
             plan = plans[n // PER_PLAN]
-            made = await c.post(
-                f"/v1/plans/{plan}/commitments",
-                json={
-                    "code": f"E{n}",
-                    "section": "S",
-                    "title": "t",
-                    "parties": [{"name": "EU", "role": "responsible"}],
-                },
-            )
+            made = await c.post(f"/v1/plans/{plan}/commitments", json=commitment_body(f"E{n}"))
             made_id = made.raise_for_status().json()["id"]
             acknowledged[made_id] = time.perf_counter()
             if n < WARMUP_WRITES:
