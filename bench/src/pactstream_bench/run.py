@@ -140,6 +140,7 @@ async def measure(sizes: Sizes, cold_broker: bool) -> list[Result]:
         warming.start()
         try:
             await http.warm_broker(warming, BROKER_WARMUP_SECONDS)
+            warming.check_running()
         finally:
             warming.stop()
             await warming.remove_data()
@@ -177,6 +178,7 @@ async def measure(sizes: Sizes, cold_broker: bool) -> list[Result]:
         for r in await dataset.queries(services, plan_id):
             keep(r)
         keep(await dataset.rebuild(services, sizes.dataset))
+        services.check_running()  # Every figure above was taken with all three up.
     finally:
         sampling = False
         sampler.join()

@@ -46,7 +46,12 @@ class Services:
 
     def start(self) -> None:
         for service in ("commitments", "funding", "reporting"):
-            self.ports[service] = free_port()
+            # Each service binds its port only once started: a port handed out a moment
+            # ago is still free to the kernel, and one service answering /readyz on
+            # another's port would hide that the other never came up.
+            while (port := free_port()) in self.ports.values():
+                pass
+            self.ports[service] = port
             env = {
                 **os.environ,
                 "PACTSTREAM_DATABASE": f"{self.ref}_{service}",
@@ -80,9 +85,16 @@ class Services:
                         break
                 except httpx.HTTPError:
                     pass
+                self.check_running()
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{service} did not start")
                 time.sleep(0.2)
+
+    def check_running(self) -> None:
+        """Raise if a service has exited: figures taken without it would be wrong."""
+        exited = {name: p.returncode for name, p in self.processes.items() if p.poll() is not None}
+        if exited:
+            raise RuntimeError(f"services exited (with these codes): {exited}")
 
     def sample_memory(self) -> None:
         for service, process in self.processes.items():
