@@ -38,7 +38,7 @@ QUICK = Sizes(
     http_seconds=10,
     batches=400,
     e2e=2_000,
-    dataset=150_000,
+    dataset=300_000,
 )
 FULL = Sizes(
     appends=200_000,
