@@ -6,12 +6,14 @@ import asyncio
 
 import httpx
 
-from tests.e2e.platform import Platform
+from tests.e2e.platform import Platform, poll
 from tests.e2e.test_access import issue
 
 
 def test_two_thousand_rapid_reads_by_one_partner_are_partly_refused(platform: Platform) -> None:
     partner = issue(platform, "reader")
+    with platform.client("reporting", key=partner["key"]) as c:  # Reporting projects keys.
+        poll(lambda: c.get("/v1/plans").status_code, lambda code: code != 401)
 
     async def hammer() -> list[httpx.Response]:
         async with httpx.AsyncClient(

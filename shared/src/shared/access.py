@@ -3,7 +3,9 @@
 Commitments issues credentials as events; each service keeps a ``credentials`` table
 (commitments writes it with the events, the others project the commitments topic) and
 looks keys up by their SHA-256 digest through a cache that forgets within
-``CACHE_SECONDS``, so a revocation takes effect everywhere within a few seconds.
+``CACHE_SECONDS``, so a revocation takes effect everywhere within a few seconds. Only
+keys found are cached: a key issued a moment ago works on a service as soon as that
+service has projected it, rather than a cached miss refusing it for a while longer.
 """
 
 from __future__ import annotations
@@ -160,7 +162,7 @@ class CredentialStore:
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
-        self._cache: dict[str, tuple[float, Credential | None]] = {}
+        self._cache: dict[str, tuple[float, Credential]] = {}
 
     async def find(self, key_digest: str) -> Credential | None:
         now = time.monotonic()
@@ -178,16 +180,16 @@ class CredentialStore:
             """,
             key_digest,
         )
-        found = (
-            None
-            if row is None
-            else Credential(
-                partner_id=row["partner_id"],
-                name=row["name"],
-                role=row["role"],
-                scope=Scope(frozenset(row["plans"]), frozenset(row["parties"])),
-                webhook_secrets=tuple(row["secrets"]),
-            )
+        if row is None:
+            # Not cached: unknown keys are already held to the rate limit, and the key
+            # may be one whose registration this service has yet to project.
+            return None
+        found = Credential(
+            partner_id=row["partner_id"],
+            name=row["name"],
+            role=row["role"],
+            scope=Scope(frozenset(row["plans"]), frozenset(row["parties"])),
+            webhook_secrets=tuple(row["secrets"]),
         )
         if len(self._cache) > 10_000:
             self._cache.clear()
