@@ -13,7 +13,7 @@ import asyncpg
 
 from pactstream_bench.common import PG, Result, Timer, percentile, rate
 from pactstream_bench.services import Services
-from reporting.adapters.rebuild import Rebuilder
+from reporting.adapters.rebuild import Rebuilder, drop_retired
 from shared.contracts.commitments import (
     CommitmentMade,
     CommitmentStatusChanged,
@@ -148,12 +148,8 @@ async def rebuild(services: Services, total: int) -> Result:
         await rebuilder.rebuild()
     conn = await asyncpg.connect(url)
     events = await conn.fetchval("SELECT count(*) FROM consumer_inbox")
-    for name in [
-        r["nspname"]
-        for r in await conn.fetch("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'retired_%'")
-    ]:
-        await conn.execute(f'DROP SCHEMA "{name}" CASCADE')
     await conn.close()
+    await drop_retired(url)
     return Result("rebuild_eps", rate(events, t.seconds), "events/s", events)
 
 

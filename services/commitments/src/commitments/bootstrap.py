@@ -14,9 +14,8 @@ from commitments.api.access import router as access_router
 from commitments.api.errors import install_error_handlers
 from commitments.api.events import router as events_router
 from commitments.api.routes import router
-from commitments.application.service import PLANS_CACHED, CommitmentsService, StateCache
+from commitments.application.service import CommitmentsService, StateCache, plan_cache
 from commitments.domain.commitment import Commitment
-from commitments.domain.plan import Plan
 from commitments.settings import CommitmentsSettings
 from shared import inbound
 from shared.eventstore.postgres import install_schema
@@ -36,7 +35,7 @@ def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await runtime.start([install_schema, inbound.install_schema], [settings.topic(CONTEXT)])
-        cache, plans = StateCache[Commitment](), StateCache[Plan](size=PLANS_CACHED)
+        cache, plans = StateCache[Commitment](), plan_cache()
         app.state.service = CommitmentsService(runtime.store, now, cache, plans)
         app.state.ingest = OnceOnlyCommands(runtime.pool, runtime.store, now, cache, plans)
         app.state.access = AccessRegistry(runtime.pool, runtime.store, now)

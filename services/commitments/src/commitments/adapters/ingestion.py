@@ -16,12 +16,12 @@ from dataclasses import dataclass
 import asyncpg
 
 from commitments.application.service import (
-    PLANS_CACHED,
     Clock,
     CommitmentsService,
     Order,
     StateCache,
     Versioned,
+    plan_cache,
 )
 from commitments.domain.commitment import Command, Commitment
 from commitments.domain.errors import CommitmentsError
@@ -62,7 +62,7 @@ class OnceOnlyCommands:
         self._store = store
         self._clock = clock
         self._cache = cache
-        self._plans = plans if plans is not None else StateCache[Plan](size=PLANS_CACHED)
+        self._plans = plans if plans is not None else plan_cache()
 
     def _service(self, conn: Connection) -> CommitmentsService:
         """The use cases inside ``conn``'s transaction, sharing this replica's caches."""

@@ -104,6 +104,11 @@ class StateCache(Generic[T]):
             self._states.popitem(last=False)
 
 
+def plan_cache() -> StateCache[Plan]:
+    """A replica's cache of plans, shared by its use cases."""
+    return StateCache[Plan](size=PLANS_CACHED)
+
+
 class CommitmentsService:
     def __init__(
         self,
@@ -117,7 +122,7 @@ class CommitmentsService:
         self._cache = cache if cache is not None else StateCache[Commitment]()
         # A plan never changes once created (its stream holds only PlanCreated), so
         # one read serves every later command on it, with no trip to the store.
-        self._plans = plans if plans is not None else StateCache[Plan](size=PLANS_CACHED)
+        self._plans = plans if plans is not None else plan_cache()
 
     async def _load(self, stream_id: str) -> tuple[list[EventData], int]:
         stored = await self._store.read_stream(stream_id)
