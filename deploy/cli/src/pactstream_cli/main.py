@@ -351,7 +351,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     env = infra.start()
     try:
         os.environ.update(env.env())
-        return bench(quick=args.quick, cold_broker=env.started_kafka)
+        return bench(quick=args.quick)
     finally:
         env.stop_started()
 
