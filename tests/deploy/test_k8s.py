@@ -13,6 +13,12 @@ from kubernetes_validate.utils import latest_version
 
 ROOT = Path(__file__).resolve().parents[2]
 MANIFESTS = sorted((ROOT / "deploy" / "k8s").glob("*.yaml"))
+SECRETS = (
+    "PACTSTREAM_OPERATOR_KEY",
+    "PACTSTREAM_POSTGRES_PASSWORD",
+    "PACTSTREAM_KAFKA_SASL_USERNAME",
+    "PACTSTREAM_KAFKA_SASL_PASSWORD",
+)
 
 
 def documents() -> list[tuple[str, dict[str, Any]]]:
@@ -51,10 +57,43 @@ def test_probes_use_readyz_and_healthz_and_secrets_are_references() -> None:
         container = doc["spec"]["template"]["spec"]["containers"][0]
         assert container["readinessProbe"]["httpGet"]["path"] == "/readyz", where
         assert container["livenessProbe"]["httpGet"]["path"] == "/healthz", where
-        refs = [
-            e["valueFrom"]["secretKeyRef"]["name"] for e in container["env"] if "valueFrom" in e
-        ]
-        assert refs == ["pactstream-secrets", "pactstream-secrets"], where
+        secrets = {
+            e["name"]: e["valueFrom"]["secretKeyRef"]["name"]
+            for e in container["env"]
+            if "valueFrom" in e
+        }
+        assert secrets == dict.fromkeys(SECRETS, "pactstream-secrets"), where
+
+
+def test_the_topics_job_makes_topics_as_the_services_would() -> None:
+    """Partitions, replication and min.insync.replicas come from the services' own
+    settings, and the job reaches Kafka with their credentials."""
+    job = next(doc for _, doc in documents() if doc["kind"] == "Job")
+    container = job["spec"]["template"]["spec"]["containers"][0]
+    script = container["args"][0]
+    for setting in (
+        "PACTSTREAM_KAFKA_PARTITIONS",
+        "PACTSTREAM_KAFKA_REPLICATION_FACTOR",
+        "PACTSTREAM_KAFKA_MIN_INSYNC_REPLICAS",
+        "PACTSTREAM_TOPIC_PREFIX",
+        "PACTSTREAM_KAFKA_SASL_PASSWORD",
+    ):
+        assert f"${setting}" in script, setting
+    config = next(doc for _, doc in documents() if doc["kind"] == "ConfigMap")["data"]
+    assert int(config["PACTSTREAM_KAFKA_REPLICATION_FACTOR"]) == 3
+    assert int(config["PACTSTREAM_KAFKA_MIN_INSYNC_REPLICAS"]) == 2
+    assert container["envFrom"] == [{"configMapRef": {"name": "pactstream-config"}}]
+
+
+def test_the_configuration_is_complete_for_the_services() -> None:
+    """Every setting the ConfigMap gives is one the services read: a misspelt name
+    would be silently ignored."""
+    from shared.settings import ServiceSettings
+
+    config = next(doc for _, doc in documents() if doc["kind"] == "ConfigMap")["data"]
+    known = {f"PACTSTREAM_{name.upper()}" for name in ServiceSettings.model_fields}
+    known |= {"PACTSTREAM_COMMITMENTS_URL"}
+    assert set(config) <= known, set(config) - known
 
 
 def test_a_broken_manifest_is_caught() -> None:

@@ -39,6 +39,8 @@ class Platform:
     ports: dict[str, int] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     logs: Path = field(default_factory=lambda: ROOT / ".local" / "test-logs")
+    #: Settings every service of this platform gets (other servers, say).
+    settings: dict[str, str] = field(default_factory=dict)
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -56,15 +58,18 @@ class Platform:
         return {
             **extra,
             **os.environ,
+            **self.settings,
             "PACTSTREAM_DATABASE": f"{self.ref}_{service}",
             "PACTSTREAM_TOPIC_PREFIX": self.ref,
             "PACTSTREAM_OPERATOR_KEY": KEY,
             "PACTSTREAM_ENVIRONMENT": "test",
         }
 
-    def start(self, service: str, replica: str | None = None) -> None:
+    def start(
+        self, service: str, replica: str | None = None, env: dict[str, str] | None = None
+    ) -> None:
         """Start a service, or another replica of it (``replica`` names it: its port is
-        its own, its database and topics the service's)."""
+        its own, its database and topics the service's); ``env`` overrides settings."""
         name = service if replica is None else f"{service}-{replica}"
         self.ports.setdefault(name, free_port())
         self.logs.mkdir(parents=True, exist_ok=True)
@@ -81,20 +86,23 @@ class Platform:
         self.processes[name] = subprocess.Popen(
             command,
             cwd=ROOT,
-            env=self.env(service),
+            env={**self.env(service), **(env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 
-    def wait_ready(self, service: str, timeout: float = 60) -> None:
+    def wait_ready(self, service: str, timeout: float = 60, *, everything: bool = True) -> None:
+        """Until ``/readyz`` answers 200 and, with ``everything``, names no dependency
+        or worker down (Kafka, the relay, the consumers): tests want it all running."""
         deadline = time.monotonic() + timeout
         while True:
             process = self.processes[service]
             if process.poll() is not None:
                 raise RuntimeError(f"{service} exited with {process.returncode}")
             try:
-                if httpx.get(f"{self.url(service)}/readyz", timeout=2).status_code == 200:
+                answer = httpx.get(f"{self.url(service)}/readyz", timeout=2)
+                if answer.status_code == 200 and (not everything or all_ok(answer.json())):
                     return
             except httpx.HTTPError:
                 pass
@@ -112,7 +120,12 @@ class Platform:
         """SIGTERM, as an orchestrator stops a replica; returns the exit code."""
         process = self.processes.pop(service)
         process.send_signal(signal.SIGTERM)
-        return process.wait(timeout)
+        try:
+            return process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            raise
 
     def stop(self) -> None:
         for process in self.processes.values():
@@ -130,10 +143,17 @@ class Platform:
     async def _remove_data(self) -> None:
         """Drop the run's databases and topics: each run makes new ones, and a broker
         and a cluster left holding thousands of them slow every later run."""
-        settings = ServiceSettings()
+        settings = settings_of(self.settings)
         for service in SERVICES:
-            await drop_database(settings.postgres_url, f"{self.ref}_{service}")
-        await delete_topics(settings.kafka_bootstrap, f"{self.ref}.")
+            await drop_database(settings.postgres_server_url, f"{self.ref}_{service}")
+        await delete_topics(settings.kafka, f"{self.ref}.")
+
+
+def all_ok(readiness: dict[str, object]) -> bool:
+    """Whether every section of a ``/readyz`` body that has an ``ok`` says so."""
+    return all(
+        section.get("ok", True) for section in readiness.values() if isinstance(section, dict)
+    )
 
 
 def poll(fetch, until, timeout: float = 15.0, interval: float = 0.05):  # type: ignore[no-untyped-def]
@@ -148,10 +168,19 @@ def poll(fetch, until, timeout: float = 15.0, interval: float = 0.05):  # type: 
         time.sleep(interval)
 
 
+def settings_of(env: dict[str, str]) -> ServiceSettings:
+    """The settings a service gets from the environment plus ``env``'s variables."""
+    return ServiceSettings(**{k.removeprefix("PACTSTREAM_").lower(): v for k, v in env.items()})
+
+
 @contextlib.contextmanager
-def running() -> Iterator[Platform]:
-    """The three services started and ready, stopped on the way out."""
-    p = Platform()
+def running(*, kafka: str | None = None, env: dict[str, str] | None = None) -> Iterator[Platform]:
+    """The three services started and ready, stopped on the way out; ``kafka`` and
+    ``env`` point them at other servers than the suite's."""
+    settings = dict(env or {})
+    if kafka is not None:
+        settings["PACTSTREAM_KAFKA_BOOTSTRAP"] = kafka
+    p = Platform(settings=settings)
     try:
         for service in SERVICES:
             p.start(service)

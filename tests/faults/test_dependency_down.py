@@ -1,17 +1,15 @@
 """While PostgreSQL is down, writes answer 503 with Retry-After (never a 2xx without a
 durable write) and /readyz fails; while Kafka is down, writes still succeed (the event
-store is the outbox) and reach reporting once Kafka is back."""
+store is the outbox), at start-up too, and reach reporting once Kafka is back."""
 
 from __future__ import annotations
 
-import os
-import signal
 import time
 
 from pactstream_cli import infra
 from tests.e2e.platform import SERVICES, Platform, poll
 from tests.e2e.test_slice import create_plan, make_commitment
-from tests.faults.test_faults import stop_postgres_immediately
+from tests.faults.conftest import LOCAL, kill_kafka, stop_postgres_immediately
 
 
 def test_a_write_while_postgres_is_down_is_a_503_and_nothing_half_done(platform: Platform) -> None:
@@ -29,7 +27,7 @@ def test_a_write_while_postgres_is_down_is_a_503_and_nothing_half_done(platform:
         assert int(down.headers["retry-after"]) >= 1
         assert ready.status_code == 503
     finally:
-        infra.start_postgres()
+        infra.start_postgres(LOCAL)
     platform.wait_ready("commitments", timeout=60)
     with platform.client("commitments") as c:
         history = c.get(f"/v1/commitments/{cid}/events").json()["events"]
@@ -42,20 +40,52 @@ def test_a_write_while_postgres_is_down_is_a_503_and_nothing_half_done(platform:
 
 def test_writes_survive_kafka_being_down_and_arrive_when_it_is_back(platform: Platform) -> None:
     plan = create_plan(platform)
-    pid = infra.kafka_pid()
-    assert pid is not None
-    os.kill(pid, signal.SIGKILL)
-    infra.alive(pid)
+    kill_kafka()
     try:
         made = make_commitment(platform, plan["id"])
         assert made.status_code == 201, "the outbox does not need Kafka to accept a write"
         time.sleep(1)
     finally:
-        infra.start_kafka()
+        infra.start_kafka(LOCAL)
     with platform.client("reporting") as c:
         poll(
             lambda: c.get(f"/v1/plans/{plan['id']}/commitments").json(),
             lambda listed: isinstance(listed, list) and len(listed) == 1,
+            timeout=120,
+            interval=0.5,
+        )
+    for service in SERVICES:
+        platform.wait_ready(service, timeout=120)
+
+
+def test_a_write_service_restarted_while_kafka_is_down_takes_writes(platform: Platform) -> None:
+    plan = create_plan(platform)
+    with platform.client("reporting") as c:
+        poll(lambda: c.get(f"/v1/plans/{plan['id']}/progress").status_code, lambda s: s == 200)
+    kill_kafka()
+    try:
+        platform.kill("commitments")
+        started = time.monotonic()
+        platform.start("commitments")
+        platform.wait_ready("commitments", timeout=30, everything=False)
+        made = [make_commitment(platform, plan["id"]) for _ in range(3)]
+        assert [r.status_code for r in made] == [201] * 3, [r.text for r in made]
+        assert time.monotonic() - started < 30
+        with platform.client("commitments") as c:
+            body = c.get("/readyz").json()
+        assert body["ready"] is True
+        assert body["kafka"]["ok"] is False
+        assert body["relay"]["ok"] is False
+        with platform.client("reporting") as c:
+            listed = c.get(f"/v1/plans/{plan['id']}/commitments")
+        assert listed.status_code == 200, "reporting serves (stale) reads with Kafka down"
+        assert float(listed.headers["pactstream-lag-seconds"]) > 0
+    finally:
+        infra.start_kafka(LOCAL)
+    with platform.client("reporting") as c:
+        poll(
+            lambda: c.get(f"/v1/plans/{plan['id']}/commitments").json(),
+            lambda listed: isinstance(listed, list) and len(listed) == 3,
             timeout=120,
             interval=0.5,
         )

@@ -14,13 +14,13 @@ from uuid import uuid4
 import asyncpg
 import pytest
 
-from pactstream_cli import infra
 from shared.events import NewEvent
 from shared.eventstore.postgres import PostgresEventStore, install_schema
 from shared.kafka import KafkaProducer
 from shared.relay import Relay
 from tests.e2e.platform import ROOT, Platform, poll
 from tests.e2e.test_slice import create_plan, make_commitment
+from tests.faults.conftest import LOCAL
 from tests.kafka_reader import read_topic
 from tests.refs import random_ref
 
@@ -32,15 +32,15 @@ class RelayKilled(Exception):
 
 async def test_a_relay_killed_before_its_checkpoint_republishes_and_nothing_doubles() -> None:
     name = random_ref("test_")
-    url = f"{infra.LOCAL_PG_URL}/{name}"
+    url = f"{LOCAL.postgres_url}/{name}"
     from shared.database import create_pool, drop_database, ensure_database
     from shared.kafka import delete_topics, ensure_topics
 
-    await ensure_database(infra.LOCAL_PG_URL, name)
+    await ensure_database(LOCAL.postgres_url, name)
     topic = random_ref("test.")
-    await ensure_topics(infra.LOCAL_KAFKA, [topic], partitions=3)
+    await ensure_topics(LOCAL.bootstrap, [topic], partitions=3)
     pool = await create_pool(url)
-    producer = KafkaProducer(infra.LOCAL_KAFKA, "test")
+    producer = KafkaProducer(LOCAL.bootstrap, "test")
     await producer.start()
     try:
         async with pool.acquire() as conn:
@@ -68,7 +68,7 @@ async def test_a_relay_killed_before_its_checkpoint_republishes_and_nothing_doub
         healthy = Relay(database_url=url, producer=producer, topic=topic, source="/t")
         task = asyncio.create_task(healthy.run())
         records = await read_topic(
-            infra.LOCAL_KAFKA, topic, until=lambda r: len(r) >= 30 + dying.status.sent, timeout=30
+            LOCAL.bootstrap, topic, until=lambda r: len(r) >= 30 + dying.status.sent, timeout=30
         )
         for _ in range(200):  # The checkpoint is written just after Kafka's acks.
             if await pool.fetchval("SELECT position FROM relay_checkpoints") == 30:
@@ -84,8 +84,8 @@ async def test_a_relay_killed_before_its_checkpoint_republishes_and_nothing_doub
     finally:
         await producer.stop()
         await pool.close()
-        await drop_database(infra.LOCAL_PG_URL, name)
-        await delete_topics(infra.LOCAL_KAFKA, topic)
+        await drop_database(LOCAL.postgres_url, name)
+        await delete_topics(LOCAL.bootstrap, topic)
 
 
 def dlq(platform: Platform, *args: str) -> subprocess.CompletedProcess[str]:
@@ -104,7 +104,7 @@ def test_a_poison_message_is_parked_and_replayed_once_the_projection_is_fixed(
 ) -> None:
     plan = create_plan(platform)
     cid = make_commitment(platform, plan["id"]).json()["id"]
-    database = f"{infra.LOCAL_PG_URL}/{platform.ref}_reporting"
+    database = f"{LOCAL.postgres_url}/{platform.ref}_reporting"
 
     async def sql(statement: str) -> None:
         conn = await asyncpg.connect(database)

@@ -36,7 +36,7 @@ async def main(database_url: str, bootstrap: str, topic: str, group: str) -> Non
     runner = ConsumerRunner(
         name=group,
         pool=pool,
-        bootstrap=bootstrap,
+        kafka=bootstrap,
         topics=[topic],
         handler=apply,
         producer=producer,

@@ -160,7 +160,7 @@ async def test_kafka_holds_the_last_applied_offsets_once_a_consumer_stops(
     runner = ConsumerRunner(
         name=group,
         pool=pool,
-        bootstrap=kafka_bootstrap,
+        kafka=kafka_bootstrap,
         topics=[topic],
         handler=apply,
         producer=producer,

@@ -86,7 +86,7 @@ async def replayable(topic_prefix: str, database_url: str, kafka_bootstrap: str)
 
 def rebuilder(url: str, bootstrap: str, topic: str, workers: int) -> Rebuilder:
     return Rebuilder(
-        database_url=url, bootstrap=bootstrap, topics=[topic], consumer="test", workers=workers
+        database_url=url, kafka=bootstrap, topics=[topic], consumer="test", workers=workers
     )
 
 

@@ -140,7 +140,7 @@ async def rebuild(services: Services, total: int) -> Result:
     url = f"{PG}/{services.ref}_reporting"
     rebuilder = Rebuilder(
         database_url=url,
-        bootstrap="127.0.0.1:59092",
+        kafka="127.0.0.1:59092",
         topics=[f"{services.ref}.commitments", f"{services.ref}.funding"],
         consumer=f"{services.ref}.reporting",
     )

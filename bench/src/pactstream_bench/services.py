@@ -117,5 +117,5 @@ class Services:
         """Drop the run's databases and topics, so that runs do not pile them up."""
         settings = ServiceSettings()
         for service in self.processes:
-            await drop_database(settings.postgres_url, f"{self.ref}_{service}")
-        await delete_topics(settings.kafka_bootstrap, f"{self.ref}.")
+            await drop_database(settings.postgres_server_url, f"{self.ref}_{service}")
+        await delete_topics(settings.kafka, f"{self.ref}.")

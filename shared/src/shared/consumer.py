@@ -30,7 +30,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from shared import tracing
 from shared.cloudevents import MalformedMessage, ReceivedEvent, from_kafka, type_of
 from shared.database import CONNECTION_ERRORS, Connection
-from shared.kafka import KafkaProducer, OutgoingMessage
+from shared.kafka import Kafka, KafkaProducer, OutgoingMessage, endpoint
 from shared.observability import Metrics
 
 log = logging.getLogger(__name__)
@@ -370,7 +370,7 @@ class ConsumerRunner:
         *,
         name: str,
         pool: asyncpg.Pool,
-        bootstrap: str,
+        kafka: Kafka,
         topics: Sequence[str],
         handler: Handler,
         producer: KafkaProducer,
@@ -386,7 +386,7 @@ class ConsumerRunner:
         self._bulk = bulk if bulk is not None else one_after_another(handler)
         self._wants = wants
         self._pool = pool
-        self._bootstrap = bootstrap
+        self._kafka = endpoint(kafka)
         self._topics = list(topics)
         self._handler = handler
         self._producer = producer
@@ -405,7 +405,7 @@ class ConsumerRunner:
 
     async def run(self) -> None:
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=self._bootstrap,
+            **self._kafka.options(),
             group_id=self.name,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
@@ -555,7 +555,7 @@ class ConsumerRunner:
 
 
 async def replay_dead_letter(
-    pool: asyncpg.Pool, bootstrap: str, dead_letter_id: int, handler: Handler
+    pool: asyncpg.Pool, kafka: Kafka, dead_letter_id: int, handler: Handler
 ) -> str:
     """Fetch a dead-lettered message from its original topic and offset and apply it
     again; on success it is marked replayed. Returns what happened, in words."""
@@ -568,15 +568,15 @@ async def replay_dead_letter(
         return f"no dead letter {dead_letter_id}"
     if row["replayed_at"] is not None:
         return f"dead letter {dead_letter_id} was replayed at {row['replayed_at']}"
-    kafka = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await kafka.start()
+    reader = AIOKafkaConsumer(**endpoint(kafka).options(), enable_auto_commit=False)
+    await reader.start()
     try:
         tp = TopicPartition(row["topic"], row["partition"])
-        kafka.assign([tp])
-        kafka.seek(tp, row["offset"])
-        record = await asyncio.wait_for(kafka.getone(tp), 30)
+        reader.assign([tp])
+        reader.seek(tp, row["offset"])
+        record = await asyncio.wait_for(reader.getone(tp), 30)
     finally:
-        await kafka.stop()
+        await reader.stop()
     try:
         event = from_kafka(record.value, record.headers or ())
     except MalformedMessage as exc:

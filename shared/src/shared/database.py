@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, TypeAlias
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import asyncpg
 
@@ -67,9 +68,35 @@ async def create_pool(url: str, *, min_size: int = 1, max_size: int = 10) -> asy
     return pool
 
 
+def with_database(
+    url: str,
+    database: str | None,
+    *,
+    password: str | None = None,
+    sslmode: str | None = None,
+    sslrootcert: str | None = None,
+) -> str:
+    """``url`` (a server's URL, with a database or without) naming ``database`` (none
+    when ``None``), with the password and libpq TLS parameters given, if any; the
+    URL's other parameters are kept."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if password is not None:
+        userinfo, at, host = netloc.rpartition("@")
+        user = userinfo.partition(":")[0] if at else ""
+        netloc = f"{user}:{quote(password, safe='')}@{host}"
+    query = dict(parse_qsl(parts.query))
+    if sslmode is not None:
+        query["sslmode"] = sslmode
+    if sslrootcert is not None:
+        query["sslrootcert"] = sslrootcert
+    path = "" if database is None else "/" + quote(database, safe="")
+    return urlunsplit((parts.scheme, netloc, path, urlencode(query, quote_via=quote), ""))
+
+
 async def ensure_database(server_url: str, name: str) -> None:
     """Create database ``name`` on the server if it does not exist."""
-    conn = await asyncpg.connect(f"{server_url.rstrip('/')}/postgres")
+    conn = await asyncpg.connect(with_database(server_url, "postgres"))
     try:
         exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
         if not exists:
@@ -81,7 +108,7 @@ async def ensure_database(server_url: str, name: str) -> None:
 
 async def drop_database(server_url: str, name: str) -> None:
     """Drop database ``name`` if it exists, disconnecting whoever still uses it."""
-    conn = await asyncpg.connect(f"{server_url.rstrip('/')}/postgres")
+    conn = await asyncpg.connect(with_database(server_url, "postgres"))
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:

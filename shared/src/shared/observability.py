@@ -69,6 +69,18 @@ class Metrics:
             ["service", "consumer", "outcome"],
             registry=self.registry,
         ).labels
+        self.dependency_up = Gauge(
+            "pactstream_dependency_up",
+            "1 while a dependency (database, kafka) answers this service, else 0.",
+            ["service", "dependency"],
+            registry=self.registry,
+        ).labels
+        self.read_model_lag = Gauge(
+            "pactstream_read_model_lag_seconds",
+            "Seconds since the read models were last seen to hold every event on the topics.",
+            ["service", "consumer"],
+            registry=self.registry,
+        ).labels
         self.worker_up = Gauge(
             "pactstream_worker_up",
             "1 while a supervised worker runs, 0 while it is down.",

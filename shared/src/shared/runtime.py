@@ -1,5 +1,14 @@
 """What every service's composition root assembles: a pool, a producer, supervised
-workers, and the readiness check over all three."""
+workers, and the readiness check over them.
+
+A service opens its port at once, whatever state its dependencies are in. Connecting
+to PostgreSQL (then bringing its schema up to date) and to Kafka (then making the
+topics) run in the background, retried with backoff until they succeed or the service
+stops: a SIGTERM is never kept waiting on an unreachable server. Until its database is
+ready a service answers 503 (`/healthz` excepted, which says only that the process
+lives); Kafka is never a condition for serving: writes land in the event store, which
+is the outbox, and the relay publishes them once the cluster answers.
+"""
 
 from __future__ import annotations
 
@@ -27,8 +36,15 @@ from shared.supervisor import Supervisor
 
 log = logging.getLogger(__name__)
 
-TOPIC_PARTITIONS = 6
 VERSION = "0.1.0"
+#: Seconds between the background checks of the database and Kafka (metrics).
+WATCH_SECONDS = 5.0
+#: Longest pause between two attempts to reach a dependency.
+MAX_BACKOFF = 5.0
+#: A section of ``/readyz``'s body: a name and what it says now.
+Report = Callable[[], Awaitable[dict[str, Any]]]
+#: Runs once the database is ready (migrated), before the service takes requests.
+OnDatabase = Callable[[asyncpg.Pool], Awaitable[None]]
 
 
 class Runtime:
@@ -37,15 +53,19 @@ class Runtime:
         self.metrics = Metrics(settings.service)
         self.supervisor = Supervisor(metrics=self.metrics)
         self.authenticator = KeyAuthenticator(settings.operator_key.get_secret_value())
-        self._pool: asyncpg.Pool | None = None
+        self.producer = KafkaProducer(settings.kafka, client_id=f"pactstream-{settings.service}")
+        self.database_ready = asyncio.Event()
+        self.kafka_ready = asyncio.Event()
         self.relay: Relay | None = None
+        self._pool: asyncpg.Pool | None = None
         self._store: PostgresEventStore | None = None
-        self._producer: KafkaProducer | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._reports: dict[str, Report] = {}
 
     @property
     def pool(self) -> asyncpg.Pool:
         if self._pool is None:
-            raise RuntimeError("runtime not started")
+            raise RuntimeError("the database is not ready yet")
         return self._pool
 
     @property
@@ -55,35 +75,76 @@ class Runtime:
             self._store = PostgresEventStore(self.pool, on_append=self.metrics.appended.inc)
         return self._store
 
-    @property
-    def producer(self) -> KafkaProducer:
-        if self._producer is None:
-            raise RuntimeError("runtime not started")
-        return self._producer
+    def start(
+        self, schema: Sequence[SchemaStep], topics: Sequence[str], on_database: OnDatabase
+    ) -> None:
+        """Connect in the background: the database (then ``on_database``, which builds
+        what needs the pool and starts the workers) and Kafka (topics, the producer)."""
+        self._tasks = [
+            asyncio.create_task(self._connect_database(schema, on_database), name="database"),
+            asyncio.create_task(self._connect_kafka(topics), name="kafka"),
+            asyncio.create_task(self._watch(), name="watch"),
+        ]
 
-    async def start(self, schema: Sequence[SchemaStep], topics: Sequence[str]) -> None:
+    async def _connect_database(
+        self, schema: Sequence[SchemaStep], on_database: OnDatabase
+    ) -> None:
         s = self.settings
-        await _retry("PostgreSQL", lambda: ensure_database(s.postgres_url, s.database_name))
-        self._pool = await create_pool(
-            s.database_url, min_size=s.db_pool_min, max_size=s.db_pool_max
-        )
-        await install(self._pool, [access.install_schema, idempotency.install_schema, *schema])
-        self.authenticator.attach(CredentialStore(self._pool))
-        await _retry(
-            "Kafka",
-            lambda: ensure_topics(
-                s.kafka_bootstrap, [*topics, s.dead_letter_topic], TOPIC_PARTITIONS
-            ),
-        )
-        self._producer = KafkaProducer(s.kafka_bootstrap, client_id=f"pactstream-{s.service}")
-        await _retry("Kafka producer", self._producer.start)
+
+        async def connect() -> None:
+            await ensure_database(s.postgres_server_url, s.database_name)
+            pool = await create_pool(s.database_url, min_size=s.db_pool_min, max_size=s.db_pool_max)
+            try:
+                await install(pool, [access.install_schema, idempotency.install_schema, *schema])
+            except BaseException:
+                await pool.close()
+                raise
+            self._pool = pool
+
+        await _until_done("PostgreSQL", connect)
+        self.authenticator.attach(CredentialStore(self.pool))
+        await on_database(self.pool)
+        self.database_ready.set()
+        self.metrics.dependency_up(self.settings.service, "database").set(1)
+        log.info("database %s ready", s.database_name)
+
+    async def _connect_kafka(self, topics: Sequence[str]) -> None:
+        s = self.settings
+
+        async def connect() -> None:
+            await ensure_topics(
+                s.kafka, [*topics, s.dead_letter_topic], timeout=15, layout=s.topic_layout
+            )
+            await self.producer.start()
+
+        await _until_done("Kafka", connect)
+        self.kafka_ready.set()
+        self.metrics.dependency_up(self.settings.service, "kafka").set(1)
+        log.info("Kafka at %s ready", s.kafka_bootstrap)
+
+    async def _watch(self) -> None:
+        """Keep the dependency gauges current between calls of ``/readyz``."""
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            with contextlib.suppress(Exception):
+                await self.readiness()
 
     def run_worker(
         self,
         name: str,
         factory: Callable[[], Awaitable[None]],
         stop: Callable[[], None] | None = None,
+        *,
+        needs_kafka: bool = True,
     ) -> None:
+        """Supervise ``factory``; with ``needs_kafka`` it starts once Kafka was reached."""
+        if needs_kafka:
+            inner = factory
+
+            async def factory() -> None:
+                await self.kafka_ready.wait()
+                await inner()
+
         self.supervisor.start(name, factory, stop)
 
     def run_relay(self, context: str) -> Relay:
@@ -99,6 +160,10 @@ class Runtime:
         self.relay = relay
         return relay
 
+    def report(self, name: str, section: Report) -> None:
+        """Add a section to ``/readyz``'s body (a consumer's lag, say)."""
+        self._reports[name] = section
+
     def build_app(self, *, title: str, lifespan: Any, routers: Sequence[APIRouter] = ()) -> FastAPI:
         """The service's FastAPI app with the common skeleton, auth and its routers."""
         app = build_base_app(
@@ -106,6 +171,7 @@ class Runtime:
             version=VERSION,
             metrics=self.metrics,
             readiness=self.readiness,
+            serving=self.database_ready.is_set,
             max_body_bytes=self.settings.max_body_bytes,
             lifespan=lifespan,
             rate_per_second=self.settings.rate_limit_per_second,
@@ -121,46 +187,86 @@ class Runtime:
         return app
 
     async def readiness(self) -> dict[str, Any]:
-        checks: dict[str, Any] = {}
-        try:
-            await asyncio.wait_for(self.pool.fetchval("SELECT 1"), 2)
-            checks["database"] = "ok"
-        except Exception as exc:
-            checks["database"] = f"down: {type(exc).__name__}"
-        try:
-            parts = await asyncio.wait_for(
-                self.producer.partitions(self.settings.dead_letter_topic), 2
-            )
-            checks["kafka"] = "ok" if parts else "down: no partitions"
-        except Exception as exc:
-            checks["kafka"] = f"down: {type(exc).__name__}"
-        checks["workers"] = self.supervisor.describe()
+        """Whether this service can serve its callers (its database answers and its
+        schema is up to date), and the state of everything else it uses: Kafka, the
+        relay, the consumers. Only the first decides readiness."""
+        database, kafka = await asyncio.gather(self._check_database(), self._check_kafka())
+        service = self.settings.service
+        self.metrics.dependency_up(service, "database").set(1 if database["ok"] else 0)
+        self.metrics.dependency_up(service, "kafka").set(1 if kafka["ok"] else 0)
+        checks: dict[str, Any] = {
+            "ready": database["ok"],
+            "service": service,
+            "database": database,
+            "kafka": kafka,
+        }
+        workers = self.supervisor.describe()
         if self.relay is not None:
-            # Exactly one replica per database leads; the others stand by.
-            checks["relay"] = "leader" if self.relay.status.leader else "standby"
-        checks["ready"] = (
-            checks["database"] == "ok" and checks["kafka"] == "ok" and self.supervisor.healthy
-        )
+            relay = workers.get("relay", {})
+            role = "leader" if self.relay.status.leader else "standby"
+            checks["relay"] = {
+                "ok": bool(relay.get("running")) and kafka["ok"],
+                "role": role if self.kafka_ready.is_set() else "waiting for Kafka",
+                "published": self.relay.status.published,
+                "restarts": relay.get("restarts", 0),
+                "last_error": relay.get("last_error"),
+            }
+        consumers = {name: w for name, w in workers.items() if name != "relay"}
+        if consumers:
+            checks["consumers"] = {
+                "ok": all(w["running"] for w in consumers.values()) and kafka["ok"],
+                **consumers,
+            }
+        for name, section in self._reports.items():
+            try:
+                checks[name] = await section()
+            except Exception as exc:
+                checks[name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
         return checks
 
+    async def _check_database(self) -> dict[str, Any]:
+        if not self.database_ready.is_set():
+            return {"ok": False, "error": "connecting (or bringing the schema up to date)"}
+        try:
+            await asyncio.wait_for(self.pool.fetchval("SELECT 1"), 2)
+        except Exception as exc:
+            return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        return {"ok": True}
+
+    async def _check_kafka(self) -> dict[str, Any]:
+        if not self.kafka_ready.is_set():
+            return {"ok": False, "error": "connecting"}
+        if await self.producer.reachable(timeout=2):
+            return {"ok": True}
+        return {"ok": False, "error": f"no broker of {self.settings.kafka_bootstrap} answers"}
+
     async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        # A cancelled connection attempt may take a moment to unwind; never forever.
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=2)
         await self.supervisor.stop()
-        if self._producer is not None:
-            with contextlib.suppress(Exception):
-                await self._producer.stop()
+        await self.producer.stop(timeout=4)
         if self._pool is not None:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._pool.close(), 10)
+                await asyncio.wait_for(self._pool.close(), 4)
 
 
-async def _retry(what: str, step: Callable[[], Awaitable[object]], attempts: int = 30) -> None:
-    """Dependencies may come up a moment after the service: wait for them a while."""
-    for attempt in range(1, attempts + 1):
+async def _until_done(what: str, step: Callable[[], Awaitable[None]]) -> None:
+    """Run ``step`` until it succeeds, with backoff; one line of log per failure."""
+    backoff = 0.2
+    while True:
         try:
             await step()
             return
         except Exception as exc:
-            if attempt == attempts:
-                raise
-            log.warning("%s not reachable yet (%s); retrying", what, exc)
-            await asyncio.sleep(min(0.5 * attempt, 3))
+            log.warning(
+                "%s not reachable (%s: %s); retrying in %.1f s",
+                what,
+                type(exc).__name__,
+                exc,
+                backoff,
+            )
+        await asyncio.sleep(backoff)
+        backoff = min(backoff * 2, MAX_BACKOFF)

@@ -7,7 +7,6 @@ ready, so a dead relay or consumer never goes unseen behind a healthy web API.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -69,8 +68,12 @@ class Supervisor:
                 self._gauge(state)
                 raise
             except Exception as exc:
-                log.exception("worker %s failed", state.name)
-                state.last_error = f"{type(exc).__name__}: {exc}"
+                error = f"{type(exc).__name__}: {exc}"
+                if error == state.last_error:  # The same again (a server still down).
+                    log.warning("worker %s failed again: %s", state.name, error)
+                else:
+                    log.exception("worker %s failed", state.name)
+                state.last_error = error
             state.running = False
             state.restarts += 1
             state.last_failure_at = time.time()
@@ -94,7 +97,7 @@ class Supervisor:
             for name, s in self.states.items()
         }
 
-    async def stop(self, grace_seconds: float = 10.0) -> None:
+    async def stop(self, grace_seconds: float = 8.0) -> None:
         """Ask every worker to finish what it is doing, wait up to ``grace_seconds``,
         then cancel what is left."""
         self._stopping = True
@@ -105,7 +108,6 @@ class Supervisor:
             await asyncio.wait(tasks, timeout=grace_seconds)
         for task in tasks:
             task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if tasks:  # Unwinding a cancelled worker takes a moment; never forever.
+            await asyncio.wait(tasks, timeout=2)
         self._tasks.clear()

@@ -1,8 +1,13 @@
-"""Local Kafka (KRaft, from Apache Kafka's artifacts on Maven Central) and PostgreSQL
-(Debian's package), each reused when the environment names a reachable one.
+"""Local Kafka (KRaft, from Apache Kafka's artifacts on Maven Central: one node, or a
+cluster of several) and PostgreSQL (Debian's package), each reused when the
+environment names a reachable one.
 
-State lives under ``.local/``: ``kafka/`` (jars, data, pid, log) and ``postgres/``
-(cluster, socket, log). Everything listens on loopback only.
+Where it all lives is a :class:`Layout`: a state folder (``.local/`` of the checkout
+by default; ``PACTSTREAM_LOCAL_DIR`` moves it), the ports, the number of Kafka
+brokers and whether the servers accept only TLS. ``.local/infra.json`` remembers the
+shape the infrastructure was last started in, so every later command (``serve``,
+``up``, ``reporting verify``) reaches it without being told again. Everything listens
+on loopback only.
 """
 
 from __future__ import annotations
@@ -11,7 +16,9 @@ import asyncio
 import base64
 import glob
 import hashlib
+import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -19,20 +26,37 @@ import subprocess
 import sys
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from pactstream_cli import tls
 from pactstream_cli.paths import home, local
 
 PG_PORT = int(os.environ.get("PACTSTREAM_LOCAL_PG_PORT", "55432"))
 KAFKA_PORT = int(os.environ.get("PACTSTREAM_LOCAL_KAFKA_PORT", "59092"))
-KAFKA_CONTROLLER_PORT = KAFKA_PORT + 1
-LOCAL_PG_URL = f"postgresql://pactstream@127.0.0.1:{PG_PORT}"
-LOCAL_KAFKA = f"127.0.0.1:{KAFKA_PORT}"
+#: The role the platform connects as (initdb's superuser of a local cluster).
+PG_USER = "pactstream"
+#: Kafka's users when it runs with SASL: brokers among themselves, and the platform.
+KAFKA_ADMIN = "admin"
+KAFKA_USER = "pactstream"
+KAFKA_VERSION_JAR = "kafka_2.13-*.jar"
 
 
 def say(message: str) -> None:
     print(f"pactstream: {message}", flush=True)
+
+
+def free_port_block(size: int) -> int:
+    """The first of ``size`` consecutive loopback ports where nothing listens, below
+    the ephemeral range (so no outgoing connection is handed one meanwhile)."""
+    rng = secrets.SystemRandom()
+    for _ in range(200):
+        first = rng.randrange(20_000, 32_000 - size)
+        if not any(port_open("127.0.0.1", p, timeout=0.05) for p in range(first, first + size)):
+            return first
+    raise RuntimeError(f"no {size} free consecutive ports found")
 
 
 def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
@@ -49,8 +73,8 @@ def _host_port(bootstrap: str) -> tuple[str, int]:
     return host or "127.0.0.1", int(port)
 
 
-def _run(cmd: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(cmd, check=True, text=True, **kwargs)  # type: ignore[call-overload, no-any-return]
+def _run(cmd: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, check=True, text=True, **kwargs)
 
 
 def _apt_install(*packages: str) -> None:
@@ -66,21 +90,175 @@ def _apt_install(*packages: str) -> None:
     )
 
 
+def alive(pid: int) -> bool:
+    """Whether ``pid`` runs. An exited child of ours is reaped first, and a zombie
+    someone else has yet to reap (a detached server's) counts as gone."""
+    try:
+        reaped, _ = os.waitpid(pid, os.WNOHANG)
+        if reaped == pid:
+            return False
+    except ChildProcessError:
+        pass
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def _read_pid(path: Path) -> int | None:
+    try:
+        return int(path.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+# --------------------------------------------------------------------------- layout
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where one set of local servers lives and how it is shaped."""
+
+    root: Path
+    pg_port: int = PG_PORT
+    kafka_port: int = KAFKA_PORT
+    brokers: int = 1
+    secure: bool = False
+
+    @classmethod
+    def local(cls, *, brokers: int | None = None, secure: bool | None = None) -> Layout:
+        """This checkout's servers, in the shape asked for, else in the shape they
+        were last started in, else one plaintext broker."""
+        root = Path(os.environ.get("PACTSTREAM_LOCAL_DIR") or local())
+        shape = _read_json(root / "infra.json")
+        return cls(
+            root=root,
+            brokers=brokers if brokers is not None else int(shape.get("brokers", 1)),
+            secure=secure if secure is not None else bool(shape.get("secure", False)),
+        )
+
+    def with_shape(self, *, brokers: int | None = None, secure: bool | None = None) -> Layout:
+        return Layout(
+            self.root,
+            self.pg_port,
+            self.kafka_port,
+            self.brokers if brokers is None else brokers,
+            self.secure if secure is None else secure,
+        )
+
+    # Kafka: node n (from 1) listens for clients on kafka_port + 2(n-1), and as a
+    # controller on the port after.
+    def nodes(self) -> range:
+        return range(1, self.brokers + 1)
+
+    def broker_port(self, node: int) -> int:
+        return self.kafka_port + 2 * (node - 1)
+
+    def controller_port(self, node: int) -> int:
+        return self.broker_port(node) + 1
+
+    @property
+    def bootstrap(self) -> str:
+        return ",".join(f"127.0.0.1:{self.broker_port(n)}" for n in self.nodes())
+
+    @property
+    def postgres_url(self) -> str:
+        return f"postgresql://{PG_USER}@127.0.0.1:{self.pg_port}"
+
+    @property
+    def kafka_dir(self) -> Path:
+        return self.root / "kafka"
+
+    def node_dir(self, node: int) -> Path:
+        return self.kafka_dir / f"node-{node}"
+
+    @property
+    def tls_dir(self) -> Path:
+        return self.root / "tls"
+
+    def credentials(self) -> dict[str, str]:
+        """Passwords of this layout's secured servers, made once and kept (0600)."""
+        path = self.tls_dir / "credentials.json"
+        found = _read_json(path)
+        wanted = ("postgres", "kafka_admin", "kafka")
+        if all(k in found for k in wanted):
+            return {k: str(v) for k, v in found.items()}
+        made = {k: secrets.token_urlsafe(24) for k in wanted}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_private(path, json.dumps(made))
+        return made
+
+    def env(self) -> dict[str, str]:
+        """The platform's settings for these servers (secrets included)."""
+        env = {
+            "PACTSTREAM_POSTGRES_URL": self.postgres_url,
+            "PACTSTREAM_KAFKA_BOOTSTRAP": self.bootstrap,
+        }
+        if self.secure:
+            ca = str(self.tls_dir / "ca.pem")
+            creds = self.credentials()
+            env |= {
+                "PACTSTREAM_POSTGRES_PASSWORD": creds["postgres"],
+                "PACTSTREAM_POSTGRES_SSLMODE": "verify-full",
+                "PACTSTREAM_POSTGRES_SSL_ROOT_CERT": ca,
+                "PACTSTREAM_KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+                "PACTSTREAM_KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+                "PACTSTREAM_KAFKA_SASL_USERNAME": KAFKA_USER,
+                "PACTSTREAM_KAFKA_SASL_PASSWORD": creds["kafka"],
+                "PACTSTREAM_KAFKA_SSL_CA_FILE": ca,
+            }
+        return env
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        found = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write a file only its owner may read, atomically."""
+    partial = path.with_suffix(path.suffix + ".partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(text)
+    os.replace(partial, path)
+
+
+def write_json(path: Path, value: object) -> None:
+    """Write JSON atomically: a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(path.suffix + ".partial")
+    partial.write_text(json.dumps(value, indent=2) + "\n")
+    os.replace(partial, path)
+
+
+def ensure_certificates(layout: Layout) -> tls.Files:
+    """A local CA and a server certificate for 127.0.0.1 and localhost, made once."""
+    return tls.ensure(layout.tls_dir)
+
+
 # --------------------------------------------------------------------------- PostgreSQL
 
 
 def _pg_bin() -> Path:
-    found = sorted(
-        glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4])
-    )
-    if not found:
-        _apt_install("postgresql")
-        found = sorted(
+    def found() -> list[str]:
+        return sorted(
             glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4])
         )
-    if not found:
+
+    if not found():
+        _apt_install("postgresql")
+    if not found():
         raise SystemExit("pactstream: PostgreSQL binaries not found after installing")
-    return Path(found[-1]).parent
+    return Path(found()[-1]).parent
 
 
 def _as_postgres(cmd: list[str]) -> list[str]:
@@ -88,82 +266,127 @@ def _as_postgres(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
 
-def postgres_root() -> Path:
-    """``.local/postgres``, unless the ``postgres`` user cannot reach the checkout (a
-    clone under a private home directory): then a folder of its own under /var/tmp."""
-    preferred = local() / "postgres"
+def postgres_root(layout: Layout) -> Path:
+    """``<root>/postgres``, unless the ``postgres`` user cannot reach it (a clone under a
+    private home directory): then a folder of its own under /var/tmp."""
+    preferred = layout.root / "postgres"
     if os.geteuid() != 0:
         return preferred
+    layout.root.mkdir(parents=True, exist_ok=True)
     reachable = (
         subprocess.run(
-            ["runuser", "-u", "postgres", "--", "test", "-x", str(local())],
-            check=False,
+            ["runuser", "-u", "postgres", "--", "test", "-x", str(layout.root)], check=False
         ).returncode
         == 0
     )
     if reachable:
         return preferred
-    digest = hashlib.sha256(str(home()).encode()).hexdigest()[:12]
+    digest = hashlib.sha256(str(layout.root).encode()).hexdigest()[:12]
     fallback = Path("/var/tmp") / f"pactstream-{digest}" / "postgres"
     fallback.mkdir(parents=True, exist_ok=True)
     shutil.chown(fallback.parent, "postgres", "postgres")
     return fallback
 
 
-@dataclass
-class Postgres:
-    url: str
-    managed: bool
-
-    @property
-    def data(self) -> Path:
-        return postgres_root() / "data"
-
-
-def _url_host_port(url: str) -> tuple[str, int]:
-    netloc = url.split("://", 1)[-1].split("/", 1)[0].rsplit("@", 1)[-1]
-    host, _, port = netloc.rpartition(":")
-    return (host or netloc or "127.0.0.1"), int(port or 5432) if port.isdigit() else 5432
-
-
-def postgres_external() -> str | None:
-    """The server named by ``PACTSTREAM_POSTGRES_URL``, if it is not the local one."""
+def postgres_external(layout: Layout) -> str | None:
+    """The server named by ``PACTSTREAM_POSTGRES_URL``, if it is not the layout's own."""
     url = os.environ.get("PACTSTREAM_POSTGRES_URL")
-    if url and url.rstrip("/") != LOCAL_PG_URL:
+    if url and url.rstrip("/") != layout.postgres_url:
         return url
     return None
 
 
-def start_postgres() -> tuple[Postgres, bool]:
-    """Ensure a server runs; return it and whether this call started it."""
-    external = postgres_external()
-    if external:
-        if port_open(*_url_host_port(external), timeout=2):
-            say(f"using PostgreSQL at {external.split('@')[-1]}")
-            return Postgres(external, managed=False), False
-        say(f"PostgreSQL at {external.split('@')[-1]} is not reachable; running a local one")
-    pg = Postgres(LOCAL_PG_URL, managed=True)
-    if port_open("127.0.0.1", PG_PORT):
-        return pg, False
+def _url_host_port(url: str) -> tuple[str, int]:
+    netloc = url.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1]
+    host, _, port = netloc.rpartition(":")
+    return (host or netloc or "127.0.0.1"), int(port) if port.isdigit() else 5432
+
+
+def _postgres_settings(layout: Layout, root: Path, files: tls.Files | None) -> str:
+    """What each start writes to ``pactstream.conf`` (included last by postgresql.conf)."""
+    lines = [
+        "# Written by ./pactstream infra start at every start; edits are lost.",
+        "listen_addresses = '127.0.0.1'",
+        f"port = {layout.pg_port}",
+        f"unix_socket_directories = '{root / 'run'}'",
+    ]
+    if files is None:
+        lines.append("ssl = off")
+    else:
+        lines += [
+            "ssl = on",
+            f"ssl_cert_file = '{root / 'server.pem'}'",
+            f"ssl_key_file = '{root / 'server-key.pem'}'",
+            "ssl_min_protocol_version = 'TLSv1.2'",
+            "password_encryption = 'scram-sha-256'",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _postgres_hba(secure: bool) -> str:
+    """Local socket connections (the provisioning's own) are trusted; over TCP, either
+    anyone from loopback (development) or only TLS with a password."""
+    head = "# Written by ./pactstream infra start at every start; edits are lost.\n"
+    head += "local all all trust\n"
+    if not secure:
+        return head + "host all all 127.0.0.1/32 trust\n"
+    return (
+        head
+        + "hostssl all all 127.0.0.1/32 scram-sha-256\n"
+        + "hostnossl all all 0.0.0.0/0 reject\n"
+    )
+
+
+def _postgres_configure(layout: Layout, root: Path) -> None:
+    data = root / "data"
+    files = None
+    if layout.secure:
+        files = ensure_certificates(layout)
+        for source, name in (
+            (files.server_cert, "server.pem"),
+            (files.server_key, "server-key.pem"),
+        ):
+            target = root / name
+            shutil.copyfile(source, target)
+            os.chmod(target, 0o600)
+            if os.geteuid() == 0:
+                shutil.chown(target, "postgres", "postgres")
+    conf = data / "postgresql.conf"
+    if "include_if_exists = 'pactstream.conf'" not in conf.read_text():
+        with conf.open("a") as out:
+            out.write("\ninclude_if_exists = 'pactstream.conf'\n")
+    for path, text in (
+        (data / "pactstream.conf", _postgres_settings(layout, root, files)),
+        (data / "pg_hba.conf", _postgres_hba(layout.secure)),
+    ):
+        path.write_text(text)
+        if os.geteuid() == 0:
+            shutil.chown(path, "postgres", "postgres")
+
+
+def start_postgres(layout: Layout) -> bool:
+    """Ensure the layout's server runs; whether this call started it."""
+    if port_open("127.0.0.1", layout.pg_port):
+        return False
     binaries = _pg_bin()
-    root = postgres_root()
+    root = postgres_root(layout)
+    data = root / "data"
     run_dir = root / "run"
     run_dir.mkdir(parents=True, exist_ok=True)
-    if not (pg.data / "PG_VERSION").exists():
-        say("initialising a PostgreSQL cluster in .local/postgres")
-        pg.data.mkdir(parents=True, exist_ok=True)
+    if not (data / "PG_VERSION").exists():
+        say(f"initialising a PostgreSQL cluster in {root}")
+        data.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
-            shutil.chown(root, "postgres", "postgres")
-            for path in (pg.data, run_dir):
+            for path in (root, data, run_dir):
                 shutil.chown(path, "postgres", "postgres")
         _run(
             _as_postgres(
                 [
                     str(binaries / "initdb"),
                     "-D",
-                    str(pg.data),
+                    str(data),
                     "-U",
-                    "pactstream",
+                    PG_USER,
                     "--auth=trust",
                     "-E",
                     "UTF8",
@@ -172,24 +395,22 @@ def start_postgres() -> tuple[Postgres, bool]:
             ),
             stdout=subprocess.DEVNULL,
         )
-        with (pg.data / "postgresql.conf").open("a") as conf:
+        with (data / "postgresql.conf").open("a") as conf:
             conf.write(
                 "\n# pactstream local development\n"
-                "listen_addresses = '127.0.0.1'\n"
-                f"port = {PG_PORT}\n"
-                f"unix_socket_directories = '{run_dir}'\n"
                 "max_connections = 400\n"
                 "shared_buffers = 256MB\n"
                 "synchronous_commit = on\n"
             )
     if os.geteuid() == 0:
         shutil.chown(run_dir, "postgres", "postgres")
+    _postgres_configure(layout, root)
     _run(
         _as_postgres(
             [
                 str(binaries / "pg_ctl"),
                 "-D",
-                str(pg.data),
+                str(data),
                 "-l",
                 str(root / "postgres.log"),
                 "-w",
@@ -200,53 +421,79 @@ def start_postgres() -> tuple[Postgres, bool]:
         ),
         stdout=subprocess.DEVNULL,
     )
-    say(f"PostgreSQL running on 127.0.0.1:{PG_PORT}")
-    return pg, True
+    if layout.secure:
+        _set_password(layout, root)
+    say(
+        f"PostgreSQL running on 127.0.0.1:{layout.pg_port}"
+        + (" (TLS only, password)" if layout.secure else "")
+    )
+    return True
 
 
-def stop_postgres() -> None:
-    data = postgres_root() / "data"
+def _set_password(layout: Layout, root: Path) -> None:
+    """The platform's role gets its password over the local socket (the statement on
+    stdin, so the password is never in a process list)."""
+    password = layout.credentials()["postgres"]
+    _run(
+        _as_postgres(
+            [
+                str(_pg_bin() / "psql"),
+                "-q",
+                "-h",
+                str(root / "run"),
+                "-p",
+                str(layout.pg_port),
+                "-U",
+                PG_USER,
+                "-d",
+                "postgres",
+                "-v",
+                "ON_ERROR_STOP=1",
+            ]
+        ),
+        input=f"ALTER ROLE {PG_USER} PASSWORD '{password}';\n",
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def stop_postgres(layout: Layout, mode: str = "fast") -> None:
+    data = postgres_root(layout) / "data"
     if not (data / "postmaster.pid").exists():
         return
     _run(
-        _as_postgres([str(_pg_bin() / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
+        _as_postgres([str(_pg_bin() / "pg_ctl"), "-D", str(data), "-m", mode, "-w", "stop"]),
         stdout=subprocess.DEVNULL,
     )
     say("PostgreSQL stopped")
 
 
-def postgres_pid() -> int | None:
-    pidfile = postgres_root() / "data" / "postmaster.pid"
-    try:
-        return int(pidfile.read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
+def postgres_pid(layout: Layout) -> int | None:
+    pid = _read_pid(postgres_root(layout) / "data" / "postmaster.pid")
+    return pid if pid is not None and alive(pid) else None
 
 
 # --------------------------------------------------------------------------- Kafka
 
 
-def kafka_dir() -> Path:
-    return local() / "kafka"
-
-
-def kafka_external() -> str | None:
+def kafka_external(layout: Layout) -> str | None:
+    """The cluster named by ``PACTSTREAM_KAFKA_BOOTSTRAP``, if it is not the layout's."""
     bootstrap = os.environ.get("PACTSTREAM_KAFKA_BOOTSTRAP")
-    if bootstrap and bootstrap != LOCAL_KAFKA:
+    if bootstrap and bootstrap != layout.bootstrap:
         return bootstrap
     return None
 
 
 def _fetch_kafka() -> Path:
-    libs = kafka_dir() / "libs"
-    if libs.exists() and any(libs.glob("kafka_2.13-*.jar")):
+    """Kafka's jars, fetched once per checkout and shared by every layout."""
+    libs = home() / ".local" / "kafka" / "libs"
+    if libs.exists() and any(libs.glob(KAFKA_VERSION_JAR)):
         return libs
     if shutil.which("java") is None:
         _apt_install("openjdk-17-jre-headless")
     if shutil.which("mvn") is None:
         _apt_install("maven")
     say("fetching Apache Kafka from Maven Central (once; cached in .local/kafka)")
-    tmp = kafka_dir() / "libs.partial"
+    tmp = libs.with_name("libs.partial")
     shutil.rmtree(tmp, ignore_errors=True)
     _run(
         [
@@ -265,7 +512,7 @@ def _fetch_kafka() -> Path:
     return libs
 
 
-def _java_cmd(main: str, *args: str, heap: str = "768m") -> list[str]:
+def _java_cmd(main: str, *args: str, heap: str) -> list[str]:
     libs = _fetch_kafka()
     return [
         "java",
@@ -281,49 +528,94 @@ def _java_cmd(main: str, *args: str, heap: str = "768m") -> list[str]:
     ]
 
 
-def alive(pid: int) -> bool:
-    """Whether ``pid`` runs; reaps it first when it is our own exited child (a zombie
-    would otherwise look alive)."""
-    try:
-        reaped, _ = os.waitpid(pid, os.WNOHANG)
-        if reaped == pid:
-            return False
-    except ChildProcessError:
-        pass
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return False
-    return True
+def _heap(layout: Layout) -> str:
+    """Each node's heap: a single broker keeps the size it always had; a cluster's
+    nodes take less each, three of them sharing one small machine."""
+    return "768m" if layout.brokers == 1 else "512m"
 
 
-def kafka_pid() -> int | None:
-    try:
-        pid = int((kafka_dir() / "kafka.pid").read_text())
-    except (OSError, ValueError):
-        return None
-    return pid if alive(pid) else None
+def kafka_config(layout: Layout, node: int, files: tls.Files | None) -> str:
+    """A node's ``server.properties``: the settings shared by every local node
+    (``deploy/kafka/server.properties``), then this node's own."""
+    base = (home() / "deploy" / "kafka" / "server.properties").read_text()
+    voters = ",".join(f"{n}@127.0.0.1:{layout.controller_port(n)}" for n in layout.nodes())
+    replicas = min(3, layout.brokers)
+    port, controller = layout.broker_port(node), layout.controller_port(node)
+    listener = "SASL_SSL" if files is not None else "PLAINTEXT"
+    controller_protocol = "SSL" if files is not None else "PLAINTEXT"
+    lines = [
+        f"node.id={node}",
+        f"controller.quorum.voters={voters}",
+        f"listeners={listener}://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller}",
+        f"advertised.listeners={listener}://127.0.0.1:{port}",
+        f"listener.security.protocol.map=CONTROLLER:{controller_protocol},{listener}:{listener}",
+        f"inter.broker.listener.name={listener}",
+        f"log.dirs={layout.node_dir(node) / 'data'}",
+        f"default.replication.factor={replicas}",
+        f"min.insync.replicas={2 if replicas >= 3 else 1}",
+        f"offsets.topic.replication.factor={replicas}",
+        f"transaction.state.log.replication.factor={replicas}",
+        f"transaction.state.log.min.isr={2 if replicas >= 3 else 1}",
+    ]
+    if files is not None:
+        admin_password = layout.credentials()["kafka_admin"]
+        jaas = (
+            "org.apache.kafka.common.security.scram.ScramLoginModule required "
+            f'username="{KAFKA_ADMIN}" password="{admin_password}";'
+        )
+        lines += [
+            "sasl.enabled.mechanisms=SCRAM-SHA-512",
+            "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512",
+            f"listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config={jaas}",
+            "ssl.keystore.type=PEM",
+            f"ssl.keystore.location={files.server_keystore}",
+            "ssl.truststore.type=PEM",
+            f"ssl.truststore.location={files.ca_cert}",
+            "ssl.client.auth=none",
+            "ssl.endpoint.identification.algorithm=https",
+        ]
+    return base + "\n# This node (written by ./pactstream infra start)\n" + "\n".join(lines) + "\n"
 
 
-def start_kafka() -> tuple[str, bool]:
-    external = kafka_external()
-    if external:
-        if port_open(*_host_port(external), timeout=2):
-            say(f"using Kafka at {external}")
-            return external, False
-        say(f"Kafka at {external} is not reachable; running a local one")
-    if port_open("127.0.0.1", KAFKA_PORT):
-        return LOCAL_KAFKA, False
-    root = kafka_dir()
-    data = root / "data"
-    config = root / "server.properties"
-    template = (home() / "deploy" / "kafka" / "server.properties").read_text()
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text(
-        template.format(port=KAFKA_PORT, controller_port=KAFKA_CONTROLLER_PORT, data_dir=data)
+def _migrate_single_node_layout(layout: Layout) -> None:
+    """Before clusters, one broker kept its data in ``kafka/data``: it is node 1's."""
+    old = layout.kafka_dir / "data"
+    if (old / "meta.properties").exists() and not layout.node_dir(1).exists():
+        layout.node_dir(1).mkdir(parents=True)
+        old.rename(layout.node_dir(1) / "data")
+
+
+def _kafka_shape(layout: Layout) -> dict[str, Any]:
+    return {"brokers": layout.brokers, "secure": layout.secure}
+
+
+def _format_kafka(layout: Layout, files: tls.Files | None) -> None:
+    """Format every node's storage for one cluster, when it is not formatted already
+    for this shape; a different shape (brokers, security) starts from empty logs."""
+    _migrate_single_node_layout(layout)
+    shape_file = layout.kafka_dir / "shape.json"
+    formatted = all(
+        (layout.node_dir(n) / "data" / "meta.properties").exists() for n in layout.nodes()
     )
-    if not (data / "meta.properties").exists():
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    if formatted and _read_json(shape_file) in ({}, _kafka_shape(layout)):
+        write_json(shape_file, _kafka_shape(layout))
+        return
+    if layout.kafka_dir.exists():
+        say(
+            f"Kafka's local data is for another shape; starting a new cluster in {layout.kafka_dir}"
+        )
+        for path in layout.kafka_dir.glob("node-*"):
+            shutil.rmtree(path)
+    cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    for node in layout.nodes():
+        config = layout.node_dir(node) / "server.properties"
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text(kafka_config(layout, node, files))
+        scram: list[str] = []
+        if files is not None:
+            creds = layout.credentials()
+            for user, key in ((KAFKA_ADMIN, "kafka_admin"), (KAFKA_USER, "kafka")):
+                scram += ["--add-scram", f"SCRAM-SHA-512=[name={user},password={creds[key]}]"]
         _run(
             _java_cmd(
                 "kafka.tools.StorageTool",
@@ -332,38 +624,93 @@ def start_kafka() -> tuple[str, bool]:
                 cluster_id,
                 "-c",
                 str(config),
+                *scram,
                 heap="256m",
             ),
             stdout=subprocess.DEVNULL,
         )
-    log = (root / "kafka.log").open("ab")
+    write_json(shape_file, _kafka_shape(layout))
+
+
+def start_kafka_node(layout: Layout, node: int) -> subprocess.Popen[bytes]:
+    """Start one node of the layout's cluster (formatted already); its pid is kept."""
+    files = ensure_certificates(layout) if layout.secure else None
+    config = layout.node_dir(node) / "server.properties"
+    config.write_text(kafka_config(layout, node, files))
+    log = (layout.node_dir(node) / "kafka.log").open("ab")
     process = subprocess.Popen(
-        _java_cmd("kafka.Kafka", str(config)),
+        _java_cmd("kafka.Kafka", str(config), heap=_heap(layout)),
         stdout=log,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
         start_new_session=True,
     )
-    (root / "kafka.pid").write_text(str(process.pid))
-    deadline = time.monotonic() + 90
-    while not port_open("127.0.0.1", KAFKA_PORT):
-        if process.poll() is not None:
-            raise SystemExit(f"pactstream: Kafka exited; see {root / 'kafka.log'}")
-        if time.monotonic() > deadline:
-            raise SystemExit(f"pactstream: Kafka did not start in 90 s; see {root / 'kafka.log'}")
-        time.sleep(0.3)
-    asyncio.run(_wait_kafka_ready(LOCAL_KAFKA))
-    say(f"Kafka (KRaft) running on {LOCAL_KAFKA}")
-    return LOCAL_KAFKA, True
+    (layout.node_dir(node) / "kafka.pid").write_text(str(process.pid))
+    return process
 
 
-async def _wait_kafka_ready(bootstrap: str, timeout: float = 60) -> None:
-    from shared.kafka import ensure_topics
+def kafka_pids(layout: Layout) -> dict[int, int | None]:
+    """Each node's pid while it runs."""
+    pids: dict[int, int | None] = {}
+    for node in layout.nodes():
+        pid = _read_pid(layout.node_dir(node) / "kafka.pid")
+        pids[node] = pid if pid is not None and alive(pid) else None
+    return pids
 
+
+def start_kafka(layout: Layout) -> bool:
+    """Ensure every node of the layout's cluster runs and the cluster takes topics;
+    whether this call started any node."""
+    if all(port_open("127.0.0.1", layout.broker_port(n)) for n in layout.nodes()):
+        return False
+    files = ensure_certificates(layout) if layout.secure else None
+    _fetch_kafka()
+    _format_kafka(layout, files)
+    processes = {
+        node: start_kafka_node(layout, node)
+        for node in layout.nodes()
+        if not port_open("127.0.0.1", layout.broker_port(node))
+    }
+    deadline = time.monotonic() + 120
+    for node in layout.nodes():
+        while not port_open("127.0.0.1", layout.broker_port(node)):
+            process = processes.get(node)
+            log = layout.node_dir(node) / "kafka.log"
+            if process is not None and process.poll() is not None:
+                raise SystemExit(f"pactstream: Kafka node {node} exited; see {log}")
+            if time.monotonic() > deadline:
+                raise SystemExit(f"pactstream: Kafka node {node} did not start; see {log}")
+            time.sleep(0.3)
+    asyncio.run(_wait_kafka_ready(layout))
+    shape = f"{layout.brokers} brokers" if layout.brokers > 1 else "KRaft"
+    say(
+        f"Kafka ({shape}{', SASL_SSL only' if layout.secure else ''}) running on {layout.bootstrap}"
+    )
+    return True
+
+
+async def _wait_kafka_ready(layout: Layout, timeout: float = 90) -> None:
+    """Until every broker has registered and a topic can be made across them."""
+    from shared.kafka import KafkaEndpoint, TopicLayout, ensure_topics
+
+    settings = layout.env()
+    kafka = KafkaEndpoint(
+        bootstrap=layout.bootstrap,
+        security_protocol="SASL_SSL" if layout.secure else "PLAINTEXT",
+        username=settings.get("PACTSTREAM_KAFKA_SASL_USERNAME"),
+        password=settings.get("PACTSTREAM_KAFKA_SASL_PASSWORD"),
+        ca_file=settings.get("PACTSTREAM_KAFKA_SSL_CA_FILE"),
+    )
+    replicas = min(3, layout.brokers)
     deadline = time.monotonic() + timeout
     while True:
         try:
-            await ensure_topics(bootstrap, ["pactstream.healthcheck"], partitions=1, timeout=10)
+            await ensure_topics(
+                kafka,
+                ["pactstream.healthcheck"],
+                timeout=10,
+                layout=TopicLayout(partitions=1, replication_factor=replicas),
+            )
             return
         except Exception:
             if time.monotonic() > deadline:
@@ -371,19 +718,31 @@ async def _wait_kafka_ready(bootstrap: str, timeout: float = 60) -> None:
             await asyncio.sleep(0.5)
 
 
-def stop_kafka() -> None:
-    pid = kafka_pid()
+def stop_kafka(layout: Layout) -> None:
+    pids = {n: p for n, p in kafka_pids(layout).items() if p is not None}
+    for pid in pids.values():
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 30
+    for pid in pids.values():
+        while alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if alive(pid):
+            os.kill(pid, signal.SIGKILL)
+    for node in layout.nodes():
+        (layout.node_dir(node) / "kafka.pid").unlink(missing_ok=True)
+    if pids:
+        say("Kafka stopped")
+
+
+def stop_kafka_node(layout: Layout, node: int, sig: int = signal.SIGTERM) -> None:
+    """Stop one node (SIGKILL: as a crash would)."""
+    pid = kafka_pids(layout).get(node)
     if pid is None:
         return
-    os.kill(pid, signal.SIGTERM)
-    for _ in range(300):
-        if not alive(pid):
-            break
+    os.kill(pid, sig)
+    deadline = time.monotonic() + 30
+    while alive(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
-    else:
-        os.kill(pid, signal.SIGKILL)
-    (kafka_dir() / "kafka.pid").unlink(missing_ok=True)
-    say("Kafka stopped")
 
 
 # --------------------------------------------------------------------------- browser
@@ -403,62 +762,189 @@ def ensure_chromium() -> str:
 
 @dataclass
 class Infra:
-    postgres_url: str
-    kafka_bootstrap: str
-    started_postgres: bool
-    started_kafka: bool
+    """The servers a command uses, and which of them it started."""
+
+    layout: Layout
+    postgres_url: str | None = None  # an external server, if one is used
+    kafka_bootstrap: str | None = None
+    started_postgres: bool = False
+    started_kafka: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
 
     def env(self) -> dict[str, str]:
-        return {
-            "PACTSTREAM_POSTGRES_URL": self.postgres_url,
-            "PACTSTREAM_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
-        }
+        env = self.layout.env()
+        if self.postgres_url is not None:
+            env = {k: v for k, v in env.items() if not k.startswith("PACTSTREAM_POSTGRES_")}
+            env["PACTSTREAM_POSTGRES_URL"] = self.postgres_url
+        if self.kafka_bootstrap is not None:
+            env = {k: v for k, v in env.items() if not k.startswith("PACTSTREAM_KAFKA_")}
+            env["PACTSTREAM_KAFKA_BOOTSTRAP"] = self.kafka_bootstrap
+        return env
 
     def stop_started(self) -> None:
         if self.started_kafka:
-            stop_kafka()
+            stop_kafka(self.layout)
         if self.started_postgres:
-            stop_postgres()
+            stop_postgres(self.layout)
 
 
-def start() -> Infra:
-    pg, started_pg = start_postgres()
+def _remember(layout: Layout) -> None:
+    write_json(
+        layout.root / "infra.json",
+        {
+            "brokers": layout.brokers,
+            "secure": layout.secure,
+            "postgres_url": layout.postgres_url,
+            "bootstrap": layout.bootstrap,
+        },
+    )
+
+
+def start(layout: Layout | None = None, *, environment: bool = True) -> Infra:
+    """Ensure the layout's servers run; with ``environment``, servers the environment
+    names instead (``PACTSTREAM_POSTGRES_URL``, ``PACTSTREAM_KAFKA_BOOTSTRAP``) are
+    used as they are. Returns what was started."""
+    layout = layout or Layout.local()
+    infra = Infra(layout)
+    external_pg = postgres_external(layout) if environment else None
+    external_kafka = kafka_external(layout) if environment else None
+    _refuse_another_shape(layout, postgres=not external_pg, kafka=not external_kafka)
+    _remember(layout)
+    if external_pg:
+        if not port_open(*_url_host_port(external_pg), timeout=2):
+            raise SystemExit(f"pactstream: PostgreSQL at {_safe(external_pg)} is not reachable")
+        say(f"using PostgreSQL at {_safe(external_pg)}")
+        infra.postgres_url = external_pg
+    else:
+        infra.started_postgres = start_postgres(layout)
     try:
-        kafka, started_kafka = start_kafka()
+        if external_kafka:
+            if not port_open(*_host_port(external_kafka), timeout=2):
+                raise SystemExit(f"pactstream: Kafka at {external_kafka} is not reachable")
+            say(f"using Kafka at {external_kafka}")
+            infra.kafka_bootstrap = external_kafka
+        else:
+            infra.started_kafka = start_kafka(layout)
     except BaseException:
-        if started_pg:
-            stop_postgres()
+        if infra.started_postgres:
+            stop_postgres(layout)
         raise
-    return Infra(pg.url, kafka, started_pg, started_kafka)
+    return infra
 
 
-def stop() -> None:
-    stop_kafka()
-    stop_postgres()
-
-
-def status() -> int:
-    pg_ext, kafka_ext = postgres_external(), kafka_external()
-    if pg_ext:
-        pg_up = port_open(*_url_host_port(pg_ext))
-        print(f"postgres  external  {pg_ext.split('@')[-1]}  {'up' if pg_up else 'DOWN'}")
-    else:
-        pg_up = port_open("127.0.0.1", PG_PORT)
-        print(
-            f"postgres  local     127.0.0.1:{PG_PORT}  {'up' if pg_up else 'down'}"
-            f"  pid={postgres_pid() or '-'}"
+def _refuse_another_shape(layout: Layout, *, postgres: bool, kafka: bool) -> None:
+    """Servers of this state folder running in another shape are not silently reused."""
+    was = _read_json(layout.root / "infra.json")
+    if not was:
+        return
+    running = (postgres and port_open("127.0.0.1", layout.pg_port)) or (
+        kafka and port_open("127.0.0.1", layout.kafka_port)
+    )
+    shape = {"brokers": layout.brokers, "secure": layout.secure}
+    if running and {k: was.get(k) for k in shape} != shape:
+        raise SystemExit(
+            f"pactstream: the local servers run with {was.get('brokers')} broker(s), "
+            f"secure={was.get('secure')}; stop them first (./pactstream infra stop) to start "
+            f"them with {layout.brokers} broker(s), secure={layout.secure}"
         )
-    if kafka_ext:
-        host, port = _host_port(kafka_ext)
-        kafka_up = port_open(host, port)
-        print(f"kafka     external  {kafka_ext}  {'up' if kafka_up else 'DOWN'}")
+
+
+def _safe(url: str) -> str:
+    return url.split("@")[-1]
+
+
+def stop(layout: Layout | None = None) -> None:
+    layout = layout or Layout.local()
+    stop_kafka(layout)
+    stop_postgres(layout)
+
+
+def apply_local_env() -> None:
+    """Point this process at the local servers in the shape they were started in,
+    unless the environment names servers already (secured ones need their settings:
+    passwords, CA files)."""
+    if "PACTSTREAM_POSTGRES_URL" in os.environ or "PACTSTREAM_KAFKA_BOOTSTRAP" in os.environ:
+        return
+    layout = Layout.local()
+    if not (layout.root / "infra.json").exists():
+        return
+    for key, value in layout.env().items():
+        os.environ.setdefault(key, value)
+
+
+# --------------------------------------------------------------------------- status
+
+
+def processes(layout: Layout) -> list[dict[str, Any]]:
+    """Every local server process of the layout: name, pid, port, state, restarts."""
+    found: list[dict[str, Any]] = []
+    if not postgres_external(layout):
+        pid = postgres_pid(layout)
+        found.append(_process("postgres", pid, layout.pg_port))
+    if not kafka_external(layout):
+        pids = kafka_pids(layout)
+        for node in layout.nodes():
+            name = "kafka" if layout.brokers == 1 else f"kafka-{node}"
+            found.append(_process(name, pids[node], layout.broker_port(node)))
+    return found
+
+
+def _process(name: str, pid: int | None, port: int | None) -> dict[str, Any]:
+    return {
+        "name": name,
+        "pid": pid,
+        "port": port,
+        "state": "running" if pid is not None else "stopped",
+        "restarts": 0,
+    }
+
+
+def supervised(layout: Layout) -> dict[str, Any] | None:
+    """What a running ``./pactstream up`` says it supervises, if one runs."""
+    found = _read_json(layout.root / "run" / "up.json")
+    pid = found.get("pid")
+    if not isinstance(pid, int) or not alive(pid):
+        return None
+    return found
+
+
+def status_processes(layout: Layout) -> list[dict[str, Any]]:
+    """The servers, and while ``up`` runs what it supervises (its view wins: it
+    knows restarts), in one list."""
+    servers = processes(layout)
+    running_up = supervised(layout)
+    if running_up is None:
+        return servers
+    theirs = {p["name"]: p for p in running_up.get("processes", [])}
+    merged = [theirs.pop(p["name"], p) for p in servers]
+    return merged + list(theirs.values())
+
+
+def status(layout: Layout | None = None, *, as_json: bool = False) -> int:
+    layout = layout or Layout.local()
+    listed = status_processes(layout)
+    if as_json:
+        print(json.dumps({"processes": listed}, indent=2))
     else:
-        kafka_up = port_open("127.0.0.1", KAFKA_PORT)
-        print(
-            f"kafka     local     {LOCAL_KAFKA}  {'up' if kafka_up else 'down'}"
-            f"  pid={kafka_pid() or '-'}"
-        )
-    return 0 if pg_up and kafka_up else 3
+        external = [("postgres", postgres_external(layout)), ("kafka", kafka_external(layout))]
+        for name, where in external:
+            if where:
+                up = port_open(
+                    *(_url_host_port(where) if name == "postgres" else _host_port(where))
+                )
+                print(f"{name:<12} external  {_safe(where)}  {'up' if up else 'DOWN'}")
+        for p in listed:
+            print(
+                f"{p['name']:<12} {p['state']:<10} port={p.get('port') or '-':<6} "
+                f"pid={p.get('pid') or '-':<8} restarts={p.get('restarts', 0)}"
+            )
+    return 0 if all(p["state"] == "running" for p in listed) else 3
+
+
+def iter_nodes(layout: Layout) -> Iterator[tuple[str, int]]:
+    """(process name, node) of each Kafka node."""
+    for node in layout.nodes():
+        yield ("kafka" if layout.brokers == 1 else f"kafka-{node}"), node
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -15,6 +17,7 @@ import httpx
 
 from pactstream_cli import infra, seed
 from pactstream_cli.paths import home
+from pactstream_cli.supervise import Child, Supervisor
 from shared import process
 from shared.settings import DEVELOPMENT_OPERATOR_KEY
 
@@ -61,26 +64,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=settings.port,
         log_level=settings.log_level,
         log_config=None,
-        timeout_graceful_shutdown=20,
+        timeout_graceful_shutdown=8,
         access_log=False,
     )
     return 0
 
 
-def _wait_ready(urls: Sequence[str], timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    pending = list(urls)
-    while pending:
-        url = pending[0]
-        try:
-            if httpx.get(f"{url}/readyz", timeout=3).status_code == 200:
-                pending.pop(0)
-                continue
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            raise SystemExit(f"pactstream: {url} did not become ready in {timeout:.0f} s")
-        time.sleep(0.3)
+def service_ports() -> dict[str, int]:
+    """Where ``up`` runs each service: 8001-8003, or ``PACTSTREAM_<SERVICE>_PORT``."""
+    return {
+        name: int(os.environ.get(f"PACTSTREAM_{name.upper()}_PORT", port))
+        for name, port in SERVICES.items()
+    }
 
 
 def spawn_service(name: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -91,58 +86,116 @@ def spawn_service(name: str, port: int, env: dict[str, str]) -> subprocess.Popen
     )
 
 
-def stop_processes(processes: Sequence[subprocess.Popen[bytes]], timeout: float = 25) -> None:
-    for p in processes:
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    for p in processes:
-        try:
-            p.wait(max(deadline - time.monotonic(), 0.1))
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
+def _ready(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/readyz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _infrastructure(layout: infra.Layout, started: infra.Infra) -> list[Child]:
+    """The local servers ``up`` looks after (external ones are someone else's)."""
+    children = []
+
+    def start_postgres() -> None:  # pg_ctl detaches the server: no child to keep.
+        infra.start_postgres(layout)
+
+    if started.postgres_url is None:
+        children.append(
+            Child(
+                "postgres",
+                layout.pg_port,
+                start=start_postgres,
+                find_pid=lambda: infra.postgres_pid(layout),
+            )
+        )
+    if started.kafka_bootstrap is None:
+        for name, node in infra.iter_nodes(layout):
+            children.append(
+                Child(
+                    name,
+                    layout.broker_port(node),
+                    start=lambda node=node: infra.start_kafka_node(layout, node),  # type: ignore[misc]
+                    find_pid=lambda node=node: infra.kafka_pids(layout)[node],  # type: ignore[misc]
+                )
+            )
+    return children
 
 
 def cmd_up(args: argparse.Namespace) -> int:
-    env = infra.start()
+    layout = infra.Layout.local()
+    started = infra.start(layout)
     key = operator_key()
-    os.environ.update(env.env())
-    os.environ["PACTSTREAM_OPERATOR_KEY"] = key
-    processes: list[subprocess.Popen[bytes]] = []
+    env = {**started.env(), "PACTSTREAM_OPERATOR_KEY": key}
+    os.environ.update(env)
+    ports = service_ports()
+    services = [
+        Child(name, port, start=lambda name=name, port=port: spawn_service(name, port, env))  # type: ignore[misc]
+        for name, port in ports.items()
+    ]
+    supervisor = Supervisor(
+        [*_infrastructure(layout, started), *services], layout.root / "run" / "up.json"
+    )
+    stopping = threading.Event()
 
     def on_signal(signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
+        stopping.set()
 
     # Installed explicitly: a process started in the background inherits SIGINT ignored.
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    seeding: threading.Thread | None = None
+    announced = False
     try:
-        for name, port in SERVICES.items():
-            processes.append(spawn_service(name, port, env.env()))
-        urls = [f"http://127.0.0.1:{port}" for port in SERVICES.values()]
-        _wait_ready(urls)
-        if not args.no_seed:
-            counts = seed.load(urls[0], key, funding_url=urls[1])
-            print(f"pactstream: demo data loaded {counts}", flush=True)
-        print("\nPactstream is running:")
-        for name, port in SERVICES.items():
-            print(f"  {name:<12} http://127.0.0.1:{port}   (OpenAPI: /docs, /openapi.json)")
-        print(f"\n  operator key: {key}")
-        if key == DEVELOPMENT_OPERATOR_KEY:
-            print("  (a development key; set PACTSTREAM_OPERATOR_KEY to choose your own)")
-        print("\nCtrl-C stops everything started here.", flush=True)
-        while all(p.poll() is None for p in processes):
-            time.sleep(0.5)
-        dead = [name for name, p in zip(SERVICES, processes, strict=False) if p.poll() is not None]
-        print(f"pactstream: {', '.join(dead)} exited; stopping", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
+        for child in supervisor.children:
+            pid = child.find_pid()
+            if pid is not None:
+                supervisor.adopt(child, None)
+            else:
+                supervisor.adopt(child, child.start())
+        while not stopping.is_set():
+            supervisor.tick()
+            if not announced and all(_ready(url) for url in urls.values()):
+                announced = True
+                if not args.no_seed:
+                    seeding = threading.Thread(
+                        target=_seed, args=(urls, key), name="seed", daemon=True
+                    )
+                    seeding.start()
+                _announce(urls, key)
+            stopping.wait(0.5)
         print("\npactstream: stopping", flush=True)
         return 0
     finally:
-        stop_processes(processes)
-        env.stop_started()
+        supervisor.stop({c.name for c in services})
+        supervisor.close()
+        started.stop_started()
+
+
+def _seed(urls: dict[str, str], key: str) -> None:
+    try:
+        counts = seed.load(urls["commitments"], key, funding_url=urls["funding"])
+    except Exception as exc:  # The platform runs on; the demo can be loaded later.
+        print(
+            f"pactstream: the demo data did not load ({exc}); ./pactstream seed retries", flush=True
+        )
+        return
+    print(f"pactstream: demo data loaded {counts}", flush=True)
+
+
+def _announce(urls: dict[str, str], key: str) -> None:
+    print("\nPactstream is running:")
+    for name, url in urls.items():
+        print(f"  {name:<12} {url}   (OpenAPI: /docs, /openapi.json)")
+    print(f"\n  operator key: {key}")
+    if key == DEVELOPMENT_OPERATOR_KEY:
+        print("  (a development key; set PACTSTREAM_OPERATOR_KEY to choose your own)")
+    print(
+        "\nA process that exits is restarted; ./pactstream infra status shows them all."
+        "\nCtrl-C stops everything started here.",
+        flush=True,
+    )
 
 
 def cmd_test(args: argparse.Namespace) -> int:
@@ -161,7 +214,7 @@ def cmd_test(args: argparse.Namespace) -> int:
                 print(f"pactstream: {name} failed", file=sys.stderr)
                 return 1
     chromium = infra.ensure_chromium()
-    env = infra.start()
+    env = infra.start(infra.Layout.local(brokers=1, secure=False))
     try:
         test_env = {
             **os.environ,
@@ -179,14 +232,19 @@ def cmd_test(args: argparse.Namespace) -> int:
 
 def cmd_infra(args: argparse.Namespace) -> int:
     if args.action == "start":
-        started = infra.start()
+        layout = infra.Layout.local(brokers=args.kafka_brokers, secure=args.secure)
+        started = infra.start(layout)
         for k, v in started.env().items():
-            print(f"{k}={v}")
+            print(f"{k}={'(in .local/tls/credentials.json)' if 'PASSWORD' in k else v}")
         return 0
     if args.action == "stop":
         infra.stop()
         return 0
-    return infra.status()
+    if args.action == "env":
+        for k, v in infra.Layout.local().env().items():
+            print(f"export {k}={shlex.quote(v)}")
+        return 0
+    return infra.status(as_json=args.json)
 
 
 def progress_bar(label: str) -> Callable[[int, int], None]:
@@ -235,7 +293,7 @@ def cmd_reporting(args: argparse.Namespace) -> int:
         return 0
     rebuilder = Rebuilder(
         database_url=settings.database_url,
-        bootstrap=settings.kafka_bootstrap,
+        kafka=settings.kafka,
         topics=[settings.topic(t) for t in TOPICS],
         consumer=f"{settings.topic_prefix}.reporting",
         progress=progress_bar(f"{args.action:>8}"),
@@ -332,9 +390,7 @@ def cmd_dlq(args: argparse.Namespace) -> int:
             ]
             failed = 0
             for dead_letter_id in ids:
-                outcome = await replay_dead_letter(
-                    pool, settings.kafka_bootstrap, dead_letter_id, handler
-                )
+                outcome = await replay_dead_letter(pool, settings.kafka, dead_letter_id, handler)
                 print(outcome)
                 failed += "replayed:" not in outcome
             return 1 if failed else 0
@@ -348,7 +404,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     """Every benchmark figure with its peer, on the local infrastructure."""
     from pactstream_bench.run import main as bench
 
-    env = infra.start()
+    env = infra.start(infra.Layout.local(brokers=1, secure=False))
     try:
         os.environ.update(env.env())
         return bench(quick=args.quick)
@@ -389,7 +445,20 @@ def parser() -> argparse.ArgumentParser:
     test.set_defaults(func=cmd_test)
 
     inf = sub.add_parser("infra", help="local Kafka and PostgreSQL")
-    inf.add_argument("action", choices=["start", "stop", "status"])
+    inf.add_argument("action", choices=["start", "stop", "status", "env"])
+    inf.add_argument(
+        "--kafka-brokers",
+        type=_positive,
+        default=None,
+        help="start: a KRaft cluster of this many nodes (default: as last started, else 1)",
+    )
+    inf.add_argument(
+        "--secure",
+        action="store_true",
+        default=None,
+        help="start: TLS-only PostgreSQL (password) and Kafka (SASL_SSL, SCRAM-SHA-512)",
+    )
+    inf.add_argument("--json", action="store_true", help="status: one JSON object")
     inf.set_defaults(func=cmd_infra)
 
     serve = sub.add_parser("serve", help="run one replica of one service (API and workers)")
@@ -442,6 +511,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command not in ("infra", "test", "bench"):
+        infra.apply_local_env()
     if args.command == "serve" and args.port is None:
         args.port = int(os.environ.get("PACTSTREAM_PORT", SERVICES[args.service]))
     result: int = args.func(args)

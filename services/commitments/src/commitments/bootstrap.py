@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
+import asyncpg
 from fastapi import FastAPI
 
 from commitments.adapters.access import AccessRegistry
@@ -32,15 +33,19 @@ def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
     settings = settings or CommitmentsSettings()
     runtime = Runtime(settings)
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await runtime.start([install_schema, inbound.install_schema], [settings.topic(CONTEXT)])
+    async def on_database(pool: asyncpg.Pool) -> None:
         cache, plans = StateCache[Commitment](), plan_cache()
         app.state.service = CommitmentsService(runtime.store, now, cache, plans)
-        app.state.ingest = OnceOnlyCommands(runtime.pool, runtime.store, now, cache, plans)
-        app.state.access = AccessRegistry(runtime.pool, runtime.store, now)
+        app.state.ingest = OnceOnlyCommands(pool, runtime.store, now, cache, plans)
+        app.state.access = AccessRegistry(pool, runtime.store, now)
         if settings.run_workers:
             app.state.relay = runtime.run_relay(CONTEXT)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime.start(
+            [install_schema, inbound.install_schema], [settings.topic(CONTEXT)], on_database
+        )
         try:
             yield
         finally:

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
+import asyncpg
 import httpx
 from fastapi import FastAPI
 
@@ -35,32 +36,23 @@ def create_app(settings: FundingSettings | None = None) -> FastAPI:
     runtime = Runtime(settings)
     commitments_topic = settings.topic("commitments")
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await runtime.start(
-            [
-                install_schema,
-                inbound.install_schema,
-                install_consumer_schema,
-                replica.install_schema,
-            ],
-            [settings.topic(CONTEXT), commitments_topic],
-        )
-        http = httpx.AsyncClient(
-            base_url=settings.commitments_url,
-            headers={"Authorization": f"Bearer {settings.operator_key.get_secret_value()}"},
-            timeout=5.0,
-        )
+    http = httpx.AsyncClient(
+        base_url=settings.commitments_url,
+        headers={"Authorization": f"Bearer {settings.operator_key.get_secret_value()}"},
+        timeout=5.0,
+    )
+
+    async def on_database(pool: asyncpg.Pool) -> None:
         app.state.store = runtime.store
-        app.state.directory = ReplicaDirectory(runtime.pool, http)
+        app.state.directory = ReplicaDirectory(pool, http)
         app.state.clock = now
         app.state.service = FundingService(app.state.store, app.state.directory, now)
         if settings.run_workers:
             runtime.run_relay(CONTEXT)
             consumer = ConsumerRunner(
                 name=f"{settings.topic_prefix}.funding.commitments-replica",
-                pool=runtime.pool,
-                bootstrap=settings.kafka_bootstrap,
+                pool=pool,
+                kafka=settings.kafka,
                 topics=[commitments_topic],
                 handler=replica.replicate,
                 wants=replica.replicates,
@@ -69,6 +61,19 @@ def create_app(settings: FundingSettings | None = None) -> FastAPI:
                 metrics=runtime.metrics,
             )
             runtime.run_worker("commitments-replica", consumer.run, consumer.request_stop)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime.start(
+            [
+                install_schema,
+                inbound.install_schema,
+                install_consumer_schema,
+                replica.install_schema,
+            ],
+            [settings.topic(CONTEXT), commitments_topic],
+            on_database,
+        )
         try:
             yield
         finally:

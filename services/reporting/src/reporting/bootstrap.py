@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
+import asyncpg
 from fastapi import FastAPI
 
 from reporting.adapters.projections import install_schema, project, project_many
@@ -14,9 +16,13 @@ from reporting.settings import ReportingSettings
 from reporting.web.routes import router as web_router
 from shared.consumer import ConsumerRunner
 from shared.consumer import install_schema as install_consumer_schema
+from shared.freshness import Freshness, FreshnessWatch
+from shared.http.asgi import ReadHeaders
 from shared.runtime import Runtime
 
 TOPICS = ("commitments", "funding")
+#: On every read: seconds since the read models last held every event on the topics.
+LAG_HEADER = b"pactstream-lag-seconds"
 
 
 def create_app(settings: ReportingSettings | None = None) -> FastAPI:
@@ -24,14 +30,12 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     runtime = Runtime(settings)
     topics = [settings.topic(t) for t in TOPICS]
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await runtime.start([install_consumer_schema, install_schema], topics)
-        app.state.pool = runtime.pool
+    async def on_database(pool: asyncpg.Pool) -> None:
+        app.state.pool = pool
         consumer = ConsumerRunner(
             name=f"{settings.topic_prefix}.reporting",
-            pool=runtime.pool,
-            bootstrap=settings.kafka_bootstrap,
+            pool=pool,
+            kafka=settings.kafka,
             topics=topics,
             handler=project,
             producer=runtime.producer,
@@ -44,11 +48,37 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         app.state.consumer = consumer
         if settings.run_workers:
             runtime.run_worker("consumer", consumer.run, consumer.request_stop)
+        watch = FreshnessWatch(
+            pool=pool,
+            kafka=settings.kafka,
+            consumer=consumer.name,
+            topics=topics,
+            on_lag=runtime.metrics.read_model_lag(settings.service, consumer.name).set,
+            freshness=app.state.freshness,
+        )
+        runtime.run_worker("freshness", watch.run, watch.request_stop)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime.start([install_consumer_schema, install_schema], topics, on_database)
         try:
             yield
         finally:
             await runtime.stop()
 
-    return runtime.build_app(
+    app = runtime.build_app(
         title="Pactstream reporting", lifespan=lifespan, routers=[router, web_router]
     )
+    # Until the first check, the read models may lack anything since start-up.
+    app.state.freshness = Freshness()
+
+    def lag_header() -> list[tuple[bytes, bytes]]:
+        lag: float = app.state.freshness.lag()
+        return [(LAG_HEADER, f"{lag:.1f}".encode())]
+
+    async def read_models() -> dict[str, Any]:
+        return {"lag_seconds": round(app.state.freshness.lag(), 1)}
+
+    app.add_middleware(ReadHeaders, headers=lag_header)
+    runtime.report("read_models", read_models)
+    return app

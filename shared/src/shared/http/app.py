@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared import asyncapi
-from shared.http.asgi import BodyLimits, Deadline, MetricsAndErrors, RateLimit
+from shared.http.asgi import BodyLimits, Deadline, MetricsAndErrors, RateLimit, Starting
 from shared.http.idempotency import Idempotency
 from shared.http.problems import install_problem_handlers
 from shared.observability import Metrics
@@ -26,6 +26,7 @@ def build_base_app(
     version: str,
     metrics: Metrics,
     readiness: ReadinessCheck,
+    serving: Callable[[], bool],
     max_body_bytes: int,
     lifespan: Any,
     rate_per_second: float = 50.0,
@@ -40,16 +41,21 @@ def build_base_app(
     app.add_middleware(BodyLimits, max_body_bytes=max_body_bytes)
     app.add_middleware(RateLimit, rate=rate_per_second, burst=rate_burst)
     app.add_middleware(Deadline, seconds=deadline_seconds)
+    app.add_middleware(Starting, serving=serving)
     app.add_middleware(MetricsAndErrors, metrics=metrics)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:
-        """The process is alive and serving HTTP."""
+        """Liveness: the process is alive and serving HTTP, whatever its dependencies do."""
         return {"status": "ok"}
 
     @app.get("/readyz", tags=["operations"])
     async def readyz() -> JSONResponse:
-        """200 only when the database and Kafka answer and every worker runs."""
+        """Readiness: 200 when the service can serve its callers (its database answers,
+        its schema is up to date). The body names every dependency (``database``,
+        ``kafka``, ``relay`` and ``consumers``) with ``"ok"``: Kafka being down, or a
+        worker restarting, is reported here and in the metrics, never as a 503 that
+        would take a replica able to serve out of its load balancer."""
         try:
             checks = await asyncio.wait_for(readiness(), timeout=3)
         except Exception as exc:

@@ -37,6 +37,8 @@ JSON_TYPES = (
     "application/merge-patch+json",
 )
 OPERATIONAL = frozenset({"/healthz", "/readyz", "/metrics"})
+#: Served before the database is ready: they need nothing but the process.
+NEED_NOTHING = OPERATIONAL | {"/openapi.json", "/asyncapi.json", "/docs", "/docs/oauth2-redirect"}
 
 
 def header(scope: Scope, name: bytes) -> str | None:
@@ -135,6 +137,57 @@ class MetricsAndErrors:
         service = self.metrics.service
         self.metrics.requests(service, method, path, str(status)).inc()
         self.metrics.latency(service, method, path).observe(time.perf_counter() - started)
+
+
+class Starting:
+    """Until the service's database is ready (reached, its schema up to date), every
+    request but the operational ones answers 503 with ``Retry-After``: the port is
+    open from the first moment, so that liveness can be told from readiness."""
+
+    def __init__(self, app: ASGIApp, serving: Callable[[], bool]) -> None:
+        self.app = app
+        self.serving = serving
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.serving() or scope.get("path") in NEED_NOTHING:
+            await self.app(scope, receive, send)
+            return
+        await send_problem(
+            scope,
+            send,
+            Problem(
+                503,
+                "starting",
+                "the service is starting: its database is not reachable yet, or its schema "
+                "is being brought up to date",
+                headers={"Retry-After": "1"},
+            ),
+        )
+
+
+class ReadHeaders:
+    """Adds ``headers()`` to the answers of reads (GET and HEAD, operational routes
+    aside): what a reader should know of every answer, such as its staleness."""
+
+    def __init__(self, app: ASGIApp, headers: Callable[[], list[tuple[bytes, bytes]]]) -> None:
+        self.app = app
+        self.headers = headers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope.get("method") not in ("GET", "HEAD")
+            or scope.get("path") in OPERATIONAL
+        ):
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *self.headers()]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 class Deadline:

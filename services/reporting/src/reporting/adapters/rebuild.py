@@ -20,6 +20,7 @@ only the final swap or comparison pauses the live consumer, for as long as it ta
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import sys
@@ -36,6 +37,7 @@ from reporting.adapters.projections import install_schema, project, project_many
 from shared.consumer import apply_batch, record_dead_letters, store_offset
 from shared.consumer import install_schema as install_consumer_schema
 from shared.database import Connection, create_pool
+from shared.kafka import Kafka, KafkaEndpoint, endpoint
 from shared.process import tune_garbage_collector
 
 #: Taken shared by every live batch, exclusively by the swap or comparison.
@@ -87,14 +89,14 @@ class Rebuilder:
         self,
         *,
         database_url: str,
-        bootstrap: str,
+        kafka: Kafka,
         topics: list[str],
         consumer: str,
         progress: Progress | None = None,
         workers: int | None = None,
     ) -> None:
         self._url = database_url
-        self._bootstrap = bootstrap
+        self._kafka = endpoint(kafka)
         self._topics = topics
         self._consumer = consumer
         self._progress = progress or (lambda done, total: None)
@@ -115,7 +117,7 @@ class Rebuilder:
     async def _run(self, *, swap: bool) -> str | list[Difference]:
         pool = await create_pool(self._url, min_size=1, max_size=8)
         kafka = AIOKafkaConsumer(
-            bootstrap_servers=self._bootstrap,
+            **self._kafka.options(),
             enable_auto_commit=False,
             max_partition_fetch_bytes=REPLAY_FETCH_BYTES,
         )
@@ -173,7 +175,7 @@ class Rebuilder:
             for share in shares:
                 job = {
                     "url": self._url,  # On stdin: a password stays out of the process list.
-                    "bootstrap": self._bootstrap,
+                    "kafka": dataclasses.asdict(self._kafka),
                     "shadow": self.shadow,
                     "consumer": self._consumer,
                     "targets": [[topic, part, targets[topic, part]] for topic, part in share],
@@ -289,7 +291,7 @@ class Rebuilder:
             raise RuntimeError(f"the rebuild fell short of its targets: {short}")
 
     async def _assign(self, kafka: Any) -> list[Any]:
-        admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
+        admin = AIOKafkaAdminClient(**self._kafka.options())
         await admin.start()
         try:
             described = await admin.describe_topics(self._topics)
@@ -434,23 +436,23 @@ async def _drain(
 
 
 async def _replay_share(
-    url: str, bootstrap: str, shadow: str, consumer: str, targets: dict[tuple[str, int], int]
+    url: str, kafka: Kafka, shadow: str, consumer: str, targets: dict[tuple[str, int], int]
 ) -> None:
     """A worker process's part of a replay: these partitions, from their beginning."""
     partitions = [TopicPartition(topic, partition) for topic, partition in targets]
     pool = await create_pool(url, min_size=1, max_size=len(partitions) + 1)
-    kafka = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
+    reader = AIOKafkaConsumer(
+        **endpoint(kafka).options(),
         enable_auto_commit=False,
         max_partition_fetch_bytes=REPLAY_FETCH_BYTES,
     )
-    await kafka.start()
+    await reader.start()
     try:
-        kafka.assign(partitions)
-        await kafka.seek_to_beginning(*partitions)
-        await replay(pool, kafka, partitions, targets, shadow, consumer, lambda done, total: None)
+        reader.assign(partitions)
+        await reader.seek_to_beginning(*partitions)
+        await replay(pool, reader, partitions, targets, shadow, consumer, lambda done, total: None)
     finally:
-        await kafka.stop()
+        await reader.stop()
         await pool.close()
 
 
@@ -482,7 +484,9 @@ def _worker_main() -> None:
     tune_garbage_collector()
     targets = {(topic, partition): target for topic, partition, target in job["targets"]}
     asyncio.run(
-        _replay_share(job["url"], job["bootstrap"], job["shadow"], job["consumer"], targets)
+        _replay_share(
+            job["url"], KafkaEndpoint(**job["kafka"]), job["shadow"], job["consumer"], targets
+        )
     )
 
 

@@ -558,5 +558,6 @@ async def consumer_status(request: Request, queries: Queries, _: Reader) -> dict
         "consumer": runner.name,
         "partitions": partitions,
         "lag": sum(p["lag"] or 0 for p in partitions),
+        "lag_seconds": round(request.app.state.freshness.lag(), 1),
         "read_models": await queries.counts(),
     }
