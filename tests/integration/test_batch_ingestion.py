@@ -52,7 +52,7 @@ def report(ref: str, subject: str) -> tuple[EventRef, Command, EventMetadata]:
 
 async def test_racing_batches_take_effect_once_per_event(pool: asyncpg.Pool) -> None:
     store, ids = await commitments(pool, 5)
-    once = OnceOnlyCommands(pool, store, now, StateCache())
+    once = OnceOnlyCommands(store, now, StateCache())
     batches = [[report(f"b{b}-{n}", ids[n % len(ids)]) for n in range(60)] for b in range(4)]
     # The first batch twice: the two runs race for the same (source, id) pairs.
     runs = [*batches, batches[0]]
@@ -74,7 +74,7 @@ async def test_racing_batches_take_effect_once_per_event(pool: asyncpg.Pool) -> 
 
 async def test_a_batch_answers_in_order_with_refusals_and_repeats(pool: asyncpg.Pool) -> None:
     store, (cid,) = await commitments(pool, 1)
-    once = OnceOnlyCommands(pool, store, now, StateCache())
+    once = OnceOnlyCommands(store, now, StateCache())
     launch = ChangeStatus(status="launched", as_of=date(2016, 2, 1))
     replan = ChangeStatus(status="planned", as_of=date(2016, 4, 1))
     outcomes = await once.run_many(

@@ -50,12 +50,12 @@ async def test_reading_many_streams_after_known_versions_uses_the_index(
         )
     async with pool.acquire() as conn:
         await conn.execute("ANALYZE events")
-        async with conn.transaction():
-            before = await scans_of_events(conn)
-            found = await store.bound(conn).read_streams(
-                {f"commitment-{s}": PER_STREAM - 1 if s % 2 else PER_STREAM for s in range(100)}
-            )
-            after = await scans_of_events(conn)
+    async with store.transaction() as tx:
+        before = await scans_of_events(tx.connection)
+        found = await tx.read_streams(
+            {f"commitment-{s}": PER_STREAM - 1 if s % 2 else PER_STREAM for s in range(100)}
+        )
+        after = await scans_of_events(tx.connection)
     assert sorted(found) == sorted(f"commitment-{s}" for s in range(1, 100, 2))
     assert all([e.stream_version for e in events] == [PER_STREAM] for events in found.values())
     assert after[0] == before[0], "read_streams scanned the whole events table"

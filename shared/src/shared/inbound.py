@@ -12,9 +12,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-import asyncpg
-
 from shared.database import Connection
+from shared.eventstore.postgres import PostgresEventStore
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS inbound_events (
@@ -99,16 +98,17 @@ T = TypeVar("T")
 
 
 async def once(
-    pool: asyncpg.Pool,
+    store: PostgresEventStore,
     source: str,
     event_id: str,
     type_: str,
     subject: str | None,
     partner: str | None,
-    work: Callable[[Connection], Awaitable[T]],
+    work: Callable[[PostgresEventStore], Awaitable[T]],
 ) -> T | None:
-    """Run ``work`` inside the claim's transaction; ``None`` when the pair was seen."""
-    async with pool.acquire() as conn, conn.transaction():
-        if not await claim(conn, source, event_id, type_, subject, partner):
+    """Run ``work`` in the claim's transaction, with the store working inside it;
+    ``None`` when the pair was seen."""
+    async with store.transaction() as tx:
+        if not await claim(tx.connection, source, event_id, type_, subject, partner):
             return None
-        return await work(conn)
+        return await work(tx)

@@ -2,10 +2,19 @@
 
 Identity columns become visible in commit order, not number order, so "position >
 last" would skip an event whose transaction commits late. Each row records its writing
-transaction id; the relay reads only rows whose transaction is older than the oldest
-one still running (``pg_snapshot_xmin``), in ``(tx_id, position)`` order, after its
-checkpoint. Every such transaction has ended, so no row can still appear before the
-checkpoint.
+transaction id, and the relay reads, in ``(tx_id, position)`` order after its
+checkpoint, only rows whose transaction is older than a *fence* that no transaction
+still able to write events is below. Every such transaction has ended, so no row can
+still appear before the checkpoint.
+
+The fence is the oldest transaction among those holding the writers' lock (every
+transaction that appends holds it from before it has an id, see
+:mod:`shared.eventstore.postgres`), or the next transaction id when none does. It is
+computed by its own statement before the rows are read: a holder that commits in
+between is below the fence only if its rows are visible to the read that follows. So
+transactions that write no events never hold publication back: not a long one in this
+database (a migration, a bulk import, a forgotten ``BEGIN``), nor one in another
+database of the same server, which the server-wide ``pg_snapshot_xmin`` would wait for.
 
 Delivery is at least once: the relay reads the next batch while Kafka acknowledges the
 previous ones, and writes each batch's checkpoint only after its acknowledgement, so a
@@ -29,7 +38,7 @@ from typing import Any
 import asyncpg
 
 from shared import cloudevents
-from shared.eventstore.postgres import NOTIFY_CHANNEL
+from shared.eventstore.postgres import NOTIFY_CHANNEL, WRITER_LOCK
 from shared.kafka import KafkaProducer, OutgoingMessage
 from shared.observability import Metrics
 
@@ -75,6 +84,8 @@ class Relay:
         self._before_checkpoint = before_checkpoint
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
+        #: A fence stays true once computed: it is kept while batches come full.
+        self._fence: object | None = None
         self.status = RelayStatus()
 
     def request_stop(self) -> None:
@@ -141,7 +152,14 @@ class Relay:
         return row["tx_id"], row["position"]
 
     async def _read(self, conn: asyncpg.Connection, cursor: tuple[object, int]) -> list[Any]:
-        return list(await conn.fetch(_READ, *cursor, self._batch_size, cloudevents.RFC3339_SQL))
+        if self._fence is None:
+            self._fence = await conn.fetchval(FENCE, *_lock_key(WRITER_LOCK))
+        rows = list(
+            await conn.fetch(_READ, *cursor, self._batch_size, cloudevents.RFC3339_SQL, self._fence)
+        )
+        if len(rows) < self._batch_size:  # Caught up with the fence: move it next time.
+            self._fence = None
+        return rows
 
     def _send(self, rows: list[Any]) -> _Batch:
         source = self._source.encode()
@@ -224,10 +242,41 @@ _READ = f"""
            {", ".join(f"convert_to({sql}, 'UTF8') AS {name}" for name, sql in _MESSAGE_BYTES)}
     FROM events e
     WHERE (e.tx_id, e.position) > ($1::xid8, $2::bigint)
-      AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
+      AND e.tx_id < $5::xid8
     ORDER BY e.tx_id, e.position
     LIMIT $3
 """
+
+#: The fence: the oldest transaction holding the writers' lock in this database, else
+#: the next transaction id. pg_locks gives a holder's 32-bit id (its exclusive lock on
+#: its own id); it is widened against the next full id (xid8), serial-number style:
+#: an id within 2^31 below it is older, any other is newer (and cannot lower the
+#: fence). Holders without an id yet will get one at or above the next.
+FENCE = """
+    WITH next AS (
+        SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS id
+    ), writers AS (
+        SELECT own.transactionid::text::bigint AS id32
+        FROM pg_locks w
+        JOIN pg_locks own ON own.pid = w.pid AND own.locktype = 'transactionid'
+                          AND own.mode = 'ExclusiveLock' AND own.granted
+        WHERE w.locktype = 'advisory' AND w.granted
+          AND w.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND w.classid = $1::bigint::oid AND w.objid = $2::bigint::oid AND w.objsubid = 1
+    ), behind AS (
+        SELECT ((next.id % 4294967296) - writers.id32 + 4294967296) % 4294967296 AS by
+        FROM next, writers
+    )
+    SELECT least(
+        (SELECT id FROM next),
+        (SELECT min((SELECT id FROM next) - by) FROM behind WHERE by < 2147483648)
+    )::text::xid8
+"""
+
+
+def _lock_key(key: int) -> tuple[int, int]:
+    """A bigint advisory key as pg_locks shows it: (classid, objid)."""
+    return key >> 32, key & 0xFFFFFFFF
 
 
 @dataclass(frozen=True, slots=True)

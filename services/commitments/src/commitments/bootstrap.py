@@ -36,8 +36,8 @@ def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
     async def on_database(pool: asyncpg.Pool) -> None:
         cache, plans = StateCache[Commitment](), plan_cache()
         app.state.service = CommitmentsService(runtime.store, now, cache, plans)
-        app.state.ingest = OnceOnlyCommands(pool, runtime.store, now, cache, plans)
-        app.state.access = AccessRegistry(pool, runtime.store, now)
+        app.state.ingest = OnceOnlyCommands(runtime.store, now, cache, plans)
+        app.state.access = AccessRegistry(runtime.store, now)
         if settings.run_workers:
             app.state.relay = runtime.run_relay(CONTEXT)
 

@@ -4,6 +4,16 @@
 expected version violates it and fails loudly. Each row records the id of the
 transaction that wrote it (``pg_current_xact_id()``) so the relay can read in commit
 order without gaps; every append notifies ``NOTIFY_CHANNEL`` to wake the relay.
+
+**The writers' lock.** Every transaction that appends events holds the advisory lock
+``WRITER_LOCK`` (shared: writers never wait for one another) from before it is given
+a transaction id until it ends. The relay publishes only events of transactions older
+than every holder (see :mod:`shared.relay`), so a long transaction that writes no
+events, in this database or another on the same server, never holds publication back.
+A single-statement append takes the lock in the statement itself, ahead of its first
+row; a transaction of several statements takes it first of all
+(:meth:`PostgresEventStore.transaction`), and an append refuses to run in a
+transaction that did not.
 """
 
 from __future__ import annotations
@@ -22,6 +32,8 @@ from shared.eventstore.errors import DuplicateEvent, UniqueKeyTaken, WrongExpect
 from shared.eventstore.ports import StreamAppend
 
 NOTIFY_CHANNEL = "pactstream_events"
+#: Held (shared) by every transaction that appends events, for as long as it runs.
+WRITER_LOCK = 0x7772697465  # "write"
 SCHEMA_SQL = files("shared.eventstore").joinpath("schema.sql").read_text()
 
 _COLUMN_NAMES = (
@@ -66,12 +78,34 @@ def row_to_event(row: asyncpg.Record) -> StoredEvent:
     )
 
 
-#: Reserves unique key ($10, $11) for stream $1, or finds who holds it.
+#: Reserves unique key ($11, $12) for stream $1, or finds who holds it; the writers'
+#: lock ($10) is taken before the row (which gives the transaction its id).
 _CLAIM = """claim AS (
-    INSERT INTO unique_keys (scope, key, stream_id) VALUES ($10, $11, $1)
+    INSERT INTO unique_keys (scope, key, stream_id)
+    SELECT $11, $12, $1 WHERE pg_try_advisory_xact_lock_shared($10)
     ON CONFLICT (scope, key) DO UPDATE SET stream_id = unique_keys.stream_id
     RETURNING stream_id AS owner
 ),"""
+
+
+class WriterLockMissing(RuntimeError):
+    """Events appended in a transaction that did not take the writers' lock first: a
+    programming error (use :meth:`PostgresEventStore.transaction`), refused because the
+    relay could skip such events."""
+
+
+async def take_writer_lock(conn: Connection) -> None:
+    """Take the writers' lock for the rest of this transaction; it must not have
+    written anything yet (not have a transaction id)."""
+    assigned = await conn.fetchval(
+        "SELECT pg_current_xact_id_if_assigned() FROM "
+        "(SELECT pg_advisory_xact_lock_shared($1)) AS taken",
+        WRITER_LOCK,
+    )
+    if assigned is not None:
+        raise WriterLockMissing(
+            "the writers' lock must be taken before the transaction writes anything"
+        )
 
 
 def _metadata_json(metadata: Iterable[EventMetadata]) -> list[str]:
@@ -109,17 +143,30 @@ class PostgresEventStore:
     def __init__(
         self,
         pool: asyncpg.Pool,
-        conn: Connection | None = None,
         on_append: Callable[[int], object] | None = None,
+        *,
+        _conn: Connection | None = None,
     ) -> None:
         self._pool = pool
-        self._conn = conn
+        self._conn = _conn
         self._on_append = on_append
 
-    def bound(self, conn: Connection) -> PostgresEventStore:
-        """The same store working inside ``conn``'s transaction, so that an append
-        commits or rolls back together with the caller's other writes."""
-        return PostgresEventStore(self._pool, conn, self._on_append)
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[PostgresEventStore]:
+        """A transaction to append in, together with other writes: the store it
+        yields works inside it (its ``connection`` for the caller's own statements),
+        and everything commits when the block ends or rolls back if it raises. The
+        writers' lock is its first statement."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            await take_writer_lock(conn)
+            yield PostgresEventStore(self._pool, self._on_append, _conn=conn)
+
+    @property
+    def connection(self) -> Connection:
+        """The connection of the transaction this store works in."""
+        if self._conn is None:
+            raise RuntimeError("only a store from transaction() has a connection")
+        return self._conn
 
     @property
     def _reader(self) -> Connection | asyncpg.Pool:
@@ -132,11 +179,9 @@ class PostgresEventStore:
         events: Sequence[NewEvent],
         *,
         unique_keys: Sequence[tuple[str, str]] = (),
-        conn: Connection | None = None,
     ) -> list[StoredEvent]:
-        conn = conn if conn is not None else self._conn
-        if conn is not None:
-            return await self._append(conn, stream_id, expected_version, events, unique_keys)
+        if self._conn is not None:
+            return await self._append(self._conn, stream_id, expected_version, events, unique_keys)
         async with self._pool.acquire() as own:
             return await self._append(own, stream_id, expected_version, events, unique_keys)
 
@@ -158,7 +203,10 @@ class PostgresEventStore:
                 rows = await self._insert(conn, stream_id, 0, events, claim=unique_keys[0])
             # Inside a caller's transaction, a savepoint keeps a conflict from aborting it.
             elif unique_keys or conn.is_in_transaction():
+                own = not conn.is_in_transaction()
                 async with conn.transaction():
+                    if own:
+                        await take_writer_lock(conn)
                     for scope, key in unique_keys:
                         owner = await conn.fetchval(
                             "INSERT INTO unique_keys (scope, key, stream_id) VALUES ($1, $2, $3) "
@@ -211,6 +259,9 @@ class PostgresEventStore:
     ) -> list[asyncpg.Record]:
         """Insert after ``expected_version`` and notify the relay, in one statement.
         No rows means the stream is not at that version (and nothing was written).
+        Every row passes the writers' lock ($10) before it is written: on its own, the
+        statement holds it before it has a transaction id; in a transaction, the
+        transaction holds it already.
 
         With ``claim`` (only for a new stream, whose version check cannot fail
         silently), the same statement reserves that unique key first and inserts only
@@ -228,6 +279,7 @@ class PostgresEventStore:
                      AS e(event_id, type, schema_version, data, metadata, occurred_at, ord)
                 WHERE ($2 = 0 OR EXISTS (
                     SELECT 1 FROM events WHERE stream_id = $1 AND stream_version = $2))
+                  AND pg_try_advisory_xact_lock_shared($10)
                   {"AND (SELECT owner FROM claim) = $1" if claiming else ""}
                 ORDER BY e.ord
                 RETURNING position, stream_version, recorded_at
@@ -248,6 +300,7 @@ class PostgresEventStore:
             _metadata_json(e.metadata for e in events),
             [e.occurred_at for e in events],
             NOTIFY_CHANNEL,
+            WRITER_LOCK,
             *(claim or ()),
         )
         if claim is not None:
@@ -293,6 +346,7 @@ class PostgresEventStore:
                              AS e(stream_id, stream_version, event_id, type, schema_version,
                                   data, metadata, occurred_at, ord)
                         WHERE NOT EXISTS (SELECT 1 FROM behind)
+                          AND pg_try_advisory_xact_lock_shared($12)
                         ORDER BY e.ord
                         RETURNING 1
                     ), woken AS (
@@ -311,6 +365,7 @@ class PostgresEventStore:
                     _metadata_json(e.metadata for _, _, e in events),
                     [e.occurred_at for _, _, e in events],
                     NOTIFY_CHANNEL,
+                    WRITER_LOCK,
                 )
                 if not stored:
                     for a in appends:

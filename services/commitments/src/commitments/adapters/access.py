@@ -9,8 +9,6 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime
 
-import asyncpg
-
 from commitments.domain import access as rules
 from commitments.domain.access import Partner
 from commitments.domain.errors import NotFound, RuleViolated
@@ -38,8 +36,7 @@ def slug(name: str) -> str:
 
 
 class AccessRegistry:
-    def __init__(self, pool: asyncpg.Pool, store: PostgresEventStore, clock: Clock) -> None:
-        self._pool = pool
+    def __init__(self, store: PostgresEventStore, clock: Clock) -> None:
         self._store = store
         self._clock = clock
 
@@ -61,12 +58,12 @@ class AccessRegistry:
     ) -> None:
         if not events:
             return
-        async with self._pool.acquire() as conn, conn.transaction():
-            await self._store.bound(conn).append(
+        async with self._store.transaction() as tx:
+            await tx.append(
                 f"partner-{partner_id}", version, new_events(events, self._clock(), meta)
             )
             for event in events:
-                await access.project(conn, event)
+                await access.project(tx.connection, event)
 
     async def register(
         self,

@@ -28,7 +28,6 @@ from commitments.domain.errors import CommitmentsError
 from commitments.domain.plan import Plan
 from shared import inbound
 from shared.access import OutOfScope, Scope
-from shared.database import Connection
 from shared.events import EventMetadata
 from shared.eventstore import EventStoreError, WrongExpectedVersion
 from shared.eventstore.postgres import PostgresEventStore
@@ -52,21 +51,19 @@ class EventRef:
 class OnceOnlyCommands:
     def __init__(
         self,
-        pool: asyncpg.Pool,
         store: PostgresEventStore,
         clock: Clock,
         cache: StateCache[Commitment],
         plans: StateCache[Plan] | None = None,
     ) -> None:
-        self._pool = pool
         self._store = store
         self._clock = clock
         self._cache = cache
         self._plans = plans if plans is not None else plan_cache()
 
-    def _service(self, conn: Connection) -> CommitmentsService:
-        """The use cases inside ``conn``'s transaction, sharing this replica's caches."""
-        return CommitmentsService(self._store.bound(conn), self._clock, self._cache, self._plans)
+    def _service(self, tx: PostgresEventStore) -> CommitmentsService:
+        """The use cases inside ``tx``'s transaction, sharing this replica's caches."""
+        return CommitmentsService(tx, self._clock, self._cache, self._plans)
 
     async def run(
         self, ref: EventRef, command: Command, meta: EventMetadata, scope: Scope
@@ -77,14 +74,14 @@ class OnceOnlyCommands:
         the commitment on between the load and the append, it is simply decided again
         on the newer state (the claim rolled back with the first try)."""
 
-        async def work(conn: Connection) -> Versioned[Commitment]:
-            service = self._service(conn)
+        async def work(tx: PostgresEventStore) -> Versioned[Commitment]:
+            service = self._service(tx)
             return await service.handle(ref.subject, command, meta, scope=scope)
 
         for attempt in range(1, RETRIES + 1):
             try:
                 return await inbound.once(
-                    self._pool, ref.source, ref.id, ref.type, ref.subject, meta.partner, work
+                    self._store, ref.source, ref.id, ref.type, ref.subject, meta.partner, work
                 )
             except WrongExpectedVersion:
                 if attempt == RETRIES:
@@ -115,7 +112,8 @@ class OnceOnlyCommands:
     async def _run_together(
         self, items: Sequence[tuple[EventRef, Command, EventMetadata]], scope: Scope
     ) -> list[Outcome]:
-        async with self._pool.acquire() as conn, conn.transaction():
+        async with self._store.transaction() as tx:
+            conn = tx.connection
             # Claims in one order everywhere, so racing batches queue rather than deadlock.
             new = await inbound.claim_all(
                 conn,
@@ -125,7 +123,7 @@ class OnceOnlyCommands:
                 ),
             )
             fresh = [item for item in items if (item[0].source, item[0].id) in new]
-            service = self._service(conn)
+            service = self._service(tx)
             try:
                 decided = await service.handle_many(
                     [Order(ref.subject, command, meta) for ref, command, meta in fresh], scope

@@ -19,9 +19,9 @@ from funding.domain.errors import FundingError
 from shared import inbound
 from shared.access import OutOfScope, Scope
 from shared.cloudevents import StructuredEvent
-from shared.database import Connection
 from shared.events import EventMetadata
 from shared.eventstore import EventStoreError
+from shared.eventstore.postgres import PostgresEventStore
 from shared.http.ingest import ingest, rejected
 from shared.http.problems import Problem, json_pointer
 
@@ -58,12 +58,12 @@ async def _apply(
         body = schemas.FlowIn.model_validate(event.data)
         command = flow_command(body)
 
-        async def work(conn: Connection) -> Versioned[Agreement]:
-            service = FundingService(state.store.bound(conn), state.directory, state.clock)
+        async def work(tx: PostgresEventStore) -> Versioned[Agreement]:
+            service = FundingService(tx, state.directory, state.clock)
             return await service.act(agreement_id, command, meta, scope=scope)
 
         result = await inbound.once(
-            state.runtime.pool,
+            state.store,
             event.source,
             event.id,
             event.type,
