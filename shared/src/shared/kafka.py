@@ -311,7 +311,11 @@ async def delete_topics(kafka: Kafka, prefix: str, timeout: float = 30.0) -> lis
     try:
         doomed = sorted(t for t in await admin.list_topics() if t.startswith(prefix))
         if doomed:
-            await admin.delete_topics(doomed)
+            response = await admin.delete_topics(doomed)
+            for name, code, *_ in response.topic_error_codes:
+                if code != 0:
+                    error = for_code(code)
+                    raise error(f"topic {name} was not deleted: {error.description}")
         return doomed
     finally:
         await admin.close()

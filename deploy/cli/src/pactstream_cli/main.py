@@ -235,7 +235,7 @@ def cmd_infra(args: argparse.Namespace) -> int:
         layout = infra.Layout.local(brokers=args.kafka_brokers, secure=args.secure)
         started = infra.start(layout)
         for k, v in started.env().items():
-            print(f"{k}={'(in .local/tls/credentials.json)' if 'PASSWORD' in k else v}")
+            print(f"{k}={'(a secret: ./pactstream infra env prints it)' if 'PASSWORD' in k else v}")
         return 0
     if args.action == "stop":
         infra.stop()
