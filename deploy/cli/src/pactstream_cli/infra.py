@@ -572,6 +572,9 @@ def kafka_config(layout: Layout, node: int, files: tls.Files | None) -> str:
             "ssl.truststore.type=PEM",
             f"ssl.truststore.location={files.ca_cert}",
             "ssl.client.auth=none",
+            # Nodes talk to the controllers with the server certificate as a client
+            # certificate; nobody else may (admin clients can reach controllers).
+            "listener.name.controller.ssl.client.auth=required",
             "ssl.endpoint.identification.algorithm=https",
         ]
     return base + "\n# This node (written by ./pactstream infra start)\n" + "\n".join(lines) + "\n"
