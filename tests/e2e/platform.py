@@ -110,6 +110,16 @@ class Platform:
                 raise TimeoutError(f"{service} not ready in {timeout} s")
             time.sleep(0.2)
 
+    def await_listed(self, plan_id: str, count: int, timeout: float = 120) -> None:
+        """Until reporting lists ``count`` commitments of the plan."""
+        with self.client("reporting") as c:
+            poll(
+                lambda: c.get(f"/v1/plans/{plan_id}/commitments").json(),
+                lambda listed: isinstance(listed, list) and len(listed) == count,
+                timeout=timeout,
+                interval=0.5,
+            )
+
     def kill(self, service: str) -> None:
         """``kill -9``: no shutdown hook runs."""
         process = self.processes.pop(service)

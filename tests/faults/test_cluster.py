@@ -113,10 +113,4 @@ def test_writes_are_taken_with_two_of_three_brokers_down_and_published_when_back
     finally:
         for node in stopped:
             infra.start_kafka_node(cluster, node)
-    with platform.client("reporting") as c:
-        poll(
-            lambda: c.get(f"/v1/plans/{plan['id']}/commitments").json(),
-            lambda listed: isinstance(listed, list) and len(listed) == 5,
-            timeout=180,
-            interval=0.5,
-        )
+    platform.await_listed(plan["id"], 5, timeout=180)

@@ -47,13 +47,7 @@ def test_writes_survive_kafka_being_down_and_arrive_when_it_is_back(platform: Pl
         time.sleep(1)
     finally:
         infra.start_kafka(LOCAL)
-    with platform.client("reporting") as c:
-        poll(
-            lambda: c.get(f"/v1/plans/{plan['id']}/commitments").json(),
-            lambda listed: isinstance(listed, list) and len(listed) == 1,
-            timeout=120,
-            interval=0.5,
-        )
+    platform.await_listed(plan["id"], 1, timeout=120)
     for service in SERVICES:
         platform.wait_ready(service, timeout=120)
 
@@ -82,12 +76,6 @@ def test_a_write_service_restarted_while_kafka_is_down_takes_writes(platform: Pl
         assert float(listed.headers["pactstream-lag-seconds"]) > 0
     finally:
         infra.start_kafka(LOCAL)
-    with platform.client("reporting") as c:
-        poll(
-            lambda: c.get(f"/v1/plans/{plan['id']}/commitments").json(),
-            lambda listed: isinstance(listed, list) and len(listed) == 3,
-            timeout=120,
-            interval=0.5,
-        )
+    platform.await_listed(plan["id"], 3, timeout=120)
     for service in SERVICES:
         platform.wait_ready(service, timeout=120)
