@@ -12,14 +12,13 @@ from typing import Any
 import asyncpg
 from fastapi import APIRouter, FastAPI
 
-from shared import access
 from shared.access import CredentialStore
-from shared.database import SchemaStep, create_pool, ensure_database, install
+from shared.database import create_pool, ensure_database
 from shared.eventstore.postgres import PostgresEventStore
-from shared.http import idempotency
 from shared.http.app import build_base_app
 from shared.http.auth import KeyAuthenticator
 from shared.kafka import KafkaProducer, ensure_topics
+from shared.migrations import MigrationChain, migrate
 from shared.observability import Metrics
 from shared.relay import Relay
 from shared.settings import ServiceSettings
@@ -61,13 +60,13 @@ class Runtime:
             raise RuntimeError("runtime not started")
         return self._producer
 
-    async def start(self, schema: Sequence[SchemaStep], topics: Sequence[str]) -> None:
+    async def start(self, migrations: MigrationChain, topics: Sequence[str]) -> None:
         s = self.settings
         await _retry("PostgreSQL", lambda: ensure_database(s.postgres_url, s.database_name))
         self._pool = await create_pool(
             s.database_url, min_size=s.db_pool_min, max_size=s.db_pool_max
         )
-        await install(self._pool, [access.install_schema, idempotency.install_schema, *schema])
+        await migrate(s.database_url, migrations)
         self.authenticator.attach(CredentialStore(self._pool))
         await _retry(
             "Kafka",

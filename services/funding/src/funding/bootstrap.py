@@ -12,15 +12,13 @@ from fastapi import FastAPI
 
 from funding.adapters import directory as replica
 from funding.adapters.directory import ReplicaDirectory
+from funding.adapters.migrations import CHAIN as MIGRATIONS
 from funding.api.errors import install_error_handlers
 from funding.api.events import router as events_router
 from funding.api.routes import router
 from funding.application.service import FundingService
 from funding.settings import FundingSettings
-from shared import inbound
 from shared.consumer import ConsumerRunner
-from shared.consumer import install_schema as install_consumer_schema
-from shared.eventstore.postgres import install_schema
 from shared.runtime import Runtime
 
 CONTEXT = "funding"
@@ -38,13 +36,7 @@ def create_app(settings: FundingSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await runtime.start(
-            [
-                install_schema,
-                inbound.install_schema,
-                install_consumer_schema,
-                replica.install_schema,
-            ],
-            [settings.topic(CONTEXT), commitments_topic],
+            migrations=MIGRATIONS, topics=[settings.topic(CONTEXT), commitments_topic]
         )
         http = httpx.AsyncClient(
             base_url=settings.commitments_url,

@@ -7,13 +7,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from reporting.adapters.projections import install_schema, project, project_many
+from reporting.adapters.migrations import CHAIN as MIGRATIONS
+from reporting.adapters.projections import project, project_many
 from reporting.adapters.rebuild import BARRIER_KEY
 from reporting.api.routes import router
 from reporting.settings import ReportingSettings
 from reporting.web.routes import router as web_router
 from shared.consumer import ConsumerRunner
-from shared.consumer import install_schema as install_consumer_schema
 from shared.runtime import Runtime
 
 TOPICS = ("commitments", "funding")
@@ -26,7 +26,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await runtime.start([install_consumer_schema, install_schema], topics)
+        await runtime.start(migrations=MIGRATIONS, topics=topics)
         app.state.pool = runtime.pool
         consumer = ConsumerRunner(
             name=f"{settings.topic_prefix}.reporting",
