@@ -10,13 +10,13 @@ import asyncpg
 import pytest
 
 from reporting.adapters import rebuild as rebuild_module
-from reporting.adapters.projections import install_schema
+from reporting.adapters.migrations import CHAIN
 from reporting.adapters.rebuild import Rebuilder
 from shared import cloudevents
-from shared.consumer import install_schema as install_consumer_schema
 from shared.contracts.commitments import CommitmentMade, MeasurementRecorded, PlanCreated
 from shared.events import EventData, EventMetadata, StoredEvent, new_event_id
 from shared.kafka import KafkaProducer, OutgoingMessage, ensure_topics
+from shared.migrations import migrate
 
 COMMITMENTS = 8
 MEASUREMENTS = 25
@@ -75,12 +75,7 @@ async def replayable(topic_prefix: str, database_url: str, kafka_bootstrap: str)
         await producer.send_all(plan_messages(topic))
     finally:
         await producer.stop()
-    conn = await asyncpg.connect(database_url)
-    try:
-        await install_consumer_schema(conn)
-        await install_schema(conn)
-    finally:
-        await conn.close()
+    await migrate(database_url, CHAIN)
     return topic
 
 
