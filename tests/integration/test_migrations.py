@@ -30,7 +30,7 @@ from commitments.adapters.migrations import CHAIN as COMMITMENTS
 from funding.adapters.migrations import CHAIN as FUNDING
 from reporting.adapters.migrations import CHAIN as REPORTING
 from shared.kafka import delete_topics
-from shared.migrations import MIGRATION_LOCK_KEY, MigrationChain, migrate, status
+from shared.migrations import MIGRATION_LOCK_KEY, MigrationChain, MigrationError, migrate, status
 from tests.fixtures.pre_migrations.generate import KEY, free_port, pg_tool
 from tests.integration.conftest import KAFKA, fresh_database
 from tests.refs import random_ref
@@ -100,8 +100,9 @@ async def test_a_database_of_the_release_before_migrations_upgrades_with_every_r
     service: str,
 ) -> None:
     chain = CHAINS[service]
+    baseline = [f"{service}_0001"]
     async with restored(service) as old, fresh_database() as new:
-        assert await migrate(new, chain) == ["0001"]
+        assert await migrate(new, chain) == baseline
         # The old release's start-up SQL and the migrations build the same schema.
         assert schema(old) == schema(new, with_version_table=False)
         before = await rows(old)
@@ -109,9 +110,9 @@ async def test_a_database_of_the_release_before_migrations_upgrades_with_every_r
         assert [t for t, r in before.items() if not r] == (
             ["idempotency_keys"] if service == "reporting" else []
         )
-        assert [r.id for r in (await status(old, chain)).pending] == ["0001"]
+        assert [r.id for r in (await status(old, chain)).pending] == baseline
 
-        assert await migrate(old, chain) == ["0001"]
+        assert await migrate(old, chain) == baseline
 
         assert await rows(old) == before
         # An upgraded database and a new one are alike, version table included: an
@@ -165,7 +166,7 @@ async def test_reporting_answers_over_a_migrated_database_what_the_old_release_a
     captured: dict[str, Any] = json.loads((FIXTURE / "views.json").read_text())["views"]
     prefix = random_ref("test.")
     async with restored("reporting") as url:
-        assert await migrate(url, REPORTING) == ["0001"]
+        assert await migrate(url, REPORTING) == ["reporting_0001"]
         try:
             with reporting_service(url, prefix) as base:
                 async with httpx.AsyncClient(
@@ -186,6 +187,24 @@ async def test_migrating_twice_applies_nothing_the_second_time(service: str) -> 
         assert first == [r.id for r in chain.revisions()]
         assert await migrate(url, chain) == []
         assert [r.id for r in (await status(url, chain)).applied] == first
+
+
+NO_OP = """
+import asyncio, json, sys
+from reporting.adapters.migrations import CHAIN
+from shared.migrations import migrate
+print(json.dumps([asyncio.run(migrate(sys.argv[1], CHAIN)), "alembic" in sys.modules]))
+"""
+
+
+async def test_a_database_at_the_head_is_checked_without_importing_alembic() -> None:
+    async with fresh_database() as url:
+        await migrate(url, REPORTING)
+        replica = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", NO_OP, url, stdout=asyncio.subprocess.PIPE
+        )
+        out, _ = await replica.communicate()
+        assert json.loads(out) == [[], False]
 
 
 MIGRATE_ONCE = """
@@ -250,5 +269,14 @@ async def test_the_url_parameters_and_connect_arguments_reach_asyncpg() -> None:
         with pytest.raises(Exception, match=r"(?i)ssl"):
             await migrate(url, chain, connect_args={"ssl": "require"})
         assert await migrate(f"{url}?sslmode=disable&application_name=migrations", chain) == [
-            "0001"
+            "commitments_0001"
         ]
+
+
+async def test_a_chain_refuses_a_database_another_service_migrated() -> None:
+    async with fresh_database() as url:
+        await migrate(url, COMMITMENTS)
+        with pytest.raises(MigrationError, match="commitments_0001"):
+            await status(url, FUNDING)
+        with pytest.raises(Exception, match="commitments_0001"):
+            await migrate(url, FUNDING)

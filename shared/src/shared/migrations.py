@@ -25,28 +25,30 @@ an ``env.py``. Contracts:
 
 Alembic's ``op`` is a module-level proxy, so within one process migrations run one at
 a time; across processes, the advisory lock orders them.
+
+Alembic and SQLAlchemy take longer to import than the rest of a service (see the
+README), so they are imported only when there is something to migrate
+(:mod:`shared.migration_env`): :func:`migrate` first reads the version table with
+asyncpg, and a database already at the chain's head (every start but the first after
+an upgrade) is left at that. The head is read from the revision files' source, the
+same files Alembic loads.
 """
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import logging
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.resources import files
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import asyncpg
-from alembic import op
-from alembic.config import Config
-from alembic.operations import Operations
-from alembic.runtime.migration import MigrationContext, MigrationInfo
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import NullPool
-from sqlalchemy.util import await_only
+
+if TYPE_CHECKING:
+    from alembic.script import ScriptDirectory
 
 log = logging.getLogger(__name__)
 
@@ -84,17 +86,28 @@ class MigrationChain:
 
     def script(self) -> ScriptDirectory:
         """The chain's Alembic script directory; refuses a chain that is not linear."""
-        config = Config()
-        config.set_main_option("script_location", str(files(self.package)))
-        script = ScriptDirectory.from_config(config)
-        heads = script.get_heads()
-        if len(heads) != 1:
-            raise MigrationError(f"{self.package}: a chain has one head, not {heads}")
-        return script
+        from shared import migration_env
+
+        return migration_env.script_directory(self.package)
 
     def revisions(self) -> list[Revision]:
         """Every revision, first to last."""
-        return _in_order(self.script())
+        from shared import migration_env
+
+        return migration_env.in_order(self.script())
+
+    def head(self) -> str:
+        """The last revision's id, from the ``revision`` and ``down_revision`` the
+        revision files assign, read as source rather than imported with Alembic."""
+        parents: dict[str, str | None] = {}
+        for path in (files(self.package) / "versions").iterdir():
+            if path.name.endswith(".py") and path.name != "__init__.py":
+                revision, down = _identifiers(path.read_text(encoding="utf-8"))
+                parents[revision] = down
+        heads = sorted(set(parents) - set(parents.values()))
+        if len(heads) != 1:
+            raise MigrationError(f"{self.package}: a chain has one head, not {heads}")
+        return heads[0]
 
 
 async def migrate(
@@ -107,14 +120,13 @@ async def migrate(
     """Apply the chain's pending revisions to the database (or to ``schema`` in it,
     created if missing) under the migration lock; returns the ids applied, in order
     (none when the database was already at the chain's head)."""
+    if await _at_head(database_url, chain, schema, connect_args):
+        return []
+    from shared import migration_env
+
     script = chain.script()
     async with _one_at_a_time():
-        engine = _engine(database_url, schema, connect_args)
-        try:
-            async with engine.connect() as conn:
-                applied: list[str] = await conn.run_sync(_upgrade, script, schema)
-        finally:
-            await engine.dispose()
+        applied = await migration_env.upgrade(database_url, script, schema, connect_args)
     if applied:
         log.info("%s: applied %s", chain.package, ", ".join(applied))
     return applied
@@ -129,22 +141,19 @@ async def status(
 ) -> MigrationStatus:
     """Which of the chain's revisions the database has and which it lacks. A database
     made before migrations (no version table) lacks them all; one at a revision this
-    chain does not know (a newer release migrated it) raises :class:`MigrationError`."""
-    script = chain.script()
-    engine = _engine(database_url, schema, connect_args)
-    try:
-        async with engine.connect() as conn:
-            heads: tuple[str, ...] = await conn.run_sync(_current_heads, schema)
-    finally:
-        await engine.dispose()
-    revisions = _in_order(script)
+    chain does not know (a newer release's, or another service's) raises
+    :class:`MigrationError`."""
+    from shared import migration_env
+
+    revisions = chain.revisions()
+    heads = await migration_env.current_heads(database_url, schema, connect_args)
     if not heads:
         return MigrationStatus(applied=[], pending=revisions)
     ids = [r.id for r in revisions]
     if len(heads) != 1 or heads[0] not in ids:
         raise MigrationError(
             f"the database is at revision {', '.join(heads)}, which {chain.package} does "
-            "not know: a newer release migrated it"
+            "not know: a newer release (or another service's chain) migrated it"
         )
     reached = ids.index(heads[0]) + 1
     return MigrationStatus(applied=revisions[:reached], pending=revisions[reached:])
@@ -157,73 +166,50 @@ def execute_script(sql: str) -> None:
     prepared statement holds one command only, so a schema text of several goes to
     asyncpg's simple query protocol instead. It runs in the migration's transaction:
     the dialect opens that on its first statement, and the lock always comes first."""
-    driver = op.get_bind().connection.driver_connection
-    assert driver is not None
-    await_only(driver.execute(sql))
+    from shared import migration_env
+
+    migration_env.execute_script(sql)
 
 
-def _engine(
-    database_url: str, schema: str | None, connect_args: Mapping[str, Any] | None
-) -> AsyncEngine:
-    """One connection, made by asyncpg from the URL as given (see the module's
-    contracts), with ``search_path`` set to ``schema`` for its whole life."""
-    arguments = dict(connect_args or {})
-    if schema is not None:
-        arguments["server_settings"] = {
-            **arguments.get("server_settings", {}),
-            "search_path": _quoted(schema),
-        }
-
-    async def connect() -> asyncpg.Connection:
-        return await asyncpg.connect(database_url, **arguments)
-
-    return create_async_engine("postgresql+asyncpg://", async_creator=connect, poolclass=NullPool)
-
-
-def _upgrade(connection: Connection, script: ScriptDirectory, schema: str | None) -> list[str]:
-    """Alembic's upgrade to the head, in one transaction that takes the lock first."""
-    applied: list[str] = []
-
-    def steps(heads: Sequence[str], context: MigrationContext) -> Iterable[Any]:
-        # What ``alembic upgrade heads`` runs; called once the lock is held.
-        return script._upgrade_revs("heads", heads)  # type: ignore[arg-type]
-
-    def record(*, step: MigrationInfo, **_: Any) -> None:
-        if step.up_revision_id is not None:
-            applied.append(step.up_revision_id)
-
-    context = MigrationContext.configure(
-        connection,
-        opts={
-            "script": script,
-            "fn": steps,
-            "version_table_schema": schema,
-            "transaction_per_migration": False,
-            "on_version_apply": [record],
-        },
-    )
-    with context.begin_transaction():
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
-        if schema is not None:
-            connection.execute(text(f"CREATE SCHEMA IF NOT EXISTS {_quoted(schema)}"))
-        with Operations.context(context):
-            context.run_migrations()
-    return applied
+async def _at_head(
+    database_url: str,
+    chain: MigrationChain,
+    schema: str | None,
+    connect_args: Mapping[str, Any] | None,
+) -> bool:
+    """Whether the version table (where Alembic keeps it) holds exactly the chain's
+    head. Read without the lock: a head committed is final, and anything else goes on
+    to :func:`migrate`'s locked path."""
+    table = "alembic_version" if schema is None else f"{quote_identifier(schema)}.alembic_version"
+    conn = await asyncpg.connect(database_url, **(connect_args or {}))
+    try:
+        if await conn.fetchval("SELECT to_regclass($1)", table) is None:
+            return False
+        found = [r[0] for r in await conn.fetch(f"SELECT version_num FROM {table}")]
+    finally:
+        await conn.close()
+    return found == [chain.head()]
 
 
-def _current_heads(connection: Connection, schema: str | None) -> tuple[str, ...]:
-    context = MigrationContext.configure(connection, opts={"version_table_schema": schema})
-    return context.get_current_heads()
+def _identifiers(source: str) -> tuple[str, str | None]:
+    """``revision`` and ``down_revision`` as a revision module assigns them."""
+    values: dict[str, object] = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        if isinstance(target, ast.Name) and isinstance(value, ast.Constant):
+            values[target.id] = value.value
+    revision, down = values.get("revision"), values.get("down_revision")
+    if not isinstance(revision, str) or not (down is None or isinstance(down, str)):
+        raise MigrationError("a revision assigns revision and down_revision as plain strings")
+    return revision, down
 
 
-def _in_order(script: ScriptDirectory) -> list[Revision]:
-    return [
-        Revision(s.revision, " ".join(s.doc.split()))
-        for s in reversed(list(script.walk_revisions()))
-    ]
-
-
-def _quoted(identifier: str) -> str:
+def quote_identifier(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 

@@ -13,7 +13,7 @@ from shared.eventstore import postgres as eventstore
 from shared.http import idempotency
 from shared.migrations import execute_script
 
-revision = "0001"
+revision = "commitments_0001"
 down_revision = None
 
 

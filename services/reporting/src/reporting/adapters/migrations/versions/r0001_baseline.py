@@ -13,7 +13,7 @@ from shared import access, consumer
 from shared.http import idempotency
 from shared.migrations import execute_script
 
-revision = "0001"
+revision = "reporting_0001"
 down_revision = None
 
 
