@@ -280,3 +280,18 @@ async def test_a_chain_refuses_a_database_another_service_migrated() -> None:
             await status(url, FUNDING)
         with pytest.raises(Exception, match="commitments_0001"):
             await migrate(url, FUNDING)
+
+
+async def test_a_revision_outside_a_transaction_builds_its_index_concurrently() -> None:
+    chain = MigrationChain("tests.fixtures.concurrent_index_chain")
+    async with fresh_database() as url:
+        assert await migrate(url, chain) == ["example_0001", "example_0002", "example_0003"]
+        assert await migrate(url, chain) == []
+        conn = await asyncpg.connect(url)
+        try:
+            assert await conn.fetchval(
+                "SELECT indisvalid FROM pg_index WHERE indexrelid = 'readings_sensor_idx'::regclass"
+            )
+            assert await conn.fetchval("SELECT version_num FROM alembic_version") == "example_0003"
+        finally:
+            await conn.close()
