@@ -218,31 +218,40 @@ print(json.dumps(asyncio.run(migrate(sys.argv[1], CHAIN))))
 async def test_eight_replicas_migrating_a_fresh_database_apply_each_revision_once() -> None:
     async with fresh_database() as url:
         holder = await asyncpg.connect(url)
+        replicas: list[asyncio.subprocess.Process] = []
         try:
             # Held while the replicas start, so that all eight queue on the lock.
             await holder.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
-            replicas = [
-                await asyncio.create_subprocess_exec(
-                    sys.executable,
-                    "-c",
-                    MIGRATE_ONCE,
-                    url,
-                    stdout=asyncio.subprocess.PIPE,
-                    stderr=asyncio.subprocess.PIPE,
+            for _ in range(8):
+                replicas.append(
+                    await asyncio.create_subprocess_exec(
+                        sys.executable,
+                        "-c",
+                        MIGRATE_ONCE,
+                        url,
+                        stdout=asyncio.subprocess.PIPE,
+                        stderr=asyncio.subprocess.PIPE,
+                    )
                 )
-                for _ in range(8)
-            ]
-            deadline = time.monotonic() + 60
+            # Each imports Alembic before it asks for the lock: eight of them on two
+            # busy cores take a while (over a minute once, under another workload).
+            deadline = time.monotonic() + 240
             while await holder.fetchval(
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
                 "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
             ) < len(replicas):
+                exited = [r for r in replicas if r.returncode is not None]
+                assert not exited, (await exited[0].communicate())[1].decode()
                 assert time.monotonic() < deadline, "the replicas never all waited on the lock"
-                await asyncio.sleep(0.1)
+                await asyncio.sleep(0.2)
             await holder.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
             outputs = [await replica.communicate() for replica in replicas]
         finally:
             await holder.close()
+            for replica in replicas:
+                if replica.returncode is None:
+                    replica.kill()
+                    await replica.wait()
         assert [r.returncode for r in replicas] == [0] * 8, [err for _, err in outputs]
         applied = [revision for out, _ in outputs for revision in json.loads(out)]
         assert applied == [r.id for r in REPORTING.revisions()]
