@@ -1,9 +1,9 @@
 """Versioned, forward-only schema migrations: Alembic over asyncpg, in plain SQL.
 
 Each service's database evolves through a linear chain of revisions kept in its own
-package (``<service>/adapters/migrations/versions/``); this module is the one
-environment they all run in, configured in code rather than by an ``alembic.ini`` or
-an ``env.py``. Contracts:
+package (``<service>/adapters/migrations/versions/``); this module is their API, and
+:mod:`shared.migration_env` the one environment they all run in, configured in code
+rather than by an ``alembic.ini`` or an ``env.py``. Contracts:
 
 - A chain is linear and forward-only: one head, every revision has at most one
   parent, and a revision that has been applied anywhere is never edited (the next
