@@ -8,11 +8,12 @@ import sys
 
 import asyncpg
 
+from shared.settings import ServiceSettings
 from tests.e2e.platform import ROOT, Platform, poll
 from tests.e2e.test_funding import agreement, post
 from tests.e2e.test_slice import create_plan, make_commitment
 
-POSTGRES = "postgresql://pactstream@127.0.0.1:55432"
+POSTGRES = ServiceSettings().postgres_url.rstrip("/")
 
 
 def reporting_command(

@@ -22,6 +22,8 @@ from shared.events import EventData
 
 CACHE_SECONDS: Final = 1.0
 
+#: Run by the migration chains' baseline revisions (``r0001_baseline``): never edit it; a
+#: change to these tables is a new revision.
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS credentials (
     key_digest text PRIMARY KEY,
@@ -49,6 +51,8 @@ CREATE TABLE IF NOT EXISTS webhook_secrets (
 
 
 async def install_schema(conn: Connection) -> None:
+    """The baseline SQL on one connection, for scratch databases in tests and the bench;
+    a service's database gets its schema from its migration chain."""
     await conn.execute(SCHEMA_SQL)
 
 

@@ -43,6 +43,8 @@ BulkHandler = Callable[[Connection, list[ReceivedEvent]], Awaitable[None]]
 #: Seconds between offset commits to Kafka (informational: the database holds the truth).
 KAFKA_COMMIT_INTERVAL = 1.0
 
+#: Run by the migration chains' baseline revisions (``r0001_baseline``): never edit it; a
+#: change to these tables is a new revision.
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS consumer_offsets (
     consumer    text    NOT NULL,
@@ -82,6 +84,8 @@ class DeadLetter:
 
 
 async def install_schema(conn: Connection) -> None:
+    """The baseline SQL on one connection, for scratch databases in tests and the bench;
+    a service's database gets its schema from its migration chain."""
     await conn.execute(SCHEMA_SQL)
 
 

@@ -1,9 +1,9 @@
-"""PostgreSQL connection pools and schema installation."""
+"""PostgreSQL connection pools and databases. Schemas are migrations' business
+(:mod:`shared.migrations`)."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, TypeAlias
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
@@ -19,8 +19,6 @@ if TYPE_CHECKING:
 else:
     Connection = asyncpg.Connection
 
-SchemaStep = Callable[[Connection], Awaitable[None]]
-
 #: Errors that mean the database is unreachable or going away, not that a statement
 #: was wrong: requests answer 503 and workers restart on them.
 CONNECTION_ERRORS: tuple[type[Exception], ...] = (
@@ -34,7 +32,6 @@ CONNECTION_ERRORS: tuple[type[Exception], ...] = (
     OSError,
     TimeoutError,
 )
-SCHEMA_LOCK_KEY = 0x736368656D61  # "schema": replicas install one at a time
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
@@ -113,14 +110,3 @@ async def drop_database(server_url: str, name: str) -> None:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await conn.close()
-
-
-async def install(pool: asyncpg.Pool, steps: Sequence[SchemaStep]) -> None:
-    """Run idempotent schema steps under an advisory lock shared by all replicas."""
-    async with pool.acquire() as conn:
-        await conn.execute("SELECT pg_advisory_lock($1)", SCHEMA_LOCK_KEY)
-        try:
-            for step in steps:
-                await step(conn)
-        finally:
-            await conn.execute("SELECT pg_advisory_unlock($1)", SCHEMA_LOCK_KEY)

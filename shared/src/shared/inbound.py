@@ -15,6 +15,8 @@ from typing import TypeVar
 from shared.database import Connection
 from shared.eventstore.postgres import PostgresEventStore
 
+#: Run by the migration chains' baseline revisions (``r0001_baseline``): never edit it; a
+#: change to these tables is a new revision.
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS inbound_events (
     source      text NOT NULL,
@@ -29,6 +31,8 @@ CREATE TABLE IF NOT EXISTS inbound_events (
 
 
 async def install_schema(conn: Connection) -> None:
+    """The baseline SQL on one connection, for scratch databases in tests and the bench;
+    a service's database gets its schema from its migration chain."""
     await conn.execute(SCHEMA_SQL)
 
 

@@ -21,14 +21,13 @@ from typing import Any
 import asyncpg
 from fastapi import APIRouter, FastAPI
 
-from shared import access
 from shared.access import CredentialStore
-from shared.database import SchemaStep, create_pool, ensure_database, install
+from shared.database import create_pool, ensure_database
 from shared.eventstore.postgres import PostgresEventStore
-from shared.http import idempotency
 from shared.http.app import build_base_app
 from shared.http.auth import KeyAuthenticator
 from shared.kafka import KafkaProducer, ensure_topics
+from shared.migrations import MigrationChain, migrate
 from shared.observability import Metrics
 from shared.relay import Relay
 from shared.settings import ServiceSettings
@@ -76,30 +75,30 @@ class Runtime:
         return self._store
 
     def start(
-        self, schema: Sequence[SchemaStep], topics: Sequence[str], on_database: OnDatabase
+        self, migrations: MigrationChain, topics: Sequence[str], on_database: OnDatabase
     ) -> None:
-        """Connect in the background: the database (then ``on_database``, which builds
-        what needs the pool and starts the workers) and Kafka (topics, the producer)."""
+        """Connect in the background: the database (brought up to ``migrations``' head,
+        then ``on_database``, which builds what needs the pool and starts the workers)
+        and Kafka (topics, the producer)."""
         self._tasks = [
-            asyncio.create_task(self._connect_database(schema, on_database), name="database"),
+            asyncio.create_task(
+                self._connect_database(migrations, on_database), name="database"
+            ),
             asyncio.create_task(self._connect_kafka(topics), name="kafka"),
             asyncio.create_task(self._watch(), name="watch"),
         ]
 
     async def _connect_database(
-        self, schema: Sequence[SchemaStep], on_database: OnDatabase
+        self, migrations: MigrationChain, on_database: OnDatabase
     ) -> None:
         s = self.settings
 
         async def connect() -> None:
             await ensure_database(s.postgres_server_url, s.database_name)
-            pool = await create_pool(s.database_url, min_size=s.db_pool_min, max_size=s.db_pool_max)
-            try:
-                await install(pool, [access.install_schema, idempotency.install_schema, *schema])
-            except BaseException:
-                await pool.close()
-                raise
-            self._pool = pool
+            await migrate(s.database_url, migrations)
+            self._pool = await create_pool(
+                s.database_url, min_size=s.db_pool_min, max_size=s.db_pool_max
+            )
 
         await _until_done("PostgreSQL", connect)
         self.authenticator.attach(CredentialStore(self.pool))

@@ -431,6 +431,12 @@ def cmd_seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from pactstream_cli import migrate
+
+    return migrate.run(status_only=args.status, services=args.service)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pactstream", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -467,6 +473,11 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--no-workers", action="store_true", help="API only: no relay/consumers")
     serve.set_defaults(func=cmd_serve)
+
+    mig = sub.add_parser("migrate", help="apply (or list) the service databases' migrations")
+    mig.add_argument("--status", action="store_true", help="list applied and pending revisions")
+    mig.add_argument("--service", action="append", choices=sorted(SERVICES), help="only these")
+    mig.set_defaults(func=cmd_migrate)
 
     rep = sub.add_parser("reporting", help="rebuild or verify reporting's read models")
     rep.add_argument("action", choices=["rebuild", "verify", "drop-retired"])

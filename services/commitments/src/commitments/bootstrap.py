@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from commitments.adapters.access import AccessRegistry
 from commitments.adapters.ingestion import OnceOnlyCommands
+from commitments.adapters.migrations import CHAIN as MIGRATIONS
 from commitments.api.access import router as access_router
 from commitments.api.errors import install_error_handlers
 from commitments.api.events import router as events_router
@@ -18,8 +19,6 @@ from commitments.api.routes import router
 from commitments.application.service import CommitmentsService, StateCache, plan_cache
 from commitments.domain.commitment import Commitment
 from commitments.settings import CommitmentsSettings
-from shared import inbound
-from shared.eventstore.postgres import install_schema
 from shared.runtime import Runtime
 
 CONTEXT = "commitments"
@@ -43,9 +42,7 @@ def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime.start(
-            [install_schema, inbound.install_schema], [settings.topic(CONTEXT)], on_database
-        )
+        runtime.start(MIGRATIONS, [settings.topic(CONTEXT)], on_database)
         try:
             yield
         finally:

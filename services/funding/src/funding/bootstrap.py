@@ -13,15 +13,13 @@ from fastapi import FastAPI
 
 from funding.adapters import directory as replica
 from funding.adapters.directory import ReplicaDirectory
+from funding.adapters.migrations import CHAIN as MIGRATIONS
 from funding.api.errors import install_error_handlers
 from funding.api.events import router as events_router
 from funding.api.routes import router
 from funding.application.service import FundingService
 from funding.settings import FundingSettings
-from shared import inbound
 from shared.consumer import ConsumerRunner
-from shared.consumer import install_schema as install_consumer_schema
-from shared.eventstore.postgres import install_schema
 from shared.runtime import Runtime
 
 CONTEXT = "funding"
@@ -65,14 +63,7 @@ def create_app(settings: FundingSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime.start(
-            [
-                install_schema,
-                inbound.install_schema,
-                install_consumer_schema,
-                replica.install_schema,
-            ],
-            [settings.topic(CONTEXT), commitments_topic],
-            on_database,
+            MIGRATIONS, [settings.topic(CONTEXT), commitments_topic], on_database
         )
         try:
             yield

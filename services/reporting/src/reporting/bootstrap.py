@@ -9,13 +9,13 @@ from typing import Any
 import asyncpg
 from fastapi import FastAPI
 
-from reporting.adapters.projections import install_schema, project, project_many
+from reporting.adapters.migrations import CHAIN as MIGRATIONS
+from reporting.adapters.projections import project, project_many
 from reporting.adapters.rebuild import BARRIER_KEY
 from reporting.api.routes import router
 from reporting.settings import ReportingSettings
 from reporting.web.routes import router as web_router
 from shared.consumer import ConsumerRunner
-from shared.consumer import install_schema as install_consumer_schema
 from shared.freshness import Freshness, FreshnessWatch
 from shared.http.asgi import ReadHeaders
 from shared.runtime import Runtime
@@ -60,7 +60,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime.start([install_consumer_schema, install_schema], topics, on_database)
+        runtime.start(MIGRATIONS, topics, on_database)
         try:
             yield
         finally:

@@ -34,6 +34,8 @@ from shared.eventstore.ports import StreamAppend
 NOTIFY_CHANNEL = "pactstream_events"
 #: Held (shared) by every transaction that appends events, for as long as it runs.
 WRITER_LOCK = 0x7772697465  # "write"
+#: Run by the migration chains' baseline revisions (``r0001_baseline``): never edit it; a
+#: change to these tables is a new revision.
 SCHEMA_SQL = files("shared.eventstore").joinpath("schema.sql").read_text()
 
 _COLUMN_NAMES = (
@@ -134,6 +136,8 @@ async def _no_transaction() -> AsyncIterator[None]:
 
 
 async def install_schema(conn: Connection) -> None:
+    """The baseline SQL on one connection, for scratch databases in tests and the bench;
+    a service's database gets its schema from its migration chain."""
     await conn.execute(SCHEMA_SQL)
 
 

@@ -1,4 +1,5 @@
--- The event store and outbox. Applied at service start; every statement is idempotent.
+-- The event store and outbox: part of the migration chains' baseline revisions (r0001_baseline).
+-- Every statement is idempotent. Never edit it: a change to these tables is a new revision.
 CREATE TABLE IF NOT EXISTS events (
     position        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     -- Writing transaction: the relay reads only below the oldest running one.

@@ -20,7 +20,6 @@ from typing import Any, Final
 from starlette.requests import Request
 from starlette.responses import Response
 
-from shared.database import Connection
 from shared.http.asgi import (
     ASGIApp,
     Message,
@@ -41,6 +40,8 @@ RETAIN_HOURS: Final = 24
 MAX_KEY_LENGTH: Final = 255
 _KEPT_HEADERS: Final = ("content-type", "etag", "location")
 
+#: Run by the migration chains' baseline revisions (``r0001_baseline``): never edit it; a
+#: change to these tables is a new revision.
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS idempotency_keys (
     scope        text NOT NULL,
@@ -53,10 +54,6 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
     PRIMARY KEY (scope, key)
 );
 """
-
-
-async def install_schema(conn: Connection) -> None:
-    await conn.execute(SCHEMA_SQL)
 
 
 def _digest(*parts: bytes) -> str:

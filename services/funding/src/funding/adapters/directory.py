@@ -18,6 +18,8 @@ from shared.contracts import registry
 from shared.database import Connection
 from shared.http.problems import Problem
 
+#: Run by the migration chains' baseline revisions (``r0001_baseline``): never edit it; a
+#: change to these tables is a new revision.
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS known_plans (
     plan_id text PRIMARY KEY,
@@ -37,10 +39,6 @@ _REMEMBER = (
     "INSERT INTO known_commitments (commitment_id, plan_id, section, code, parties) "
     "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
 )
-
-
-async def install_schema(conn: Connection) -> None:
-    await conn.execute(SCHEMA_SQL)
 
 
 _REPLICATED = {

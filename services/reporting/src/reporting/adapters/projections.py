@@ -15,11 +15,9 @@ from shared.contracts import registry
 from shared.database import Connection
 from shared.events import EventData
 
+#: Run by the migration chains' baseline revisions (``r0001_baseline``): never edit it; a
+#: change to these tables is a new revision.
 SCHEMA_SQL = files("reporting.adapters").joinpath("schema.sql").read_text()
-
-
-async def install_schema(conn: Connection) -> None:
-    await conn.execute(SCHEMA_SQL)
 
 
 _TIMELINE = """

@@ -33,11 +33,12 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from reporting.adapters.projections import install_schema, project, project_many
+from reporting.adapters.migrations import CHAIN
+from reporting.adapters.projections import project, project_many
 from shared.consumer import apply_batch, record_dead_letters, store_offset
-from shared.consumer import install_schema as install_consumer_schema
 from shared.database import Connection, create_pool
 from shared.kafka import Kafka, KafkaEndpoint, endpoint
+from shared.migrations import migrate, status
 from shared.process import tune_garbage_collector
 
 #: Taken shared by every live batch, exclusively by the swap or comparison.
@@ -233,14 +234,22 @@ class Rebuilder:
     async def _create_shadow(self, pool: asyncpg.Pool) -> list[str]:
         """The shadow schema without its secondary indexes; returns their definitions.
 
-        Keeping a B-tree up to date row by row costs more than building it once from
-        the finished table, so only the unique indexes (which the projections' ``ON
-        CONFLICT`` clauses rely on) are there during the bulk of the replay."""
+        The shadow is made by reporting's migration chain, run inside it, so the tables
+        swapped in have exactly the schema migrations gave the live ones; the live
+        database must be at the chain's head for that to hold, and a rebuild refuses
+        to start otherwise. Keeping a B-tree up to date row by row costs more than
+        building it once from the finished table, so only the unique indexes (which
+        the projections' ``ON CONFLICT`` clauses rely on) are there during the bulk of
+        the replay."""
+        live = await status(self._url, CHAIN)
+        if live.pending:
+            raise RuntimeError(
+                "the live read models lack revisions "
+                f"{', '.join(r.id for r in live.pending)}: run ./pactstream migrate first"
+            )
+        await pool.execute(f'CREATE SCHEMA "{self.shadow}"')
+        await migrate(self._url, CHAIN, schema=self.shadow)
         async with pool.acquire() as conn, conn.transaction():
-            await conn.execute(f'CREATE SCHEMA "{self.shadow}"')
-            await conn.execute(f'SET LOCAL search_path TO "{self.shadow}"')
-            await install_consumer_schema(conn)
-            await install_schema(conn)
             secondary = await conn.fetch(
                 """
                 SELECT c.relname AS name, pg_get_indexdef(i.indexrelid) AS definition

@@ -1,4 +1,6 @@
 -- Reporting read models. Every table is rebuilt from the topics; nothing here is a source of truth.
+-- Part of reporting's baseline revision (r0001_baseline). Never edit it: a change to these
+-- tables is a new revision.
 CREATE TABLE IF NOT EXISTS rm_plans (
     plan_id           text PRIMARY KEY,
     code              text NOT NULL,

@@ -1,0 +1,1 @@
+"""The revisions of funding's schema, one module each, loaded by Alembic by path."""

@@ -1,0 +1,306 @@
+"""Versioned migrations upgrade the databases of the release before them with every row
+and every reporting view intact, build the schema that release's start-up SQL built,
+apply each revision once however many replicas run them, and reach asyncpg with the
+URL's parameters and the connect arguments as given.
+
+The databases of the release before migrations are ``tests/fixtures/pre_migrations``
+(dumps made by that release's own services: see ``generate.py`` there).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from commitments.adapters.migrations import CHAIN as COMMITMENTS
+from funding.adapters.migrations import CHAIN as FUNDING
+from reporting.adapters.migrations import CHAIN as REPORTING
+from shared.kafka import delete_topics
+from shared.migrations import MIGRATION_LOCK_KEY, MigrationChain, MigrationError, migrate, status
+from tests.fixtures.pre_migrations.generate import KEY, free_port, pg_tool
+from tests.integration.conftest import KAFKA, fresh_database
+from tests.refs import random_ref
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "pre_migrations"
+ROOT = Path(__file__).resolve().parents[2]
+CHAINS = {"commitments": COMMITMENTS, "funding": FUNDING, "reporting": REPORTING}
+
+
+def restore(url: str, service: str) -> None:
+    """Load the old release's dump of ``service`` into the empty database at ``url``."""
+    dump = gzip.decompress((FIXTURE / f"{service}.sql.gz").read_bytes())
+    subprocess.run(
+        [pg_tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url],
+        input=dump,
+        check=True,
+        capture_output=True,
+    )
+
+
+def schema(url: str, *, with_version_table: bool = True) -> list[str]:
+    """``pg_dump --schema-only``, without its comments and its random ``\\restrict`` keys."""
+    exclude = [] if with_version_table else ["--exclude-table=public.alembic_version"]
+    dumped = subprocess.run(
+        [pg_tool("pg_dump"), "--schema-only", "--no-owner", "--no-privileges", *exclude, url],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return [
+        line
+        for line in dumped.splitlines()
+        if line and not line.startswith(("--", "\\restrict", "\\unrestrict"))
+    ]
+
+
+async def rows(url: str) -> dict[str, list[str]]:
+    """Every row of every table but the version table, as text, in order."""
+    conn = await asyncpg.connect(url)
+    try:
+        tables = [
+            r["tablename"]
+            for r in await conn.fetch(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'alembic_version' ORDER BY tablename"
+            )
+        ]
+        return {
+            table: [
+                r[0] for r in await conn.fetch(f'SELECT t::text FROM public."{table}" t ORDER BY 1')
+            ]
+            for table in tables
+        }
+    finally:
+        await conn.close()
+
+
+@asynccontextmanager
+async def restored(service: str) -> AsyncIterator[str]:
+    async with fresh_database() as url:
+        await asyncio.to_thread(restore, url, service)
+        yield url
+
+
+@pytest.mark.parametrize("service", sorted(CHAINS))
+async def test_a_database_of_the_release_before_migrations_upgrades_with_every_row_intact(
+    service: str,
+) -> None:
+    chain = CHAINS[service]
+    baseline = [f"{service}_0001"]
+    async with restored(service) as old, fresh_database() as new:
+        assert await migrate(new, chain) == baseline
+        # The old release's start-up SQL and the migrations build the same schema.
+        assert schema(old) == schema(new, with_version_table=False)
+        before = await rows(old)
+        # Every table holds rows but reporting's idempotency keys (it takes no POSTs).
+        assert [t for t, r in before.items() if not r] == (
+            ["idempotency_keys"] if service == "reporting" else []
+        )
+        assert [r.id for r in (await status(old, chain)).pending] == baseline
+
+        assert await migrate(old, chain) == baseline
+
+        assert await rows(old) == before
+        # An upgraded database and a new one are alike, version table included: an
+        # edit of a baseline's SQL would show here, since a database in use never runs
+        # the baseline's CREATE statements again.
+        assert schema(old) == schema(new)
+        assert await migrate(old, chain) == []
+        assert (await status(old, chain)).pending == []
+
+
+@contextmanager
+def reporting_service(database_url: str, topic_prefix: str) -> Iterator[str]:
+    """Reporting's API (no consumer) over the database, as ``./pactstream serve`` runs it."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pactstream_cli", "serve", "reporting", "--port", str(port)],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "PACTSTREAM_DATABASE": database_url.rsplit("/", 1)[1],
+            "PACTSTREAM_TOPIC_PREFIX": topic_prefix,
+            "PACTSTREAM_OPERATOR_KEY": KEY,
+            "PACTSTREAM_ENVIRONMENT": "test",
+            "PACTSTREAM_RUN_WORKERS": "false",
+        },
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, "reporting exited"
+            try:
+                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "reporting not ready in 60 s"
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+async def test_reporting_answers_over_a_migrated_database_what_the_old_release_answered() -> None:
+    captured: dict[str, Any] = json.loads((FIXTURE / "views.json").read_text())["views"]
+    prefix = random_ref("test.")
+    async with restored("reporting") as url:
+        assert await migrate(url, REPORTING) == ["reporting_0001"]
+        try:
+            with reporting_service(url, prefix) as base:
+                async with httpx.AsyncClient(
+                    base_url=base, headers={"Authorization": f"Bearer {KEY}"}, timeout=30
+                ) as client:
+                    answered = {path: (await client.get(path)).json() for path in captured}
+        finally:
+            await delete_topics(KAFKA, prefix)
+    for path, view in captured.items():
+        assert answered[path] == view, path
+
+
+@pytest.mark.parametrize("service", sorted(CHAINS))
+async def test_migrating_twice_applies_nothing_the_second_time(service: str) -> None:
+    chain = CHAINS[service]
+    async with fresh_database() as url:
+        first = await migrate(url, chain)
+        assert first == [r.id for r in chain.revisions()]
+        assert await migrate(url, chain) == []
+        assert [r.id for r in (await status(url, chain)).applied] == first
+
+
+NO_OP = """
+import asyncio, json, sys
+from reporting.adapters.migrations import CHAIN
+from shared.migrations import migrate
+print(json.dumps([asyncio.run(migrate(sys.argv[1], CHAIN)), "alembic" in sys.modules]))
+"""
+
+
+async def test_a_database_at_the_head_is_checked_without_importing_alembic() -> None:
+    async with fresh_database() as url:
+        await migrate(url, REPORTING)
+        replica = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", NO_OP, url, stdout=asyncio.subprocess.PIPE
+        )
+        out, _ = await replica.communicate()
+        assert json.loads(out) == [[], False]
+
+
+MIGRATE_ONCE = """
+import asyncio, json, sys
+from reporting.adapters.migrations import CHAIN
+from shared.migrations import migrate
+print(json.dumps(asyncio.run(migrate(sys.argv[1], CHAIN))))
+"""
+
+
+async def test_eight_replicas_migrating_a_fresh_database_apply_each_revision_once() -> None:
+    async with fresh_database() as url:
+        holder = await asyncpg.connect(url)
+        replicas: list[asyncio.subprocess.Process] = []
+        try:
+            # Held while the replicas start, so that all eight queue on the lock.
+            await holder.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+            for _ in range(8):
+                replicas.append(
+                    await asyncio.create_subprocess_exec(
+                        sys.executable,
+                        "-c",
+                        MIGRATE_ONCE,
+                        url,
+                        stdout=asyncio.subprocess.PIPE,
+                        stderr=asyncio.subprocess.PIPE,
+                    )
+                )
+            # Each imports Alembic before it asks for the lock: eight of them on two
+            # busy cores take a while (over a minute once, under another workload).
+            deadline = time.monotonic() + 240
+            while await holder.fetchval(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            ) < len(replicas):
+                exited = [r for r in replicas if r.returncode is not None]
+                assert not exited, (await exited[0].communicate())[1].decode()
+                assert time.monotonic() < deadline, "the replicas never all waited on the lock"
+                await asyncio.sleep(0.2)
+            await holder.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
+            outputs = [await replica.communicate() for replica in replicas]
+        finally:
+            await holder.close()
+            for replica in replicas:
+                if replica.returncode is None:
+                    replica.kill()
+                    await replica.wait()
+        assert [r.returncode for r in replicas] == [0] * 8, [err for _, err in outputs]
+        applied = [revision for out, _ in outputs for revision in json.loads(out)]
+        assert applied == [r.id for r in REPORTING.revisions()]
+    # Within one process too (Alembic's ``op`` is one proxy per process).
+    async with fresh_database() as url:
+        results = await asyncio.gather(*(migrate(url, REPORTING) for _ in range(8)))
+        assert sorted(r for result in results for r in result) == sorted(
+            r.id for r in REPORTING.revisions()
+        )
+
+
+async def test_the_url_parameters_and_connect_arguments_reach_asyncpg() -> None:
+    async with fresh_database() as url:
+        conn = await asyncpg.connect(url)
+        try:
+            if await conn.fetchval("SHOW ssl") == "on":
+                pytest.skip("this server speaks TLS: a refusal cannot show the settings")
+        finally:
+            await conn.close()
+        chain: MigrationChain = COMMITMENTS
+        # A server without TLS refuses sslmode=require, from the URL or as an argument.
+        with pytest.raises(Exception, match=r"(?i)ssl"):
+            await migrate(f"{url}?sslmode=require", chain)
+        with pytest.raises(Exception, match=r"(?i)ssl"):
+            await migrate(url, chain, connect_args={"ssl": "require"})
+        assert await migrate(f"{url}?sslmode=disable&application_name=migrations", chain) == [
+            "commitments_0001"
+        ]
+
+
+async def test_a_chain_refuses_a_database_another_service_migrated() -> None:
+    async with fresh_database() as url:
+        await migrate(url, COMMITMENTS)
+        with pytest.raises(MigrationError, match="commitments_0001"):
+            await status(url, FUNDING)
+        with pytest.raises(Exception, match="commitments_0001"):
+            await migrate(url, FUNDING)
+
+
+async def test_a_revision_outside_a_transaction_builds_its_index_concurrently() -> None:
+    chain = MigrationChain("tests.fixtures.concurrent_index_chain")
+    async with fresh_database() as url:
+        assert await migrate(url, chain) == ["example_0001", "example_0002", "example_0003"]
+        assert await migrate(url, chain) == []
+        conn = await asyncpg.connect(url)
+        try:
+            assert await conn.fetchval(
+                "SELECT indisvalid FROM pg_index WHERE indexrelid = 'readings_sensor_idx'::regclass"
+            )
+            assert await conn.fetchval("SELECT version_num FROM alembic_version") == "example_0003"
+        finally:
+            await conn.close()
