@@ -261,6 +261,8 @@ def test_other_commands_beside_up_disturb_nothing(up: Up) -> None:
         assert up.command("infra", "status", "--json").returncode == 0
         assert up.command("infra", "start").returncode == 0
         assert up.command("dlq", "list").returncode == 0
+        migrations = up.command("migrate", "--status")
+        assert migrations.returncode == 0, migrations.stdout + migrations.stderr
         verified = up.command("reporting", "verify", timeout=300)
         assert verified.returncode == 0, verified.stdout + verified.stderr
         poll(

@@ -81,16 +81,12 @@ class Runtime:
         then ``on_database``, which builds what needs the pool and starts the workers)
         and Kafka (topics, the producer)."""
         self._tasks = [
-            asyncio.create_task(
-                self._connect_database(migrations, on_database), name="database"
-            ),
+            asyncio.create_task(self._connect_database(migrations, on_database), name="database"),
             asyncio.create_task(self._connect_kafka(topics), name="kafka"),
             asyncio.create_task(self._watch(), name="watch"),
         ]
 
-    async def _connect_database(
-        self, migrations: MigrationChain, on_database: OnDatabase
-    ) -> None:
+    async def _connect_database(self, migrations: MigrationChain, on_database: OnDatabase) -> None:
         s = self.settings
 
         async def connect() -> None:

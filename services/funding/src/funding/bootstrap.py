@@ -62,9 +62,7 @@ def create_app(settings: FundingSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime.start(
-            MIGRATIONS, [settings.topic(CONTEXT), commitments_topic], on_database
-        )
+        runtime.start(MIGRATIONS, [settings.topic(CONTEXT), commitments_topic], on_database)
         try:
             yield
         finally:
