@@ -37,7 +37,7 @@ def exits_within(platform: Platform, name: str, seconds: float) -> int:
 def test_a_service_waiting_on_its_dependencies_is_alive_and_stops_on_sigterm(
     down: dict[str, str],
 ) -> None:
-    platform = Platform()
+    platform = Platform(migrated_databases=False)
     try:
         platform.start("commitments", env=down)
         url = platform.url("commitments")

@@ -45,7 +45,7 @@ def secured() -> Iterator[infra.Layout]:
 
 @pytest.fixture(scope="module")
 def platform(secured: infra.Layout) -> Iterator[Platform]:
-    with running(env=secured.env()) as p:
+    with running(env=secured.env(), migrated=False) as p:  # Migrations over TLS too.
         yield p
 
 

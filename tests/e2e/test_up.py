@@ -165,7 +165,9 @@ def crash(up: Up, name: str) -> float:
         now = up.processes()[name]
         if now["state"] != "running" or now["pid"] in (None, before["pid"]):
             return False
-        return name not in SERVICES or up.ready(name)
+        if name in SERVICES:
+            return up.ready(name)
+        return infra.port_open("127.0.0.1", now["port"])
 
     poll(back, lambda ok: ok, timeout=RECOVERY_SECONDS + 10, interval=0.2)
     after = up.processes()[name]

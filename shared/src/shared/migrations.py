@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import importlib
 import logging
 import weakref
 from collections.abc import Mapping
@@ -122,9 +123,11 @@ async def migrate(
     (none when the database was already at the chain's head)."""
     if await _at_head(database_url, chain, schema, connect_args):
         return []
+    # Importing Alembic takes seconds: not on the event loop, which serves meanwhile.
+    await asyncio.to_thread(importlib.import_module, "shared.migration_env")
     from shared import migration_env
 
-    script = chain.script()
+    script = await asyncio.to_thread(chain.script)
     async with _one_at_a_time():
         applied = await migration_env.upgrade(database_url, script, schema, connect_args)
     if applied:

@@ -13,15 +13,16 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import httpx
-
-from pactstream_cli import infra, seed
+from pactstream_cli import infra
 from pactstream_cli.paths import home
 from pactstream_cli.supervise import Child, Supervisor
 from shared import process
-from shared.settings import DEVELOPMENT_OPERATOR_KEY
 
+# Commands import what they need themselves: `infra status`, which tests and operators
+# call in loops, starts in a fraction of the second the services' imports take.
 SERVICES = {"commitments": 8001, "funding": 8002, "reporting": 8003}
+#: The same as ``shared.settings.DEVELOPMENT_OPERATOR_KEY`` (a test says so).
+DEVELOPMENT_OPERATOR_KEY = "pactstream-dev-operator-key"
 
 
 def operator_key() -> str:
@@ -87,6 +88,8 @@ def spawn_service(name: str, port: int, env: dict[str, str]) -> subprocess.Popen
 
 
 def _ready(url: str) -> bool:
+    import httpx
+
     try:
         return httpx.get(f"{url}/readyz", timeout=2).status_code == 200
     except httpx.HTTPError:
@@ -174,6 +177,8 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 
 def _seed(urls: dict[str, str], key: str) -> None:
+    from pactstream_cli import seed
+
     try:
         counts = seed.load(urls["commitments"], key, funding_url=urls["funding"])
     except Exception as exc:  # The platform runs on; the demo can be loaded later.
@@ -321,6 +326,8 @@ def cmd_reporting(args: argparse.Namespace) -> int:
 
 def cmd_access(args: argparse.Namespace) -> int:
     """Credentials through the commitments API, with the operator key."""
+    import httpx
+
     headers = {"Authorization": f"Bearer {operator_key()}"}
     with httpx.Client(base_url=args.url, headers=headers, timeout=15) as client:
         if args.action == "add":
@@ -426,6 +433,8 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
+    from pactstream_cli import seed
+
     counts = seed.load(args.url, operator_key(), funding_url=args.funding_url)
     print(f"pactstream: demo data loaded {counts}")
     return 0

@@ -61,6 +61,7 @@ __all__ = [
     "kafka_pids",
     "postgres_external",
     "postgres_pid",
+    "port_open",
     "postgres_root",
     "start",
     "start_kafka",

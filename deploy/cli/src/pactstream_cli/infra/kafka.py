@@ -12,9 +12,8 @@ import subprocess
 import time
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pactstream_cli import tls
 from pactstream_cli.infra.common import (
     alive,
     apt_install,
@@ -27,6 +26,9 @@ from pactstream_cli.infra.common import (
 )
 from pactstream_cli.infra.layout import KAFKA_ADMIN, KAFKA_USER, Layout, ensure_certificates
 from pactstream_cli.paths import home
+
+if TYPE_CHECKING:
+    from pactstream_cli import tls
 
 KAFKA_VERSION_JAR = "kafka_2.13-*.jar"
 

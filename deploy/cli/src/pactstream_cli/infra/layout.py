@@ -7,10 +7,13 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pactstream_cli import tls
 from pactstream_cli.infra.common import read_json, write_private
 from pactstream_cli.paths import local
+
+if TYPE_CHECKING:
+    from pactstream_cli import tls
 
 PG_PORT = int(os.environ.get("PACTSTREAM_LOCAL_PG_PORT", "55432"))
 KAFKA_PORT = int(os.environ.get("PACTSTREAM_LOCAL_KAFKA_PORT", "59092"))
@@ -118,4 +121,6 @@ class Layout:
 
 def ensure_certificates(layout: Layout) -> tls.Files:
     """A local CA and a server certificate for 127.0.0.1 and localhost, made once."""
+    from pactstream_cli import tls  # cryptography: only for a secured layout
+
     return tls.ensure(layout.tls_dir)

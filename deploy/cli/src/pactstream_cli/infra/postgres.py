@@ -8,10 +8,13 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pactstream_cli import tls
 from pactstream_cli.infra.common import alive, apt_install, port_open, read_pid, run, say
 from pactstream_cli.infra.layout import PG_USER, Layout, ensure_certificates
+
+if TYPE_CHECKING:
+    from pactstream_cli import tls
 
 
 def pg_bin() -> Path:

@@ -1,4 +1,5 @@
-"""Topics fit the cluster they are made on unless the settings pin their layout."""
+"""Connection settings: topics fit the cluster unless pinned, TLS and SASL reach every
+client, and settings that cannot work are refused at start."""
 
 from __future__ import annotations
 
@@ -73,3 +74,10 @@ def test_an_endpoint_given_as_bootstrap_servers_is_plaintext() -> None:
         "bootstrap_servers": "127.0.0.1:9092",
         "security_protocol": "PLAINTEXT",
     }
+
+
+def test_the_command_line_knows_the_development_key_the_services_refuse_in_production() -> None:
+    from pactstream_cli import main
+    from shared import settings
+
+    assert main.DEVELOPMENT_OPERATOR_KEY == settings.DEVELOPMENT_OPERATOR_KEY
