@@ -10,8 +10,10 @@ order without gaps; every append notifies ``NOTIFY_CHANNEL`` to wake the relay.
 a transaction id until it ends. The relay publishes only events of transactions older
 than every holder (see :mod:`shared.relay`), so a long transaction that writes no
 events, in this database or another on the same server, never holds publication back.
-A single-statement append takes the lock in the statement itself, ahead of its first
-row; a transaction of several statements takes it first of all
+A single-statement append takes the lock in the statement itself, as a filter that
+PostgreSQL evaluates once before the statement produces its first row (an initplan:
+``One-Time Filter`` in its plan); a transaction of several statements takes it first
+of all
 (:meth:`PostgresEventStore.transaction`), and an append refuses to run in a
 transaction that did not.
 """
@@ -263,9 +265,9 @@ class PostgresEventStore:
     ) -> list[asyncpg.Record]:
         """Insert after ``expected_version`` and notify the relay, in one statement.
         No rows means the stream is not at that version (and nothing was written).
-        Every row passes the writers' lock ($10) before it is written: on its own, the
-        statement holds it before it has a transaction id; in a transaction, the
-        transaction holds it already.
+        The writers' lock ($10) is a one-time filter on the rows to insert, taken before
+        the first of them is written: on its own, the statement holds it before it has
+        a transaction id; in a transaction, the transaction holds it already.
 
         With ``claim`` (only for a new stream, whose version check cannot fail
         silently), the same statement reserves that unique key first and inserts only
@@ -283,7 +285,7 @@ class PostgresEventStore:
                      AS e(event_id, type, schema_version, data, metadata, occurred_at, ord)
                 WHERE ($2 = 0 OR EXISTS (
                     SELECT 1 FROM events WHERE stream_id = $1 AND stream_version = $2))
-                  AND pg_try_advisory_xact_lock_shared($10)
+                  AND (SELECT pg_try_advisory_xact_lock_shared($10))
                   {"AND (SELECT owner FROM claim) = $1" if claiming else ""}
                 ORDER BY e.ord
                 RETURNING position, stream_version, recorded_at
@@ -350,7 +352,7 @@ class PostgresEventStore:
                              AS e(stream_id, stream_version, event_id, type, schema_version,
                                   data, metadata, occurred_at, ord)
                         WHERE NOT EXISTS (SELECT 1 FROM behind)
-                          AND pg_try_advisory_xact_lock_shared($12)
+                          AND (SELECT pg_try_advisory_xact_lock_shared($12))
                         ORDER BY e.ord
                         RETURNING 1
                     ), woken AS (
