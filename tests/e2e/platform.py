@@ -83,7 +83,7 @@ class Platform:
             asyncio.run(self._database_at_head(service))
         self.ports.setdefault(name, free_port())
         self.logs.mkdir(parents=True, exist_ok=True)
-        log = (self.logs / f"{self.ref}-{name}.log").open("ab")
+        log = self.logs / f"{self.ref}-{name}.log"
         command = [
             sys.executable,
             "-m",
@@ -93,14 +93,15 @@ class Platform:
             "--port",
             str(self.ports[name]),
         ]
-        self.processes[name] = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env={**self.env(service), **(env or {})},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        with log.open("ab") as output:
+            self.processes[name] = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env={**self.env(service), **(env or {})},
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def wait_ready(self, service: str, timeout: float = 60, *, everything: bool = True) -> None:
         """Until ``/readyz`` answers 200 and, with ``everything``, names no dependency

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 import shutil
 import ssl
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -101,3 +104,19 @@ def test_kafka_refuses_plaintext_and_a_wrong_password(secured: infra.Layout) -> 
     wrong = dataclasses.replace(endpoint, password="not-the-password")
     with pytest.raises(KafkaConnectionError):
         asyncio.run(start(**wrong.options()))
+
+
+def test_migrate_reaches_a_tls_only_server(secured: infra.Layout) -> None:
+    """``./pactstream migrate`` connects as the services do: password, TLS, CA."""
+    env = {**os.environ, **secured.env()}
+    env.pop("PACTSTREAM_DATABASE", None)
+    for args in (["migrate"], ["migrate", "--status"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "pactstream_cli", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert "pending" not in done.stdout

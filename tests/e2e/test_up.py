@@ -76,13 +76,14 @@ def up() -> Iterator[Up]:
     }
     root.mkdir(parents=True)
     log = root / "up.log"
-    process = subprocess.Popen(
-        [str(ROOT / "pactstream"), "up", "--no-seed"],
-        env=env,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            [str(ROOT / "pactstream"), "up", "--no-seed"],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     running = Up(env, ports, process, root, log)
     try:
         poll(

@@ -60,6 +60,16 @@ async def relaying(database_url: str, topic: str, producer: KafkaProducer) -> As
             await task
 
 
+async def leading(relay: Relay) -> None:
+    """Until the relay leads (at once: nobody else runs), so that what it has not
+    published is what it was not allowed to."""
+    for _ in range(200):
+        if relay.status.leader:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the relay did not take the lead")
+
+
 async def latency(store: PostgresEventStore, relay: Relay, stream: str, n: int) -> float:
     """Seconds from an append's commit to Kafka's acknowledgement of it."""
     loop = asyncio.get_running_loop()
@@ -98,10 +108,7 @@ async def test_writes_held_open_elsewhere_do_not_slow_publication(
         await install_schema(conn)
     store = PostgresEventStore(pool)
     async with relaying(database_url, topic, producer) as relay:
-        for _ in range(200):  # The relay takes the lead at once: nobody else runs.
-            if relay.status.leader:
-                break
-            await asyncio.sleep(0.05)
+        await leading(relay)
         baseline = [await latency(store, relay, "s", n) for n in range(20)]
         during: list[float] = []
         async with (
@@ -139,6 +146,7 @@ async def test_an_open_event_writer_holds_back_later_events_and_none_is_skipped(
     store = PostgresEventStore(pool)
     first = event(1)
     async with relaying(database_url, topic, producer) as relay:
+        await leading(relay)
         async with store.transaction() as slow:
             await slow.append("slow", 0, [first])
             later = [event(n) for n in range(5)]
@@ -151,7 +159,7 @@ async def test_an_open_event_writer_holds_back_later_events_and_none_is_skipped(
     assert sorted(published) == sorted(str(e.event_id) for e in [first, *later])
 
 
-async def test_an_append_in_a_transaction_that_wrote_before_the_lock_is_refused(
+async def test_the_writers_lock_is_refused_to_a_transaction_that_wrote_before_it(
     pool: asyncpg.Pool,
 ) -> None:
     async with pool.acquire() as conn, conn.transaction():

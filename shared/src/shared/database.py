@@ -91,8 +91,22 @@ def with_database(
     return urlunsplit((parts.scheme, netloc, path, urlencode(query, quote_via=quote), ""))
 
 
+async def database_exists(server_url: str, name: str) -> bool:
+    """Whether database ``name`` exists, asked of the database itself: a role of a
+    managed server may be allowed into its own database only."""
+    try:
+        conn = await asyncpg.connect(with_database(server_url, name))
+    except asyncpg.InvalidCatalogNameError:
+        return False
+    await conn.close()
+    return True
+
+
 async def ensure_database(server_url: str, name: str) -> None:
-    """Create database ``name`` on the server if it does not exist."""
+    """Create database ``name`` on the server if it does not exist (through the
+    ``postgres`` database, only then)."""
+    if await database_exists(server_url, name):
+        return
     conn = await asyncpg.connect(with_database(server_url, "postgres"))
     try:
         exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)

@@ -9,7 +9,10 @@ partition held at ``t``; the lag is the time since the oldest partition's such `
 
 So under a steady load the lag is about one interval, at rest between nothing and one
 interval, and while Kafka cannot be reached, or the consumer is down, it grows: the
-read model may be missing anything recorded since, and says so.
+read model may be missing anything recorded since, and says so. A partition not yet
+seen complete since the process started (a replica back after an outage, with a
+backlog) is as fresh as the record time of the last event applied from it, stored
+with the offsets; with none applied, as fresh as the process's start.
 """
 
 from __future__ import annotations
@@ -43,15 +46,22 @@ class Freshness:
     started: float = field(default_factory=time.time)
     _pending: dict[Partition, deque[tuple[float, int]]] = field(default_factory=dict)
     _fresh: dict[Partition, float] = field(default_factory=dict)
+    _applied_until: dict[Partition, float] = field(default_factory=dict)
 
     def observe(
-        self, asked_at: float, ends: Mapping[Partition, int], stored: Mapping[Partition, int]
+        self,
+        asked_at: float,
+        ends: Mapping[Partition, int],
+        stored: Mapping[Partition, int],
+        applied_until: Mapping[Partition, float] | None = None,
     ) -> None:
         """Kafka said ``ends`` at ``asked_at``; the read model has since stored ``stored``
-        (read after the ends were asked)."""
+        (read after the ends were asked), having applied from each partition events
+        recorded until ``applied_until`` (epoch seconds)."""
         for partition in set(self._pending) - set(ends):
             del self._pending[partition]
             self._fresh.pop(partition, None)
+        self._applied_until.update(applied_until or {})
         for partition, end in ends.items():
             pending = self._pending.setdefault(partition, deque(maxlen=PENDING_LIMIT))
             pending.append((asked_at, end))
@@ -65,8 +75,14 @@ class Freshness:
         now = time.time() if now is None else now
         if not self._pending:
             return max(now - self.started, 0.0)
-        oldest = min(self._fresh.get(p, self.started) for p in self._pending)
+        oldest = min(self._fresh_as_of(p) for p in self._pending)
         return max(now - oldest, 0.0)
+
+    def _fresh_as_of(self, partition: Partition) -> float:
+        seen = self._fresh.get(partition)
+        if seen is not None:
+            return seen
+        return self._applied_until.get(partition, self.started)
 
 
 class FreshnessWatch:
@@ -127,11 +143,17 @@ class FreshnessWatch:
             return
         ends = await client.end_offsets(partitions)
         rows = await self._pool.fetch(
-            "SELECT topic, partition, next_offset FROM consumer_offsets WHERE consumer = $1",
+            "SELECT topic, partition, next_offset, last_event_at FROM consumer_offsets "
+            "WHERE consumer = $1",
             self._consumer,
         )
         self.freshness.observe(
             asked_at,
             {(tp.topic, tp.partition): int(offset) for tp, offset in ends.items()},
             {(r["topic"], r["partition"]): r["next_offset"] for r in rows},
+            {
+                (r["topic"], r["partition"]): r["last_event_at"].timestamp()
+                for r in rows
+                if r["last_event_at"] is not None
+            },
         )

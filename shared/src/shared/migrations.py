@@ -97,14 +97,19 @@ class MigrationChain:
 
         return migration_env.in_order(self.script())
 
-    def head(self) -> str:
-        """The last revision's id, from the ``revision`` and ``down_revision`` the
-        revision files assign, read as source rather than imported with Alembic."""
+    def parents(self) -> dict[str, str | None]:
+        """Each revision's id and its parent's, from what the revision files assign,
+        read as source rather than imported with Alembic."""
         parents: dict[str, str | None] = {}
         for path in (files(self.package) / "versions").iterdir():
             if path.name.endswith(".py") and path.name != "__init__.py":
                 revision, down = _identifiers(path.read_text(encoding="utf-8"))
                 parents[revision] = down
+        return parents
+
+    def head(self) -> str:
+        """The last revision's id."""
+        parents = self.parents()
         heads = sorted(set(parents) - set(parents.values()))
         if len(heads) != 1:
             raise MigrationError(f"{self.package}: a chain has one head, not {heads}")
@@ -121,7 +126,19 @@ async def migrate(
     """Apply the chain's pending revisions to the database (or to ``schema`` in it,
     created if missing) under the migration lock; returns the ids applied, in order
     (none when the database was already at the chain's head)."""
-    if await _at_head(database_url, chain, schema, connect_args):
+    found = await _versions(database_url, schema, connect_args)
+    if found == [chain.head()]:
+        return []
+    unknown = [v for v in found if v not in chain.parents()]
+    if unknown:
+        # A newer release migrated it (a rolling upgrade, or a rollback): its
+        # revisions expand before they contract, so this release works on it.
+        log.warning(
+            "%s: the database is at %s, which this release does not know (a newer "
+            "release migrated it); using it as it is",
+            chain.package,
+            ", ".join(unknown),
+        )
         return []
     # Importing Alembic takes seconds: not on the event loop, which serves meanwhile.
     await asyncio.to_thread(importlib.import_module, "shared.migration_env")
@@ -174,24 +191,19 @@ def execute_script(sql: str) -> None:
     migration_env.execute_script(sql)
 
 
-async def _at_head(
-    database_url: str,
-    chain: MigrationChain,
-    schema: str | None,
-    connect_args: Mapping[str, Any] | None,
-) -> bool:
-    """Whether the version table (where Alembic keeps it) holds exactly the chain's
-    head. Read without the lock: a head committed is final, and anything else goes on
-    to :func:`migrate`'s locked path."""
+async def _versions(
+    database_url: str, schema: str | None, connect_args: Mapping[str, Any] | None
+) -> list[str]:
+    """What the version table (where Alembic keeps it) holds, read without the lock:
+    a head committed is final, and anything else goes on to the locked path."""
     table = "alembic_version" if schema is None else f"{quote_identifier(schema)}.alembic_version"
     conn = await asyncpg.connect(database_url, **(connect_args or {}))
     try:
         if await conn.fetchval("SELECT to_regclass($1)", table) is None:
-            return False
-        found = [r[0] for r in await conn.fetch(f"SELECT version_num FROM {table}")]
+            return []
+        return [r[0] for r in await conn.fetch(f"SELECT version_num FROM {table}")]
     finally:
         await conn.close()
-    return found == [chain.head()]
 
 
 def _identifiers(source: str) -> tuple[str, str | None]:

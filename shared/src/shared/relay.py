@@ -47,6 +47,8 @@ log = logging.getLogger(__name__)
 RELAY_LOCK_KEY = 0x7061637473  # "pacts": one relay per database
 #: Batches sent to Kafka and not yet checkpointed, at most.
 PIPELINE = 3
+#: First pause before looking again at rows held behind the fence.
+FENCED_POLL_SECONDS = 0.02
 
 
 @dataclass
@@ -84,8 +86,9 @@ class Relay:
         self._before_checkpoint = before_checkpoint
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
-        #: A fence stays true once computed: it is kept while batches come full.
-        self._fence: object | None = None
+        #: A fence stays valid once computed (it can only be too low): it is kept
+        #: while batches come full.
+        self._fence: int | None = None
         self.status = RelayStatus()
 
     def request_stop(self) -> None:
@@ -120,6 +123,7 @@ class Relay:
         acknowledged."""
         cursor = await self._load_checkpoint(conn)
         in_flight: deque[_Batch] = deque()
+        fenced_wait = FENCED_POLL_SECONDS
         while not self._stop.is_set() or in_flight:
             self._wake.clear()
             if not self._stop.is_set() and len(in_flight) < PIPELINE:
@@ -128,14 +132,18 @@ class Relay:
                     batch = self._send(rows)
                     in_flight.append(batch)
                     cursor = batch.last
+                    fenced_wait = FENCED_POLL_SECONDS
                     continue
             if in_flight:
                 await self._settle(conn, in_flight.popleft())
                 continue
-            fenced = await self._observe_backlog(conn, cursor)
-            # Rows beyond the fence belong to transactions still running or just
-            # aborted (an abort sends no notification): look again soon.
-            timeout = 0.02 if fenced else self._idle_poll
+            if await self._observe_backlog(conn, cursor):
+                # Rows wait behind the fence: their writer is still running, or it
+                # aborted (an abort sends no notification). A commit notifies, so
+                # look again soon, then less often while the fence stays put.
+                timeout, fenced_wait = fenced_wait, min(fenced_wait * 2, self._idle_poll)
+            else:
+                timeout, fenced_wait = self._idle_poll, FENCED_POLL_SECONDS
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
@@ -248,21 +256,30 @@ _READ = f"""
 """
 
 #: The fence: the oldest transaction holding the writers' lock in this database, else
-#: the next transaction id. pg_locks gives a holder's 32-bit id (its exclusive lock on
-#: its own id); it is widened against the next full id (xid8), serial-number style:
-#: an id within 2^31 below it is older, any other is newer (and cannot lower the
-#: fence). Holders without an id yet will get one at or above the next.
+#: the next transaction id. A holder's id comes from its backend's entry
+#: (pg_stat_activity.backend_xid), which PostgreSQL sets together with the id itself:
+#: its lock on its own id, in pg_locks, is taken a moment later, and a holder caught
+#: in between would be missed. (That lock stands in for a holder whose session
+#: details the relay's role may not see.) A 32-bit id is widened against the next
+#: full id (xid8), serial-number style: an id within 2^31 below it is older, any other
+#: is newer and cannot lower the fence. Holders without an id yet will get one at or
+#: above the next, whichever of the views is read first.
 FENCE = """
     WITH next AS (
         SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS id
+    ), holders AS (
+        SELECT pid FROM pg_locks
+        WHERE locktype = 'advisory' AND granted
+          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND classid = $1::bigint::oid AND objid = $2::bigint::oid AND objsubid = 1
     ), writers AS (
-        SELECT own.transactionid::text::bigint AS id32
-        FROM pg_locks w
-        JOIN pg_locks own ON own.pid = w.pid AND own.locktype = 'transactionid'
-                          AND own.mode = 'ExclusiveLock' AND own.granted
-        WHERE w.locktype = 'advisory' AND w.granted
-          AND w.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-          AND w.classid = $1::bigint::oid AND w.objid = $2::bigint::oid AND w.objsubid = 1
+        SELECT a.backend_xid::text::bigint AS id32
+        FROM holders h JOIN pg_stat_activity a ON a.pid = h.pid
+        WHERE a.backend_xid IS NOT NULL
+        UNION ALL
+        SELECT own.transactionid::text::bigint
+        FROM holders h JOIN pg_locks own ON own.pid = h.pid AND own.locktype = 'transactionid'
+                                        AND own.mode = 'ExclusiveLock' AND own.granted
     ), behind AS (
         SELECT ((next.id % 4294967296) - writers.id32 + 4294967296) % 4294967296 AS by
         FROM next, writers

@@ -60,6 +60,9 @@ class Runtime:
         self._store: PostgresEventStore | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._reports: dict[str, Report] = {}
+        #: Why the database or Kafka is not ready yet, as last seen.
+        self._errors: dict[str, str] = {}
+        self._stopping = asyncio.Event()
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -85,6 +88,17 @@ class Runtime:
             asyncio.create_task(self._connect_kafka(topics), name="kafka"),
             asyncio.create_task(self._watch(), name="watch"),
         ]
+        for task in self._tasks:
+            task.add_done_callback(self._failed)
+
+    def _failed(self, task: asyncio.Task[None]) -> None:
+        """A start-up step that failed for good (not a server down: that is retried)
+        shows in /readyz and the log rather than vanishing with its task."""
+        if task.cancelled() or task.exception() is None:
+            return
+        error = task.exception()
+        log.error("start-up step %s failed", task.get_name(), exc_info=error)
+        self._errors[task.get_name()] = f"start-up failed: {type(error).__name__}: {error}"
 
     async def _connect_database(self, migrations: MigrationChain, on_database: OnDatabase) -> None:
         s = self.settings
@@ -96,7 +110,7 @@ class Runtime:
                 s.database_url, min_size=s.db_pool_min, max_size=s.db_pool_max
             )
 
-        await _until_done("PostgreSQL", connect)
+        await _until_done("database", connect, self._errors)
         self.authenticator.attach(CredentialStore(self.pool))
         await on_database(self.pool)
         self.database_ready.set()
@@ -112,7 +126,7 @@ class Runtime:
             )
             await self.producer.start()
 
-        await _until_done("Kafka", connect)
+        await _until_done("kafka", connect, self._errors)
         self.kafka_ready.set()
         self.metrics.dependency_up(self.settings.service, "kafka").set(1)
         log.info("Kafka at %s ready", s.kafka_bootstrap)
@@ -137,8 +151,15 @@ class Runtime:
             inner = factory
 
             async def factory() -> None:
-                await self.kafka_ready.wait()
-                await inner()
+                ready, stopping = self.kafka_ready.wait(), self._stopping.wait()
+                waits = [asyncio.ensure_future(ready), asyncio.ensure_future(stopping)]
+                try:
+                    await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    for waiting in waits:
+                        waiting.cancel()
+                if not self._stopping.is_set():
+                    await inner()
 
         self.supervisor.start(name, factory, stop)
 
@@ -221,7 +242,8 @@ class Runtime:
 
     async def _check_database(self) -> dict[str, Any]:
         if not self.database_ready.is_set():
-            return {"ok": False, "error": "connecting (or bringing the schema up to date)"}
+            why = self._errors.get("database", "connecting, or bringing the schema up to date")
+            return {"ok": False, "error": why}
         try:
             await asyncio.wait_for(self.pool.fetchval("SELECT 1"), 2)
         except Exception as exc:
@@ -230,12 +252,13 @@ class Runtime:
 
     async def _check_kafka(self) -> dict[str, Any]:
         if not self.kafka_ready.is_set():
-            return {"ok": False, "error": "connecting"}
+            return {"ok": False, "error": self._errors.get("kafka", "connecting")}
         if await self.producer.reachable(timeout=2):
             return {"ok": True}
         return {"ok": False, "error": f"no broker of {self.settings.kafka_bootstrap} answers"}
 
     async def stop(self) -> None:
+        self._stopping.set()
         for task in self._tasks:
             task.cancel()
         # A cancelled connection attempt may take a moment to unwind; never forever.
@@ -248,20 +271,19 @@ class Runtime:
                 await asyncio.wait_for(self._pool.close(), 4)
 
 
-async def _until_done(what: str, step: Callable[[], Awaitable[None]]) -> None:
-    """Run ``step`` until it succeeds, with backoff; one line of log per failure."""
+async def _until_done(
+    what: str, step: Callable[[], Awaitable[None]], errors: dict[str, str]
+) -> None:
+    """Run ``step`` until it succeeds, with backoff; one line of log per failure, and
+    the last one in ``errors[what]`` (for /readyz) until it succeeds."""
     backoff = 0.2
     while True:
         try:
             await step()
+            errors.pop(what, None)
             return
         except Exception as exc:
-            log.warning(
-                "%s not reachable (%s: %s); retrying in %.1f s",
-                what,
-                type(exc).__name__,
-                exc,
-                backoff,
-            )
+            errors[what] = f"{type(exc).__name__}: {exc}"
+            log.warning("%s not ready (%s); retrying in %.1f s", what, errors[what], backoff)
         await asyncio.sleep(backoff)
         backoff = min(backoff * 2, MAX_BACKOFF)

@@ -1,7 +1,9 @@
 """Supervised background workers: restarted with backoff when they fail, and visible.
 
-A worker that is down (crashed and waiting for its restart) makes the service not
-ready, so a dead relay or consumer never goes unseen behind a healthy web API.
+A worker that is down (crashed and waiting for its restart) shows in ``/readyz``'s body
+(``describe``) and in ``pactstream_worker_up``, so a dead relay or consumer never goes
+unseen behind a healthy web API; it does not make the service unready, which would take
+a replica that can still serve out of its load balancer.
 """
 
 from __future__ import annotations

@@ -49,3 +49,12 @@ def test_a_partition_that_went_away_is_forgotten() -> None:
     f.observe(10.0, {P0: 1, P1: 4}, {P0: 1})
     f.observe(11.0, {P0: 1}, {P0: 1})
     assert f.lag(now=11.0) == 0.0
+
+
+def test_a_backlog_found_at_start_is_as_stale_as_the_last_event_applied() -> None:
+    """A replica back after an hour away, its partition far behind, says so."""
+    f = Freshness(started=10_000.0)
+    f.observe(10_001.0, {P0: 900}, {P0: 300}, {P0: 6_400.0})
+    assert f.lag(now=10_001.0) == 3_601.0
+    f.observe(10_002.0, {P0: 900}, {P0: 900})
+    assert f.lag(now=10_002.0) == 0.0

@@ -29,6 +29,10 @@ def operator_key() -> str:
     return os.environ.get("PACTSTREAM_OPERATOR_KEY") or DEVELOPMENT_OPERATOR_KEY
 
 
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -54,10 +58,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     tracing.configure(settings.service, settings.traces, settings.otlp_endpoint)
     app = create_app(settings)
-    # uvicorn drains on SIGTERM (requests, then the lifespan: workers finish their
-    # batch) and then re-raises the signal; this handler receives that re-raise, so a
-    # clean drain exits 0 instead of "killed by SIGTERM".
-    signal.signal(signal.SIGTERM, lambda *_: None)
+    # While it serves, uvicorn drains on SIGTERM (requests, then the lifespan: workers
+    # finish their batch) and then re-raises the signal to this handler, so a clean
+    # drain exits 0 instead of "killed by SIGTERM"; before uvicorn has installed its
+    # own, a SIGTERM ends the process at once, as cleanly.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     process.tune_garbage_collector()
     uvicorn.run(
         app,
@@ -127,53 +132,72 @@ def _infrastructure(layout: infra.Layout, started: infra.Infra) -> list[Child]:
 
 def cmd_up(args: argparse.Namespace) -> int:
     layout = infra.Layout.local()
-    started = infra.start(layout)
-    key = operator_key()
-    env = {**started.env(), "PACTSTREAM_OPERATOR_KEY": key}
-    os.environ.update(env)
-    ports = service_ports()
-    services = [
-        Child(name, port, start=lambda name=name, port=port: spawn_service(name, port, env))  # type: ignore[misc]
-        for name, port in ports.items()
-    ]
-    supervisor = Supervisor(
-        [*_infrastructure(layout, started), *services], layout.root / "run" / "up.json"
-    )
     stopping = threading.Event()
+    supervising = threading.Event()
 
     def on_signal(signum: int, _frame: object) -> None:
         stopping.set()
+        if not supervising.is_set():  # Still starting the servers: interrupt that.
+            raise KeyboardInterrupt
 
-    # Installed explicitly: a process started in the background inherits SIGINT ignored.
+    # Installed first, explicitly: a process started in the background inherits SIGINT
+    # ignored, and a signal while the servers start must stop what has started.
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    seeding: threading.Thread | None = None
-    announced = False
+    started: infra.Infra | None = None
+    supervisor: Supervisor | None = None
     try:
+        started = infra.start(layout)
+        supervising.set()
+        key = operator_key()
+        env = {**started.env(), "PACTSTREAM_OPERATOR_KEY": key}
+        os.environ.update(env)
+        ports = service_ports()
+        services = [
+            Child(name, port, start=lambda name=name, port=port: spawn_service(name, port, env))  # type: ignore[misc]
+            for name, port in ports.items()
+        ]
+        supervisor = Supervisor(
+            [*_infrastructure(layout, started), *services], layout.root / "run" / "up.json"
+        )
         for child in supervisor.children:
             pid = child.find_pid()
-            if pid is not None:
-                supervisor.adopt(child, None)
-            else:
-                supervisor.adopt(child, child.start())
-        while not stopping.is_set():
-            supervisor.tick()
-            if not announced and all(_ready(url) for url in urls.values()):
-                announced = True
-                if not args.no_seed:
-                    seeding = threading.Thread(
-                        target=_seed, args=(urls, key), name="seed", daemon=True
-                    )
-                    seeding.start()
-                _announce(urls, key)
-            stopping.wait(0.5)
+            supervisor.adopt(child, infra.child_process(pid) if pid else child.start())
+        _supervise(supervisor, ports, key, stopping, seed=not args.no_seed)
+        print("\npactstream: stopping", flush=True)
+        return 0
+    except KeyboardInterrupt:
         print("\npactstream: stopping", flush=True)
         return 0
     finally:
-        supervisor.stop({c.name for c in services})
-        supervisor.close()
-        started.stop_started()
+        if supervisor is not None:
+            supervisor.settle()
+            supervisor.stop(set(SERVICES))
+            supervisor.close()
+        if started is not None:
+            started.stop_started()
+
+
+def _supervise(
+    supervisor: Supervisor,
+    ports: dict[str, int],
+    key: str,
+    stopping: threading.Event,
+    *,
+    seed: bool,
+) -> None:
+    """Tick until told to stop; once every service is ready, announce the platform
+    and load the demo (in the background: the ticks go on)."""
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    announced = False
+    while not stopping.is_set():
+        supervisor.tick()
+        if not announced and all(_ready(url) for url in urls.values()):
+            announced = True
+            if seed:
+                threading.Thread(target=_seed, args=(urls, key), name="seed", daemon=True).start()
+            _announce(urls, key)
+        stopping.wait(0.5)
 
 
 def _seed(urls: dict[str, str], key: str) -> None:

@@ -12,15 +12,13 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import asyncpg
-
 from commitments.adapters.migrations import CHAIN as COMMITMENTS
 from commitments.settings import CommitmentsSettings
 from funding.adapters.migrations import CHAIN as FUNDING
 from funding.settings import FundingSettings
 from reporting.adapters.migrations import CHAIN as REPORTING
 from reporting.settings import ReportingSettings
-from shared.database import ensure_database
+from shared.database import database_exists, ensure_database
 from shared.migrations import MigrationChain, MigrationError, migrate, status
 from shared.settings import ServiceSettings
 
@@ -48,23 +46,12 @@ async def apply(chosen: list[Target]) -> int:
     """Migrate each database in turn (creating it if missing, as a service would)."""
     for target in chosen:
         s = target.settings
-        await ensure_database(s.postgres_url, s.database_name)
+        await ensure_database(s.postgres_server_url, s.database_name)
         applied = await migrate(s.database_url, target.chain)
         head = target.chain.revisions()[-1].id
         done = f"applied {', '.join(applied)}" if applied else "nothing to apply"
         print(f"{target.service:<12} {s.database_name}: {done} (at {head})", flush=True)
     return 0
-
-
-async def _exists(settings: ServiceSettings) -> bool:
-    conn = await asyncpg.connect(f"{settings.postgres_url.rstrip('/')}/postgres")
-    try:
-        found = await conn.fetchval(
-            "SELECT 1 FROM pg_database WHERE datname = $1", settings.database_name
-        )
-        return found is not None
-    finally:
-        await conn.close()
 
 
 async def show(chosen: list[Target]) -> int:
@@ -74,7 +61,7 @@ async def show(chosen: list[Target]) -> int:
     for target in chosen:
         s = target.settings
         print(f"{target.service} ({s.database_name})")
-        if not await _exists(s):
+        if not await database_exists(s.postgres_server_url, s.database_name):
             revisions = target.chain.revisions()
             print("  the database does not exist yet: every revision is pending")
             state = [("pending", r) for r in revisions]

@@ -133,7 +133,19 @@ class Supervisor:
             write_json(self.state_file, {"pid": os.getpid(), "processes": listed})
             self._written = listed
 
-    def stop(self, names: set[str], timeout: float = 25.0) -> None:
+    def settle(self, timeout: float = 120.0) -> None:
+        """Wait for the starts in flight and keep what they started, so that stopping
+        leaves nothing behind (a start runs in a thread of its own)."""
+        for child in self.children:
+            if child.starting is None:
+                continue
+            try:
+                child.process = child.starting.result(timeout)
+            except Exception as exc:
+                say(f"{child.name} did not start ({exc})")
+            child.starting = None
+
+    def stop(self, names: set[str], timeout: float = 35.0) -> None:
         """SIGTERM the child processes named, wait for them (SIGKILL after
         ``timeout``), and mark them stopped."""
         chosen = [c for c in self.children if c.name in names]

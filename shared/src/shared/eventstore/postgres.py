@@ -12,10 +12,10 @@ than every holder (see :mod:`shared.relay`), so a long transaction that writes n
 events, in this database or another on the same server, never holds publication back.
 A single-statement append takes the lock in the statement itself, as a filter that
 PostgreSQL evaluates once before the statement produces its first row (an initplan:
-``One-Time Filter`` in its plan); a transaction of several statements takes it first
-of all
-(:meth:`PostgresEventStore.transaction`), and an append refuses to run in a
-transaction that did not.
+``One-Time Filter`` in its plan). The only way to append inside a transaction of
+several statements is :meth:`PostgresEventStore.transaction`, which takes the lock
+first of all and refuses a transaction that wrote before. Nothing may ever take the
+lock exclusively: appends would fail (their filter tries it, to never wait).
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ from shared.eventstore.errors import DuplicateEvent, UniqueKeyTaken, WrongExpect
 from shared.eventstore.ports import StreamAppend
 
 NOTIFY_CHANNEL = "pactstream_events"
-#: Held (shared) by every transaction that appends events, for as long as it runs.
+#: Held (shared) by every transaction that appends events, for as long as it runs;
+#: never taken exclusively.
 WRITER_LOCK = 0x7772697465  # "write"
 #: Run by the migration chains' baseline revisions (``r0001_baseline``): never edit it; a
 #: change to these tables is a new revision.

@@ -29,6 +29,7 @@ from pactstream_cli.infra.common import (
     write_json,
 )
 from pactstream_cli.infra.kafka import (
+    child_process,
     kafka_external,
     kafka_pids,
     start_kafka,
@@ -53,6 +54,7 @@ __all__ = [
     "Layout",
     "alive",
     "apply_local_env",
+    "child_process",
     "ensure_chromium",
     "free_port_block",
     "home",
@@ -208,8 +210,7 @@ def processes(layout: Layout) -> list[dict[str, Any]]:
         found.append(_process("postgres", pid, layout.pg_port))
     if not kafka_external(layout):
         pids = kafka_pids(layout)
-        for node in layout.nodes():
-            name = "kafka" if layout.brokers == 1 else f"kafka-{node}"
+        for name, node in iter_nodes(layout):
             found.append(_process(name, pids[node], layout.broker_port(node)))
     return found
 

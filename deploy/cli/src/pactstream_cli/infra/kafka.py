@@ -193,21 +193,31 @@ def _format_kafka(layout: Layout, files: tls.Files | None) -> None:
     write_json(shape_file, _kafka_shape(layout))
 
 
+#: The nodes this process started, by pid: their exit statuses are ours to read.
+_STARTED: dict[int, subprocess.Popen[bytes]] = {}
+
+
 def start_kafka_node(layout: Layout, node: int) -> subprocess.Popen[bytes]:
     """Start one node of the layout's cluster (formatted already); its pid is kept."""
     files = ensure_certificates(layout) if layout.secure else None
     config = layout.node_dir(node) / "server.properties"
     config.write_text(kafka_config(layout, node, files))
-    log = (layout.node_dir(node) / "kafka.log").open("ab")
-    process = subprocess.Popen(
-        _java_cmd("kafka.Kafka", str(config), heap=_heap(layout)),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    with (layout.node_dir(node) / "kafka.log").open("ab") as log:
+        process = subprocess.Popen(
+            _java_cmd("kafka.Kafka", str(config), heap=_heap(layout)),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     (layout.node_dir(node) / "kafka.pid").write_text(str(process.pid))
+    _STARTED[process.pid] = process
     return process
+
+
+def child_process(pid: int) -> subprocess.Popen[bytes] | None:
+    """The node with this pid, if this process started it."""
+    return _STARTED.get(pid)
 
 
 def kafka_pids(layout: Layout) -> dict[int, int | None]:
@@ -227,27 +237,46 @@ def start_kafka(layout: Layout) -> bool:
     files = ensure_certificates(layout) if layout.secure else None
     _fetch_kafka()
     _format_kafka(layout, files)
-    processes = {
-        node: start_kafka_node(layout, node)
-        for node in layout.nodes()
-        if not port_open("127.0.0.1", layout.broker_port(node))
-    }
-    deadline = time.monotonic() + 120
-    for node in layout.nodes():
-        while not port_open("127.0.0.1", layout.broker_port(node)):
-            process = processes.get(node)
-            log = layout.node_dir(node) / "kafka.log"
-            if process is not None and process.poll() is not None:
-                raise SystemExit(f"pactstream: Kafka node {node} exited; see {log}")
-            if time.monotonic() > deadline:
-                raise SystemExit(f"pactstream: Kafka node {node} did not start; see {log}")
-            time.sleep(0.3)
-    asyncio.run(_wait_kafka_ready(layout))
+    processes: dict[int, subprocess.Popen[bytes]] = {}
+    try:
+        for node in layout.nodes():
+            if not port_open("127.0.0.1", layout.broker_port(node)):
+                processes[node] = start_kafka_node(layout, node)
+        deadline = time.monotonic() + 120
+        for node in layout.nodes():
+            while not port_open("127.0.0.1", layout.broker_port(node)):
+                process = processes.get(node)
+                log = layout.node_dir(node) / "kafka.log"
+                if process is not None and process.poll() is not None:
+                    raise SystemExit(f"pactstream: Kafka node {node} exited; see {log}")
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"pactstream: Kafka node {node} did not start; see {log}")
+                time.sleep(0.3)
+        asyncio.run(_wait_kafka_ready(layout))
+    except BaseException:  # Interrupted or failed: stop the nodes started here.
+        for node in processes:
+            stop_kafka_node(layout, node)
+        raise
     shape = f"{layout.brokers} brokers" if layout.brokers > 1 else "KRaft"
     say(
         f"Kafka ({shape}{', SASL_SSL only' if layout.secure else ''}) running on {layout.bootstrap}"
     )
     return True
+
+
+async def _all_registered(kafka: Any, brokers: int) -> None:
+    """Raise until the cluster reports ``brokers`` brokers: topics made before would
+    fit a smaller cluster."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin: Any = AIOKafkaAdminClient(**kafka.options(), request_timeout_ms=10_000)
+    await admin.start()
+    try:
+        found = len((await admin.describe_cluster())["brokers"])
+    finally:
+        await admin.close()
+    if found < brokers:
+        raise RuntimeError(f"{found} of {brokers} Kafka brokers registered")
 
 
 async def _wait_kafka_ready(layout: Layout, timeout: float = 90) -> None:
@@ -266,6 +295,7 @@ async def _wait_kafka_ready(layout: Layout, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
+            await _all_registered(kafka, layout.brokers)
             await ensure_topics(
                 kafka,
                 ["pactstream.healthcheck"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import glob
 import hashlib
 import os
@@ -35,6 +36,7 @@ def as_postgres(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
 
+@functools.lru_cache(maxsize=16)
 def postgres_root(layout: Layout) -> Path:
     """``<root>/postgres``, unless the ``postgres`` user cannot reach it (a clone under a
     private home directory): then a folder of its own under /var/tmp."""

@@ -1,4 +1,4 @@
-"""Funding' schema: the linear, forward-only chain of revisions in ``versions/``,
+"""The funding schema: the linear, forward-only chain of revisions in ``versions/``,
 applied at start-up by :func:`shared.migrations.migrate`."""
 
 from __future__ import annotations

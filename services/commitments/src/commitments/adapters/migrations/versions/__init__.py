@@ -1,1 +1,1 @@
-"""The revisions of commitments's schema, one module each, loaded by Alembic by path."""
+"""The revisions of the commitments schema, one module each, loaded by Alembic by path."""
