@@ -129,7 +129,14 @@ async def migrate(
     found = await _versions(database_url, schema, connect_args)
     if found == [chain.head()]:
         return []
-    unknown = [v for v in found if v not in chain.parents()]
+    known = chain.parents()
+    unknown = [v for v in found if v not in known]
+    ours = {r.rpartition("_")[0] for r in known}
+    if any(v.rpartition("_")[0] not in ours for v in unknown):
+        raise MigrationError(
+            f"the database is at revision {', '.join(unknown)}, of another service's "
+            f"chain than {chain.package}"
+        )
     if unknown:
         # A newer release migrated it (a rolling upgrade, or a rollback): its
         # revisions expand before they contract, so this release works on it.
