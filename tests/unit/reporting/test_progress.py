@@ -28,14 +28,14 @@ def test_a_section_counts_the_commitments_of_its_sub_sections() -> None:
         row("d", "2", "cancelled"),
     ]
     totals, tree = progress_tree(SECTIONS, rows, date(2016, 1, 1))
-    assert totals["commitments"] == 4
-    assert totals["completed_pct"] == 25.0
+    assert totals.commitments == 4
+    assert totals.completed_pct == 25.0
     one, two = tree
-    assert one["totals"]["commitments"] == 3
-    assert one["totals"]["priority"] == 1
-    assert one["sections"][0]["totals"]["commitments"] == 2
-    assert one["sections"][0]["sections"][0]["totals"]["by_status"]["planned"] == 1
-    assert two["totals"]["by_status"] == {
+    assert one.totals.commitments == 3
+    assert one.totals.priority == 1
+    assert one.sections[0].totals.commitments == 2
+    assert one.sections[0].sections[0].totals.by_status["planned"] == 1
+    assert two.totals.by_status == {
         "planned": 0,
         "launched": 0,
         "completed": 0,
@@ -54,11 +54,11 @@ def test_overdue_means_past_the_deadline_and_neither_completed_nor_cancelled() -
     ]
     before, _ = progress_tree(SECTIONS, rows, date(2016, 12, 31))
     after, _ = progress_tree(SECTIONS, rows, date(2017, 1, 1))
-    assert before["overdue"] == 0
-    assert after["overdue"] == 1
+    assert before.overdue == 0
+    assert after.overdue == 1
 
 
 def test_a_commitment_under_an_unknown_section_still_counts_in_the_plan() -> None:
     totals, tree = progress_tree(SECTIONS, [row("a", "zz")], date(2016, 1, 1))
-    assert totals["commitments"] == 1
-    assert sum(n["totals"]["commitments"] for n in tree) == 0
+    assert totals.commitments == 1
+    assert sum(n.totals.commitments for n in tree) == 0

@@ -12,9 +12,12 @@ from fastapi import FastAPI
 from reporting.adapters.migrations import CHAIN as MIGRATIONS
 from reporting.adapters.projections import project, project_many
 from reporting.adapters.rebuild import BARRIER_KEY
+from reporting.api.errors import install_error_handlers
 from reporting.api.routes import router
+from reporting.application.dates import Clock, utc_now
 from reporting.settings import ReportingSettings
 from reporting.web.routes import router as web_router
+from reporting.web.templates import build_templates
 from shared.consumer import ConsumerRunner
 from shared.freshness import Freshness, FreshnessWatch
 from shared.http.asgi import ReadHeaders
@@ -25,7 +28,7 @@ TOPICS = ("commitments", "funding")
 LAG_HEADER = b"pactstream-lag-seconds"
 
 
-def create_app(settings: ReportingSettings | None = None) -> FastAPI:
+def create_app(settings: ReportingSettings | None = None, clock: Clock = utc_now) -> FastAPI:
     settings = settings or ReportingSettings()
     runtime = Runtime(settings)
     topics = [settings.topic(t) for t in TOPICS]
@@ -69,6 +72,9 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     app = runtime.build_app(
         title="Pactstream reporting", lifespan=lifespan, routers=[router, web_router]
     )
+    install_error_handlers(app)
+    app.state.clock = clock
+    app.state.templates = build_templates()
     # Until the first check, the read models may lack anything since start-up.
     app.state.freshness = Freshness()
 

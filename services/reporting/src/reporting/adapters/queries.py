@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date, datetime
-from typing import Any
 
 import asyncpg
 
+from reporting.adapters.funding_queries import FundingQueries
+from reporting.application.ports import Readers
 from reporting.application.progress import CommitmentRow
 from shared.database import Connection
 
@@ -117,7 +118,7 @@ class ReportingQueries:
     async def progress_rows(
         self, plan_id: str, as_of: date, known_at: datetime
     ) -> list[CommitmentRow]:
-        return self.rows(await self._pool.fetch(PROGRESS_ROWS, plan_id, as_of, known_at))
+        return _rows(await self._pool.fetch(PROGRESS_ROWS, plan_id, as_of, known_at))
 
     async def commitment(
         self, commitment_id: str, as_of: date, known_at: datetime
@@ -260,19 +261,6 @@ class ReportingQueries:
             known_at,
         )
 
-    @staticmethod
-    def rows(records: list[asyncpg.Record]) -> list[CommitmentRow]:
-        return [
-            CommitmentRow(
-                commitment_id=r["commitment_id"],
-                section=r["section"],
-                status=r["status"],
-                priority=r["priority"],
-                deadline_end=r["deadline_end"],
-            )
-            for r in records
-        ]
-
     async def consumer_offsets(self, consumer: str) -> list[asyncpg.Record]:
         return await self._pool.fetch(
             "SELECT topic, partition, next_offset, last_event_at FROM consumer_offsets "
@@ -280,13 +268,26 @@ class ReportingQueries:
             consumer,
         )
 
-    async def counts(self) -> dict[str, Any]:
+    async def counts(self) -> dict[str, int]:
         row = await self._pool.fetchrow(
             "SELECT (SELECT count(*) FROM rm_plans) AS plans, "
             "(SELECT count(*) FROM rm_commitments) AS commitments"
         )
         assert row is not None
         return dict(row)
+
+
+def _rows(records: list[asyncpg.Record]) -> list[CommitmentRow]:
+    return [
+        CommitmentRow(
+            commitment_id=r["commitment_id"],
+            section=r["section"],
+            status=r["status"],
+            priority=r["priority"],
+            deadline_end=r["deadline_end"],
+        )
+        for r in records
+    ]
 
 
 @asynccontextmanager
@@ -297,3 +298,10 @@ async def consistent_reads(pool: asyncpg.Pool) -> AsyncIterator[Connection]:
     its report retracted and the report's completion still in force)."""
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         yield conn
+
+
+@asynccontextmanager
+async def snapshot(pool: asyncpg.Pool) -> AsyncIterator[Readers]:
+    """Both readers over one :func:`consistent_reads` connection."""
+    async with consistent_reads(pool) as conn:
+        yield Readers(commitments=ReportingQueries(conn), funding=FundingQueries(conn))

@@ -6,8 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Final, Protocol
+from typing import Final
 
+from reporting.application.models import ByCurrency, Converted, Money, RateUsed
+from reporting.application.models import Figures as FiguresView
+from reporting.application.ports import Row
 from shared.money import format_amount
 
 FIGURES: Final = (
@@ -36,33 +39,22 @@ class Figures:
         if amount is not None:
             self.sums[name] = self.sums.get(name, Decimal(0)) + amount
 
-    def as_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            name: {
-                "amount": format_amount(self.sums.get(name, Decimal(0)), self.currency),
-                "currency": self.currency,
-            }
-            for name in FIGURES
-        }
+    def view(self) -> FiguresView:
         committed = self.sums.get("committed", Decimal(0))
         disbursed = self.sums.get("disbursed", Decimal(0))
         spent = self.sums.get("spent", Decimal(0))
-        out["absorption_pct"] = (
-            float(round(disbursed / committed * 100, 1)) if committed > 0 else None
+        return FiguresView(
+            **{
+                name: Money(
+                    amount=format_amount(self.sums.get(name, Decimal(0)), self.currency),
+                    currency=self.currency,
+                )
+                for name in FIGURES
+            },
+            absorption_pct=float(round(disbursed / committed * 100, 1)) if committed > 0 else None,
+            spent_pct=float(round(spent / disbursed * 100, 1)) if disbursed > 0 else None,
+            illustrative=self.illustrative,
         )
-        out["spent_pct"] = float(round(spent / disbursed * 100, 1)) if disbursed > 0 else None
-        out["illustrative"] = self.illustrative
-        return out
-
-
-class Row(Protocol):
-    """A row of sums by column name: a mapping, or a database record."""
-
-    def __getitem__(self, key: str, /) -> Any: ...
-
-    def __contains__(self, key: object, /) -> bool: ...
-
-    def get(self, key: str, /) -> Any: ...
 
 
 class Ledger:
@@ -85,9 +77,9 @@ class Ledger:
                     f.add(name, row[name])
             f.illustrative = f.illustrative or bool(row.get("illustrative"))
 
-    def by_currency(self, key: str = "") -> dict[str, dict[str, Any]]:
+    def by_currency(self, key: str = "") -> ByCurrency:
         return {
-            currency: figures.as_json()
+            currency: figures.view()
             for (k, currency), figures in sorted(self.groups.items())
             if k == key
         }
@@ -105,12 +97,10 @@ class Rate:
     on_date: str
 
 
-def convert(
-    totals: Mapping[str, Figures], target: str, rates: Mapping[str, Rate]
-) -> dict[str, Any]:
+def convert(totals: Mapping[str, Figures], target: str, rates: Mapping[str, Rate]) -> Converted:
     """Totals in ``target`` where a rate from each currency is known; others listed."""
     converted = Figures(target)
-    used: list[dict[str, str]] = []
+    used: list[RateUsed] = []
     missing: list[str] = []
     for currency, figures in sorted(totals.items()):
         if currency == target:
@@ -119,13 +109,13 @@ def convert(
             r = rates[currency]
             factor = r.rate if r.base == currency else Decimal(1) / r.rate
             used.append(
-                {
-                    "from": currency,
-                    "to": target,
-                    "rate": f"{r.rate:f}",
-                    "pair": f"{r.base}/{r.quote}",
-                    "date": r.on_date,
-                }
+                RateUsed(
+                    from_=currency,
+                    to=target,
+                    rate=f"{r.rate:f}",
+                    pair=f"{r.base}/{r.quote}",
+                    date=r.on_date,
+                )
             )
         else:
             missing.append(currency)
@@ -133,9 +123,4 @@ def convert(
         for name, amount in figures.sums.items():
             converted.add(name, amount * factor)
         converted.illustrative = converted.illustrative or figures.illustrative
-    return {
-        "currency": target,
-        "figures": converted.as_json(),
-        "rates": used,
-        "not_converted": missing,
-    }
+    return Converted(currency=target, figures=converted.view(), rates=used, not_converted=missing)

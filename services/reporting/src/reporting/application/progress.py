@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
+from reporting.application.models import SectionProgress, Totals
+
 STATUSES: Final = ("planned", "launched", "completed", "suspended", "cancelled")
 CLOSED: Final = frozenset({"completed", "cancelled"})
 
@@ -27,7 +29,7 @@ def is_overdue(row: CommitmentRow, as_of: date) -> bool:
     return row.deadline_end is not None and row.deadline_end < as_of and row.status not in CLOSED
 
 
-def totals(rows: Iterable[CommitmentRow], as_of: date) -> dict[str, Any]:
+def totals(rows: Iterable[CommitmentRow], as_of: date) -> Totals:
     by_status = dict.fromkeys(STATUSES, 0)
     count = priority = overdue = 0
     for row in rows:
@@ -36,18 +38,18 @@ def totals(rows: Iterable[CommitmentRow], as_of: date) -> dict[str, Any]:
         by_status[row.status] = by_status.get(row.status, 0) + 1
         overdue += is_overdue(row, as_of)
     pct = round(100.0 * by_status["completed"] / count, 1) if count else 0.0
-    return {
-        "commitments": count,
-        "priority": priority,
-        "by_status": by_status,
-        "overdue": overdue,
-        "completed_pct": pct,
-    }
+    return Totals(
+        commitments=count,
+        priority=priority,
+        by_status=by_status,
+        overdue=overdue,
+        completed_pct=pct,
+    )
 
 
 def progress_tree(
     sections: Sequence[Mapping[str, Any]], rows: Sequence[CommitmentRow], as_of: date
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+) -> tuple[Totals, list[SectionProgress]]:
     """Plan totals and the nested section list, in the plan's section order.
 
     A commitment under a section code the plan does not know still counts in the plan
@@ -62,18 +64,18 @@ def progress_tree(
     for row in rows:
         by_section.setdefault(row.section, []).append(row)
 
-    def build(section: Mapping[str, Any]) -> tuple[dict[str, Any], list[CommitmentRow]]:
+    def build(section: Mapping[str, Any]) -> tuple[SectionProgress, list[CommitmentRow]]:
         subs = [build(child) for child in children.get(section["code"], [])]
         mine = list(by_section.get(section["code"], []))
         for _, sub_rows in subs:
             mine.extend(sub_rows)
-        node = {
-            "code": section["code"],
-            "title": section["title"],
-            "kind": section.get("kind"),
-            "totals": totals(mine, as_of),
-            "sections": [n for n, _ in subs],
-        }
+        node = SectionProgress(
+            code=section["code"],
+            title=section["title"],
+            kind=section.get("kind"),
+            totals=totals(mine, as_of),
+            sections=[n for n, _ in subs],
+        )
         return node, mine
 
     tree = [build(s)[0] for s in children.get(None, [])]

@@ -28,8 +28,10 @@ def indicator_chart(
     baseline: tuple[date | None, object] | None,
     target: tuple[date | None, object],
     measurements: Sequence[tuple[date, object]],
+    today: date,
 ) -> str:
-    """Baseline, measurements and the target line of one indicator, as an SVG string."""
+    """Baseline, measurements and the target line of one indicator, as an SVG string;
+    ``today`` places a lone target line that has no date."""
     points: list[tuple[date, float]] = []
     if baseline is not None and baseline[0] is not None and _num(baseline[1]) is not None:
         points.append((baseline[0], _num(baseline[1]) or 0.0))
@@ -45,7 +47,7 @@ def indicator_chart(
     low, high = min([*values, 0.0]), max(values)
     if high == low:
         high = low + 1
-    first = min(days) if days else date.today()
+    first = min(days) if days else today
     last = max(days) if days else first
     span = max((last - first).days, 1)
 

@@ -1,0 +1,40 @@
+"""From read-model rows to the parts every view shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reporting.application.errors import NotFound
+from reporting.application.models import PlanHead, ReportDates
+from reporting.application.ports import CommitmentsReader, Row
+
+
+def plan_head(plan: Row) -> PlanHead:
+    return PlanHead(
+        id=plan["plan_id"],
+        code=plan["code"],
+        title=plan["title"],
+        language=plan["language"],
+        period=plan["period"],
+    )
+
+
+def summary_fields(row: Row) -> dict[str, Any]:
+    """The fields of :class:`models.CommitmentSummary` from an effective-commitment row."""
+    return {
+        "id": row["commitment_id"],
+        "code": row["code"],
+        "section": row["section"],
+        "title": row["title"],
+        "status": row["status"],
+        "priority": row["priority"],
+        "deadline": row["deadline"],
+        "parties": row["parties"],
+    }
+
+
+async def existing_plan(reader: CommitmentsReader, plan_id: str, dates: ReportDates) -> Row:
+    plan = await reader.plan(plan_id, dates.known_at)
+    if plan is None:
+        raise NotFound(f"no plan {plan_id!r} (yet) in reporting")
+    return plan

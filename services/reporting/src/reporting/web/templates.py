@@ -1,0 +1,28 @@
+"""The dashboard's Jinja environment, built once by the composition root."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+
+def thousands(amount: str) -> str:
+    """``1234567.50`` → ``1 234 567.50`` with narrow no-break spaces."""
+    whole, _, cents = amount.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    digits = whole.lstrip("-")
+    groups: list[str] = []
+    while digits:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    return sign + "\u202f".join(groups or ["0"]) + (f".{cents}" if cents else "")
+
+
+def build_templates() -> Environment:
+    templates = Environment(
+        loader=FileSystemLoader(str(files("reporting.web").joinpath("templates"))),
+        autoescape=select_autoescape(["html"]),
+    )
+    templates.filters["thousands"] = thousands
+    return templates
