@@ -4,6 +4,7 @@ summary), exact to the data they draw."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from html import escape
@@ -22,6 +23,75 @@ def _num(value: object) -> float | None:
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """Where days and values land in the drawing."""
+
+    first: date
+    last: date
+    low: float
+    high: float
+
+    def x(self, day: date) -> float:
+        span = max((self.last - self.first).days, 1)
+        return PAD + (WIDTH - 2 * PAD) * (day - self.first).days / span
+
+    def y(self, value: float) -> float:
+        return HEIGHT - PAD - (HEIGHT - 2 * PAD) * (value - self.low) / (self.high - self.low)
+
+
+def _points(
+    baseline: tuple[date | None, object] | None, measurements: Sequence[tuple[date, object]]
+) -> list[tuple[date, float]]:
+    points: list[tuple[date, float]] = []
+    if baseline is not None and baseline[0] is not None and _num(baseline[1]) is not None:
+        points.append((baseline[0], _num(baseline[1]) or 0.0))
+    for day, value in measurements:
+        v = _num(value)
+        if v is not None:
+            points.append((day, v))
+    return points
+
+
+def _summary(
+    title: str,
+    unit: str,
+    target: tuple[date | None, object],
+    measurements: Sequence[tuple[date, object]],
+) -> str:
+    return (
+        f"{escape(title)}: target {target[1]} {escape(unit)}"
+        + (f" by {target[0]}" if target[0] else "")
+        + (
+            f"; latest {measurements[-1][1]} on {measurements[-1][0]}"
+            if measurements
+            else "; no measurement yet"
+        )
+    )
+
+
+def _target_line(frame: _Frame, value: float, label: object, unit: str) -> list[str]:
+    ty = frame.y(value)
+    return [
+        f'<line x1="{PAD}" y1="{ty:.1f}" x2="{WIDTH - PAD}" y2="{ty:.1f}" class="target"/>',
+        f'<text x="{WIDTH - PAD}" y="{ty - 4:.1f}" text-anchor="end" '
+        f'class="label">target {escape(str(label))} {escape(unit)}</text>',
+    ]
+
+
+def _series(frame: _Frame, points: list[tuple[date, float]], unit: str) -> list[str]:
+    parts = []
+    if len(points) > 1:
+        path = " ".join(f"{frame.x(d):.1f},{frame.y(v):.1f}" for d, v in points)
+        parts.append(f'<polyline points="{path}" class="series"/>')
+    for d, v in points:
+        parts.append(
+            f'<circle cx="{frame.x(d):.1f}" cy="{frame.y(v):.1f}" r="3" class="point">'
+            f"<title>{d}: {v:g} {escape(unit)}</title></circle>"
+        )
+    return parts
+
+
 def indicator_chart(
     title: str,
     unit: str,
@@ -32,40 +102,16 @@ def indicator_chart(
 ) -> str:
     """Baseline, measurements and the target line of one indicator, as an SVG string;
     ``today`` places a lone target line that has no date."""
-    points: list[tuple[date, float]] = []
-    if baseline is not None and baseline[0] is not None and _num(baseline[1]) is not None:
-        points.append((baseline[0], _num(baseline[1]) or 0.0))
-    for day, value in measurements:
-        v = _num(value)
-        if v is not None:
-            points.append((day, v))
+    points = _points(baseline, measurements)
     target_value = _num(target[1])
     values = [v for _, v in points] + ([target_value] if target_value is not None else [])
     if not values:
         return ""
     days = [d for d, _ in points] + ([target[0]] if target[0] is not None else [])
     low, high = min([*values, 0.0]), max(values)
-    if high == low:
-        high = low + 1
     first = min(days) if days else today
-    last = max(days) if days else first
-    span = max((last - first).days, 1)
-
-    def x(day: date) -> float:
-        return PAD + (WIDTH - 2 * PAD) * (day - first).days / span
-
-    def y(value: float) -> float:
-        return HEIGHT - PAD - (HEIGHT - 2 * PAD) * (value - low) / (high - low)
-
-    summary = (
-        f"{escape(title)}: target {target[1]} {escape(unit)}"
-        + (f" by {target[0]}" if target[0] else "")
-        + (
-            f"; latest {measurements[-1][1]} on {measurements[-1][0]}"
-            if measurements
-            else "; no measurement yet"
-        )
-    )
+    frame = _Frame(first, max(days) if days else first, low, high if high != low else low + 1)
+    summary = _summary(title, unit, target, measurements)
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-label="{summary}" xmlns="http://www.w3.org/2000/svg">',
@@ -74,25 +120,12 @@ def indicator_chart(
         'class="axis"/>',
     ]
     if target_value is not None:
-        ty = y(target_value)
-        parts.append(
-            f'<line x1="{PAD}" y1="{ty:.1f}" x2="{WIDTH - PAD}" y2="{ty:.1f}" class="target"/>'
-        )
-        parts.append(
-            f'<text x="{WIDTH - PAD}" y="{ty - 4:.1f}" text-anchor="end" '
-            f'class="label">target {escape(str(target[1]))} {escape(unit)}</text>'
-        )
-    if len(points) > 1:
-        path = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in points)
-        parts.append(f'<polyline points="{path}" class="series"/>')
-    for d, v in points:
-        parts.append(
-            f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="3" class="point">'
-            f"<title>{d}: {v:g} {escape(unit)}</title></circle>"
-        )
-    parts.append(f'<text x="{PAD}" y="{HEIGHT - 8}" class="label">{first}</text>')
+        parts += _target_line(frame, target_value, target[1], unit)
+    parts += _series(frame, points, unit)
+    parts.append(f'<text x="{PAD}" y="{HEIGHT - 8}" class="label">{frame.first}</text>')
     parts.append(
-        f'<text x="{WIDTH - PAD}" y="{HEIGHT - 8}" text-anchor="end" class="label">{last}</text>'
+        f'<text x="{WIDTH - PAD}" y="{HEIGHT - 8}" text-anchor="end" class="label">'
+        f"{frame.last}</text>"
     )
     parts.append("</svg>")
     return "".join(parts)
