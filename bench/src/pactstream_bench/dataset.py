@@ -36,90 +36,70 @@ def _at(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-async def load(services: Services, total: int) -> str:
-    """Write the dataset; return the plan id once reporting has projected it all."""
-    plan_id = f"bench-{uuid.uuid4().hex[:8]}"
-    pool = await create_pool(f"{PG}/{services.ref}_commitments", min_size=2, max_size=8)
-    store = PostgresEventStore(pool)
-    meta = EventMetadata(partner="bench")
+INDICATOR = IndicatorData(
+    code="n", title="n", unit="u", direction="increase", target=IndicatorPoint(value="1000")
+)
+
+
+async def _plan(store: PostgresEventStore, plan_id: str, meta: EventMetadata) -> None:
     sections = tuple(
         SectionData(code=f"D{d}", title=f"Domain {d}", kind="domain") for d in range(10)
     )
-    await store.append(
-        f"plan-{plan_id}",
-        0,
-        new_events(
-            [
-                PlanCreated(
-                    plan_id=plan_id,
-                    code=plan_id,
-                    title="Bench plan",
-                    language="en",
-                    adopted_on=date(2015, 1, 1),
-                    sections=sections,
-                )
-            ],
-            _at(date(2015, 1, 1)),
-            meta,
-        ),
+    created = PlanCreated(
+        plan_id=plan_id,
+        code=plan_id,
+        title="Bench plan",
+        language="en",
+        adopted_on=date(2015, 1, 1),
+        sections=sections,
     )
-    indicator = IndicatorData(
-        code="n", title="n", unit="u", direction="increase", target=IndicatorPoint(value="1000")
-    )
-    per_commitment = max(0, (total - 1 - 2 * COMMITMENTS) // COMMITMENTS)
+    await store.append(f"plan-{plan_id}", 0, new_events([created], _at(date(2015, 1, 1)), meta))
 
-    async def commitment(i: int) -> None:
-        cid = f"{plan_id}-{i}"
-        made = CommitmentMade(
-            commitment_id=cid,
-            plan_id=plan_id,
-            code=f"C{i:04d}",
-            section=f"D{i % 10}",
-            title=f"Commitment {i}",
-            parties=(PartyData(name=f"Party {i % 25}", role="responsible"),),
-            deadline=PeriodData(label="2016", start=date(2016, 1, 1), end=date(2016, 12, 31)),
-            priority=i % 7 == 0,
-            made_on=date(2015, 1, 1),
-            indicators=(indicator,),
-        )
-        launched = CommitmentStatusChanged(
-            commitment_id=cid,
-            plan_id=plan_id,
-            previous="planned",
-            status="launched",
-            as_of=date(2015, 3, 1) + timedelta(days=i % 300),
-        )
-        version = 0
-        for events, day in (([made], date(2015, 1, 1)), ([launched], launched.as_of)):
-            await store.append(f"commitment-{cid}", version, new_events(events, _at(day), meta))
-            version += 1
-        batch = []
-        for m in range(per_commitment):
-            batch.append(
-                MeasurementRecorded(
-                    commitment_id=cid,
-                    plan_id=plan_id,
-                    indicator="n",
-                    value=str(m),
-                    as_of=date(2016, 1, 1),
-                )
+
+async def _commitment(
+    store: PostgresEventStore, plan_id: str, i: int, measurements: int, meta: EventMetadata
+) -> None:
+    """Made, launched, then ``measurements`` measurements in appends of 500."""
+    cid = f"{plan_id}-{i}"
+    made = CommitmentMade(
+        commitment_id=cid,
+        plan_id=plan_id,
+        code=f"C{i:04d}",
+        section=f"D{i % 10}",
+        title=f"Commitment {i}",
+        parties=(PartyData(name=f"Party {i % 25}", role="responsible"),),
+        deadline=PeriodData(label="2016", start=date(2016, 1, 1), end=date(2016, 12, 31)),
+        priority=i % 7 == 0,
+        made_on=date(2015, 1, 1),
+        indicators=(INDICATOR,),
+    )
+    launched = CommitmentStatusChanged(
+        commitment_id=cid,
+        plan_id=plan_id,
+        previous="planned",
+        status="launched",
+        as_of=date(2015, 3, 1) + timedelta(days=i % 300),
+    )
+    stream = f"commitment-{cid}"
+    await store.append(stream, 0, new_events([made], _at(date(2015, 1, 1)), meta))
+    await store.append(stream, 1, new_events([launched], _at(launched.as_of), meta))
+    version = 2
+    for first in range(0, measurements, 500):
+        batch = [
+            MeasurementRecorded(
+                commitment_id=cid,
+                plan_id=plan_id,
+                indicator="n",
+                value=str(m),
+                as_of=date(2016, 1, 1),
             )
-            if len(batch) == 500 or m == per_commitment - 1:
-                await store.append(
-                    f"commitment-{cid}", version, new_events(batch, _at(date(2016, 1, 1)), meta)
-                )
-                version += len(batch)
-                batch = []
+            for m in range(first, min(first + 500, measurements))
+        ]
+        await store.append(stream, version, new_events(batch, _at(date(2016, 1, 1)), meta))
+        version += len(batch)
 
-    semaphore = asyncio.Semaphore(8)
 
-    async def bounded(i: int) -> None:
-        async with semaphore:
-            await commitment(i)
-
-    await asyncio.gather(*(bounded(i) for i in range(COMMITMENTS)))
-    written = await pool.fetchval("SELECT count(*) FROM events")
-    await pool.close()
+async def _caught_up(services: Services, written: int) -> None:
     deadline = time.monotonic() + 1800
     async with services.client("reporting") as c:
         while True:
@@ -129,10 +109,30 @@ async def load(services: Services, total: int) -> str:
             )
             services.sample_memory()
             if consumed >= written and status["lag"] == 0:
-                break
+                return
             if time.monotonic() > deadline:
                 raise TimeoutError("reporting did not catch up")
             await asyncio.sleep(1)
+
+
+async def load(services: Services, total: int) -> str:
+    """Write the dataset; return the plan id once reporting has projected it all."""
+    plan_id = f"bench-{uuid.uuid4().hex[:8]}"
+    pool = await create_pool(f"{PG}/{services.ref}_commitments", min_size=2, max_size=8)
+    store = PostgresEventStore(pool)
+    meta = EventMetadata(partner="bench")
+    await _plan(store, plan_id, meta)
+    per_commitment = max(0, (total - 1 - 2 * COMMITMENTS) // COMMITMENTS)
+    semaphore = asyncio.Semaphore(8)
+
+    async def bounded(i: int) -> None:
+        async with semaphore:
+            await _commitment(store, plan_id, i, per_commitment, meta)
+
+    await asyncio.gather(*(bounded(i) for i in range(COMMITMENTS)))
+    written = await pool.fetchval("SELECT count(*) FROM events")
+    await pool.close()
+    await _caught_up(services, written)
     return plan_id
 
 

@@ -312,6 +312,20 @@ async def settle(services: Services, timeout: float = 600) -> None:
             await asyncio.sleep(0.2)
 
 
+async def _plans_in_reporting(
+    commitments: httpx.AsyncClient, reporting: httpx.AsyncClient, count: int
+) -> list[str]:
+    """``count`` new plans, once reporting has every one of them."""
+    plans = [
+        (await commitments.post("/v1/plans", json=plan_body())).raise_for_status().json()["id"]
+        for _ in range(count)
+    ]
+    for plan in plans:
+        while (await reporting.get(f"/v1/plans/{plan}/commitments")).status_code != 200:
+            await asyncio.sleep(0.01)
+    return plans
+
+
 async def end_to_end(services: Services, rate_per_second: float, count: int) -> list[Result]:
     """From a POST's 2xx to the commitment visible in reporting, paced at ``rate``.
 
@@ -328,13 +342,7 @@ async def end_to_end(services: Services, rate_per_second: float, count: int) -> 
         services.client("commitments") as c,
         services.client("reporting") as r,
     ):
-        plans = [
-            (await c.post("/v1/plans", json=plan_body())).raise_for_status().json()["id"]
-            for _ in range(-(-(WARMUP_WRITES + count) // PER_PLAN))
-        ]
-        for plan in plans:  # Start measuring once reporting has every plan.
-            while (await r.get(f"/v1/plans/{plan}/commitments")).status_code != 200:
-                await asyncio.sleep(0.01)
+        plans = await _plans_in_reporting(c, r, -(-(WARMUP_WRITES + count) // PER_PLAN))
 
         async def one(n: int) -> None:
             plan = plans[n // PER_PLAN]

@@ -125,6 +125,36 @@ GOALS: list[Goal] = [
 ]
 
 
+async def _warm_broker() -> None:
+    say(f"warming the broker up: {BROKER_WARMUP_SECONDS} s of batch ingest")
+    warming = Services()
+    warming.start()
+    try:
+        await http.warm_broker(warming, BROKER_WARMUP_SECONDS)
+        warming.check_running()
+    finally:
+        warming.stop()
+        await warming.remove_data()
+
+
+async def _platform(services: Services, sizes: Sizes, keep: Callable[[Result], None]) -> None:
+    """The figures of the running services, every one taken with all three up."""
+    single = await asyncio.to_thread(http.http_single, services, sizes.http_seconds)
+    keep(single)
+    keep(await http.http_latency(services))
+    keep(await http.http_batch(services, sizes.batches))
+    rate = max(5.0, single.value / 2)
+    await http.settle(services)
+    for r in await http.end_to_end(services, rate, min(sizes.e2e, int(rate * 20))):
+        keep(r)
+    say(f"loading {sizes.dataset:,} events (1,000 commitments)")
+    plan_id = await dataset.load(services, sizes.dataset)
+    for r in await dataset.queries(services, plan_id):
+        keep(r)
+    keep(await dataset.rebuild(services, sizes.dataset))
+    services.check_running()
+
+
 async def measure(sizes: Sizes) -> list[Result]:
     # The settings of the processes measured (the relay and the rebuild run here, as
     # they do in a service replica and in `./pactstream reporting rebuild`); their
@@ -136,15 +166,7 @@ async def measure(sizes: Sizes) -> list[Result]:
         say(f"{result.name} = {result.value:,.1f} {result.unit}")
         results.append(result)
 
-    say(f"warming the broker up: {BROKER_WARMUP_SECONDS} s of batch ingest")
-    warming = Services()
-    warming.start()
-    try:
-        await http.warm_broker(warming, BROKER_WARMUP_SECONDS)
-        warming.check_running()
-    finally:
-        warming.stop()
-        await warming.remove_data()
+    await _warm_broker()
     keep(await store.append_batched(sizes.appends))
     keep(await store.copy_raw(sizes.appends))
     keep(await store.eventsourcing_peer(sizes.appends))
@@ -166,20 +188,7 @@ async def measure(sizes: Sizes) -> list[Result]:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     try:
-        single = await asyncio.to_thread(http.http_single, services, sizes.http_seconds)
-        keep(single)
-        keep(await http.http_latency(services))
-        keep(await http.http_batch(services, sizes.batches))
-        rate = max(5.0, single.value / 2)
-        await http.settle(services)
-        for r in await http.end_to_end(services, rate, min(sizes.e2e, int(rate * 20))):
-            keep(r)
-        say(f"loading {sizes.dataset:,} events (1,000 commitments)")
-        plan_id = await dataset.load(services, sizes.dataset)
-        for r in await dataset.queries(services, plan_id):
-            keep(r)
-        keep(await dataset.rebuild(services, sizes.dataset))
-        services.check_running()  # Every figure above was taken with all three up.
+        await _platform(services, sizes, keep)
     finally:
         sampling = False
         sampler.join()

@@ -14,11 +14,22 @@ class Metrics:
     def __init__(self, service: str) -> None:
         self.registry = CollectorRegistry()
         self.service = service
-        self.requests = Counter(
+        self._http()
+        self._events(service)
+        self._consumers()
+        self._health()
+
+    def _counter(self, name: str, doc: str, *labels: str) -> Counter:
+        return Counter(name, doc, list(labels), registry=self.registry)
+
+    def _gauge(self, name: str, doc: str, *labels: str) -> Gauge:
+        return Gauge(name, doc, list(labels), registry=self.registry)
+
+    def _http(self) -> None:
+        self.requests = self._counter(
             "pactstream_http_requests",
             "HTTP requests by route and status.",
-            ["service", "method", "route", "status"],
-            registry=self.registry,
+            *("service", "method", "route", "status"),
         ).labels
         self.latency = Histogram(
             "pactstream_http_request_duration_seconds",
@@ -27,63 +38,59 @@ class Metrics:
             registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
         ).labels
-        self.appended = Counter(
+
+    def _events(self, service: str) -> None:
+        self.appended = self._counter(
             "pactstream_events_appended",
             "Events appended to this service's event store.",
-            ["service"],
-            registry=self.registry,
+            "service",
         ).labels(service)
-        self.published = Counter(
+        self.published = self._counter(
             "pactstream_events_published",
             "Events the outbox relay published to Kafka.",
-            ["service", "topic"],
-            registry=self.registry,
+            *("service", "topic"),
         ).labels
-        self.relay_lag = Gauge(
+        self.relay_lag = self._gauge(
             "pactstream_relay_lag_seconds",
             "Age of the oldest event stored but not yet published (0 when caught up).",
-            ["service"],
-            registry=self.registry,
+            "service",
         ).labels(service)
-        self.consumer_lag = Gauge(
+
+    def _consumers(self) -> None:
+        self.consumer_lag = self._gauge(
             "pactstream_consumer_lag_messages",
             "Messages between a consumer's position and the partition's end.",
-            ["service", "consumer", "topic", "partition"],
-            registry=self.registry,
+            *("service", "consumer", "topic", "partition"),
         ).labels
-        self.projection_lag = Gauge(
+        self.projection_lag = self._gauge(
             "pactstream_projection_lag_seconds",
             "Record-time age of the last event a consumer applied, when it applied it.",
-            ["service", "consumer"],
-            registry=self.registry,
+            *("service", "consumer"),
         ).labels
-        self.dead_lettered = Counter(
+        self.dead_lettered = self._counter(
             "pactstream_dlq_messages",
             "Messages sent to the dead-letter topic.",
-            ["service", "consumer", "topic"],
-            registry=self.registry,
+            *("service", "consumer", "topic"),
         ).labels
-        self.consumed = Counter(
+        self.consumed = self._counter(
             "pactstream_consumer_events",
             "Events consumed, by outcome (applied, duplicate).",
-            ["service", "consumer", "outcome"],
-            registry=self.registry,
+            *("service", "consumer", "outcome"),
         ).labels
-        self.dependency_up = Gauge(
-            "pactstream_dependency_up",
-            "1 while a dependency (database, kafka) answers this service, else 0.",
-            ["service", "dependency"],
-            registry=self.registry,
-        ).labels
-        self.read_model_lag = Gauge(
+        self.read_model_lag = self._gauge(
             "pactstream_read_model_lag_seconds",
             "Seconds since the read models were last seen to hold every event on the topics.",
-            ["service", "consumer"],
-            registry=self.registry,
+            *("service", "consumer"),
         ).labels
-        self.worker_up = Gauge(
+
+    def _health(self) -> None:
+        self.dependency_up = self._gauge(
+            "pactstream_dependency_up",
+            "1 while a dependency (database, kafka) answers this service, else 0.",
+            *("service", "dependency"),
+        ).labels
+        self.worker_up = self._gauge(
             "pactstream_worker_up",
             "1 while a supervised worker runs, 0 while it is down.",
-            ["service", "worker"],
-            registry=self.registry,
+            *("service", "worker"),
         ).labels

@@ -17,6 +17,7 @@ import hashlib
 import json
 from typing import Any, Final
 
+import asyncpg
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -94,64 +95,19 @@ class Idempotency:
         owner = _digest(credential.encode())
         fingerprint = _digest(b"POST", scope["path"].encode(), body)
         pool = runtime.pool
-        claimed = await pool.fetchval(
-            """
-            INSERT INTO idempotency_keys (scope, key, fingerprint) VALUES ($1, $2, $3)
-            ON CONFLICT (scope, key) DO UPDATE
-                SET fingerprint = EXCLUDED.fingerprint, created_at = now()
-                WHERE idempotency_keys.status IS NULL
-                  AND idempotency_keys.created_at < now() - make_interval(secs => $4)
-                  AND idempotency_keys.fingerprint = EXCLUDED.fingerprint
-            RETURNING true
-            """,
-            owner,
-            key,
-            fingerprint,
-            ABANDONED_SECONDS,
-        )
-        if not claimed:
+        if not await _claim(pool, owner, key, fingerprint):
             await self._answer_again(scope, send, pool, owner, key, fingerprint)
             return
-        status = 500
-        kept: dict[str, str] = {}
-        chunks: list[bytes] = []
-
-        async def capture(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                for name, value in message.get("headers", ()):
-                    if name.decode("latin-1").lower() in _KEPT_HEADERS:
-                        kept[name.decode("latin-1").lower()] = value.decode("latin-1")
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-            await send(message)
-
+        response = _Recorder(send)
         try:
-            await self.app(scope, replay(body), capture)
+            await self.app(scope, replay(body), response.send)
         except BaseException:
-            await pool.execute(
-                "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2", owner, key
-            )
+            await _forget(pool, owner, key)
             raise
-        if status >= 500:
-            await pool.execute(
-                "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2", owner, key
-            )
+        if response.status >= 500:
+            await _forget(pool, owner, key)
             return
-        await pool.execute(
-            "UPDATE idempotency_keys SET status = $3, headers = $4, body = $5 "
-            "WHERE scope = $1 AND key = $2",
-            owner,
-            key,
-            status,
-            kept,
-            b"".join(chunks),
-        )
-        await pool.execute(
-            "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)",
-            RETAIN_HOURS,
-        )
+        await _keep(pool, owner, key, response)
 
     async def _answer_again(
         self, scope: Scope, send: Send, pool: Any, owner: str, key: str, fingerprint: str
@@ -193,3 +149,65 @@ class Idempotency:
         headers = {**headers, "Idempotency-Replayed": "true"}
         response = Response(bytes(row["body"] or b""), status_code=row["status"], headers=headers)
         await response(scope, _no_receive, send)
+
+
+class _Recorder:
+    """Passes a response through while keeping its status, the headers worth
+    repeating and its body."""
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self.status = 500
+        self.headers: dict[str, str] = {}
+        self.chunks: list[bytes] = []
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            for name, value in message.get("headers", ()):
+                if name.decode("latin-1").lower() in _KEPT_HEADERS:
+                    self.headers[name.decode("latin-1").lower()] = value.decode("latin-1")
+        elif message["type"] == "http.response.body":
+            self.chunks.append(message.get("body", b""))
+        await self._send(message)
+
+
+async def _claim(pool: asyncpg.Pool, owner: str, key: str, fingerprint: str) -> bool:
+    """Take the key for this request; a key abandoned (no answer recorded) longer than
+    ``ABANDONED_SECONDS`` by the same request may be taken again."""
+    claimed = await pool.fetchval(
+        """
+        INSERT INTO idempotency_keys (scope, key, fingerprint) VALUES ($1, $2, $3)
+        ON CONFLICT (scope, key) DO UPDATE
+            SET fingerprint = EXCLUDED.fingerprint, created_at = now()
+            WHERE idempotency_keys.status IS NULL
+              AND idempotency_keys.created_at < now() - make_interval(secs => $4)
+              AND idempotency_keys.fingerprint = EXCLUDED.fingerprint
+        RETURNING true
+        """,
+        owner,
+        key,
+        fingerprint,
+        ABANDONED_SECONDS,
+    )
+    return bool(claimed)
+
+
+async def _forget(pool: asyncpg.Pool, owner: str, key: str) -> None:
+    await pool.execute("DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2", owner, key)
+
+
+async def _keep(pool: asyncpg.Pool, owner: str, key: str, response: _Recorder) -> None:
+    await pool.execute(
+        "UPDATE idempotency_keys SET status = $3, headers = $4, body = $5 "
+        "WHERE scope = $1 AND key = $2",
+        owner,
+        key,
+        response.status,
+        response.headers,
+        b"".join(response.chunks),
+    )
+    await pool.execute(
+        "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)",
+        RETAIN_HOURS,
+    )

@@ -135,6 +135,23 @@ def _postgres_configure(layout: Layout, root: Path) -> None:
             shutil.chown(path, "postgres", "postgres")
 
 
+def _initdb(binaries: Path, root: Path, data: Path, run_dir: Path) -> None:
+    say(f"initialising a PostgreSQL cluster in {root}")
+    data.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        for path in (root, data, run_dir):
+            shutil.chown(path, "postgres", "postgres")
+    initdb = [str(binaries / "initdb"), "-D", str(data), "-U", PG_USER, "--auth=trust"]
+    run(as_postgres([*initdb, "-E", "UTF8", "--no-locale"]), stdout=subprocess.DEVNULL)
+    with (data / "postgresql.conf").open("a") as conf:
+        conf.write(
+            "\n# pactstream local development\n"
+            "max_connections = 400\n"
+            "shared_buffers = 256MB\n"
+            "synchronous_commit = on\n"
+        )
+
+
 def start_postgres(layout: Layout) -> bool:
     """Ensure the layout's server runs; whether this call started it."""
     if port_open("127.0.0.1", layout.pg_port):
@@ -145,53 +162,12 @@ def start_postgres(layout: Layout) -> bool:
     run_dir = root / "run"
     run_dir.mkdir(parents=True, exist_ok=True)
     if not (data / "PG_VERSION").exists():
-        say(f"initialising a PostgreSQL cluster in {root}")
-        data.mkdir(parents=True, exist_ok=True)
-        if os.geteuid() == 0:
-            for path in (root, data, run_dir):
-                shutil.chown(path, "postgres", "postgres")
-        run(
-            as_postgres(
-                [
-                    str(binaries / "initdb"),
-                    "-D",
-                    str(data),
-                    "-U",
-                    PG_USER,
-                    "--auth=trust",
-                    "-E",
-                    "UTF8",
-                    "--no-locale",
-                ]
-            ),
-            stdout=subprocess.DEVNULL,
-        )
-        with (data / "postgresql.conf").open("a") as conf:
-            conf.write(
-                "\n# pactstream local development\n"
-                "max_connections = 400\n"
-                "shared_buffers = 256MB\n"
-                "synchronous_commit = on\n"
-            )
+        _initdb(binaries, root, data, run_dir)
     if os.geteuid() == 0:
         shutil.chown(run_dir, "postgres", "postgres")
     _postgres_configure(layout, root)
-    run(
-        as_postgres(
-            [
-                str(binaries / "pg_ctl"),
-                "-D",
-                str(data),
-                "-l",
-                str(root / "postgres.log"),
-                "-w",
-                "-t",
-                "60",
-                "start",
-            ]
-        ),
-        stdout=subprocess.DEVNULL,
-    )
+    pg_ctl = [str(binaries / "pg_ctl"), "-D", str(data), "-l", str(root / "postgres.log")]
+    run(as_postgres([*pg_ctl, "-w", "-t", "60", "start"]), stdout=subprocess.DEVNULL)
     if layout.secure:
         _set_password(layout, root)
     say(
