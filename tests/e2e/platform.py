@@ -36,6 +36,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def all_pages(client: httpx.Client, path: str, **params: object) -> list[dict[str, object]]:
+    """Every item of a paged list, following its ``Link: rel="next"``."""
+    items: list[dict[str, object]] = []
+    answer = client.get(path, params={"limit": 1000, **params})
+    while True:
+        answer.raise_for_status()
+        items += answer.json()
+        following = answer.links.get("next")
+        if following is None:
+            return items
+        answer = client.get(following["url"])
+
+
 @dataclass
 class Platform:
     ref: str = field(default_factory=lambda: random_ref("e2e"))
@@ -125,8 +138,8 @@ class Platform:
         """Until reporting lists ``count`` commitments of the plan."""
         with self.client("reporting") as c:
             poll(
-                lambda: c.get(f"/v1/plans/{plan_id}/commitments").json(),
-                lambda listed: isinstance(listed, list) and len(listed) == count,
+                lambda: all_pages(c, f"/v1/plans/{plan_id}/commitments"),
+                lambda listed: len(listed) == count,
                 timeout=timeout,
                 interval=0.5,
             )

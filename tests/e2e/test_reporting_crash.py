@@ -8,7 +8,7 @@ import threading
 
 import httpx
 
-from tests.e2e.platform import KEY, Platform, poll
+from tests.e2e.platform import KEY, Platform, all_pages, poll
 from tests.e2e.test_rebuild import reporting_command
 from tests.e2e.test_slice import create_plan
 from tests.refs import random_ref
@@ -72,15 +72,15 @@ def test_reporting_killed_mid_stream_counts_exactly_what_was_acknowledged(
         # them until its Kafka session expires), the plan may not be projected yet.
         with platform.client("reporting") as c:
             report = c.get(f"/v1/plans/{plan['id']}/progress")
-            listed = c.get(f"/v1/plans/{plan['id']}/commitments")
-        if report.status_code == 404:
-            return 0, 0
-        return report.json()["totals"]["commitments"], len(listed.json())
+            if report.status_code == 404:
+                return 0, 0
+            listed = all_pages(c, f"/v1/plans/{plan['id']}/commitments")
+        return report.json()["totals"]["commitments"], len(listed)
 
     poll(counts, lambda c: c[0] >= COMMITMENTS, timeout=60)
     assert counts() == (COMMITMENTS, COMMITMENTS)
     with platform.client("reporting") as c:
-        listed_ids = {row["id"] for row in c.get(f"/v1/plans/{plan['id']}/commitments").json()}
+        listed_ids = {row["id"] for row in all_pages(c, f"/v1/plans/{plan['id']}/commitments")}
         status = c.get("/v1/status").json()
     assert listed_ids == set(acknowledged)
     assert status["lag"] == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from tests.e2e.platform import Platform, poll
+from tests.e2e.platform import Platform, all_pages, poll
 
 
 def progress(platform: Platform, plan_id: str, expected: int, as_of: str) -> dict[str, Any]:
@@ -25,7 +25,10 @@ def test_valletta_has_five_domains_and_sixteen_priority_initiatives_due_in_2016(
     assert report["totals"]["priority"] == 16
     assert [s["totals"]["priority"] for s in report["sections"]] == [4, 3, 3, 4, 2]
     with seeded.client("reporting") as c:
-        listed = c.get("/v1/plans/valletta-2015/commitments").json()
+        first = c.get("/v1/plans/valletta-2015/commitments")
+        listed = all_pages(c, "/v1/plans/valletta-2015/commitments")
+    assert len(first.json()) == 100 and 'rel="next"' in first.headers["link"]
+    assert len(listed) == 106
     priority = [x for x in listed if x["priority"]]
     assert len(priority) == 16
     assert all(date.fromisoformat(x["deadline"]["end"]) <= date(2016, 12, 31) for x in priority)

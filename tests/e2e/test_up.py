@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from pactstream_cli import infra
-from tests.e2e.platform import KEY, ROOT, poll
+from tests.e2e.platform import KEY, ROOT, all_pages, poll
 from tests.refs import random_ref
 
 SERVICES = ("commitments", "funding", "reporting")
@@ -224,7 +224,7 @@ def test_up_restarts_what_crashes_while_the_rest_keeps_answering(up: Up) -> None
         base_url=up.url("reporting"), headers={"Authorization": f"Bearer {KEY}"}
     ) as c:
         listed = poll(
-            lambda: {r["id"] for r in c.get(f"/v1/plans/{traffic.plan}/commitments").json()},
+            lambda: {r["id"] for r in all_pages(c, f"/v1/plans/{traffic.plan}/commitments")},
             lambda ids: set(traffic.acknowledged) <= ids,
             timeout=120,
             interval=0.5,

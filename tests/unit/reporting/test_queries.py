@@ -10,7 +10,8 @@ import pytest
 
 from reporting.application import commitments, money, parties, plans
 from reporting.application.dates import report_dates
-from reporting.application.errors import InvalidQuery, NotFound
+from reporting.application.errors import InvalidCursor, InvalidQuery, InvalidRange, NotFound
+from reporting.application.lists import CommitmentFilter, Sort
 from reporting.application.models import ReportDates
 from tests.unit.reporting.fakes import FakeCommitments, FakeFunding, readers
 
@@ -156,3 +157,100 @@ async def test_a_scorecard_counts_a_party_s_commitments_by_role_and_plan() -> No
     assert [c.overdue for c in card.commitments] == [True, False]
     with pytest.raises(NotFound):
         await parties.scorecard(readers(reader), "Nobody", DATES)
+
+
+def _plan_with(rows: list[dict[str, Any]]) -> FakeCommitments:
+    sections = [
+        {"code": "1", "title": "Énergie"},
+        {"code": "1.1", "title": "Solaire", "parent": "1"},
+        {"code": "2", "title": "Mines"},
+    ]
+    return FakeCommitments(plan_rows={"p1": {**PLAN, "sections": sections}}, commitment_rows=rows)
+
+
+FILTERED = [
+    commitment("a", "A", date(2020, 1, 31), title="Réseau d'énergie numérique"),
+    commitment("b", "B", date(2021, 1, 31), section="1.1", status="completed", priority=True),
+    commitment("c", "C", None, section="2", parties=[{"name": "État", "role": "funder"}]),
+    commitment("d", "D", date(2019, 5, 1), section="2", status="planned"),
+]
+
+
+@pytest.mark.parametrize(
+    ("criteria", "codes"),
+    [
+        (CommitmentFilter(status=frozenset({"completed", "planned"})), ["B", "D"]),
+        (CommitmentFilter(party="etat"), ["C"]),
+        (CommitmentFilter(section="1"), ["A", "B"]),
+        (CommitmentFilter(priority=True), ["B"]),
+        (CommitmentFilter(overdue=True), ["A", "D"]),
+        (CommitmentFilter(overdue=False), ["B", "C"]),
+        (
+            CommitmentFilter(deadline_from=date(2020, 1, 31), deadline_to=date(2021, 1, 31)),
+            ["A", "B"],
+        ),
+        (CommitmentFilter(q="ENERGIE numerique"), ["A"]),
+        (CommitmentFilter(q="energie num", section="2"), []),
+    ],
+)
+async def test_commitments_are_found_by_every_criterion_given(
+    criteria: CommitmentFilter, codes: list[str]
+) -> None:
+    found = await plans.commitment_page(_plan_with(FILTERED), "p1", DATES, criteria)
+    assert [c.code for c in found.items] == codes
+
+
+@pytest.mark.parametrize(
+    ("sort", "codes"),
+    [
+        ("code", ["A", "B", "C", "D"]),
+        ("deadline", ["D", "A", "B", "C"]),
+        ("-deadline", ["B", "A", "D", "C"]),
+        ("status", ["D", "A", "C", "B"]),
+    ],
+)
+async def test_pages_follow_the_sort_and_their_cursors_neither_repeat_nor_skip(
+    sort: Sort, codes: list[str]
+) -> None:
+    reader = _plan_with(FILTERED)
+    seen: list[str] = []
+    cursor = None
+    for _ in range(4):
+        found = await plans.commitment_page(reader, "p1", DATES, None, sort, cursor, limit=3)
+        seen += [c.code for c in found.items]
+        if found.next_cursor is None:
+            break
+        reader.commitment_rows.append(commitment("z", "0-new", date(2018, 1, 1)))
+        cursor = found.next_cursor
+    assert [c for c in seen if c != "0-new"] == codes
+
+
+async def test_a_cursor_made_up_or_from_another_sort_is_refused_naming_it() -> None:
+    reader = _plan_with(FILTERED)
+    first = await plans.commitment_page(reader, "p1", DATES, None, "code", None, limit=1)
+    assert first.next_cursor is not None
+    for cursor, sort in (("not-a-cursor", "code"), (first.next_cursor, "deadline")):
+        with pytest.raises(InvalidCursor) as raised:
+            await plans.commitment_page(reader, "p1", DATES, None, sort, cursor, limit=1)
+        assert raised.value.parameter == "cursor"
+
+
+def test_unknown_statuses_and_reversed_ranges_are_refused_naming_the_parameter() -> None:
+    with pytest.raises(InvalidQuery) as unknown:
+        CommitmentFilter(status=frozenset({"launched", "done"}))
+    assert unknown.value.parameter == "status"
+    with pytest.raises(InvalidRange):
+        CommitmentFilter(deadline_from=date(2021, 1, 1), deadline_to=date(2020, 1, 1))
+
+
+async def test_plans_are_found_by_their_title_without_accents() -> None:
+    reader = FakeCommitments(
+        plan_rows={
+            "p1": {**PLAN, "title": "Contrat stratégique de la filière Mines et Métallurgie"},
+            "p2": {**PLAN, "plan_id": "p2", "code": "OTH", "title": "Other plan"},
+        }
+    )
+    for row in reader.plan_rows.values():
+        row.update(commitments=0, priority=0, completed=0)
+    found = await plans.plan_page(reader, DATES, "metallurgie", None, 100)
+    assert [p.id for p in found.items] == ["p1"]

@@ -4,13 +4,15 @@ and the dates asked for (defaults from the injected clock)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query, Request, Response
 
 from reporting.adapters.queries import snapshot
 from reporting.application.dates import Clock, report_dates
+from reporting.application.lists import DEFAULT_LIMIT, MAX_LIMIT, CommitmentFilter, Sort
 from reporting.application.models import ReportDates
 from reporting.application.ports import Readers
 from shared.http.auth import KeyAuthenticator, Principal, bearer_key
@@ -53,3 +55,75 @@ ConvertTo = Annotated[
     str | None,
     Query(pattern=r"^[A-Z]{3}$", description="Also show totals converted to this currency"),
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    limit: int
+    cursor: str | None
+
+
+def get_paging(
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description="Items per page (at most 1000).")
+    ] = DEFAULT_LIMIT,
+    cursor: Annotated[
+        str | None,
+        Query(description='Where the page starts: the `cursor` of the Link rel="next".'),
+    ] = None,
+) -> Paging:
+    return Paging(limit, cursor)
+
+
+Pages = Annotated[Paging, Depends(get_paging)]
+
+
+def link_next(request: Request, response: Response, next_cursor: str | None) -> None:
+    """``Link: <…>; rel="next"`` when more items follow, with every other parameter
+    of this request kept."""
+    if next_cursor is not None:
+        url = request.url.include_query_params(cursor=next_cursor)
+        response.headers["Link"] = f'<{url}>; rel="next"'
+
+
+def get_criteria(
+    status: Annotated[
+        list[str] | None,
+        Query(
+            description="planned, launched, completed, suspended or cancelled; "
+            "repeat it or separate with commas for several."
+        ),
+    ] = None,
+    party: Annotated[str | None, Query(description="A party, in any role.")] = None,
+    section: Annotated[
+        str | None, Query(description="A section code; its sub-sections are included.")
+    ] = None,
+    priority: bool | None = None,
+    overdue: Annotated[
+        bool | None, Query(description="Past the deadline on as_of, not completed or cancelled.")
+    ] = None,
+    deadline_from: Annotated[
+        date | None, Query(description="Deadline ending on or after this day.")
+    ] = None,
+    deadline_to: Annotated[
+        date | None, Query(description="Deadline ending on or before this day.")
+    ] = None,
+    q: Annotated[
+        str | None, Query(description="Text in the title, ignoring case and accents.")
+    ] = None,
+) -> CommitmentFilter:
+    statuses = {s.strip() for value in status or [] for s in value.split(",") if s.strip()}
+    return CommitmentFilter(
+        status=frozenset(statuses),
+        party=party,
+        section=section,
+        priority=priority,
+        overdue=overdue,
+        deadline_from=deadline_from,
+        deadline_to=deadline_to,
+        q=q,
+    )
+
+
+Criteria = Annotated[CommitmentFilter, Depends(get_criteria)]
+SortBy = Annotated[Sort, Query(description="code, deadline, -deadline or status.")]

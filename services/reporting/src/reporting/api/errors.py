@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from reporting.application.errors import InvalidQuery, NotFound, ReportingError
+from reporting.application.errors import (
+    InvalidCursor,
+    InvalidDate,
+    InvalidQuery,
+    InvalidRange,
+    NotFound,
+    ReportingError,
+)
 from shared.http.dependencies import install_error_map
 from shared.http.problems import Problem
 
@@ -14,9 +21,14 @@ def to_problem(exc: Exception) -> Problem:
         case NotFound():
             return Problem(404, "not-found", exc.detail)
         case InvalidQuery():
+            status, slug = {
+                InvalidDate: (422, "invalid-date"),
+                InvalidCursor: (400, "invalid-cursor"),
+                InvalidRange: (422, "invalid-range"),
+            }.get(type(exc), (422, "invalid-parameter"))
             return Problem(
-                422,
-                "invalid-date",
+                status,
+                slug,
                 exc.detail,
                 errors=[{"pointer": "", "in": "query", "detail": exc.parameter}],
             )

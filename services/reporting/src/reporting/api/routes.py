@@ -7,7 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from reporting.api.csv import progress_csv
-from reporting.api.dependencies import ConvertTo, Dates, Snapshot
+from reporting.api.dependencies import (
+    ConvertTo,
+    Criteria,
+    Dates,
+    Pages,
+    Snapshot,
+    SortBy,
+    link_next,
+)
 from reporting.application import commitments, money, parties, plans, status
 from reporting.application.models import (
     CommitmentItem,
@@ -25,10 +33,21 @@ router = APIRouter(prefix="/v1", responses=problem_responses(401, 422))
 FOUND = problem_responses(404)
 
 
-@router.get("/plans", tags=["plans"])
-async def list_plans(read: Snapshot, dates: Dates) -> list[PlanSummary]:
-    """Every plan with its commitment counts."""
-    return await plans.plans(read.commitments, dates)
+@router.get("/plans", tags=["plans"], responses=problem_responses(400))
+async def list_plans(
+    request: Request,
+    response: Response,
+    read: Snapshot,
+    dates: Dates,
+    paging: Pages,
+    q: Annotated[
+        str | None, Query(description="Text in the title, ignoring case and accents.")
+    ] = None,
+) -> list[PlanSummary]:
+    """Every plan with its commitment counts, by code."""
+    found = await plans.plan_page(read.commitments, dates, q, paging.cursor, paging.limit)
+    link_next(request, response, found.next_cursor)
+    return found.items
 
 
 @router.get("/plans/{plan_id}/progress", tags=["plans"], responses=FOUND)
@@ -49,9 +68,27 @@ async def plan_progress_csv(plan_id: str, read: Snapshot, dates: Dates) -> Respo
     return Response(progress_csv(report), media_type="text/csv; charset=utf-8")
 
 
-@router.get("/plans/{plan_id}/commitments", tags=["plans"], responses=FOUND)
-async def plan_commitments(plan_id: str, read: Snapshot, dates: Dates) -> list[CommitmentItem]:
-    return await plans.commitments(read.commitments, plan_id, dates)
+@router.get(
+    "/plans/{plan_id}/commitments",
+    tags=["plans"],
+    responses={**FOUND, **problem_responses(400)},
+)
+async def plan_commitments(
+    request: Request,
+    response: Response,
+    plan_id: str,
+    read: Snapshot,
+    dates: Dates,
+    criteria: Criteria,
+    paging: Pages,
+    sort: SortBy = "code",
+) -> list[CommitmentItem]:
+    """The plan's commitments that meet every filter given, in ``sort`` order."""
+    found = await plans.commitment_page(
+        read.commitments, plan_id, dates, criteria, sort, paging.cursor, paging.limit
+    )
+    link_next(request, response, found.next_cursor)
+    return found.items
 
 
 @router.get("/plans/{plan_id}/deadlines", tags=["plans"], responses=FOUND)

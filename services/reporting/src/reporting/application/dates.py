@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
-from reporting.application.errors import InvalidQuery
+from reporting.application.errors import InvalidDate
 from reporting.application.models import ReportDates
 
 Clock = Callable[[], datetime]
@@ -25,7 +25,7 @@ def report_dates(as_of: date | None, known_at: datetime | None, now: datetime) -
         try:
             known_at = known_at.astimezone(UTC)
         except (OverflowError, ValueError):
-            raise InvalidQuery(
+            raise InvalidDate(
                 "known_at is outside the representable range", parameter="known_at"
             ) from None
     now = now.astimezone(UTC)

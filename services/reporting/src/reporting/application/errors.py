@@ -19,3 +19,15 @@ class InvalidQuery(ReportingError):
     def __init__(self, detail: str, parameter: str) -> None:
         super().__init__(detail)
         self.parameter = parameter
+
+
+class InvalidDate(InvalidQuery):
+    """A date or time that cannot be used (out of the representable range)."""
+
+
+class InvalidCursor(InvalidQuery):
+    """A cursor this service did not make (or made for another sort order)."""
+
+
+class InvalidRange(InvalidQuery):
+    """A range whose start is after its end."""

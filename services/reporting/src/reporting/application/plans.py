@@ -5,6 +5,16 @@ from :mod:`models`; the API and the dashboard only render them."""
 from __future__ import annotations
 
 from reporting.application import money
+from reporting.application.lists import (
+    CommitmentFilter,
+    Page,
+    Sort,
+    commitment_key,
+    descendants,
+    folded,
+    matches,
+    page,
+)
 from reporting.application.models import (
     CommitmentItem,
     Deadlines,
@@ -21,8 +31,11 @@ from reporting.application.rows import existing_plan, plan_head, summary_fields
 from reporting.application.views import deadline_class
 
 
-async def plans(reader: CommitmentsReader, dates: ReportDates) -> list[PlanSummary]:
-    """Every plan recorded by ``known_at``, with its commitment counts."""
+async def plans(
+    reader: CommitmentsReader, dates: ReportDates, q: str | None = None
+) -> list[PlanSummary]:
+    """Every plan recorded by ``known_at`` whose title has ``q`` in it (ignoring case
+    and accents), by code, with its commitment counts."""
     return [
         PlanSummary(
             **plan_head(r).model_dump(),
@@ -31,7 +44,15 @@ async def plans(reader: CommitmentsReader, dates: ReportDates) -> list[PlanSumma
             completed=r["completed"],
         )
         for r in await reader.plans(dates.as_of, dates.known_at)
+        if matches(r["title"], q)
     ]
+
+
+async def plan_page(
+    reader: CommitmentsReader, dates: ReportDates, q: str | None, cursor: str | None, limit: int
+) -> Page[PlanSummary]:
+    found = await plans(reader, dates, q)
+    return page(found, lambda p: (p.code,), "code", cursor, limit)
 
 
 async def progress(reader: CommitmentsReader, plan_id: str, dates: ReportDates) -> Progress:
@@ -48,14 +69,37 @@ async def progress(reader: CommitmentsReader, plan_id: str, dates: ReportDates) 
     )
 
 
+async def commitment_page(
+    reader: CommitmentsReader,
+    plan_id: str,
+    dates: ReportDates,
+    criteria: CommitmentFilter | None = None,
+    sort: Sort = "code",
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> Page[CommitmentItem]:
+    """The plan's commitments that meet ``criteria``, in ``sort`` order, ``limit``
+    after ``cursor`` (all without a limit)."""
+    criteria = criteria or CommitmentFilter()
+    plan = await existing_plan(reader, plan_id, dates)
+    sections = None if criteria.section is None else descendants(plan["sections"], criteria.section)
+    rows = [
+        r
+        for r in await reader.commitments(plan_id, dates.as_of, dates.known_at)
+        if criteria.admits(r, sections, dates.as_of)
+    ]
+    found = page(rows, commitment_key(sort), sort, cursor, limit or len(rows) or 1)
+    return Page(
+        [CommitmentItem(**summary_fields(r), completion=r["completion"]) for r in found.items],
+        found.next_cursor,
+    )
+
+
 async def commitments(
     reader: CommitmentsReader, plan_id: str, dates: ReportDates
 ) -> list[CommitmentItem]:
-    await existing_plan(reader, plan_id, dates)
-    return [
-        CommitmentItem(**summary_fields(r), completion=r["completion"])
-        for r in await reader.commitments(plan_id, dates.as_of, dates.known_at)
-    ]
+    """Every commitment of the plan, by code."""
+    return (await commitment_page(reader, plan_id, dates)).items
 
 
 async def deadlines(
@@ -86,11 +130,23 @@ async def deadlines(
     )
 
 
-async def cards(read: Readers, dates: ReportDates) -> list[PlanCard]:
-    """Every plan with its progress totals and money, for the overview."""
+async def cards(read: Readers, dates: ReportDates, q: str | None = None) -> list[PlanCard]:
+    """Every plan (whose title has ``q`` in it) with its progress totals and money, for
+    the overview."""
     out = []
-    for summary in await plans(read.commitments, dates):
+    for summary in await plans(read.commitments, dates, q):
         report = await progress(read.commitments, summary.id, dates)
         funding = await money.plan_funding(read, summary.id, dates)
         out.append(PlanCard(plan=report.plan, totals=report.totals, funding=funding.totals))
     return out
+
+
+async def choices(
+    reader: CommitmentsReader, plan_id: str, dates: ReportDates
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """What the plan's commitments can be filtered by: the parties they name and the
+    plan's sections (code, title), in order."""
+    plan = await existing_plan(reader, plan_id, dates)
+    rows = await reader.commitments(plan_id, dates.as_of, dates.known_at)
+    parties = sorted({p["name"] for r in rows for p in r["parties"] or []}, key=folded)
+    return parties, [(s["code"], s["title"]) for s in plan["sections"]]

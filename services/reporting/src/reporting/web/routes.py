@@ -16,10 +16,11 @@ from jinja2 import Environment
 from reporting.adapters.queries import snapshot
 from reporting.application import commitments, money, parties, plans
 from reporting.application.dates import Clock, report_dates
-from reporting.application.errors import InvalidQuery, ReportingError
+from reporting.application.errors import InvalidCursor, InvalidQuery, ReportingError
 from reporting.application.models import IndicatorSeries, ReportDates
 from reporting.application.ports import Readers
 from reporting.web.charts import indicator_chart
+from reporting.web.finding import PAGE_SIZE, finder
 from shared.http.auth import KeyAuthenticator, Principal, bearer_key
 from shared.http.problems import Problem
 
@@ -119,7 +120,13 @@ async def _page(request: Request, as_of: str | None, known_at: str | None, page:
     except Problem as problem:
         return _error(request, problem.status, problem.detail)
     except ReportingError as error:
-        return _error(request, 422 if isinstance(error, InvalidQuery) else 404, error.detail)
+        return _error(request, _status(error), error.detail)
+
+
+def _status(error: ReportingError) -> int:
+    if isinstance(error, InvalidCursor):
+        return 400
+    return 422 if isinstance(error, InvalidQuery) else 404
 
 
 def _chart(series: IndicatorSeries, today: date) -> dict[str, Any]:
@@ -143,11 +150,11 @@ def _chart(series: IndicatorSeries, today: date) -> dict[str, Any]:
 
 @router.get("/", response_class=HTMLResponse, response_model=None)
 async def overview(
-    request: Request, as_of: str | None = None, known_at: str | None = None
+    request: Request, as_of: str | None = None, known_at: str | None = None, q: str = ""
 ) -> Response:
     async def page(read: Readers, dates: ReportDates) -> HTMLResponse:
-        cards = await plans.cards(read, dates)
-        return render(request, "overview.html", plans=cards, as_of=dates.as_of)
+        cards = await plans.cards(read, dates, q or None)
+        return render(request, "overview.html", plans=cards, as_of=dates.as_of, q=q)
 
     return await _page(request, as_of, known_at, page)
 
@@ -158,13 +165,22 @@ async def plan_page(
 ) -> Response:
     async def page(read: Readers, dates: ReportDates) -> HTMLResponse:
         series = await commitments.plan_series(read.commitments, plan_id, dates)
+        finding = finder(request.query_params)
+        listed = await plans.commitment_page(
+            read.commitments, plan_id, dates, *finding.query(), limit=PAGE_SIZE
+        )
+        parties, sections = await plans.choices(read.commitments, plan_id, dates)
         return render(
             request,
             "plan.html",
             report=await plans.progress(read.commitments, plan_id, dates),
             deadlines=await plans.deadlines(read.commitments, plan_id, dates, 90),
             funding=await money.plan_funding(read, plan_id, dates),
-            commitments=await plans.commitments(read.commitments, plan_id, dates),
+            commitments=listed.items,
+            finding=finding,
+            parties=parties,
+            sections=sections,
+            next_page=finding.next_page(request, listed.next_cursor),
             charts=[_chart(s, dates.as_of) for s in series],
             as_of=dates.as_of,
         )
