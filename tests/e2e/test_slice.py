@@ -180,8 +180,9 @@ def test_status_changes_show_as_of_their_business_date_and_overdue_counts(
     assert before_recorded.status_code == 404  # The plan itself was not known then.
 
     with platform.client("reporting") as c:
-        text = c.get(f"/v1/plans/{plan['id']}/progress.csv", params={"as_of": "2017-01-01"}).text
-    rows = list(csv.DictReader(io.StringIO(text)))
+        content = c.get(f"/v1/plans/{plan['id']}/progress.csv", params={"as_of": "2017-01-01"})
+    assert content.content.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte-order mark
+    rows = list(csv.DictReader(io.StringIO(content.content.decode("utf-8-sig"))))
     assert rows[0]["commitments"] == "1" and rows[0]["launched"] == "1"
     assert rows[0]["overdue"] == "1"
 

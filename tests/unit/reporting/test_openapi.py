@@ -17,7 +17,7 @@ def test_every_json_view_declares_its_schema_and_problem_answers() -> None:
     views = {
         path: ops["get"]
         for path, ops in document["paths"].items()
-        if path.startswith("/v1/") and not path.endswith(".csv")
+        if path.startswith("/v1/") and not path.endswith((".csv", ".xlsx", ".json"))
     }
     assert len(views) >= 8
     for path, op in views.items():
@@ -42,3 +42,14 @@ def test_view_models_name_their_fields() -> None:
         "partner",
         "data",
     }
+
+
+def test_every_list_and_view_has_its_csv_xlsx_and_json_file() -> None:
+    paths = _document()["paths"]
+    views = [p for p in paths if p.startswith("/v1/") and "." not in p and p != "/v1/status"]
+    for view in views:
+        for suffix in (".csv", ".xlsx", ".json"):
+            exported = view + suffix
+            assert exported in paths, exported
+            content = paths[exported]["get"]["responses"]["200"]["content"]
+            assert {"text/csv; charset=utf-8", "application/json"} <= set(content)

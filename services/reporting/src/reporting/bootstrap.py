@@ -13,6 +13,7 @@ from reporting.adapters.migrations import CHAIN as MIGRATIONS
 from reporting.adapters.projections import project, project_many
 from reporting.adapters.rebuild import BARRIER_KEY
 from reporting.api.errors import install_error_handlers
+from reporting.api.exports import router as exports_router
 from reporting.api.routes import router
 from reporting.application.dates import Clock, utc_now
 from reporting.settings import ReportingSettings
@@ -70,7 +71,9 @@ def create_app(settings: ReportingSettings | None = None, clock: Clock = utc_now
             await runtime.stop()
 
     app = runtime.build_app(
-        title="Pactstream reporting", lifespan=lifespan, routers=[router, web_router]
+        title="Pactstream reporting",
+        lifespan=lifespan,
+        routers=[exports_router, router, web_router],
     )
     install_error_handlers(app)
     app.state.clock = clock

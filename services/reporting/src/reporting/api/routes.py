@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from reporting.api.csv import progress_csv
 from reporting.api.dependencies import (
     ConvertTo,
     Criteria,
@@ -54,18 +53,6 @@ async def list_plans(
 async def plan_progress(plan_id: str, read: Snapshot, dates: Dates) -> Progress:
     """The section tree with totals; a section's totals include its sub-sections."""
     return await plans.progress(read.commitments, plan_id, dates)
-
-
-@router.get(
-    "/plans/{plan_id}/progress.csv",
-    tags=["plans"],
-    response_class=Response,
-    responses={**FOUND, 200: {"content": {"text/csv": {}}}},
-)
-async def plan_progress_csv(plan_id: str, read: Snapshot, dates: Dates) -> Response:
-    """The progress tree flattened: one row for the plan, one per section."""
-    report = await plans.progress(read.commitments, plan_id, dates)
-    return Response(progress_csv(report), media_type="text/csv; charset=utf-8")
 
 
 @router.get(

@@ -1,0 +1,141 @@
+"""Every list and view as a file: ``.csv``, ``.xlsx`` and ``.json`` after its path.
+Exports hold every row that matches the filters, unpaged, and carry a file name."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, TypeAdapter
+
+from reporting.api.dependencies import ConvertTo, Criteria, Dates, Snapshot, SortBy
+from reporting.api.spreadsheets import CSV, XLSX, download, to_csv, to_xlsx
+from reporting.application import commitments, money, parties, plans
+from reporting.application.models import ReportDates
+from reporting.application.tables import (
+    Table,
+    commitment_tables,
+    commitments_table,
+    deadlines_table,
+    funding_table,
+    plans_table,
+    progress_table,
+    scorecard_table,
+)
+from shared.http.problems import problem_responses
+
+FILES = {
+    200: {
+        "description": "The file, as an attachment.",
+        "content": {CSV: {}, XLSX: {}, "application/json": {}},
+    },
+    **problem_responses(401, 404, 422),
+}
+router = APIRouter(prefix="/v1", tags=["exports"], responses=FILES)
+
+
+def _file(
+    request: Request, tables: Sequence[Table], json: bytes, name: str, dates: ReportDates
+) -> Response:
+    stem = f"{name}-{dates.as_of.isoformat()}"
+    path = request.url.path
+    if path.endswith(".xlsx"):
+        return download(to_xlsx(tables), XLSX, f"{stem}.xlsx")
+    if path.endswith(".csv"):
+        return download(to_csv(tables[0]), CSV, f"{stem}.csv")
+    return download(json, "application/json", f"{stem}.json")
+
+
+def _json(value: object) -> bytes:
+    if isinstance(value, BaseModel):
+        return value.model_dump_json().encode()
+    return TypeAdapter(type(value)).dump_json(value)
+
+
+@router.get("/plans.csv", response_class=Response)
+@router.get("/plans.xlsx", response_class=Response)
+@router.get("/plans.json", response_class=Response)
+async def export_plans(
+    request: Request,
+    read: Snapshot,
+    dates: Dates,
+    q: Annotated[str | None, Query(description="Words of the title.")] = None,
+) -> Response:
+    found = await plans.plans(read.commitments, dates, q)
+    return _file(request, [plans_table(found)], _json(found), "plans", dates)
+
+
+@router.get("/plans/{plan_id}/commitments.csv", response_class=Response)
+@router.get("/plans/{plan_id}/commitments.xlsx", response_class=Response)
+@router.get("/plans/{plan_id}/commitments.json", response_class=Response)
+async def export_commitments(
+    request: Request,
+    plan_id: str,
+    read: Snapshot,
+    dates: Dates,
+    criteria: Criteria,
+    sort: SortBy = "code",
+) -> Response:
+    """The plan's commitments that meet the filters (the same as the list's)."""
+    found = await plans.commitment_page(read.commitments, plan_id, dates, criteria, sort)
+    return _file(
+        request,
+        [commitments_table(found.items)],
+        _json(found.items),
+        f"{plan_id}-commitments",
+        dates,
+    )
+
+
+@router.get("/plans/{plan_id}/progress.csv", response_class=Response)
+@router.get("/plans/{plan_id}/progress.xlsx", response_class=Response)
+@router.get("/plans/{plan_id}/progress.json", response_class=Response)
+async def export_progress(request: Request, plan_id: str, read: Snapshot, dates: Dates) -> Response:
+    """The progress tree flattened: one row for the plan, one per section."""
+    report = await plans.progress(read.commitments, plan_id, dates)
+    return _file(request, [progress_table(report)], _json(report), f"{plan_id}-progress", dates)
+
+
+@router.get("/plans/{plan_id}/deadlines.csv", response_class=Response)
+@router.get("/plans/{plan_id}/deadlines.xlsx", response_class=Response)
+@router.get("/plans/{plan_id}/deadlines.json", response_class=Response)
+async def export_deadlines(
+    request: Request,
+    plan_id: str,
+    read: Snapshot,
+    dates: Dates,
+    within_days: Annotated[int, Query(ge=0, le=3660)] = 90,
+) -> Response:
+    view = await plans.deadlines(read.commitments, plan_id, dates, within_days)
+    return _file(request, [deadlines_table(view)], _json(view), f"{plan_id}-deadlines", dates)
+
+
+@router.get("/plans/{plan_id}/funding.csv", response_class=Response)
+@router.get("/plans/{plan_id}/funding.xlsx", response_class=Response)
+@router.get("/plans/{plan_id}/funding.json", response_class=Response)
+async def export_funding(
+    request: Request, plan_id: str, read: Snapshot, dates: Dates, convert_to: ConvertTo = None
+) -> Response:
+    view = await money.plan_funding(read, plan_id, dates, convert_to)
+    return _file(request, [funding_table(view)], _json(view), f"{plan_id}-funding", dates)
+
+
+@router.get("/commitments/{commitment_id}.csv", response_class=Response)
+@router.get("/commitments/{commitment_id}.xlsx", response_class=Response)
+@router.get("/commitments/{commitment_id}.json", response_class=Response)
+async def export_commitment(
+    request: Request, commitment_id: str, read: Snapshot, dates: Dates
+) -> Response:
+    """CSV: the commitment's fields; XLSX: those and a sheet each for its indicators,
+    reports, milestones, flows and timeline."""
+    view = await commitments.commitment(read, commitment_id, dates)
+    return _file(request, commitment_tables(view), _json(view), commitment_id, dates)
+
+
+@router.get("/parties/{name}/scorecard.csv", response_class=Response)
+@router.get("/parties/{name}/scorecard.xlsx", response_class=Response)
+@router.get("/parties/{name}/scorecard.json", response_class=Response)
+async def export_scorecard(request: Request, name: str, read: Snapshot, dates: Dates) -> Response:
+    card = await parties.scorecard(read, name, dates)
+    return _file(request, [scorecard_table(card)], _json(card), f"{name}-scorecard", dates)

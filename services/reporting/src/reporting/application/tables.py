@@ -1,0 +1,352 @@
+"""Views laid out as tables, for spreadsheets and CSV: one row per item, one column per
+field, values typed (numbers stay numbers, dates stay dates). A view of several parts
+(a commitment) is several tables; the first is its summary."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from reporting.application.models import (
+    ByCurrency,
+    CommitmentItem,
+    CommitmentSummary,
+    CommitmentView,
+    Deadlines,
+    Indicator,
+    Money,
+    Party,
+    Period,
+    PlanFunding,
+    PlanSummary,
+    Progress,
+    Scorecard,
+    SectionProgress,
+    Totals,
+)
+from reporting.application.progress import STATUSES
+
+Cell = str | int | float | Decimal | date | datetime | bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    name: str
+    columns: tuple[str, ...]
+    rows: list[tuple[Cell, ...]]
+
+
+def _parties(parties: Iterable[Party]) -> str:
+    return "; ".join(f"{p.name} ({p.role})" for p in parties)
+
+
+def _period(p: Period | None) -> tuple[Cell, Cell, Cell]:
+    return (None, None, None) if p is None else (p.label, p.start, p.end)
+
+
+def _amount(m: Money) -> Decimal:
+    return Decimal(m.amount)
+
+
+_SUMMARY = (
+    "code",
+    "id",
+    "section",
+    "title",
+    "status",
+    "priority",
+    "deadline",
+    "deadline_start",
+    "deadline_end",
+    "parties",
+)
+
+
+def _summary(c: CommitmentSummary) -> tuple[Cell, ...]:
+    return (
+        c.code,
+        c.id,
+        c.section,
+        c.title,
+        c.status,
+        c.priority,
+        *_period(c.deadline),
+        _parties(c.parties),
+    )
+
+
+def plans_table(plans: Sequence[PlanSummary]) -> Table:
+    return Table(
+        "plans",
+        (
+            "code",
+            "id",
+            "title",
+            "language",
+            "period",
+            "period_start",
+            "period_end",
+            "commitments",
+            "priority",
+            "completed",
+        ),
+        [
+            (
+                p.code,
+                p.id,
+                p.title,
+                p.language,
+                *_period(p.period),
+                p.commitments,
+                p.priority,
+                p.completed,
+            )
+            for p in plans
+        ],
+    )
+
+
+def commitments_table(items: Sequence[CommitmentItem]) -> Table:
+    return Table(
+        "commitments", (*_SUMMARY, "completion"), [(*_summary(c), c.completion) for c in items]
+    )
+
+
+def progress_table(report: Progress) -> Table:
+    """One row for the plan (level 0), one per section, depth-first."""
+    rows: list[tuple[Cell, ...]] = []
+
+    def emit(level: int, code: str, title: str, t: Totals) -> None:
+        rows.append(
+            (
+                level,
+                code,
+                title,
+                t.commitments,
+                t.priority,
+                *(t.by_status.get(s, 0) for s in STATUSES),
+                t.overdue,
+                t.completed_pct,
+            )
+        )
+
+    def walk(nodes: Sequence[SectionProgress], level: int) -> None:
+        for node in nodes:
+            emit(level, node.code, node.title, node.totals)
+            walk(node.sections, level + 1)
+
+    emit(0, report.plan.code, report.plan.title, report.totals)
+    walk(report.sections, 1)
+    columns = (
+        "level",
+        "code",
+        "title",
+        "commitments",
+        "priority",
+        *STATUSES,
+        "overdue",
+        "completed_pct",
+    )
+    return Table("progress", columns, rows)
+
+
+def deadlines_table(view: Deadlines) -> Table:
+    rows = [("overdue", c.days_overdue, *_summary(c)) for c in view.overdue]
+    rows += [("upcoming", c.days_left, *_summary(c)) for c in view.upcoming]
+    return Table("deadlines", ("list", "days", *_SUMMARY), rows)
+
+
+_FIGURES = (
+    "agreed",
+    "allocated",
+    "pledged",
+    "committed",
+    "disbursed",
+    "spent",
+    "to_mobilise",
+    "incoming_pledged",
+    "incoming_committed",
+    "received",
+)
+
+
+def _figures(group: str, key: str, name: str | None, figures: ByCurrency) -> list[tuple[Cell, ...]]:
+    return [
+        (
+            group,
+            key,
+            name,
+            currency,
+            *(_amount(getattr(f, field)) for field in _FIGURES),
+            f.absorption_pct,
+            f.spent_pct,
+            f.illustrative,
+        )
+        for currency, f in figures.items()
+    ]
+
+
+def funding_table(view: PlanFunding) -> Table:
+    """Every figure of the plan per currency: the totals, then by source, by section and
+    by party."""
+    rows = _figures("total", view.plan.code, view.plan.title, view.totals)
+    for s in view.by_source:
+        rows += _figures("source", s.source, s.name, s.figures)
+    for sec in view.by_section:
+        rows += _figures("section", sec.code, sec.title, sec.figures)
+    for p in view.by_party:
+        rows += _figures("party", p.party, None, p.figures)
+    columns = (
+        "group",
+        "key",
+        "name",
+        "currency",
+        *_FIGURES,
+        "absorption_pct",
+        "spent_pct",
+        "illustrative",
+    )
+    return Table("funding", columns, rows)
+
+
+def _indicator_row(i: Indicator) -> tuple[Cell, ...]:
+    baseline, latest = i.baseline, i.latest
+    return (
+        i.code,
+        i.title,
+        i.unit,
+        i.direction,
+        None if baseline is None else baseline.value,
+        None if baseline is None else baseline.date,
+        i.target.value,
+        i.target.date,
+        None if latest is None else latest.value,
+        None if latest is None else latest.as_of,
+        i.progress_pct,
+    )
+
+
+def commitment_tables(view: CommitmentView) -> list[Table]:
+    """The commitment's fields, then its indicators, reports, milestones, flows and
+    timeline (with each event's provenance)."""
+    summary = Table(
+        "commitment",
+        ("field", "value"),
+        [
+            *zip(_SUMMARY, _summary(view), strict=True),
+            ("plan", view.plan),
+            ("made_on", view.made_on),
+            ("as_of", view.as_of),
+            ("known_at", view.known_at),
+            ("overdue", view.overdue),
+            ("completion", view.completion),
+        ],
+    )
+    indicators = Table(
+        "indicators",
+        (
+            "code",
+            "title",
+            "unit",
+            "direction",
+            "baseline",
+            "baseline_date",
+            "target",
+            "target_date",
+            "latest",
+            "latest_as_of",
+            "progress_pct",
+        ),
+        [_indicator_row(i) for i in view.indicators],
+    )
+    reports = Table(
+        "reports",
+        (
+            "id",
+            "as_of",
+            "completion",
+            "narrative",
+            "evidence",
+            "partner",
+            "recorded_at",
+            "retracted",
+            "retraction_reason",
+        ),
+        [
+            (
+                r.id,
+                r.as_of,
+                r.completion,
+                r.narrative,
+                " ".join(r.evidence),
+                r.partner,
+                r.recorded_at,
+                r.retracted,
+                r.retraction_reason,
+            )
+            for r in view.reports
+        ],
+    )
+    milestones = Table(
+        "milestones",
+        ("code", "title", "planned", "planned_start", "planned_end", "reached_on"),
+        [(m.code, m.title, *_period(m.planned), m.reached_on) for m in view.milestones],
+    )
+    flows = Table(
+        "flows",
+        (
+            "date",
+            "type",
+            "direction",
+            "iati_code",
+            "amount",
+            "currency",
+            "agreement",
+            "id",
+            "source",
+            "reference",
+            "illustrative",
+            "reversed",
+            "partner",
+        ),
+        [
+            (
+                f.date,
+                f.type,
+                f.direction,
+                f.iati_code,
+                _amount(f.amount),
+                f.amount.currency,
+                f.agreement,
+                f.id,
+                f.source,
+                f.reference,
+                f.illustrative,
+                f.reversed,
+                f.partner,
+            )
+            for f in view.flows
+        ],
+    )
+    timeline = Table(
+        "timeline",
+        ("occurred_at", "recorded_at", "type", "partner", "source", "event_id"),
+        [
+            (t.occurred_at, t.recorded_at, t.type, t.partner, t.source, t.event_id)
+            for t in view.timeline
+        ],
+    )
+    return [summary, indicators, reports, milestones, flows, timeline]
+
+
+def scorecard_table(card: Scorecard) -> Table:
+    return Table(
+        "commitments",
+        ("plan", *_SUMMARY, "roles", "completion", "overdue"),
+        [
+            (c.plan, *_summary(c), ", ".join(c.roles), c.completion, c.overdue)
+            for c in card.commitments
+        ],
+    )
