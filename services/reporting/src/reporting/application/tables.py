@@ -228,10 +228,8 @@ def _indicator_row(i: Indicator) -> tuple[Cell, ...]:
     )
 
 
-def commitment_tables(view: CommitmentView) -> list[Table]:
-    """The commitment's fields, then its indicators, reports, milestones, flows and
-    timeline (with each event's provenance)."""
-    summary = Table(
+def _fields(view: CommitmentView) -> Table:
+    return Table(
         "commitment",
         ("field", "value"),
         [
@@ -244,7 +242,10 @@ def commitment_tables(view: CommitmentView) -> list[Table]:
             ("completion", view.completion),
         ],
     )
-    indicators = Table(
+
+
+def _indicators(view: CommitmentView) -> Table:
+    return Table(
         "indicators",
         (
             "code",
@@ -261,7 +262,10 @@ def commitment_tables(view: CommitmentView) -> list[Table]:
         ),
         [_indicator_row(i) for i in view.indicators],
     )
-    reports = Table(
+
+
+def _reports(view: CommitmentView) -> Table:
+    return Table(
         "reports",
         (
             "id",
@@ -289,12 +293,18 @@ def commitment_tables(view: CommitmentView) -> list[Table]:
             for r in view.reports
         ],
     )
-    milestones = Table(
+
+
+def _milestones(view: CommitmentView) -> Table:
+    return Table(
         "milestones",
         ("code", "title", "planned", "planned_start", "planned_end", "reached_on"),
         [(m.code, m.title, *_period(m.planned), m.reached_on) for m in view.milestones],
     )
-    flows = Table(
+
+
+def _flows(view: CommitmentView) -> Table:
+    return Table(
         "flows",
         (
             "date",
@@ -330,7 +340,10 @@ def commitment_tables(view: CommitmentView) -> list[Table]:
             for f in view.flows
         ],
     )
-    timeline = Table(
+
+
+def _timeline(view: CommitmentView) -> Table:
+    return Table(
         "timeline",
         ("occurred_at", "recorded_at", "type", "partner", "source", "event_id"),
         [
@@ -338,7 +351,12 @@ def commitment_tables(view: CommitmentView) -> list[Table]:
             for t in view.timeline
         ],
     )
-    return [summary, indicators, reports, milestones, flows, timeline]
+
+
+def commitment_tables(view: CommitmentView) -> list[Table]:
+    """The commitment's fields, then its indicators, reports, milestones, flows and
+    timeline (with each event's provenance)."""
+    return [part(view) for part in (_fields, _indicators, _reports, _milestones, _flows, _timeline)]
 
 
 def scorecard_table(card: Scorecard) -> Table:
