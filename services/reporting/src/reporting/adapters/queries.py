@@ -261,6 +261,46 @@ class ReportingQueries:
             known_at,
         )
 
+    async def plan_events(
+        self,
+        plan_id: str,
+        occurred: tuple[datetime, datetime],
+        recorded_after: datetime,
+        known_at: datetime,
+    ) -> list[asyncpg.Record]:
+        """The plan's events (its own and its commitments' and money's) that took effect
+        in ``occurred`` (half-open) or were recorded after ``recorded_after`` to take
+        effect before it: the events of a window and the corrections of its past."""
+        return await self._pool.fetch(
+            """
+            SELECT event_id, type, commitment_id, occurred_at, recorded_at, partner, data
+            FROM rm_timeline
+            WHERE plan_id = $1 AND recorded_at <= $5
+              AND ((occurred_at >= $2 AND occurred_at < $3)
+                   OR (recorded_at >= $4 AND occurred_at < $2))
+            ORDER BY occurred_at, recorded_at, event_id
+            """,
+            plan_id,
+            *occurred,
+            recorded_after,
+            known_at,
+        )
+
+    async def plan_events_recorded(
+        self, plan_id: str, recorded: tuple[datetime, datetime]
+    ) -> list[asyncpg.Record]:
+        """The plan's events recorded in ``recorded`` (both bounds inclusive)."""
+        return await self._pool.fetch(
+            """
+            SELECT event_id, type, commitment_id, occurred_at, recorded_at, partner, data
+            FROM rm_timeline
+            WHERE plan_id = $1 AND recorded_at >= $2 AND recorded_at <= $3
+            ORDER BY recorded_at, occurred_at, event_id
+            """,
+            plan_id,
+            *recorded,
+        )
+
     async def consumer_offsets(self, consumer: str) -> list[asyncpg.Record]:
         return await self._pool.fetch(
             "SELECT topic, partition, next_offset, last_event_at FROM consumer_offsets "

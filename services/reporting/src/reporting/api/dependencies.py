@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import Depends, Query, Request, Response
 
 from reporting.adapters.queries import snapshot
+from reporting.application.changes import Window
 from reporting.application.dates import Clock, report_dates
 from reporting.application.lists import DEFAULT_LIMIT, MAX_LIMIT, CommitmentFilter, Sort
 from reporting.application.models import ReportDates
@@ -127,3 +128,27 @@ def get_criteria(
 
 Criteria = Annotated[CommitmentFilter, Depends(get_criteria)]
 SortBy = Annotated[Sort, Query(description="code, deadline, -deadline or status.")]
+
+
+def get_window(
+    start: Annotated[
+        date | None, Query(alias="from", description="First business date (inclusive).")
+    ] = None,
+    end: Annotated[
+        date | None, Query(alias="to", description="Last business date (inclusive).")
+    ] = None,
+    known_from: Annotated[
+        datetime | None, Query(description="First record time (RFC 3339, inclusive).")
+    ] = None,
+    known_to: Annotated[
+        datetime | None, Query(description="Last record time (RFC 3339, inclusive).")
+    ] = None,
+) -> Window:
+    def utc(t: datetime | None) -> datetime | None:
+        """A time without an offset is read as UTC."""
+        return t if t is None or t.tzinfo is not None else t.replace(tzinfo=UTC)
+
+    return Window(start, end, utc(known_from), utc(known_to))
+
+
+Between = Annotated[Window, Depends(get_window)]

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from reporting.api.dependencies import (
+    Between,
     ConvertTo,
     Criteria,
     Dates,
@@ -15,8 +16,9 @@ from reporting.api.dependencies import (
     SortBy,
     link_next,
 )
-from reporting.application import commitments, money, parties, plans, status
+from reporting.application import changes, commitments, money, parties, plans, status
 from reporting.application.models import (
+    Changes,
     CommitmentItem,
     CommitmentView,
     ConsumerStatus,
@@ -88,6 +90,14 @@ async def plan_deadlines(
     """Commitments past their deadline and not completed or cancelled (most late first),
     and those due within ``within_days`` (soonest first)."""
     return await plans.deadlines(read.commitments, plan_id, dates, within_days)
+
+
+@router.get("/plans/{plan_id}/changes", tags=["plans"], responses=FOUND)
+async def plan_changes(plan_id: str, read: Snapshot, dates: Dates, window: Between) -> Changes:
+    """What changed between two business dates (``from``, ``to``) or two record times
+    (``known_from``, ``known_to``): status changes, reports, money, and corrections of
+    the past recorded since the first, each with its event."""
+    return await changes.changes(read.commitments, plan_id, window, dates)
 
 
 @router.get("/commitments/{commitment_id}", tags=["commitments"], responses=FOUND)

@@ -388,3 +388,37 @@ class ConsumerStatus(View):
     lag: int
     lag_seconds: float
     read_models: dict[str, int]
+
+
+# Changes between two dates
+
+
+class Change(View):
+    """One event of the plan in the window, linked to its commitment (if any)."""
+
+    commitment: str | None
+    kind: str = Field(
+        description="created, status, report, retraction, measurement, indicator, "
+        "milestone, amendment, money or other"
+    )
+    type: str
+    event_id: str
+    occurred_at: Timestamp
+    recorded_at: Timestamp
+    partner: str | None
+    correction: bool = Field(
+        description="Recorded after the window's first date to take effect on or before "
+        "it: it changed what that date's view shows."
+    )
+    data: dict[str, Any]
+
+
+class Changes(View):
+    plan: str
+    from_: dt.date | None = Field(default=None, alias="from")
+    to: dt.date | None = None
+    known_from: Timestamp | None = None
+    known_to: Timestamp | None = None
+    changes: list[Change]
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True, serialize_by_alias=True)

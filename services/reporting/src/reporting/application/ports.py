@@ -59,6 +59,18 @@ class CommitmentsReader(Protocol):
 
     async def plan_measurements(self, plan_id: str, as_of: date, known_at: datetime) -> Rows: ...
 
+    async def plan_events(
+        self,
+        plan_id: str,
+        occurred: tuple[datetime, datetime],
+        recorded_after: datetime,
+        known_at: datetime,
+    ) -> Rows: ...
+
+    async def plan_events_recorded(
+        self, plan_id: str, recorded: tuple[datetime, datetime]
+    ) -> Rows: ...
+
     async def consumer_offsets(self, consumer: str) -> Rows: ...
 
     async def counts(self) -> dict[str, int]: ...

@@ -5,7 +5,7 @@ bearer header as the API, or a cookie set by the form at ``/login``."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, quote
 
@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment
 
 from reporting.adapters.queries import snapshot
-from reporting.application import commitments, money, parties, plans
+from reporting.application import changes, commitments, money, parties, plans
 from reporting.application.dates import Clock, report_dates
 from reporting.application.errors import InvalidCursor, InvalidQuery, ReportingError
 from reporting.application.models import IndicatorSeries, ReportDates
@@ -221,3 +221,31 @@ async def party_page(
         return render(request, "party.html", s=scorecard, as_of=scorecard.as_of)
 
     return await _page(request, as_of, known_at, page)
+
+
+@router.get("/plans/{plan_id}/changes", response_class=HTMLResponse, response_model=None)
+async def changes_page(
+    request: Request,
+    plan_id: str,
+    as_of: str | None = None,
+    known_at: str | None = None,
+) -> Response:
+    """Two business dates side by side: what changed from the first to the second."""
+
+    async def page(read: Readers, dates: ReportDates) -> HTMLResponse:
+        start = _date(request.query_params.get("from"), "from") or dates.as_of - timedelta(days=365)
+        end = _date(request.query_params.get("to"), "to") or dates.as_of
+        view = await changes.changes(read.commitments, plan_id, changes.Window(start, end), dates)
+        plan = await plans.progress(read.commitments, plan_id, dates)
+        return render(request, "changes.html", plan=plan.plan, view=view, as_of=dates.as_of)
+
+    return await _page(request, as_of, known_at, page)
+
+
+def _date(text: str | None, name: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise Problem(400, "invalid-date", f"{name} must be YYYY-MM-DD, got {text!r}") from None
