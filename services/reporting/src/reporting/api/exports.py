@@ -9,12 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, TypeAdapter
 
-from reporting.api.dependencies import ConvertTo, Criteria, Dates, Snapshot, SortBy
+from reporting.api.dependencies import Between, ConvertTo, Criteria, Dates, Snapshot, SortBy
 from reporting.api.spreadsheets import CSV, XLSX, download, to_csv, to_xlsx
-from reporting.application import commitments, money, parties, plans
+from reporting.application import changes, commitments, money, parties, plans
 from reporting.application.models import ReportDates
 from reporting.application.tables import (
     Table,
+    changes_table,
     commitment_tables,
     commitments_table,
     deadlines_table,
@@ -119,6 +120,16 @@ async def export_funding(
 ) -> Response:
     view = await money.plan_funding(read, plan_id, dates, convert_to)
     return _file(request, [funding_table(view)], _json(view), f"{plan_id}-funding", dates)
+
+
+@router.get("/plans/{plan_id}/changes.csv", response_class=Response)
+@router.get("/plans/{plan_id}/changes.xlsx", response_class=Response)
+@router.get("/plans/{plan_id}/changes.json", response_class=Response)
+async def export_changes(
+    request: Request, plan_id: str, read: Snapshot, dates: Dates, window: Between
+) -> Response:
+    view = await changes.changes(read.commitments, plan_id, window, dates)
+    return _file(request, [changes_table(view)], _json(view), f"{plan_id}-changes", dates)
 
 
 @router.get("/commitments/{commitment_id}.csv", response_class=Response)

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from reporting.application.models import (
     ByCurrency,
+    Changes,
     CommitmentItem,
     CommitmentSummary,
     CommitmentView,
@@ -366,5 +367,34 @@ def scorecard_table(card: Scorecard) -> Table:
         [
             (c.plan, *_summary(c), ", ".join(c.roles), c.completion, c.overdue)
             for c in card.commitments
+        ],
+    )
+
+
+def changes_table(view: Changes) -> Table:
+    return Table(
+        "changes",
+        (
+            "occurred_at",
+            "recorded_at",
+            "kind",
+            "commitment",
+            "correction",
+            "partner",
+            "type",
+            "event_id",
+        ),
+        [
+            (
+                c.occurred_at,
+                c.recorded_at,
+                c.kind,
+                c.commitment,
+                c.correction,
+                c.partner,
+                c.type,
+                c.event_id,
+            )
+            for c in view.changes
         ],
     )

@@ -1,0 +1,50 @@
+"""Plans and their progress trees."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from reporting.application.models.base import Period, Timestamp, View
+
+
+class PlanHead(View):
+    id: str
+    code: str
+    title: str
+    language: str
+    period: Period | None
+
+
+class PlanSummary(PlanHead):
+    commitments: int
+    priority: int
+    completed: int
+
+
+class Totals(View):
+    """Counts over a set of commitments; overdue: past the deadline's end on ``as_of``
+    and neither completed nor cancelled."""
+
+    commitments: int
+    priority: int
+    by_status: dict[str, int]
+    overdue: int
+    completed_pct: float
+
+
+class SectionProgress(View):
+    """A section's totals include those of its sub-sections."""
+
+    code: str
+    title: str
+    kind: str | None
+    totals: Totals
+    sections: list[SectionProgress]
+
+
+class Progress(View):
+    plan: PlanHead
+    as_of: dt.date
+    known_at: Timestamp
+    totals: Totals
+    sections: list[SectionProgress]
