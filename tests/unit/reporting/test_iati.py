@@ -253,3 +253,17 @@ def test_a_plan_file_has_the_plan_over_one_activity_per_commitment() -> None:
 
 def _codes(activity: etree._Element) -> list[str]:
     return [t.get("code") or "" for t in activity.iter("transaction-type")]
+
+
+def test_characters_xml_cannot_hold_are_left_out_of_partners_texts() -> None:
+    typed = _activity(
+        title="Bell\x07 and tab\tkept",
+        orgs=[Org("Null\x00 party", "funder")],
+        transactions=[
+            Transaction("a/\x1bf", 3, date(2018, 1, 5), Decimal("1"), "EUR", "ref \x0b", "S\x01")
+        ],
+    )
+    root = validated(to_xml(IatiFile(PUBLISHER, "en", NOW, date(2020, 1, 1), NOW, [typed])))
+    assert root.findtext("iati-activity/title/narrative") == "Bell and tab\tkept"
+    assert root.findtext("iati-activity/participating-org/narrative") == "Null party"
+    assert root.find("iati-activity/transaction").get("ref") == "a/f"

@@ -56,6 +56,10 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(str(value))
 
 
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
 def _transaction(f: Row, source_names: Mapping[str, str]) -> Transaction:
     amount = Decimal(str(f["amount"]))
     if f["type"] == "decommitment":
@@ -88,9 +92,9 @@ def _measure(row: Row, start: date, end: date | None) -> Measure:
         ascending=d.get("direction") != "decrease",
         baseline=None
         if baseline is None
-        else Baseline(str(baseline["value"]), (base_day or start).year, base_day),
+        else Baseline(_text(baseline.get("value")), (base_day or start).year, base_day),
         period=None if last is None else (min(first, last), max(first, last)),
-        target=None if target.get("value") is None else str(target["value"]),
+        target=_text(target.get("value")),
         actual=None if latest is None else Measured(str(latest), row["latest_as_of"]),
     )
 
