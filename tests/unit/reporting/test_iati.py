@@ -185,16 +185,9 @@ def _flow(fid: str, commitment: str | None, kind: str, code: int, amount: str) -
     }
 
 
-def test_a_plan_file_has_the_plan_over_one_activity_per_commitment() -> None:
-    commitments = FakeCommitments(
-        plan_rows={"p1": _plan()},
-        commitment_rows=[
-            _commitment("c1", "completed", [{"name": "Etat", "role": "responsible"}]),
-            _commitment("c2", "planned", []),
-        ],
-    )
-    funding = FakeFunding(source_rows={"ETAT": {"name": "Etat (DGEFP)"}})
-    iati = FakeIati(
+def _iati_rows() -> FakeIati:
+    """A completed, measured commitment c1 with three flows, and a plan-level pledge."""
+    return FakeIati(
         statuses=[
             {
                 "commitment_id": "c1",
@@ -226,6 +219,18 @@ def test_a_plan_file_has_the_plan_over_one_activity_per_commitment() -> None:
             _flow("f3", "c1", "disbursement", 3, "400"),
         ],
     )
+
+
+def test_a_plan_file_has_the_plan_over_one_activity_per_commitment() -> None:
+    commitments = FakeCommitments(
+        plan_rows={"p1": _plan()},
+        commitment_rows=[
+            _commitment("c1", "completed", [{"name": "Etat", "role": "responsible"}]),
+            _commitment("c2", "planned", []),
+        ],
+    )
+    funding = FakeFunding(source_rows={"ETAT": {"name": "Etat (DGEFP)"}})
+    iati = _iati_rows()
     dates = ReportDates(as_of=date(2019, 6, 30), known_at=NOW)
     doc = asyncio.run(plan_file(readers(commitments, funding), iati, "p1", dates, PUBLISHER, NOW))
     root = validated(to_xml(doc))
