@@ -9,3 +9,9 @@ class ReportingSettings(ServiceSettings):
     service: str = "reporting"
     port: int = 8003
     consumer_max_records: int = 500
+    #: The reporting organisation of the IATI activity files: its IATI organisation
+    #: identifier (``PACTSTREAM_IATI_ORG_REF``, the prefix of every activity identifier,
+    #: which must never change once published), name and OrganisationType code.
+    iati_org_ref: str = "XM-DAC-PACTSTREAM"
+    iati_org_name: str = "Pactstream"
+    iati_org_type: str = "80"

@@ -9,10 +9,25 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, TypeAdapter
 
-from reporting.api.dependencies import Between, ConvertTo, Criteria, Dates, Snapshot, SortBy
+from reporting.adapters.funding_queries import FundingQueries
+from reporting.adapters.iati_queries import IatiQueries
+from reporting.adapters.queries import ReportingQueries, consistent_reads
+from reporting.api.dependencies import (
+    Between,
+    ConvertTo,
+    Criteria,
+    Dates,
+    Reader,
+    Snapshot,
+    SortBy,
+)
 from reporting.api.spreadsheets import CSV, XLSX, download, to_csv, to_xlsx
 from reporting.application import changes, commitments, money, parties, plans
+from reporting.application.dates import Clock
+from reporting.application.iati import Publisher, to_xml
+from reporting.application.iati_plan import plan_file
 from reporting.application.models import ReportDates
+from reporting.application.ports import Readers
 from reporting.application.tables import (
     Table,
     changes_table,
@@ -24,7 +39,10 @@ from reporting.application.tables import (
     progress_table,
     scorecard_table,
 )
+from reporting.settings import ReportingSettings
 from shared.http.problems import problem_responses
+
+XML = "application/xml"
 
 FILES = {
     200: {
@@ -150,3 +168,20 @@ async def export_commitment(
 async def export_scorecard(request: Request, name: str, read: Snapshot, dates: Dates) -> Response:
     card = await parties.scorecard(read, name, dates)
     return _file(request, [scorecard_table(card)], _json(card), f"{name}-scorecard", dates)
+
+
+@router.get(
+    "/plans/{plan_id}/iati.xml",
+    response_class=Response,
+    responses={200: {"description": "The file, as an attachment.", "content": {XML: {}}}},
+)
+async def export_iati(request: Request, plan_id: str, _: Reader, dates: Dates) -> Response:
+    """The plan as an IATI 2.03 activity file: its activity and one per commitment with
+    participating organisations, status, dates, results and transactions."""
+    settings: ReportingSettings = request.app.state.settings
+    publisher = Publisher(settings.iati_org_ref, settings.iati_org_name, settings.iati_org_type)
+    clock: Clock = request.app.state.clock
+    async with consistent_reads(request.app.state.pool) as conn:
+        read = Readers(commitments=ReportingQueries(conn), funding=FundingQueries(conn))
+        doc = await plan_file(read, IatiQueries(conn), plan_id, dates, publisher, clock())
+    return download(to_xml(doc), XML, f"{plan_id}-iati-{dates.as_of.isoformat()}.xml")
