@@ -64,9 +64,12 @@ class FundingService:
         event: EventData,
         occurred: datetime,
         meta: EventMetadata,
-        key: tuple[str, str],
+        kind: str,
+        code: str,
     ) -> None:
-        """A new stream of one event, reserving ``key``: a conflict is the answer."""
+        """A new stream of one event, reserving the ``kind``'s ``code``: a conflict is
+        the answer (:class:`AlreadyExists`), never retried."""
+        key = (f"{kind}-code", code)
 
         async def work(uow: UnitOfWork) -> None:
             uow.append(stream_id, 0, new_events([event], occurred, meta), unique_keys=[key])
@@ -74,7 +77,7 @@ class FundingService:
         try:
             await self._policy.run(self._units, work, retry=False)
         except UniqueKeyTaken:
-            raise AlreadyExists(key[0].removesuffix("-code"), key[1]) from None
+            raise AlreadyExists(kind, code) from None
 
     async def register_source(
         self,
@@ -88,7 +91,7 @@ class FundingService:
         event = SourceRegistered(
             source_id=source_id, code=code, name=name, kind=kind, plans=tuple(plans)
         )
-        await self._create(f"source-{source_id}", event, self._clock(), meta, ("source-code", code))
+        await self._create(f"source-{source_id}", event, self._clock(), meta, "source", code)
         return Versioned(event, 1)
 
     async def get_source(self, source_id: str) -> Versioned[SourceRegistered]:
@@ -236,7 +239,7 @@ class FundingService:
             commitment_id=commitment_id,
             from_kinds=tuple(from_kinds),
         )
-        await self._create(f"target-{target_id}", event, self._clock(), meta, ("target-code", code))
+        await self._create(f"target-{target_id}", event, self._clock(), meta, "target", code)
         return Versioned(event, 1)
 
     async def record_rate(
