@@ -15,6 +15,8 @@ from shared.contracts.access import PartnerKeyIssued, PartnerRegistered, Partner
 from shared.contracts.commitments import (
     CommitmentMade,
     CommitmentStatusChanged,
+    IndicatorData,
+    IndicatorPoint,
     PlanCreated,
     ProgressReported,
 )
@@ -134,3 +136,46 @@ def test_a_key_is_retired_once() -> None:
         access.DECIDER.decide(state, access.RetireKey("k1"))
     with pytest.raises(NotFound):
         access.DECIDER.decide(state, access.RetireKey("nope"))
+
+
+def test_every_event_the_commitment_decides_it_can_fold_back() -> None:
+    """A command's events must fold: a stream the rules wrote is never unknown to them."""
+    given = given_commitment()
+    commands: list[commitment.Command] = [
+        commitment.AddIndicator(
+            IndicatorData(
+                code="n",
+                title="N",
+                unit="count",
+                direction="increase",
+                target=IndicatorPoint(value="10", date=date(2016, 12, 31)),
+            )
+        ),
+        commitment.RecordMeasurement("n", "3", date(2016, 1, 5)),
+        commitment.AddMilestone("m1", "First", None),
+        commitment.ReachMilestone("m1", date(2016, 1, 6)),
+        ReportProgress("r1", date(2016, 1, 7), "limited"),
+        commitment.RetractReport("r1", "wrong"),
+        commitment.Amend(date(2016, 1, 8), "retitled", title="Done"),
+        ChangeStatus("launched", date(2016, 1, 9)),
+    ]
+    for command in commands:
+        given += when(given, command)
+    state = fold(commitment.DECIDER, given, None)
+    assert state is not None and state.title == "Done" and state.status == "launched"
+    assert len(given) == 1 + len(commands)
+
+
+def test_every_event_the_partner_decides_it_can_fold_back() -> None:
+    given = registered()
+    for command in [
+        access.IssueKey("k2", "d2"),
+        access.RetireKey("k1"),
+        access.AddSecret("s1", "whsec_x"),
+        access.RemoveSecret("s1"),
+        access.Revoke(),
+    ]:
+        given += access.DECIDER.decide(fold(access.DECIDER, given, None), command)
+    state = fold(access.DECIDER, given, None)
+    assert state is not None and state.revoked and state.secrets == ()
+    assert state.keys == (("k1", True), ("k2", False))

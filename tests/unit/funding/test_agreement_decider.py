@@ -9,7 +9,13 @@ from datetime import date
 import pytest
 
 from funding.domain import agreement as rules
-from funding.domain.agreement import Allocate, CommitmentRef, ConcludeAgreement, RecordFlow
+from funding.domain.agreement import (
+    Allocate,
+    CommitmentRef,
+    ConcludeAgreement,
+    RecordFlow,
+    ReverseFlow,
+)
 from funding.domain.errors import AlreadyExists, LimitExceeded, NotFound, RuleViolated
 from shared.contracts.commitments import PlanCreated
 from shared.contracts.funding import AgreementConcluded, FundsAllocated
@@ -79,3 +85,16 @@ def test_an_event_the_agreement_does_not_know_is_an_error() -> None:
     assert state is not None
     with pytest.raises(UnknownEvent):
         rules.evolve(state, STRAY)
+
+
+def test_every_event_the_agreement_decides_it_can_fold_back() -> None:
+    given = concluded()
+    for command in [
+        Allocate("a1", ACTION_7, "c7", "1000"),
+        RecordFlow("f1", "commitment", "1000", date(2018, 1, 1)),
+        ReverseFlow("f1", "typo", date(2018, 1, 2)),
+    ]:
+        given += when(given, command)
+    state = fold(rules.DECIDER, given, None)
+    assert state is not None and state.allocated.text == "1000.00"
+    assert state.flows[0].reversed

@@ -292,6 +292,8 @@ def evolve(state: Commitment | None, event: EventData) -> Commitment | None:
     if state is None:
         return None
     match event:
+        case MeasurementRecorded():
+            return state  # Measurements are history; no rule depends on them.
         case CommitmentStatusChanged():
             return replace(state, status=event.status, status_as_of=event.as_of)
         case ProgressReported():
@@ -333,6 +335,7 @@ def evolve(state: Commitment | None, event: EventData) -> Commitment | None:
 #: The events that change a commitment once it is made.
 _LATER = (
     CommitmentStatusChanged,
+    MeasurementRecorded,
     ProgressReported,
     ProgressReportRetracted,
     IndicatorAdded,
