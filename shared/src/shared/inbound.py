@@ -4,16 +4,17 @@ A claim is a row written in the same transaction as the events it causes: if tha
 transaction rolls back (the event was rejected), the claim goes with it and a corrected
 event with the same id may be posted again. A concurrent second claim of the same pair
 waits for the first transaction and then finds it taken.
+
+Use cases claim through a unit of work (:mod:`shared.unitofwork`); these are the
+statements its PostgreSQL implementation runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from typing import TypeVar
+from collections.abc import Sequence
 
 from shared.database import Connection
-from shared.eventstore.postgres import PostgresEventStore
+from shared.unitofwork.ports import Claim
 
 #: Run by the migration chains' baseline revisions (``r0001_baseline``): never edit it; a
 #: change to these tables is a new revision.
@@ -34,15 +35,6 @@ async def install_schema(conn: Connection) -> None:
     """The baseline SQL on one connection, for scratch databases in tests and the bench;
     a service's database gets its schema from its migration chain."""
     await conn.execute(SCHEMA_SQL)
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Claim:
-    source: str
-    id: str
-    type: str
-    subject: str | None
-    partner: str | None
 
 
 async def claim(
@@ -96,23 +88,3 @@ async def release(conn: Connection, pairs: Sequence[tuple[str, str]]) -> None:
             [source for source, _ in pairs],
             [event_id for _, event_id in pairs],
         )
-
-
-T = TypeVar("T")
-
-
-async def once(
-    store: PostgresEventStore,
-    source: str,
-    event_id: str,
-    type_: str,
-    subject: str | None,
-    partner: str | None,
-    work: Callable[[PostgresEventStore], Awaitable[T]],
-) -> T | None:
-    """Run ``work`` in the claim's transaction, with the store working inside it;
-    ``None`` when the pair was seen."""
-    async with store.transaction() as tx:
-        if not await claim(tx.connection, source, event_id, type_, subject, partner):
-            return None
-        return await work(tx)

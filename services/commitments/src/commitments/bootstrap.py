@@ -10,16 +10,18 @@ import asyncpg
 from fastapi import FastAPI
 
 from commitments.adapters.access import AccessRegistry
-from commitments.adapters.ingestion import OnceOnlyCommands
 from commitments.adapters.migrations import CHAIN as MIGRATIONS
 from commitments.api.access import router as access_router
+from commitments.api.changes import router as changes_router
 from commitments.api.errors import install_error_handlers
 from commitments.api.events import router as events_router
 from commitments.api.routes import router
+from commitments.application.ingestion import OnceOnlyCommands
 from commitments.application.service import CommitmentsService, StateCache, plan_cache
 from commitments.domain.commitment import Commitment
 from commitments.settings import CommitmentsSettings
 from shared.runtime import Runtime
+from shared.unitofwork.postgres import PostgresUnitsOfWork
 
 CONTEXT = "commitments"
 
@@ -34,9 +36,10 @@ def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
 
     async def on_database(pool: asyncpg.Pool) -> None:
         cache, plans = StateCache[Commitment](), plan_cache()
-        app.state.service = CommitmentsService(runtime.store, now, cache, plans)
-        app.state.ingest = OnceOnlyCommands(runtime.store, now, cache, plans)
-        app.state.access = AccessRegistry(runtime.store, now)
+        units = PostgresUnitsOfWork(runtime.store)
+        app.state.service = CommitmentsService(runtime.store, now, cache, plans, units=units)
+        app.state.ingest = OnceOnlyCommands(runtime.store, now, cache, plans, units=units)
+        app.state.access = AccessRegistry(runtime.store, now, units=units)
         if settings.run_workers:
             app.state.relay = runtime.run_relay(CONTEXT)
 
@@ -51,7 +54,7 @@ def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
     app = runtime.build_app(
         title="Pactstream commitments",
         lifespan=lifespan,
-        routers=[router, events_router, access_router],
+        routers=[router, changes_router, events_router, access_router],
     )
     install_error_handlers(app)
     return app

@@ -21,6 +21,7 @@ from funding.application.service import FundingService
 from funding.settings import FundingSettings
 from shared.consumer import ConsumerRunner
 from shared.runtime import Runtime
+from shared.unitofwork.postgres import PostgresUnitsOfWork
 
 CONTEXT = "funding"
 
@@ -41,10 +42,9 @@ def create_app(settings: FundingSettings | None = None) -> FastAPI:
     )
 
     async def on_database(pool: asyncpg.Pool) -> None:
-        app.state.store = runtime.store
-        app.state.directory = ReplicaDirectory(pool, http)
-        app.state.clock = now
-        app.state.service = FundingService(app.state.store, app.state.directory, now)
+        directory = ReplicaDirectory(pool, http)
+        units = PostgresUnitsOfWork(runtime.store)
+        app.state.service = FundingService(runtime.store, directory, now, units=units)
         if settings.run_workers:
             runtime.run_relay(CONTEXT)
             consumer = ConsumerRunner(

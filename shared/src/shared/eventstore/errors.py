@@ -34,3 +34,8 @@ class UniqueKeyTaken(EventStoreError):
         self.key = key
         self.owner = owner
         super().__init__(f"{scope} {key!r} is already taken by {owner}")
+
+
+class Contention(EventStoreError):
+    """The database gave up a transaction for a concurrent one (a serialization
+    failure or a deadlock): nothing of it was stored, and running it again may work."""

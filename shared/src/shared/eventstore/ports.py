@@ -18,7 +18,32 @@ class StreamAppend:
     events: Sequence[NewEvent]
 
 
-class EventStore(Protocol):
+class EventReader(Protocol):
+    """The reading half of the store: what loading an aggregate needs."""
+
+    async def read_stream(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]:
+        """Events of one stream in version order."""
+        ...
+
+    async def read_streams(self, after: Mapping[str, int]) -> dict[str, list[StoredEvent]]:
+        """Events of several streams, each after its given version, in version order:
+        one read however many streams. Streams without newer events are absent."""
+        ...
+
+    async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[StoredEvent]:
+        """Committed events in position order (not gap-free: the relay has its own read)."""
+        ...
+
+    async def stream_version(self, stream_id: str) -> int:
+        """The stream's current version, 0 when it has no events."""
+        ...
+
+    async def owner_of(self, scope: str, key: str) -> str | None:
+        """The stream that reserved a unique key, if any."""
+        ...
+
+
+class EventStore(EventReader, Protocol):
     async def append(
         self,
         stream_id: str,
@@ -46,25 +71,4 @@ class EventStore(Protocol):
         :class:`DuplicateEvent` for an event id already stored (no replay detection:
         a retried batch is for the caller to recognise, e.g. by a claim).
         """
-        ...
-
-    async def read_stream(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]:
-        """Events of one stream in version order."""
-        ...
-
-    async def read_streams(self, after: Mapping[str, int]) -> dict[str, list[StoredEvent]]:
-        """Events of several streams, each after its given version, in version order:
-        one read however many streams. Streams without newer events are absent."""
-        ...
-
-    async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[StoredEvent]:
-        """Committed events in position order (not gap-free: the relay has its own read)."""
-        ...
-
-    async def stream_version(self, stream_id: str) -> int:
-        """The stream's current version, 0 when it has no events."""
-        ...
-
-    async def owner_of(self, scope: str, key: str) -> str | None:
-        """The stream that reserved a unique key, if any."""
         ...

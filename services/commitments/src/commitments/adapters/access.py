@@ -1,6 +1,7 @@
 """Issues credentials: the partner's events and this service's own credentials table
 change in one transaction, so a key works here the moment it is answered and stops the
-moment its revocation is."""
+moment its revocation is: the events go through the one aggregate handler, and their
+projection into the credentials table joins the same unit of work."""
 
 from __future__ import annotations
 
@@ -13,11 +14,14 @@ from commitments.domain import access as rules
 from commitments.domain.access import Partner
 from commitments.domain.errors import NotFound, RuleViolated
 from shared import access, webhooks
-from shared.contracts import registry
+from shared.aggregate import Aggregate
 from shared.contracts.access import Role
-from shared.events import EventData, EventMetadata, new_events
+from shared.decider import Versioned
+from shared.events import EventMetadata
 from shared.eventstore.postgres import PostgresEventStore
 from shared.http.auth import key_digest
+from shared.unitofwork import RETRY, RetryPolicy
+from shared.unitofwork.postgres import PostgresUnitOfWork, PostgresUnitsOfWork
 
 Clock = Callable[[], datetime]
 
@@ -35,35 +39,50 @@ def slug(name: str) -> str:
     return (text or "partner")[:48]
 
 
+PARTNER = Aggregate(
+    "partner", rules.DECIDER, lambda i: f"partner-{i}", lambda i: NotFound("partner", i)
+)
+
+
 class AccessRegistry:
-    def __init__(self, store: PostgresEventStore, clock: Clock) -> None:
+    def __init__(
+        self,
+        store: PostgresEventStore,
+        clock: Clock,
+        *,
+        units: PostgresUnitsOfWork | None = None,
+        policy: RetryPolicy = RETRY,
+    ) -> None:
         self._store = store
         self._clock = clock
-
-    async def _load(self, partner_id: str) -> tuple[Partner | None, int]:
-        stored = await self._store.read_stream(f"partner-{partner_id}")
-        state: Partner | None = None
-        for e in stored:
-            state = rules.evolve(state, registry.decode(e.type, e.schema_version, e.data))
-        return state, len(stored)
+        self._units = units if units is not None else PostgresUnitsOfWork(store)
+        self._policy = policy
 
     async def get(self, partner_id: str) -> Partner:
-        state, _ = await self._load(partner_id)
-        if state is None:
-            raise NotFound("partner", partner_id)
-        return state
+        found = (await PARTNER.load(self._store, partner_id)).value
+        assert found is not None
+        return found
 
-    async def _commit(
-        self, partner_id: str, version: int, events: list[EventData], meta: EventMetadata
-    ) -> None:
-        if not events:
-            return
-        async with self._store.transaction() as tx:
-            await tx.append(
-                f"partner-{partner_id}", version, new_events(events, self._clock(), meta)
-            )
-            for event in events:
-                await access.project(tx.connection, event)
+    async def _change(
+        self, partner_id: str, command: rules.Command, meta: EventMetadata, *, new: bool = False
+    ) -> Partner:
+        """Load, decide, stage the events and their projection, commit: a new partner
+        at version 0 (a conflict is a 409), any other change retried under the policy."""
+
+        async def work(uow: PostgresUnitOfWork) -> Versioned[Partner | None]:
+            current = await PARTNER.load(uow.events, partner_id, required=not new)
+            decision = PARTNER.decide(current, command)
+            if decision.events:
+                when = self._clock()
+                PARTNER.append(uow, partner_id, current.version, decision.events, when, meta)
+                conn = await uow.connection()
+                for event in decision.events:
+                    await access.project(conn, event)
+            return decision.after
+
+        after = (await self._policy.run(self._units, work, retry=not new)).value
+        assert after is not None
+        return after
 
     async def register(
         self,
@@ -76,64 +95,37 @@ class AccessRegistry:
     ) -> tuple[Partner, str, str]:
         """The partner, its first key id and the key itself (shown once)."""
         chosen = partner_id or slug(name)
-        if partner_id is None and (await self._load(chosen))[0] is not None:
+        if partner_id is None and await self._store.stream_version(f"partner-{chosen}") > 0:
             chosen = f"{chosen}-{secrets.token_hex(2)}"
         key, key_id = new_key(), new_key_id()
-        events = rules.decide_register(
-            (await self._load(chosen))[0],
-            chosen,
-            name,
-            role,
-            plans,
-            parties,
-            key_id,
-            key_digest(key),
-        )
-        await self._commit(chosen, 0, events, meta)
-        return await self.get(chosen), key_id, key
+        command = rules.RegisterPartner(chosen, name, role, plans, parties, key_id, key_digest(key))
+        partner = await self._change(chosen, command, meta, new=True)
+        return partner, key_id, key
 
     async def issue_key(self, partner_id: str, meta: EventMetadata) -> tuple[str, str]:
-        state, version = await self._load(partner_id)
-        if state is None:
-            raise NotFound("partner", partner_id)
         key, key_id = new_key(), new_key_id()
-        await self._commit(
-            partner_id, version, rules.decide_issue_key(state, key_id, key_digest(key)), meta
-        )
+        await self._change(partner_id, rules.IssueKey(key_id, key_digest(key)), meta)
         return key_id, key
 
     async def retire_key(self, partner_id: str, key_id: str, meta: EventMetadata) -> None:
-        state, version = await self._load(partner_id)
-        if state is None:
-            raise NotFound("partner", partner_id)
-        await self._commit(partner_id, version, rules.decide_retire_key(state, key_id), meta)
+        await self._change(partner_id, rules.RetireKey(key_id), meta)
 
     async def add_secret(
         self, partner_id: str, secret: str | None, meta: EventMetadata
     ) -> tuple[str, str]:
         """A webhook secret (generated when none is given): its id and the secret."""
-        state, version = await self._load(partner_id)
-        if state is None:
-            raise NotFound("partner", partner_id)
+        await self.get(partner_id)
         chosen = secret or webhooks.new_secret()
         try:
             webhooks.check_secret(chosen)
         except ValueError as exc:
             raise RuleViolated(str(exc), "/secret") from None
         secret_id = "whs_" + secrets.token_hex(6)
-        await self._commit(
-            partner_id, version, rules.decide_add_secret(state, secret_id, chosen), meta
-        )
+        await self._change(partner_id, rules.AddSecret(secret_id, chosen), meta)
         return secret_id, chosen
 
     async def remove_secret(self, partner_id: str, secret_id: str, meta: EventMetadata) -> None:
-        state, version = await self._load(partner_id)
-        if state is None:
-            raise NotFound("partner", partner_id)
-        await self._commit(partner_id, version, rules.decide_remove_secret(state, secret_id), meta)
+        await self._change(partner_id, rules.RemoveSecret(secret_id), meta)
 
     async def revoke(self, partner_id: str, meta: EventMetadata) -> None:
-        state, version = await self._load(partner_id)
-        if state is None:
-            raise NotFound("partner", partner_id)
-        await self._commit(partner_id, version, rules.decide_revoke(state), meta)
+        await self._change(partner_id, rules.Revoke(), meta)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 from commitments.api import schemas
-from commitments.application.service import new_id
 from commitments.domain.commitment import (
     AddIndicator,
     AddMilestone,
@@ -18,6 +17,7 @@ from commitments.domain.commitment import (
     RetractReport,
 )
 from shared.contracts.commitments import IndicatorData, IndicatorPoint, PartyData
+from shared.decider import new_id
 from shared.periods import parse_period
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from commitments.application.service import StaleVersion
 from commitments.domain.errors import (
     AlreadyExists,
     CommitmentsError,
@@ -13,6 +12,7 @@ from commitments.domain.errors import (
     RuleViolated,
 )
 from shared.access import OutOfScope
+from shared.decider import StaleVersion
 from shared.eventstore import WrongExpectedVersion
 from shared.http.dependencies import install_error_map
 from shared.http.problems import Problem
@@ -64,5 +64,11 @@ def to_problem(exc: Exception) -> Problem:
 
 def install_error_handlers(app: FastAPI) -> None:
     install_error_map(
-        app, to_problem, CommitmentsError, WrongExpectedVersion, InvalidPeriod, OutOfScope
+        app,
+        to_problem,
+        CommitmentsError,
+        StaleVersion,
+        WrongExpectedVersion,
+        InvalidPeriod,
+        OutOfScope,
     )

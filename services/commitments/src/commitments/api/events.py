@@ -16,10 +16,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
-from commitments.adapters.ingestion import EventRef, OnceOnlyCommands, Outcome
 from commitments.api import commands, schemas
 from commitments.api.dependencies import Writer
 from commitments.api.errors import to_problem
+from commitments.application.ingestion import EventRef, OnceOnlyCommands, Outcome
 from commitments.domain.commitment import Command
 from commitments.domain.errors import CommitmentsError
 from shared.cloudevents import StructuredEvent

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
 
 from commitments.api import commands, schemas
 from commitments.api.dependencies import Metadata, Reader, Service, Writer
-from commitments.application.service import Versioned, new_id
-from commitments.domain.commitment import Command, Commitment, MakeCommitment
+from commitments.domain.commitment import Commitment, MakeCommitment
 from commitments.domain.plan import CreatePlan, Plan, Section
-from shared.access import Scope
+from shared.decider import Versioned, new_id
 from shared.http.dependencies import parse_if_match
 from shared.periods import parse_period
 
 router = APIRouter(prefix="/v1")
 
 
-def _etag(response: Response, version: int) -> None:
+def etag(response: Response, version: int) -> None:
     response.headers["ETag"] = f'"{version}"'
 
 
@@ -103,7 +101,7 @@ async def create_plan(
         meta,
         principal.write_scope,
     )
-    _etag(response, plan.version)
+    etag(response, plan.version)
     response.headers["Location"] = f"/v1/plans/{plan.value.plan_id}"
     return plan_out(plan)
 
@@ -113,7 +111,7 @@ async def get_plan(
     plan_id: str, service: Service, _: Reader, response: Response
 ) -> schemas.PlanOut:
     plan = await service.get_plan(plan_id)
-    _etag(response, plan.version)
+    etag(response, plan.version)
     return plan_out(plan)
 
 
@@ -149,7 +147,7 @@ async def make_commitment(
         meta,
         principal.write_scope,
     )
-    _etag(response, commitment.version)
+    etag(response, commitment.version)
     response.headers["Location"] = f"/v1/commitments/{commitment.value.commitment_id}"
     return commitment_out(commitment)
 
@@ -161,7 +159,7 @@ async def get_commitment(
     commitment_id: str, service: Service, _: Reader, response: Response
 ) -> schemas.CommitmentOut:
     commitment = await service.get_commitment(commitment_id)
-    _etag(response, commitment.version)
+    etag(response, commitment.version)
     return commitment_out(commitment)
 
 
@@ -184,7 +182,7 @@ async def change_status(
     commitment = await service.handle(
         commitment_id, commands.status(body), meta, expected, scope=principal.write_scope
     )
-    _etag(response, commitment.version)
+    etag(response, commitment.version)
     return commitment_out(commitment)
 
 
@@ -210,234 +208,4 @@ async def commitment_events(commitment_id: str, service: Service, _: Reader) -> 
             )
             for e in events
         ],
-    )
-
-
-IfMatch = Annotated[str | None, Header()]
-
-
-async def _created(
-    service: Service,
-    commitment_id: str,
-    command: Command,
-    meta: Metadata,
-    response: Response,
-    if_match: str | None,
-    created_id: str,
-    scope: Scope,
-) -> schemas.CreatedOut:
-    commitment = await service.handle(
-        commitment_id, command, meta, parse_if_match(if_match), scope=scope
-    )
-    _etag(response, commitment.version)
-    return schemas.CreatedOut(id=created_id, commitment=commitment_id, version=commitment.version)
-
-
-async def _changed(
-    service: Service,
-    commitment_id: str,
-    command: Command,
-    meta: Metadata,
-    response: Response,
-    if_match: str | None,
-    scope: Scope,
-) -> schemas.CommitmentOut:
-    """Apply a command to the commitment and answer its new state with its ETag."""
-    commitment = await service.handle(
-        commitment_id, command, meta, parse_if_match(if_match), scope=scope
-    )
-    _etag(response, commitment.version)
-    return commitment_out(commitment)
-
-
-@router.post(
-    "/commitments/{commitment_id}/progress",
-    status_code=201,
-    response_model=schemas.CreatedOut,
-    tags=["commitments"],
-)
-async def report_progress(
-    commitment_id: str,
-    body: schemas.ProgressIn,
-    service: Service,
-    principal: Writer,
-    meta: Metadata,
-    response: Response,
-    if_match: IfMatch = None,
-) -> schemas.CreatedOut:
-    """A progress report on the completion scale, with narrative and evidence links."""
-    command = commands.progress(body)
-    return await _created(
-        service,
-        commitment_id,
-        command,
-        meta,
-        response,
-        if_match,
-        command.report_id,
-        principal.write_scope,
-    )
-
-
-@router.post(
-    "/commitments/{commitment_id}/progress/{report_id}/retraction",
-    response_model=schemas.CommitmentOut,
-    tags=["commitments"],
-)
-async def retract_report(
-    commitment_id: str,
-    report_id: str,
-    body: schemas.RetractionIn,
-    service: Service,
-    principal: Writer,
-    meta: Metadata,
-    response: Response,
-    if_match: IfMatch = None,
-) -> schemas.CommitmentOut:
-    """Withdraw a mistaken report; it stays in the history, marked retracted."""
-    return await _changed(
-        service,
-        commitment_id,
-        commands.retraction(report_id, body),
-        meta,
-        response,
-        if_match,
-        principal.write_scope,
-    )
-
-
-@router.post(
-    "/commitments/{commitment_id}/measurements",
-    status_code=201,
-    response_model=schemas.CreatedOut,
-    tags=["commitments"],
-)
-async def record_measurement(
-    commitment_id: str,
-    body: schemas.MeasurementIn,
-    service: Service,
-    principal: Writer,
-    meta: Metadata,
-    response: Response,
-    if_match: IfMatch = None,
-) -> schemas.CreatedOut:
-    """A value of one of the commitment's indicators, as of a date."""
-    return await _created(
-        service,
-        commitment_id,
-        commands.measurement(body),
-        meta,
-        response,
-        if_match,
-        f"{body.indicator}@{body.as_of.isoformat()}",
-        principal.write_scope,
-    )
-
-
-@router.post(
-    "/commitments/{commitment_id}/indicators",
-    status_code=201,
-    response_model=schemas.CreatedOut,
-    tags=["commitments"],
-)
-async def add_indicator(
-    commitment_id: str,
-    body: schemas.IndicatorIn,
-    service: Service,
-    principal: Writer,
-    meta: Metadata,
-    response: Response,
-    if_match: IfMatch = None,
-) -> schemas.CreatedOut:
-    return await _created(
-        service,
-        commitment_id,
-        commands.add_indicator(body),
-        meta,
-        response,
-        if_match,
-        body.code,
-        principal.write_scope,
-    )
-
-
-@router.post(
-    "/commitments/{commitment_id}/milestones",
-    status_code=201,
-    response_model=schemas.CreatedOut,
-    tags=["commitments"],
-)
-async def add_milestone(
-    commitment_id: str,
-    body: schemas.MilestoneIn,
-    service: Service,
-    principal: Writer,
-    meta: Metadata,
-    response: Response,
-    if_match: IfMatch = None,
-) -> schemas.CreatedOut:
-    """A milestone with its planned period (any period form)."""
-    return await _created(
-        service,
-        commitment_id,
-        commands.milestone(body),
-        meta,
-        response,
-        if_match,
-        body.code,
-        principal.write_scope,
-    )
-
-
-@router.post(
-    "/commitments/{commitment_id}/milestones/{code}/reached",
-    response_model=schemas.CommitmentOut,
-    tags=["commitments"],
-)
-async def reach_milestone(
-    commitment_id: str,
-    code: str,
-    body: schemas.MilestoneReachedIn,
-    service: Service,
-    principal: Writer,
-    meta: Metadata,
-    response: Response,
-    if_match: IfMatch = None,
-) -> schemas.CommitmentOut:
-    return await _changed(
-        service,
-        commitment_id,
-        commands.milestone_reached(code, body),
-        meta,
-        response,
-        if_match,
-        principal.write_scope,
-    )
-
-
-@router.post(
-    "/commitments/{commitment_id}/amendments",
-    status_code=201,
-    response_model=schemas.CommitmentOut,
-    tags=["commitments"],
-)
-async def amend(
-    commitment_id: str,
-    body: schemas.AmendmentIn,
-    service: Service,
-    principal: Writer,
-    meta: Metadata,
-    response: Response,
-    if_match: IfMatch = None,
-) -> schemas.CommitmentOut:
-    """Change title, deadline or parties, with a reason. The history keeps both."""
-    today = datetime.now(UTC).date()
-    return await _changed(
-        service,
-        commitment_id,
-        commands.amendment(body, today),
-        meta,
-        response,
-        if_match,
-        principal.write_scope,
     )

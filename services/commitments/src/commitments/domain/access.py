@@ -4,6 +4,7 @@ and retired one by one (rotation without downtime), revoked as a whole for good.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Final
 
 from commitments.domain.errors import AlreadyExists, NotFound, RuleViolated
 from shared.contracts.access import (
@@ -15,6 +16,7 @@ from shared.contracts.access import (
     WebhookSecretAdded,
     WebhookSecretRemoved,
 )
+from shared.decider import Decider, Rules, UnknownEvent
 from shared.events import EventData
 
 
@@ -94,10 +96,74 @@ def decide_revoke(state: Partner) -> list[EventData]:
     return [PartnerRevoked(partner_id=state.partner_id)]
 
 
+@dataclass(frozen=True, slots=True)
+class RegisterPartner:
+    partner_id: str
+    name: str
+    role: Role
+    plans: tuple[str, ...]
+    parties: tuple[str, ...]
+    key_id: str
+    key_digest: str
+
+
+@dataclass(frozen=True, slots=True)
+class IssueKey:
+    key_id: str
+    key_digest: str
+
+
+@dataclass(frozen=True, slots=True)
+class RetireKey:
+    key_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class AddSecret:
+    secret_id: str
+    secret: str
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveSecret:
+    secret_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Revoke:
+    pass
+
+
+Command = RegisterPartner | IssueKey | RetireKey | AddSecret | RemoveSecret | Revoke
+
+
+def decide(state: Partner | None, command: Command) -> list[EventData]:
+    if isinstance(command, RegisterPartner):
+        c = command
+        return decide_register(
+            state, c.partner_id, c.name, c.role, c.plans, c.parties, c.key_id, c.key_digest
+        )
+    if state is None:
+        raise NotFound("partner", "")
+    match command:
+        case IssueKey():
+            return decide_issue_key(state, command.key_id, command.key_digest)
+        case RetireKey():
+            return decide_retire_key(state, command.key_id)
+        case AddSecret():
+            return decide_add_secret(state, command.secret_id, command.secret)
+        case RemoveSecret():
+            return decide_remove_secret(state, command.secret_id)
+        case Revoke():
+            return decide_revoke(state)
+
+
 def evolve(state: Partner | None, event: EventData) -> Partner | None:
+    if isinstance(event, PartnerRegistered):
+        return Partner(event.partner_id, event.name, event.role, event.plans, event.parties)
+    if state is None and isinstance(event, _LATER):
+        return None
     match event:
-        case PartnerRegistered():
-            return Partner(event.partner_id, event.name, event.role, event.plans, event.parties)
         case PartnerKeyIssued() if state is not None:
             return replace(state, keys=(*state.keys, (event.key_id, False)))
         case PartnerKeyRetired() if state is not None:
@@ -111,4 +177,17 @@ def evolve(state: Partner | None, event: EventData) -> Partner | None:
             return replace(state, secrets=tuple(i for i in state.secrets if i != event.secret_id))
         case PartnerRevoked() if state is not None:
             return replace(state, revoked=True)
-    return state
+    raise UnknownEvent("partner", event)
+
+
+#: The events that change a partner once it is registered.
+_LATER = (
+    PartnerKeyIssued,
+    PartnerKeyRetired,
+    WebhookSecretAdded,
+    WebhookSecretRemoved,
+    PartnerRevoked,
+)
+
+#: The partner's rules in the one decider shape; a partner not yet registered is ``None``.
+DECIDER: Final[Decider[Command, Partner | None, EventData]] = Rules(lambda: None, decide, evolve)

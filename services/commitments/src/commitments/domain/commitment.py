@@ -8,7 +8,17 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Final
 
-from commitments.domain.errors import AlreadyExists, InvalidTransition, RuleViolated
+from commitments.domain.commands import AddIndicator as AddIndicator
+from commitments.domain.commands import AddMilestone as AddMilestone
+from commitments.domain.commands import Amend as Amend
+from commitments.domain.commands import ChangeStatus as ChangeStatus
+from commitments.domain.commands import Command as Command
+from commitments.domain.commands import MakeCommitment as MakeCommitment
+from commitments.domain.commands import ReachMilestone as ReachMilestone
+from commitments.domain.commands import RecordMeasurement as RecordMeasurement
+from commitments.domain.commands import ReportProgress as ReportProgress
+from commitments.domain.commands import RetractReport as RetractReport
+from commitments.domain.errors import AlreadyExists, InvalidTransition, NotFound, RuleViolated
 from commitments.domain.plan import Plan
 from shared.contracts.commitments import (
     CommitmentAmended,
@@ -27,6 +37,7 @@ from shared.contracts.commitments import (
     ProgressReportRetracted,
 )
 from shared.contracts.common import PeriodData
+from shared.decider import Decider, Rules, UnknownEvent
 from shared.events import EventData
 from shared.periods import Period
 
@@ -37,90 +48,6 @@ TRANSITIONS: Final[dict[CommitmentStatus, frozenset[CommitmentStatus]]] = {
     "completed": frozenset(),
     "cancelled": frozenset(),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class MakeCommitment:
-    commitment_id: str
-    code: str
-    section: str
-    title: str
-    parties: tuple[PartyData, ...]
-    deadline: Period | None
-    priority: bool
-    made_on: date | None
-    indicators: tuple[IndicatorData, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ChangeStatus:
-    status: CommitmentStatus
-    as_of: date
-    note: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ReportProgress:
-    report_id: str
-    as_of: date
-    completion: Completion
-    narrative: str | None = None
-    evidence: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class RetractReport:
-    report_id: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class RecordMeasurement:
-    indicator: str
-    value: str
-    as_of: date
-
-
-@dataclass(frozen=True, slots=True)
-class AddIndicator:
-    indicator: IndicatorData
-
-
-@dataclass(frozen=True, slots=True)
-class AddMilestone:
-    code: str
-    title: str
-    planned: Period | None
-
-
-@dataclass(frozen=True, slots=True)
-class ReachMilestone:
-    code: str
-    reached_on: date
-    note: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Amend:
-    """Change title, deadline or parties; fields left ``None`` stay as they are."""
-
-    as_of: date
-    reason: str
-    title: str | None = None
-    deadline: Period | None = None
-    parties: tuple[PartyData, ...] | None = None
-
-
-Command = (
-    ChangeStatus
-    | ReportProgress
-    | RetractReport
-    | RecordMeasurement
-    | AddIndicator
-    | AddMilestone
-    | ReachMilestone
-    | Amend
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,38 +226,51 @@ def decide(state: Commitment, command: Command) -> list[EventData]:
             )
             return [MilestoneAdded(**ids, milestone=data)]
         case ReachMilestone():
-            reached = state.milestone(command.code)
-            if reached is None:
-                raise RuleViolated(f"no milestone {command.code!r}", "/milestone")
-            if reached.reached_on is not None:
-                raise RuleViolated(
-                    f"milestone {command.code!r} was already reached on {reached.reached_on}",
-                    "/milestone",
-                )
-            return [
-                MilestoneReached(
-                    **ids, milestone=command.code, reached_on=command.reached_on, note=command.note
-                )
-            ]
+            return _reach(state, command)
         case Amend():
-            if not command.reason.strip():
-                raise RuleViolated("an amendment needs a reason", "/reason")
-            if command.title is None and command.deadline is None and command.parties is None:
-                raise RuleViolated("an amendment must change title, deadline or parties", "")
-            if command.title is not None and not command.title.strip():
-                raise RuleViolated("a commitment title cannot be empty", "/title")
-            if command.parties is not None:
-                _check_parties(command.parties)
-            return [
-                CommitmentAmended(
-                    **ids,
-                    as_of=command.as_of,
-                    reason=command.reason,
-                    title=command.title,
-                    deadline=_period(command.deadline),
-                    parties=command.parties,
-                )
-            ]
+            return _amend(state, command)
+
+
+def _reach(state: Commitment, command: ReachMilestone) -> list[EventData]:
+    reached = state.milestone(command.code)
+    if reached is None:
+        raise RuleViolated(f"no milestone {command.code!r}", "/milestone")
+    if reached.reached_on is not None:
+        raise RuleViolated(
+            f"milestone {command.code!r} was already reached on {reached.reached_on}",
+            "/milestone",
+        )
+    return [
+        MilestoneReached(
+            commitment_id=state.commitment_id,
+            plan_id=state.plan_id,
+            milestone=command.code,
+            reached_on=command.reached_on,
+            note=command.note,
+        )
+    ]
+
+
+def _amend(state: Commitment, command: Amend) -> list[EventData]:
+    if not command.reason.strip():
+        raise RuleViolated("an amendment needs a reason", "/reason")
+    if command.title is None and command.deadline is None and command.parties is None:
+        raise RuleViolated("an amendment must change title, deadline or parties", "")
+    if command.title is not None and not command.title.strip():
+        raise RuleViolated("a commitment title cannot be empty", "/title")
+    if command.parties is not None:
+        _check_parties(command.parties)
+    return [
+        CommitmentAmended(
+            commitment_id=state.commitment_id,
+            plan_id=state.plan_id,
+            as_of=command.as_of,
+            reason=command.reason,
+            title=command.title,
+            deadline=_period(command.deadline),
+            parties=command.parties,
+        )
+    ]
 
 
 def evolve(state: Commitment | None, event: EventData) -> Commitment | None:
@@ -347,9 +287,13 @@ def evolve(state: Commitment | None, event: EventData) -> Commitment | None:
             made_on=event.made_on,
             indicators=event.indicators,
         )
+    if not isinstance(event, _LATER):
+        raise UnknownEvent("commitment", event)
     if state is None:
         return None
     match event:
+        case MeasurementRecorded():
+            return state  # Measurements are history; no rule depends on them.
         case CommitmentStatusChanged():
             return replace(state, status=event.status, status_as_of=event.as_of)
         case ProgressReported():
@@ -385,4 +329,34 @@ def evolve(state: Commitment | None, event: EventData) -> Commitment | None:
                 deadline=event.deadline if event.deadline is not None else state.deadline,
                 parties=event.parties if event.parties is not None else state.parties,
             )
-    return state
+    raise UnknownEvent("commitment", event)
+
+
+#: The events that change a commitment once it is made.
+_LATER = (
+    CommitmentStatusChanged,
+    MeasurementRecorded,
+    ProgressReported,
+    ProgressReportRetracted,
+    IndicatorAdded,
+    MilestoneAdded,
+    MilestoneReached,
+    CommitmentAmended,
+)
+
+
+def decide_any(state: Commitment | None, command: MakeCommitment | Command) -> list[EventData]:
+    """Making a commitment (under the plan the command names), or a command on one."""
+    if isinstance(command, MakeCommitment):
+        if command.plan is None:
+            raise RuleViolated(f"no plan given for commitment {command.code!r}", "/plan")
+        return list(decide_make(state, command.plan, command))
+    if state is None:
+        raise NotFound("commitment", "")
+    return decide(state, command)
+
+
+#: The commitment's rules in the one decider shape; a commitment not yet made is ``None``.
+DECIDER: Final[Decider[MakeCommitment | Command, Commitment | None, EventData]] = Rules(
+    lambda: None, decide_any, evolve
+)

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Final
 
 from commitments.domain.errors import AlreadyExists, RuleViolated
 from shared.contracts.commitments import PlanCreated, SectionData
 from shared.contracts.common import PeriodData
+from shared.decider import Decider, Rules, UnknownEvent
+from shared.events import EventData
 from shared.periods import Period
 
 
@@ -101,7 +104,11 @@ def decide_create(state: Plan | None, command: CreatePlan) -> list[PlanCreated]:
     ]
 
 
-def evolve(state: Plan | None, event: PlanCreated) -> Plan:
+def evolve(state: Plan | None, event: EventData) -> Plan:
+    """A plan is its ``PlanCreated``: it never changes after, so any other event in
+    its stream is an error."""
+    if not isinstance(event, PlanCreated):
+        raise UnknownEvent("plan", event)
     return Plan(
         plan_id=event.plan_id,
         code=event.code,
@@ -113,3 +120,9 @@ def evolve(state: Plan | None, event: PlanCreated) -> Plan:
         monitoring_bodies=event.monitoring_bodies,
         sections=event.sections,
     )
+
+
+#: The plan's rules in the one decider shape; a plan not yet created is ``None``.
+DECIDER: Final[Decider[CreatePlan, Plan | None, EventData]] = Rules(
+    lambda: None, decide_create, evolve
+)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from funding.application.service import StaleVersion
 from funding.domain.errors import (
     AlreadyExists,
     FundingError,
@@ -14,6 +13,7 @@ from funding.domain.errors import (
     RuleViolated,
 )
 from shared.access import OutOfScope
+from shared.decider import StaleVersion
 from shared.eventstore import WrongExpectedVersion
 from shared.http.dependencies import install_error_map
 from shared.http.problems import Problem
@@ -59,5 +59,5 @@ def to_problem(exc: Exception) -> Problem:
 
 def install_error_handlers(app: FastAPI) -> None:
     install_error_map(
-        app, to_problem, FundingError, WrongExpectedVersion, OutOfScope, InvalidPeriod
+        app, to_problem, FundingError, StaleVersion, WrongExpectedVersion, OutOfScope, InvalidPeriod
     )

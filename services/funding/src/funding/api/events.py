@@ -10,27 +10,25 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from funding.api import schemas
-from funding.api.dependencies import Writer
+from funding.api.dependencies import Service, Writer
 from funding.api.errors import to_problem
 from funding.api.routes import flow_command
-from funding.application.service import FundingService, Versioned
-from funding.domain.agreement import Agreement
+from funding.application.service import FundingService
 from funding.domain.errors import FundingError
-from shared import inbound
 from shared.access import OutOfScope, Scope
 from shared.cloudevents import StructuredEvent
 from shared.events import EventMetadata
 from shared.eventstore import EventStoreError
-from shared.eventstore.postgres import PostgresEventStore
 from shared.http.ingest import ingest, rejected
 from shared.http.problems import Problem, json_pointer
+from shared.unitofwork import Claim
 
 router = APIRouter(prefix="/v1", tags=["events"])
 FLOW_RECORDED = "org.pactstream.funding.flow_recorded"
 
 
 async def _apply(
-    request: Request, event: StructuredEvent, meta: EventMetadata, scope: Scope
+    service: FundingService, event: StructuredEvent, meta: EventMetadata, scope: Scope
 ) -> tuple[int, dict[str, Any]]:
     if event.type != FLOW_RECORDED:
         return 422, rejected(
@@ -52,25 +50,12 @@ async def _apply(
                 errors=[{"pointer": "/subject", "detail": "required"}],
             ),
         )
-    state = request.app.state
     agreement_id = event.subject
     try:
         body = schemas.FlowIn.model_validate(event.data)
         command = flow_command(body)
-
-        async def work(tx: PostgresEventStore) -> Versioned[Agreement]:
-            service = FundingService(tx, state.directory, state.clock)
-            return await service.act(agreement_id, command, meta, scope=scope)
-
-        result = await inbound.once(
-            state.store,
-            event.source,
-            event.id,
-            event.type,
-            agreement_id,
-            meta.partner,
-            work,
-        )
+        claim = Claim(event.source, event.id, event.type, agreement_id, meta.partner)
+        result = await service.act_once(claim, agreement_id, command, meta, scope)
     except ValidationError as exc:
         errors = [
             {"pointer": "/data" + json_pointer(list(e["loc"])), "detail": e["msg"]}
@@ -100,10 +85,10 @@ async def _apply(
 
 
 @router.post("/events")
-async def post_events(request: Request, principal: Writer) -> JSONResponse:
+async def post_events(request: Request, principal: Writer, service: Service) -> JSONResponse:
     """Partner CloudEvents, structured or batch (at most 500, results in order)."""
 
     async def apply(event: StructuredEvent, meta: EventMetadata) -> tuple[int, dict[str, Any]]:
-        return await _apply(request, event, meta, principal.write_scope)
+        return await _apply(service, event, meta, principal.write_scope)
 
     return await ingest(request, principal, apply)

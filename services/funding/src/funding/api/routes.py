@@ -10,7 +10,6 @@ from fastapi import APIRouter, Header, Response
 
 from funding.api import schemas
 from funding.api.dependencies import Metadata, Operator, Reader, Service, Writer
-from funding.application.service import Versioned, new_id
 from funding.domain.agreement import (
     IATI,
     Agreement,
@@ -22,6 +21,7 @@ from funding.domain.agreement import (
 from funding.domain.errors import InvalidMoney
 from funding.domain.money import Money
 from shared.contracts.common import PeriodData
+from shared.decider import Versioned, new_id
 from shared.http.dependencies import parse_if_match
 from shared.periods import parse_period
 

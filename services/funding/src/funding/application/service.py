@@ -1,12 +1,12 @@
-"""Funding use cases: load a stream, decide, append at the loaded version."""
+"""Funding use cases: each runs in a unit of work under the one retry policy; changes
+to an agreement go through the one aggregate handler (load, fold, decide, append at
+the loaded version)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time
-from typing import Generic, TypeVar
-from uuid import uuid4
+from dataclasses import replace
+from datetime import date, datetime
 
 from funding.application.ports import CommitmentDirectory
 from funding.domain import agreement as rules
@@ -20,48 +20,64 @@ from funding.domain.agreement import (
 from funding.domain.errors import AlreadyExists, NotFound, RuleViolated
 from funding.domain.money import Money, check_currency
 from shared.access import Scope
-from shared.contracts import registry
-from shared.contracts.funding import (
-    AgreementConcluded,
-    ExchangeRateRecorded,
-    FundingTargetSet,
-    SourceRegistered,
-)
-from shared.events import EventMetadata, new_events
-from shared.eventstore import EventStore, UniqueKeyTaken
+from shared.aggregate import Aggregate, decode
+from shared.contracts.funding import ExchangeRateRecorded, FundingTargetSet, SourceRegistered
+from shared.decider import Versioned, business_time, check_version, existing
+from shared.events import EventData, EventMetadata, new_events
+from shared.eventstore import EventReader, EventStore, UniqueKeyTaken
+from shared.unitofwork import RETRY, Claim, RetryPolicy, UnitOfWork, UnitsOfWork
+from shared.unitofwork.stores import units_for
+
+__all__ = ["AGREEMENT", "FundingService", "Versioned"]
 
 Clock = Callable[[], datetime]
 EVERYTHING = Scope()
-T = TypeVar("T")
+Act = Allocate | RecordFlow | ReverseFlow
 
-
-@dataclass(frozen=True, slots=True)
-class Versioned(Generic[T]):
-    value: T
-    version: int
-
-
-class StaleVersion(RuleViolated):
-    """``If-Match`` named a version the agreement has moved past (HTTP 412)."""
-
-    def __init__(self, current: int, given: int) -> None:
-        self.current = current
-        super().__init__(f"If-Match {given} is stale: the agreement is at version {current}")
-
-
-def new_id() -> str:
-    return str(uuid4())
-
-
-def business_time(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
+AGREEMENT = Aggregate(
+    "agreement",
+    rules.DECIDER,
+    lambda agreement_id: f"agreement-{agreement_id}",
+    lambda agreement_id: NotFound("agreement", agreement_id),
+)
 
 
 class FundingService:
-    def __init__(self, store: EventStore, directory: CommitmentDirectory, clock: Clock) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        directory: CommitmentDirectory,
+        clock: Clock,
+        *,
+        units: UnitsOfWork | None = None,
+        policy: RetryPolicy = RETRY,
+    ) -> None:
         self._store = store
         self._directory = directory
         self._clock = clock
+        self._units = units if units is not None else units_for(store)
+        self._policy = policy
+
+    async def _create(
+        self,
+        stream_id: str,
+        event: EventData,
+        occurred: datetime,
+        meta: EventMetadata,
+        kind: str,
+        code: str,
+    ) -> None:
+        """A new stream of one event, reserving the ``kind``'s ``code``: a conflict is
+        the answer (:class:`AlreadyExists`), never retried."""
+        key = (f"{kind}-code", code)
+
+        async def work(uow: UnitOfWork) -> None:
+            uow.append(stream_id, 0, new_events([event], occurred, meta), unique_keys=[key])
+
+        try:
+            await self._policy.run(self._units, work, retry=False)
+        except UniqueKeyTaken:
+            raise AlreadyExists(kind, code) from None
 
     async def register_source(
         self,
@@ -75,22 +91,14 @@ class FundingService:
         event = SourceRegistered(
             source_id=source_id, code=code, name=name, kind=kind, plans=tuple(plans)
         )
-        try:
-            await self._store.append(
-                f"source-{source_id}",
-                0,
-                new_events([event], self._clock(), meta),
-                unique_keys=[("source-code", code)],
-            )
-        except UniqueKeyTaken:
-            raise AlreadyExists("source", code) from None
+        await self._create(f"source-{source_id}", event, self._clock(), meta, "source", code)
         return Versioned(event, 1)
 
     async def get_source(self, source_id: str) -> Versioned[SourceRegistered]:
         stored = await self._store.read_stream(f"source-{source_id}")
         if not stored:
             raise NotFound("source", source_id)
-        event = registry.decode(stored[0].type, stored[0].schema_version, stored[0].data)
+        event = decode(stored[0])
         assert isinstance(event, SourceRegistered)
         return Versioned(event, stored[-1].stream_version)
 
@@ -111,64 +119,83 @@ class FundingService:
                 if await self._store.owner_of("source-code", code) is not None
             ]
         )
-        events = rules.decide_conclude(None, command, known)
+        command = replace(command, known_sources=known)
         day = signed_on or (command.period.start if command.period else None)
-        occurred = business_time(day) if day else self._clock()
-        try:
-            await self._store.append(
-                f"agreement-{command.agreement_id}",
-                0,
-                new_events(events, occurred, meta),
+
+        async def work(uow: UnitOfWork) -> Versioned[Agreement | None]:
+            return AGREEMENT.create(
+                uow,
+                command.agreement_id,
+                command,
+                lambda _: business_time(day) if day else self._clock(),
+                meta,
                 unique_keys=[("agreement-code", command.code)],
             )
+
+        try:
+            concluded = await self._policy.run(self._units, work, retry=False)
         except UniqueKeyTaken:
             raise AlreadyExists("agreement", command.code) from None
-        return Versioned(rules.conclude(events[0]), 1)
+        return existing(concluded)
 
-    async def get_agreement(self, agreement_id: str) -> Versioned[Agreement]:
-        stored = await self._store.read_stream(f"agreement-{agreement_id}")
-        if not stored:
-            raise NotFound("agreement", agreement_id)
-        state: Agreement | None = None
-        for e in stored:
-            event = registry.decode(e.type, e.schema_version, e.data)
-            if isinstance(event, AgreementConcluded):
-                state = rules.conclude(event)
-            elif state is not None:
-                state = rules.evolve(state, event)
-        assert state is not None
-        return Versioned(state, stored[-1].stream_version)
+    async def get_agreement(
+        self, agreement_id: str, reader: EventReader | None = None
+    ) -> Versioned[Agreement]:
+        return existing(await AGREEMENT.load(reader or self._store, agreement_id))
 
-    async def act(
+    async def act_in(
         self,
+        uow: UnitOfWork,
         agreement_id: str,
-        command: Allocate | RecordFlow | ReverseFlow,
+        command: Act,
         meta: EventMetadata,
         if_match: int | None = None,
         scope: Scope = EVERYTHING,
     ) -> Versioned[Agreement]:
-        """Allocate, record a flow or reverse one, at the agreement's loaded version."""
-        current = await self.get_agreement(agreement_id)
-        if if_match is not None and if_match != current.version:
-            raise StaleVersion(current.version, if_match)
+        """Allocate, record a flow or reverse one, staged in ``uow`` at the
+        agreement's loaded version."""
+        current = await self.get_agreement(agreement_id, uow.events)
+        check_version(current, if_match, "agreement")
         command = await self._resolve(command)
         scope.check(current.value.plan_id)
         ref = getattr(command, "commitment", None)
         if ref is not None:
             scope.check(ref.plan_id, ref.parties)
-        events = rules.decide(current.value, command)
+        decision = AGREEMENT.decide(current, command)
         occurred = business_time(command.date) if command.date is not None else self._clock()
-        await self._store.append(
-            f"agreement-{agreement_id}", current.version, new_events(events, occurred, meta)
-        )
-        state = current.value
-        for event in events:
-            state = rules.evolve(state, event)
-        return Versioned(state, current.version + len(events))
+        AGREEMENT.append(uow, agreement_id, current.version, decision.events, occurred, meta)
+        return existing(decision.after)
 
-    async def _resolve(
-        self, command: Allocate | RecordFlow | ReverseFlow
-    ) -> Allocate | RecordFlow | ReverseFlow:
+    async def act(
+        self,
+        agreement_id: str,
+        command: Act,
+        meta: EventMetadata,
+        if_match: int | None = None,
+        scope: Scope = EVERYTHING,
+    ) -> Versioned[Agreement]:
+        """:meth:`act_in` in a unit of its own: a writer who named the version it saw
+        gets a concurrent change as a conflict; one who named none, a retry."""
+
+        async def work(uow: UnitOfWork) -> Versioned[Agreement]:
+            return await self.act_in(uow, agreement_id, command, meta, if_match, scope)
+
+        return await self._policy.run(self._units, work, retry=if_match is None)
+
+    async def act_once(
+        self, claim: Claim, agreement_id: str, command: Act, meta: EventMetadata, scope: Scope
+    ) -> Versioned[Agreement] | None:
+        """:meth:`act` for a partner's event, once per (source, id): ``None`` when the
+        event was seen before. The claim commits with the events, or neither does."""
+
+        async def work(uow: UnitOfWork) -> Versioned[Agreement] | None:
+            if not await uow.claim([claim]):
+                return None
+            return await self.act_in(uow, agreement_id, command, meta, scope=scope)
+
+        return await self._policy.run(self._units, work)
+
+    async def _resolve(self, command: Act) -> Act:
         """Look the named commitment up, so the decider sees it or its absence."""
         match command:
             case Allocate():
@@ -212,15 +239,7 @@ class FundingService:
             commitment_id=commitment_id,
             from_kinds=tuple(from_kinds),
         )
-        try:
-            await self._store.append(
-                f"target-{target_id}",
-                0,
-                new_events([event], self._clock(), meta),
-                unique_keys=[("target-code", code)],
-            )
-        except UniqueKeyTaken:
-            raise AlreadyExists("target", code) from None
+        await self._create(f"target-{target_id}", event, self._clock(), meta, "target", code)
         return Versioned(event, 1)
 
     async def record_rate(
@@ -232,6 +251,10 @@ class FundingService:
             raise RuleViolated("a rate needs two different currencies", "/quote")
         event = ExchangeRateRecorded(date=day, base=base, quote=quote, rate=rate)
         stream = f"rate-{base}-{quote}"
-        version = await self._store.stream_version(stream)
-        await self._store.append(stream, version, new_events([event], business_time(day), meta))
-        return Versioned(event, version + 1)
+
+        async def work(uow: UnitOfWork) -> Versioned[ExchangeRateRecorded]:
+            version = await uow.events.stream_version(stream)
+            uow.append(stream, version, new_events([event], business_time(day), meta))
+            return Versioned(event, version + 1)
+
+        return await self._policy.run(self._units, work)

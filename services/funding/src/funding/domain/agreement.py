@@ -14,7 +14,19 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Final
 
-from funding.domain.errors import AlreadyExists, InvalidMoney, LimitExceeded, RuleViolated
+from funding.domain.commands import Allocate as Allocate
+from funding.domain.commands import Command as Command
+from funding.domain.commands import CommitmentRef as CommitmentRef
+from funding.domain.commands import ConcludeAgreement as ConcludeAgreement
+from funding.domain.commands import RecordFlow as RecordFlow
+from funding.domain.commands import ReverseFlow as ReverseFlow
+from funding.domain.errors import (
+    AlreadyExists,
+    InvalidMoney,
+    LimitExceeded,
+    NotFound,
+    RuleViolated,
+)
 from funding.domain.money import Money, check_currency
 from shared.contracts.common import PeriodData
 from shared.contracts.funding import (
@@ -26,6 +38,7 @@ from shared.contracts.funding import (
     FlowType,
     FundsAllocated,
 )
+from shared.decider import Decider, Rules, UnknownEvent
 from shared.events import EventData
 
 #: IATI TransactionType codes by (direction, type). A decommitment reduces a
@@ -43,66 +56,9 @@ IATI: Final[dict[tuple[Direction, FlowType], int]] = {
 
 
 @dataclass(frozen=True, slots=True)
-class CommitmentRef:
-    """A commitment as funding knows it (from the topic, or asked over HTTP)."""
-
-    commitment_id: str
-    plan_id: str
-    section: str
-    parties: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True, slots=True)
 class Contribution:
     source: str
     amount: Money
-
-
-@dataclass(frozen=True, slots=True)
-class ConcludeAgreement:
-    agreement_id: str
-    code: str
-    title: str
-    currency: str
-    period: PeriodData | None
-    plan_id: str | None
-    section: str | None
-    contributions: tuple[tuple[str, object], ...]
-    illustrative: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Allocate:
-    allocation_id: str
-    commitment: CommitmentRef | None
-    commitment_id: str
-    amount: object
-    date: date | None = None
-    #: The currency the amount was given in, if the caller named one.
-    currency: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RecordFlow:
-    flow_id: str
-    type: FlowType
-    amount: object
-    date: date
-    direction: Direction = "outgoing"
-    commitment: CommitmentRef | None = None
-    commitment_id: str | None = None
-    source: str | None = None
-    reference: str | None = None
-    illustrative: bool = False
-    #: The currency the amount was given in, if the caller named one.
-    currency: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ReverseFlow:
-    flow_id: str
-    reason: str
-    date: date
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,45 +219,7 @@ def decide(state: Agreement, command: Allocate | RecordFlow | ReverseFlow) -> li
             ]
             after = "this allocation"
         case RecordFlow():
-            if state.flow(command.flow_id) is not None:
-                raise AlreadyExists("flow", command.flow_id)
-            code = IATI.get((command.direction, command.type))
-            if code is None:
-                raise RuleViolated(
-                    f"an {command.direction} {command.type} is not a flow this platform records",
-                    "/type",
-                )
-            if command.commitment_id is not None and command.commitment is None:
-                raise RuleViolated(f"unknown commitment {command.commitment_id!r}", "/commitment")
-            if command.commitment is not None:
-                _same_plan(state, command.commitment)
-            if command.source is not None and command.source not in {
-                c.source for c in state.contributions
-            }:
-                raise RuleViolated(
-                    f"source {command.source!r} does not contribute to this agreement", "/source"
-                )
-            amount = _amount(state, command)
-            ref = command.commitment
-            events = [
-                FlowRecorded(
-                    agreement_id=state.agreement_id,
-                    flow_id=command.flow_id,
-                    type=command.type,
-                    direction=command.direction,
-                    iati_code=code,
-                    amount=amount.text,
-                    currency=state.currency,
-                    date=command.date,
-                    commitment_id=None if ref is None else ref.commitment_id,
-                    plan_id=ref.plan_id if ref is not None else state.plan_id,
-                    section=ref.section if ref is not None else state.section,
-                    source=command.source,
-                    reference=command.reference,
-                    illustrative=command.illustrative or state.illustrative,
-                )
-            ]
-            after = f"this {command.type} of {amount}"
+            events, after = _record(state, command)
         case ReverseFlow():
             flow = state.flow(command.flow_id)
             if flow is None:
@@ -324,6 +242,47 @@ def decide(state: Agreement, command: Allocate | RecordFlow | ReverseFlow) -> li
         projected = evolve(projected, event)
     projected.check_invariants(after)
     return events
+
+
+def _record(state: Agreement, command: RecordFlow) -> tuple[list[EventData], str]:
+    """A flow's event, and how to name it if it breaks an invariant."""
+    if state.flow(command.flow_id) is not None:
+        raise AlreadyExists("flow", command.flow_id)
+    code = IATI.get((command.direction, command.type))
+    if code is None:
+        raise RuleViolated(
+            f"an {command.direction} {command.type} is not a flow this platform records",
+            "/type",
+        )
+    if command.commitment_id is not None and command.commitment is None:
+        raise RuleViolated(f"unknown commitment {command.commitment_id!r}", "/commitment")
+    if command.commitment is not None:
+        _same_plan(state, command.commitment)
+    if command.source is not None and command.source not in {c.source for c in state.contributions}:
+        raise RuleViolated(
+            f"source {command.source!r} does not contribute to this agreement", "/source"
+        )
+    amount = _amount(state, command)
+    ref = command.commitment
+    events: list[EventData] = [
+        FlowRecorded(
+            agreement_id=state.agreement_id,
+            flow_id=command.flow_id,
+            type=command.type,
+            direction=command.direction,
+            iati_code=code,
+            amount=amount.text,
+            currency=state.currency,
+            date=command.date,
+            commitment_id=None if ref is None else ref.commitment_id,
+            plan_id=ref.plan_id if ref is not None else state.plan_id,
+            section=ref.section if ref is not None else state.section,
+            source=command.source,
+            reference=command.reference,
+            illustrative=command.illustrative or state.illustrative,
+        )
+    ]
+    return events, f"this {command.type} of {amount}"
 
 
 def _same_plan(state: Agreement, ref: CommitmentRef) -> None:
@@ -378,4 +337,30 @@ def evolve(state: Agreement, event: EventData) -> Agreement:
                     for f in state.flows
                 ),
             )
-    return state
+    raise UnknownEvent("agreement", event)
+
+
+def decide_any(state: Agreement | None, command: Command) -> list[EventData]:
+    """Concluding an agreement (with the sources the command found registered), or a
+    command on one."""
+    if isinstance(command, ConcludeAgreement):
+        return list(decide_conclude(state, command, command.known_sources))
+    if state is None:
+        raise NotFound("agreement", "")
+    return decide(state, command)
+
+
+def evolve_any(state: Agreement | None, event: EventData) -> Agreement | None:
+    if isinstance(event, AgreementConcluded):
+        return conclude(event)
+    if state is None:
+        if isinstance(event, FundsAllocated | FlowRecorded | FlowReversed):
+            return None
+        raise UnknownEvent("agreement", event)
+    return evolve(state, event)
+
+
+#: The agreement's rules in the one decider shape; one not yet concluded is ``None``.
+DECIDER: Final[Decider[Command, Agreement | None, EventData]] = Rules(
+    lambda: None, decide_any, evolve_any
+)

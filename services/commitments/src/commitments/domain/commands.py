@@ -1,0 +1,102 @@
+"""Commands on commitments: what a writer asks for, imperative, with every id and
+business date it needs (the rules read no clock and look nothing up)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from commitments.domain.plan import Plan
+from shared.contracts.commitments import (
+    CommitmentStatus,
+    Completion,
+    IndicatorData,
+    PartyData,
+)
+from shared.periods import Period
+
+
+@dataclass(frozen=True, slots=True)
+class MakeCommitment:
+    commitment_id: str
+    code: str
+    section: str
+    title: str
+    parties: tuple[PartyData, ...]
+    deadline: Period | None
+    priority: bool
+    made_on: date | None
+    indicators: tuple[IndicatorData, ...]
+    #: The plan it is made under, as the use case found it.
+    plan: Plan | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeStatus:
+    status: CommitmentStatus
+    as_of: date
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportProgress:
+    report_id: str
+    as_of: date
+    completion: Completion
+    narrative: str | None = None
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RetractReport:
+    report_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordMeasurement:
+    indicator: str
+    value: str
+    as_of: date
+
+
+@dataclass(frozen=True, slots=True)
+class AddIndicator:
+    indicator: IndicatorData
+
+
+@dataclass(frozen=True, slots=True)
+class AddMilestone:
+    code: str
+    title: str
+    planned: Period | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReachMilestone:
+    code: str
+    reached_on: date
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Amend:
+    """Change title, deadline or parties; fields left ``None`` stay as they are."""
+
+    as_of: date
+    reason: str
+    title: str | None = None
+    deadline: Period | None = None
+    parties: tuple[PartyData, ...] | None = None
+
+
+Command = (
+    ChangeStatus
+    | ReportProgress
+    | RetractReport
+    | RecordMeasurement
+    | AddIndicator
+    | AddMilestone
+    | ReachMilestone
+    | Amend
+)
