@@ -390,7 +390,7 @@ def cmd_dlq(args: argparse.Namespace) -> int:
     """Dead letters: messages a consumer could not apply, kept with their error."""
     import asyncio
 
-    from shared.consumer import replay_dead_letter
+    from shared.consumer import dlq
     from shared.database import create_pool
 
     settings, handler = _consumer_of(args.service)
@@ -399,29 +399,18 @@ def cmd_dlq(args: argparse.Namespace) -> int:
         pool = await create_pool(settings.database_url, min_size=1, max_size=2)
         try:
             if args.action == "list":
-                rows = await pool.fetch(
-                    'SELECT id, consumer, topic, partition, "offset", event_id, error, '
-                    "recorded_at, replayed_at FROM dead_letters ORDER BY id"
-                )
-                shown = [r for r in rows if args.all or r["replayed_at"] is None]
-                for r in shown:
-                    state = "replayed" if r["replayed_at"] else "waiting"
-                    print(
-                        f"{r['id']:>5}  {state:<8}  {r['topic']}/{r['partition']}@{r['offset']}"
-                        f"  {r['event_id'] or '-'}  {r['error']}"
-                    )
+                shown = await dlq.dead_letters(pool, replayed=args.all)
+                for dead in shown:
+                    print(dead.line())
                 if not shown:
                     print("pactstream: no dead letters waiting")
                 return 0
-            ids = [int(i) for i in args.ids] or [
-                r["id"]
-                for r in await pool.fetch(
-                    "SELECT id FROM dead_letters WHERE replayed_at IS NULL ORDER BY id"
-                )
-            ]
+            ids = [int(i) for i in args.ids] or [d.id for d in await dlq.dead_letters(pool)]
             failed = 0
             for dead_letter_id in ids:
-                outcome = await replay_dead_letter(pool, settings.kafka, dead_letter_id, handler)
+                outcome = await dlq.replay_dead_letter(
+                    pool, settings.kafka, dead_letter_id, handler
+                )
                 print(outcome)
                 failed += "replayed:" not in outcome
             return 1 if failed else 0

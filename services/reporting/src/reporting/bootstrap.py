@@ -15,7 +15,12 @@ from reporting.adapters.rebuild import BARRIER_KEY
 from reporting.api.routes import router
 from reporting.settings import ReportingSettings
 from reporting.web.routes import router as web_router
-from shared.consumer import ConsumerRunner
+from shared.consumer import (
+    ConsumerConfig,
+    ConsumerRunner,
+    PostgresTrackingStore,
+    Projection,
+)
 from shared.freshness import Freshness, FreshnessWatch
 from shared.http.asgi import ReadHeaders
 from shared.runtime import Runtime
@@ -32,18 +37,19 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
 
     async def on_database(pool: asyncpg.Pool) -> None:
         app.state.pool = pool
-        consumer = ConsumerRunner(
+        config = ConsumerConfig(
             name=f"{settings.topic_prefix}.reporting",
-            pool=pool,
             kafka=settings.kafka,
             topics=topics,
-            handler=project,
-            producer=runtime.producer,
             dead_letter_topic=settings.dead_letter_topic,
             max_records=settings.consumer_max_records,
+        )
+        consumer = ConsumerRunner(
+            config,
+            Projection(project, bulk=project_many),
+            tracking=PostgresTrackingStore(pool, barrier=BARRIER_KEY),
+            producer=runtime.producer,
             metrics=runtime.metrics,
-            barrier=BARRIER_KEY,
-            bulk=project_many,
         )
         app.state.consumer = consumer
         if settings.run_workers:
