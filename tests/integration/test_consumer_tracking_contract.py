@@ -1,13 +1,13 @@
 """One consumer-tracking contract, two implementations: PostgreSQL and the in-memory
 fake. The apply algorithm runs over either, so its exactly-once guarantees are
-checked against both here too; the Kafka side is in ``test_consumer.py``."""
+checked against both here too; the Kafka side is in ``test_consumer_runner_contract.py``
+and ``test_consumer.py``."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from collections.abc import AsyncIterator
+from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 from uuid import uuid4
@@ -15,108 +15,22 @@ from uuid import uuid4
 import pytest
 
 from shared import cloudevents
-from shared.cloudevents import ReceivedEvent
-from shared.consumer import (
-    ConsumerTracking,
-    DeadLetter,
-    Position,
-    PostgresTrackingStore,
-    Projection,
-    TrackingStore,
-    apply_poll,
-    install_schema,
+from shared.consumer import ConsumerTracking, DeadLetter, Position, apply_poll
+from tests.integration.tracking_backends import (
+    BACKENDS,
+    T0,
+    T1,
+    Backend,
+    backend_named,
+    projection,
+    record,
 )
-from shared.consumer.tracking_memory import InMemoryTrackingStore, Tables
-from shared.events import EventMetadata, StoredEvent
-from tests.integration.conftest import fresh_database, fresh_pool
-
-TALLY = "CREATE TABLE tally (n integer NOT NULL)"
-T0, T1 = datetime(2017, 1, 1, tzinfo=UTC), datetime(2017, 1, 2, tzinfo=UTC)
 
 
-@dataclass
-class Backend:
-    """A tracking store and a read model to write through it: a table of numbers."""
-
-    store: TrackingStore[Any]
-    write: Callable[[Any, int], Awaitable[None]]
-    numbers: Callable[[], Awaitable[list[int]]]
-    dead: Callable[[str], Awaitable[list[DeadLetter]]]
-
-
-def memory() -> Backend:
-    store = InMemoryTrackingStore()
-
-    async def write(tables: Tables, n: int) -> None:
-        tables.table("tally").append(n)
-
-    async def numbers() -> list[int]:
-        return sorted(store.tables.table("tally"))
-
-    async def dead(consumer: str) -> list[DeadLetter]:
-        return store.dead_letters(consumer)
-
-    return Backend(store, write, numbers, dead)
-
-
-@pytest.fixture(params=["postgres", "memory"])
+@pytest.fixture(params=BACKENDS)
 async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
-    if request.param == "memory":
-        yield memory()
-        return
-    async with fresh_database() as url, fresh_pool(url) as pool:
-        async with pool.acquire() as conn:
-            await install_schema(conn)
-            await conn.execute(TALLY)
-
-        async def write(conn: Any, n: int) -> None:
-            await conn.execute("INSERT INTO tally (n) VALUES ($1)", n)
-
-        async def numbers() -> list[int]:
-            return sorted(r["n"] for r in await pool.fetch("SELECT n FROM tally"))
-
-        async def dead(consumer: str) -> list[DeadLetter]:
-            rows = await pool.fetch(
-                'SELECT topic, partition, "offset", event_id, error FROM dead_letters '
-                "WHERE consumer = $1 ORDER BY id",
-                consumer,
-            )
-            return [DeadLetter(*r) for r in rows]
-
-        yield Backend(PostgresTrackingStore(pool), write, numbers, dead)
-
-
-def record(offset: int, n: int, kind: str = "org.t.kept", event_id: Any = None) -> Any:
-    """A Kafka record as the runner receives it."""
-    event = StoredEvent(
-        position=offset,
-        stream_id="s",
-        stream_version=offset + 1,
-        event_id=event_id or uuid4(),
-        type=kind,
-        schema_version=1,
-        data={"n": n},
-        metadata=EventMetadata(),
-        occurred_at=T0,
-        recorded_at=T0 + timedelta(seconds=offset),
-    )
-    key, value, headers = cloudevents.to_kafka(event, "/test")
-    return SimpleNamespace(offset=offset, key=key, value=value, headers=list(headers))
-
-
-def projection(backend: Backend, *, bulk: bool = True, **kw: Any) -> Projection[Any]:
-    """Writes each event's ``n``; an ``n`` of 666 is poison (written, then refused)."""
-
-    async def handler(conn: Any, event: ReceivedEvent) -> None:
-        await backend.write(conn, event.data["n"])
-        if event.data["n"] == 666:
-            raise ValueError("poison")
-
-    async def many(conn: Any, events: list[ReceivedEvent]) -> None:
-        for event in events:
-            await handler(conn, event)
-
-    return Projection(handler, many if bulk else None, **kw)
+    async with backend_named(request.param) as backend:
+        yield backend
 
 
 async def poll(backend: Backend, consumer: str, batches: dict[Any, list[Any]], **kw: Any) -> Any:
