@@ -8,6 +8,7 @@ from decimal import Decimal
 from importlib.resources import files
 
 from reporting.adapters.funding_projections import project_funding
+from reporting.adapters.projectors import Projector, projector_for
 from shared import access
 from shared.cloudevents import ReceivedEvent
 from shared.contracts import commitments as contract
@@ -105,162 +106,216 @@ async def project_many(conn: Connection, events: list[ReceivedEvent]) -> None:
 
 
 async def _apply(conn: Connection, event: ReceivedEvent, data: EventData) -> None:
-    match data:
-        case contract.PlanCreated():
-            await conn.execute(
-                """
-                INSERT INTO rm_plans (plan_id, code, title, language, period, adopted_on, parties,
-                                      monitoring_bodies, sections, occurred_at, recorded_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-                ON CONFLICT (plan_id) DO NOTHING
-                """,
-                data.plan_id,
-                data.code,
-                data.title,
-                data.language,
-                None if data.period is None else data.period.model_dump(mode="json"),
-                data.adopted_on,
-                list(data.parties),
-                list(data.monitoring_bodies),
-                [s.model_dump(mode="json") for s in data.sections],
-                event.occurred_at,
-                event.recorded_at,
-            )
-        case contract.CommitmentMade():
-            await conn.execute(
-                """
-                INSERT INTO rm_commitments (commitment_id, plan_id, code, section, title, parties,
-                    deadline, deadline_end, priority, made_on, indicators, recorded_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-                ON CONFLICT (commitment_id) DO NOTHING
-                """,
-                data.commitment_id,
-                data.plan_id,
-                data.code,
-                data.section,
-                data.title,
-                [p.model_dump(mode="json") for p in data.parties],
-                None if data.deadline is None else data.deadline.model_dump(mode="json"),
-                None if data.deadline is None else data.deadline.end,
-                data.priority,
-                data.made_on,
-                [i.model_dump(mode="json") for i in data.indicators],
-                event.recorded_at,
-            )
-            for indicator in data.indicators:
-                await _indicator(conn, data.commitment_id, indicator, event.recorded_at)
-        case contract.CommitmentStatusChanged():
-            await conn.execute(
-                """
-                INSERT INTO rm_status_changes (event_id, commitment_id, stream_version, status,
-                                               as_of, note, recorded_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7)
-                ON CONFLICT (event_id) DO NOTHING
-                """,
-                event.event_id,
-                data.commitment_id,
-                event.stream_version,
-                data.status,
-                data.as_of,
-                data.note,
-                event.recorded_at,
-            )
-        case contract.ProgressReported():
-            await conn.execute(
-                """
-                INSERT INTO rm_progress_reports (event_id, commitment_id, report_id,
-                    stream_version, as_of, completion, narrative, evidence, partner, recorded_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                ON CONFLICT (event_id) DO NOTHING
-                """,
-                event.event_id,
-                data.commitment_id,
-                data.report_id,
-                event.stream_version,
-                data.as_of,
-                data.completion,
-                data.narrative,
-                list(data.evidence),
-                event.metadata.partner,
-                event.recorded_at,
-            )
-        case contract.ProgressReportRetracted():
-            await conn.execute(
-                """
-                UPDATE rm_progress_reports SET retracted_at = $3, retraction_reason = $4
-                WHERE commitment_id = $1 AND report_id = $2 AND retracted_at IS NULL
-                """,
-                data.commitment_id,
-                data.report_id,
-                event.recorded_at,
-                data.reason,
-            )
-        case contract.MeasurementRecorded():
-            await conn.execute(
-                """
-                INSERT INTO rm_measurements (event_id, commitment_id, indicator, stream_version,
-                                             value, as_of, recorded_at)
-                VALUES ($1, $2, $3, $4, $5::numeric, $6, $7)
-                ON CONFLICT (event_id) DO NOTHING
-                """,
-                event.event_id,
-                data.commitment_id,
-                data.indicator,
-                event.stream_version,
-                data.value,
-                data.as_of,
-                event.recorded_at,
-            )
-        case contract.IndicatorAdded():
-            await _indicator(conn, data.commitment_id, data.indicator, event.recorded_at)
-        case contract.MilestoneAdded():
-            m = data.milestone
-            await conn.execute(
-                """
-                INSERT INTO rm_milestones (commitment_id, code, title, planned, planned_end,
-                                           recorded_at)
-                VALUES ($1, $2, $3, $4, $5, $6)
-                ON CONFLICT (commitment_id, code) DO NOTHING
-                """,
-                data.commitment_id,
-                m.code,
-                m.title,
-                None if m.planned is None else m.planned.model_dump(mode="json"),
-                None if m.planned is None else m.planned.end,
-                event.recorded_at,
-            )
-        case contract.MilestoneReached():
-            await conn.execute(
-                """
-                UPDATE rm_milestones SET reached_on = $3, reached_recorded_at = $4
-                WHERE commitment_id = $1 AND code = $2
-                """,
-                data.commitment_id,
-                data.milestone,
-                data.reached_on,
-                event.recorded_at,
-            )
-        case contract.CommitmentAmended():
-            await conn.execute(
-                """
-                INSERT INTO rm_amendments (event_id, commitment_id, stream_version, as_of, reason,
-                                           title, deadline, deadline_end, parties, recorded_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                ON CONFLICT (event_id) DO NOTHING
-                """,
-                event.event_id,
-                data.commitment_id,
-                event.stream_version,
-                data.as_of,
-                data.reason,
-                data.title,
-                None if data.deadline is None else data.deadline.model_dump(mode="json"),
-                None if data.deadline is None else data.deadline.end,
-                None if data.parties is None else [p.model_dump(mode="json") for p in data.parties],
-                event.recorded_at,
-            )
-        case _:
-            await project_funding(conn, event, data)
+    projector = projector_for(data, _PROJECTORS)
+    if projector is None:
+        await project_funding(conn, event, data)
+    else:
+        await projector(conn, event, data)
+
+
+async def _plan_created(conn: Connection, event: ReceivedEvent, data: contract.PlanCreated) -> None:
+    await conn.execute(
+        """
+        INSERT INTO rm_plans (plan_id, code, title, language, period, adopted_on, parties,
+                              monitoring_bodies, sections, occurred_at, recorded_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+        ON CONFLICT (plan_id) DO NOTHING
+        """,
+        data.plan_id,
+        data.code,
+        data.title,
+        data.language,
+        None if data.period is None else data.period.model_dump(mode="json"),
+        data.adopted_on,
+        list(data.parties),
+        list(data.monitoring_bodies),
+        [s.model_dump(mode="json") for s in data.sections],
+        event.occurred_at,
+        event.recorded_at,
+    )
+
+
+async def _commitment_made(
+    conn: Connection, event: ReceivedEvent, data: contract.CommitmentMade
+) -> None:
+    await conn.execute(
+        """
+        INSERT INTO rm_commitments (commitment_id, plan_id, code, section, title, parties,
+            deadline, deadline_end, priority, made_on, indicators, recorded_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+        ON CONFLICT (commitment_id) DO NOTHING
+        """,
+        data.commitment_id,
+        data.plan_id,
+        data.code,
+        data.section,
+        data.title,
+        [p.model_dump(mode="json") for p in data.parties],
+        None if data.deadline is None else data.deadline.model_dump(mode="json"),
+        None if data.deadline is None else data.deadline.end,
+        data.priority,
+        data.made_on,
+        [i.model_dump(mode="json") for i in data.indicators],
+        event.recorded_at,
+    )
+    for indicator in data.indicators:
+        await _indicator(conn, data.commitment_id, indicator, event.recorded_at)
+
+
+async def _commitment_status_changed(
+    conn: Connection, event: ReceivedEvent, data: contract.CommitmentStatusChanged
+) -> None:
+    await conn.execute(
+        """
+        INSERT INTO rm_status_changes (event_id, commitment_id, stream_version, status,
+                                       as_of, note, recorded_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7)
+        ON CONFLICT (event_id) DO NOTHING
+        """,
+        event.event_id,
+        data.commitment_id,
+        event.stream_version,
+        data.status,
+        data.as_of,
+        data.note,
+        event.recorded_at,
+    )
+
+
+async def _progress_reported(
+    conn: Connection, event: ReceivedEvent, data: contract.ProgressReported
+) -> None:
+    await conn.execute(
+        """
+        INSERT INTO rm_progress_reports (event_id, commitment_id, report_id,
+            stream_version, as_of, completion, narrative, evidence, partner, recorded_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        ON CONFLICT (event_id) DO NOTHING
+        """,
+        event.event_id,
+        data.commitment_id,
+        data.report_id,
+        event.stream_version,
+        data.as_of,
+        data.completion,
+        data.narrative,
+        list(data.evidence),
+        event.metadata.partner,
+        event.recorded_at,
+    )
+
+
+async def _progress_report_retracted(
+    conn: Connection, event: ReceivedEvent, data: contract.ProgressReportRetracted
+) -> None:
+    await conn.execute(
+        """
+        UPDATE rm_progress_reports SET retracted_at = $3, retraction_reason = $4
+        WHERE commitment_id = $1 AND report_id = $2 AND retracted_at IS NULL
+        """,
+        data.commitment_id,
+        data.report_id,
+        event.recorded_at,
+        data.reason,
+    )
+
+
+async def _measurement_recorded(
+    conn: Connection, event: ReceivedEvent, data: contract.MeasurementRecorded
+) -> None:
+    await conn.execute(
+        """
+        INSERT INTO rm_measurements (event_id, commitment_id, indicator, stream_version,
+                                     value, as_of, recorded_at)
+        VALUES ($1, $2, $3, $4, $5::numeric, $6, $7)
+        ON CONFLICT (event_id) DO NOTHING
+        """,
+        event.event_id,
+        data.commitment_id,
+        data.indicator,
+        event.stream_version,
+        data.value,
+        data.as_of,
+        event.recorded_at,
+    )
+
+
+async def _indicator_added(
+    conn: Connection, event: ReceivedEvent, data: contract.IndicatorAdded
+) -> None:
+    await _indicator(conn, data.commitment_id, data.indicator, event.recorded_at)
+
+
+async def _milestone_added(
+    conn: Connection, event: ReceivedEvent, data: contract.MilestoneAdded
+) -> None:
+    m = data.milestone
+    await conn.execute(
+        """
+        INSERT INTO rm_milestones (commitment_id, code, title, planned, planned_end,
+                                   recorded_at)
+        VALUES ($1, $2, $3, $4, $5, $6)
+        ON CONFLICT (commitment_id, code) DO NOTHING
+        """,
+        data.commitment_id,
+        m.code,
+        m.title,
+        None if m.planned is None else m.planned.model_dump(mode="json"),
+        None if m.planned is None else m.planned.end,
+        event.recorded_at,
+    )
+
+
+async def _milestone_reached(
+    conn: Connection, event: ReceivedEvent, data: contract.MilestoneReached
+) -> None:
+    await conn.execute(
+        """
+        UPDATE rm_milestones SET reached_on = $3, reached_recorded_at = $4
+        WHERE commitment_id = $1 AND code = $2
+        """,
+        data.commitment_id,
+        data.milestone,
+        data.reached_on,
+        event.recorded_at,
+    )
+
+
+async def _commitment_amended(
+    conn: Connection, event: ReceivedEvent, data: contract.CommitmentAmended
+) -> None:
+    await conn.execute(
+        """
+        INSERT INTO rm_amendments (event_id, commitment_id, stream_version, as_of, reason,
+                                   title, deadline, deadline_end, parties, recorded_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        ON CONFLICT (event_id) DO NOTHING
+        """,
+        event.event_id,
+        data.commitment_id,
+        event.stream_version,
+        data.as_of,
+        data.reason,
+        data.title,
+        None if data.deadline is None else data.deadline.model_dump(mode="json"),
+        None if data.deadline is None else data.deadline.end,
+        None if data.parties is None else [p.model_dump(mode="json") for p in data.parties],
+        event.recorded_at,
+    )
+
+
+_PROJECTORS: dict[type, Projector] = {
+    contract.PlanCreated: _plan_created,
+    contract.CommitmentMade: _commitment_made,
+    contract.CommitmentStatusChanged: _commitment_status_changed,
+    contract.ProgressReported: _progress_reported,
+    contract.ProgressReportRetracted: _progress_report_retracted,
+    contract.MeasurementRecorded: _measurement_recorded,
+    contract.IndicatorAdded: _indicator_added,
+    contract.MilestoneAdded: _milestone_added,
+    contract.MilestoneReached: _milestone_reached,
+    contract.CommitmentAmended: _commitment_amended,
+}
 
 
 async def _indicator(
