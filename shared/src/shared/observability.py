@@ -14,6 +14,10 @@ class Metrics:
     def __init__(self, service: str) -> None:
         self.registry = CollectorRegistry()
         self.service = service
+        self._define_requests_and_events(service)
+        self._define_consumers_and_health()
+
+    def _define_requests_and_events(self, service: str) -> None:
         self.requests = Counter(
             "pactstream_http_requests",
             "HTTP requests by route and status.",
@@ -45,6 +49,8 @@ class Metrics:
             ["service"],
             registry=self.registry,
         ).labels(service)
+
+    def _define_consumers_and_health(self) -> None:
         self.consumer_lag = Gauge(
             "pactstream_consumer_lag_messages",
             "Messages between a consumer's position and the partition's end.",
