@@ -145,34 +145,7 @@ def start_postgres(layout: Layout) -> bool:
     run_dir = root / "run"
     run_dir.mkdir(parents=True, exist_ok=True)
     if not (data / "PG_VERSION").exists():
-        say(f"initialising a PostgreSQL cluster in {root}")
-        data.mkdir(parents=True, exist_ok=True)
-        if os.geteuid() == 0:
-            for path in (root, data, run_dir):
-                shutil.chown(path, "postgres", "postgres")
-        run(
-            as_postgres(
-                [
-                    str(binaries / "initdb"),
-                    "-D",
-                    str(data),
-                    "-U",
-                    PG_USER,
-                    "--auth=trust",
-                    "-E",
-                    "UTF8",
-                    "--no-locale",
-                ]
-            ),
-            stdout=subprocess.DEVNULL,
-        )
-        with (data / "postgresql.conf").open("a") as conf:
-            conf.write(
-                "\n# pactstream local development\n"
-                "max_connections = 400\n"
-                "shared_buffers = 256MB\n"
-                "synchronous_commit = on\n"
-            )
+        _init_cluster(binaries, root, data, run_dir)
     if os.geteuid() == 0:
         shutil.chown(run_dir, "postgres", "postgres")
     _postgres_configure(layout, root)
@@ -199,6 +172,38 @@ def start_postgres(layout: Layout) -> bool:
         + (" (TLS only, password)" if layout.secure else "")
     )
     return True
+
+
+def _init_cluster(binaries: Path, root: Path, data: Path, run_dir: Path) -> None:
+    """A new cluster in ``data``, with the settings local development needs."""
+    say(f"initialising a PostgreSQL cluster in {root}")
+    data.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        for path in (root, data, run_dir):
+            shutil.chown(path, "postgres", "postgres")
+    run(
+        as_postgres(
+            [
+                str(binaries / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                PG_USER,
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-locale",
+            ]
+        ),
+        stdout=subprocess.DEVNULL,
+    )
+    with (data / "postgresql.conf").open("a") as conf:
+        conf.write(
+            "\n# pactstream local development\n"
+            "max_connections = 400\n"
+            "shared_buffers = 256MB\n"
+            "synchronous_commit = on\n"
+        )
 
 
 def _set_password(layout: Layout, root: Path) -> None:
