@@ -79,10 +79,10 @@ async def test_the_runner_applies_once_dead_letters_and_resumes_from_the_store(
             config, projection(backend), tracking=backend.store, producer=producer
         )
 
-        async def all_ten() -> bool:
-            return len(await backend.numbers()) >= 10 and bool(await backend.dead(config.name))
+        async def all_twelve() -> bool:
+            return await backend.store.offsets(config.name) == {(topic, 0): 12}
 
-        await consuming(runner, all_ten)
+        await consuming(runner, all_twelve)
         assert await backend.numbers() == list(range(10))
         assert [(d.offset, d.error) for d in await backend.dead(config.name)] == [
             (1, "ValueError: poison")
