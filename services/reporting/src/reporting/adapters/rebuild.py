@@ -11,10 +11,12 @@ the shadow catches up to the live offsets exactly, and either
   ones in a ``retired_*`` schema; or
 - **verify** compares the two table by table and reports every difference.
 
-The bulk of a large replay runs in worker processes, each given a share of the
-partitions (one process's Python is what bounds a replay); the catch-up under the
-lock runs in the calling process. The live read models keep answering throughout;
-only the final swap or comparison pauses the live consumer, for as long as it takes.
+Which tables are read models is found in the shadow, not listed here
+(:mod:`.read_models`). The bulk of a large replay runs in worker processes, each
+given a share of the partitions (one process's Python is what bounds a replay; see
+:mod:`.replay`); the catch-up under the lock runs in the calling process. The live
+read models keep answering throughout; only the final swap or comparison pauses the
+live consumer, for as long as it takes.
 """
 
 from __future__ import annotations
