@@ -10,7 +10,13 @@ import asyncio
 import sys
 
 from shared.cloudevents import ReceivedEvent
-from shared.consumer import ConsumerRunner, install_schema
+from shared.consumer import (
+    ConsumerConfig,
+    ConsumerRunner,
+    PostgresTrackingStore,
+    Projection,
+    install_schema,
+)
 from shared.database import Connection, create_pool
 from shared.kafka import KafkaProducer
 
@@ -33,15 +39,15 @@ async def main(database_url: str, bootstrap: str, topic: str, group: str) -> Non
         await conn.execute(TALLY)
     producer = KafkaProducer(bootstrap, "counting-consumer")
     await producer.start()
-    runner = ConsumerRunner(
+    config = ConsumerConfig(
         name=group,
-        pool=pool,
         kafka=bootstrap,
         topics=[topic],
-        handler=apply,
-        producer=producer,
         dead_letter_topic=f"{topic}.dlq",
         max_records=100,
+    )
+    runner = ConsumerRunner(
+        config, Projection(apply), tracking=PostgresTrackingStore(pool), producer=producer
     )
     await runner.run()
 

@@ -11,7 +11,7 @@ import asyncpg
 
 from shared import cloudevents
 from shared.cloudevents import ReceivedEvent
-from shared.consumer import apply_batch, apply_poll, install_schema, store_offset, store_offsets
+from shared.consumer import PostgresTracking, Projection, apply_poll, install_schema
 from shared.database import Connection
 from shared.events import EventMetadata, StoredEvent
 
@@ -50,15 +50,21 @@ async def test_unwanted_types_are_skipped_and_the_offset_still_moves(pool: async
         for with_bulk in (None, bulk):
             seen.clear()
             async with conn.transaction():
-                result = await apply_batch(
-                    conn, f"c-{with_bulk is None}", "t", 0, records, handler, with_bulk, wants
-                )
-                await store_offset(conn, f"c-{with_bulk is None}", "t", 0, result)
+                tracking, name = PostgresTracking(conn), f"c-{with_bulk is None}"
+                projection = Projection(handler, with_bulk, wants)
+                results = await apply_poll(tracking, name, {("t", 0): records}, projection)
+                await tracking.advance(name, results)
+                result = results[("t", 0)]
             assert seen == [10, 12]
             assert (result.applied, result.next_offset) == (2, 14)
-        nothing_wanted = await apply_batch(
-            conn, "c-none", "t", 0, records[1::2], handler, bulk, wants
-        )
+        nothing_wanted = (
+            await apply_poll(
+                PostgresTracking(conn),
+                "c-none",
+                {("t", 0): records[1::2]},
+                Projection(handler, bulk, wants),
+            )
+        )[("t", 0)]
         assert (nothing_wanted.applied, nothing_wanted.next_offset) == (0, 14)
         assert await conn.fetchval("SELECT count(*) FROM consumer_inbox") == 4
         assert await conn.fetchval("SELECT min(next_offset) FROM consumer_offsets") == 14
@@ -85,8 +91,9 @@ async def test_a_poll_of_many_partitions_costs_the_statements_of_one(pool: async
                 ("t", p): [record(o, "org.t.kept") for o in range(3)] for p in range(partitions)
             }
             async with conn.transaction():
-                results = await apply_poll(conn, f"c{run}", batches, handler, bulk)
-                await store_offsets(conn, f"c{run}", results)
+                tracking = PostgresTracking(conn)
+                results = await apply_poll(tracking, f"c{run}", batches, Projection(handler, bulk))
+                await tracking.advance(f"c{run}", results)
             assert [r.applied for r in results.values()] == [3] * partitions
             counts.append(len(statements))
         assert counts[1] == counts[2]
@@ -118,7 +125,8 @@ async def test_a_poison_record_in_one_partition_leaves_the_others_in_bulk(
     poisoned = [record(0, "org.t.kept"), record(666, "org.t.kept"), record(667, "org.t.kept")]
     async with pool.acquire() as conn, conn.transaction():
         await install_schema(conn)
-        results = await apply_poll(conn, "p", {("t", 0): poisoned, ("t", 1): clean}, handler, bulk)
+        batches = {("t", 0): poisoned, ("t", 1): clean}
+        results = await apply_poll(PostgresTracking(conn), "p", batches, Projection(handler, bulk))
     assert bulked == [0, 1, 2]
     assert one_by_one == [0, 667]
     assert [d.offset for d in results[("t", 0)].dead] == [666]
@@ -142,7 +150,9 @@ async def test_a_second_copy_of_an_event_in_the_same_poll_is_a_duplicate(
     again = SimpleNamespace(offset=2, key=once.key, value=once.value, headers=once.headers)
     async with pool.acquire() as conn, conn.transaction():
         await install_schema(conn)
-        results = await apply_poll(conn, "d", {("t", 0): [once, other, again]}, handler, bulk)
+        results = await apply_poll(
+            PostgresTracking(conn), "d", {("t", 0): [once, other, again]}, Projection(handler, bulk)
+        )
     assert projected == [0, 1]
     result = results[("t", 0)]
     assert (result.applied, result.duplicates, result.next_offset) == (2, 1, 3)

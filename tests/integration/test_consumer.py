@@ -17,9 +17,15 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
 from shared import cloudevents
-from shared import consumer as consumer_module
 from shared.cloudevents import ReceivedEvent
-from shared.consumer import ConsumerRunner, install_schema
+from shared.consumer import (
+    ConsumerConfig,
+    ConsumerRunner,
+    PostgresTrackingStore,
+    Projection,
+    install_schema,
+)
+from shared.consumer import runner as runner_module
 from shared.database import Connection
 from shared.events import EventMetadata, StoredEvent
 from shared.kafka import KafkaProducer, OutgoingMessage, ensure_topics
@@ -146,7 +152,7 @@ async def test_kafka_holds_the_last_applied_offsets_once_a_consumer_stops(
     are sent at most once per interval; what the last interval held back is committed
     when the consumer stops, so operators' lag tools read zero after a clean stop."""
     # An interval longer than the test: only the first poll's offsets go out before stop.
-    monkeypatch.setattr(consumer_module, "KAFKA_COMMIT_INTERVAL", 600.0)
+    monkeypatch.setattr(runner_module, "KAFKA_COMMIT_INTERVAL", 600.0)
     async with pool.acquire() as conn:
         await install_schema(conn)
     producer = KafkaProducer(kafka_bootstrap, "test")
@@ -157,14 +163,11 @@ async def test_kafka_holds_the_last_applied_offsets_once_a_consumer_stops(
         applied.append(event.data["n"])
 
     group = random_ref("group-")
+    config = ConsumerConfig(
+        name=group, kafka=kafka_bootstrap, topics=[topic], dead_letter_topic=f"{topic}.dlq"
+    )
     runner = ConsumerRunner(
-        name=group,
-        pool=pool,
-        kafka=kafka_bootstrap,
-        topics=[topic],
-        handler=apply,
-        producer=producer,
-        dead_letter_topic=f"{topic}.dlq",
+        config, Projection(apply), tracking=PostgresTrackingStore(pool), producer=producer
     )
     running = asyncio.create_task(runner.run())
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reporting.adapters.rebuild import RECORDS_PER_WORKER, deal
+from reporting.adapters.replay import RECORDS_PER_WORKER, deal
 
 
 def test_the_largest_partitions_go_to_the_least_loaded_worker() -> None:

@@ -9,11 +9,10 @@ import signal
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
-from pactstream_cli import infra
+from pactstream_cli import infra, operate
+from pactstream_cli.operate import DEVELOPMENT_OPERATOR_KEY, operator_key
 from pactstream_cli.paths import home
 from pactstream_cli.supervise import Child, Supervisor
 from shared import process
@@ -21,12 +20,6 @@ from shared import process
 # Commands import what they need themselves: `infra status`, which tests and operators
 # call in loops, starts in a fraction of the second the services' imports take.
 SERVICES = {"commitments": 8001, "funding": 8002, "reporting": 8003}
-#: The same as ``shared.settings.DEVELOPMENT_OPERATOR_KEY`` (a test says so).
-DEVELOPMENT_OPERATOR_KEY = "pactstream-dev-operator-key"
-
-
-def operator_key() -> str:
-    return os.environ.get("PACTSTREAM_OPERATOR_KEY") or DEVELOPMENT_OPERATOR_KEY
 
 
 def _exit_cleanly(signum: int, frame: object) -> None:
@@ -276,159 +269,10 @@ def cmd_infra(args: argparse.Namespace) -> int:
     return infra.status(as_json=args.json)
 
 
-def progress_bar(label: str) -> Callable[[int, int], None]:
-    """A one-line progress bar on stderr, redrawn at most ten times a second."""
-    last = [0.0]
-
-    def draw(done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - last[0] < 0.1 and done < total:
-            return
-        last[0] = now
-        width = 30
-        filled = width if total == 0 else int(width * done / total)
-        bar = "#" * filled + "." * (width - filled)
-        sys.stderr.write(f"\r{label} [{bar}] {done}/{total} events")
-        if done >= total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-    return draw
-
-
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
     return int(text)
-
-
-def _processes(workers: int) -> str:
-    return "in this process" if workers == 1 else f"in {workers} worker processes"
-
-
-def cmd_reporting(args: argparse.Namespace) -> int:
-    """Rebuild reporting's read models from the topics, or verify the live ones."""
-    import asyncio
-
-    from reporting.adapters.rebuild import Rebuilder, drop_retired
-    from reporting.bootstrap import TOPICS
-    from reporting.settings import ReportingSettings
-
-    settings = ReportingSettings()
-    process.tune_garbage_collector()
-    if args.action == "drop-retired":
-        dropped = asyncio.run(drop_retired(settings.database_url))
-        print(f"pactstream: dropped {', '.join(dropped) or 'nothing'}")
-        return 0
-    rebuilder = Rebuilder(
-        database_url=settings.database_url,
-        kafka=settings.kafka,
-        topics=[settings.topic(t) for t in TOPICS],
-        consumer=f"{settings.topic_prefix}.reporting",
-        progress=progress_bar(f"{args.action:>8}"),
-        workers=args.workers,
-    )
-    if args.action == "rebuild":
-        retired = asyncio.run(rebuilder.rebuild())
-        print(
-            f"pactstream: read models rebuilt ({_processes(rebuilder.workers_used)}) and swapped "
-            f"in; the old ones are in schema {retired} "
-            "(./pactstream reporting drop-retired removes them)"
-        )
-        return 0
-    differences = asyncio.run(rebuilder.verify())
-    print(f"pactstream: verify: replayed {_processes(rebuilder.workers_used)}")
-    if not differences:
-        print("pactstream: verify: the live read models equal a rebuild from the topics")
-        return 0
-    for d in differences:
-        print(f"{d.table}: {d.only_live} rows only in live, {d.only_rebuilt} only in rebuild")
-        for sample in d.samples:
-            print(f"    {sample}")
-    return 1
-
-
-def cmd_access(args: argparse.Namespace) -> int:
-    """Credentials through the commitments API, with the operator key."""
-    import httpx
-
-    headers = {"Authorization": f"Bearer {operator_key()}"}
-    with httpx.Client(base_url=args.url, headers=headers, timeout=15) as client:
-        if args.action == "add":
-            scopes = {"plans": args.plan or [], "parties": args.party or []}
-            body = {"name": args.target, "role": args.role, "scopes": scopes}
-            r = client.post("/v1/access/partners", json=body)
-        elif args.action == "rotate":
-            r = client.post(f"/v1/access/partners/{args.target}/keys")
-        elif args.action == "retire":
-            r = client.delete(f"/v1/access/partners/{args.target}/keys/{args.key_id}")
-        elif args.action == "revoke":
-            r = client.delete(f"/v1/access/partners/{args.target}")
-        else:
-            r = client.get(f"/v1/access/partners/{args.target}")
-    if r.status_code >= 400:
-        print(f"pactstream: {r.status_code} {r.text}", file=sys.stderr)
-        return 1
-    print(r.text if r.content else f"pactstream: {args.action} done")
-    return 0
-
-
-def _consumer_of(service: str) -> tuple[Any, Any]:
-    """The settings and projection handler of a service's consumer."""
-    if service == "funding":
-        from funding.adapters.directory import replicate
-        from funding.settings import FundingSettings
-
-        return FundingSettings(), replicate
-    from reporting.adapters.projections import project
-    from reporting.settings import ReportingSettings
-
-    return ReportingSettings(), project
-
-
-def cmd_dlq(args: argparse.Namespace) -> int:
-    """Dead letters: messages a consumer could not apply, kept with their error."""
-    import asyncio
-
-    from shared.consumer import replay_dead_letter
-    from shared.database import create_pool
-
-    settings, handler = _consumer_of(args.service)
-
-    async def run() -> int:
-        pool = await create_pool(settings.database_url, min_size=1, max_size=2)
-        try:
-            if args.action == "list":
-                rows = await pool.fetch(
-                    'SELECT id, consumer, topic, partition, "offset", event_id, error, '
-                    "recorded_at, replayed_at FROM dead_letters ORDER BY id"
-                )
-                shown = [r for r in rows if args.all or r["replayed_at"] is None]
-                for r in shown:
-                    state = "replayed" if r["replayed_at"] else "waiting"
-                    print(
-                        f"{r['id']:>5}  {state:<8}  {r['topic']}/{r['partition']}@{r['offset']}"
-                        f"  {r['event_id'] or '-'}  {r['error']}"
-                    )
-                if not shown:
-                    print("pactstream: no dead letters waiting")
-                return 0
-            ids = [int(i) for i in args.ids] or [
-                r["id"]
-                for r in await pool.fetch(
-                    "SELECT id FROM dead_letters WHERE replayed_at IS NULL ORDER BY id"
-                )
-            ]
-            failed = 0
-            for dead_letter_id in ids:
-                outcome = await replay_dead_letter(pool, settings.kafka, dead_letter_id, handler)
-                print(outcome)
-                failed += "replayed:" not in outcome
-            return 1 if failed else 0
-        finally:
-            await pool.close()
-
-    return asyncio.run(run())
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -512,32 +356,7 @@ def parser() -> argparse.ArgumentParser:
     mig.add_argument("--service", action="append", choices=sorted(SERVICES), help="only these")
     mig.set_defaults(func=cmd_migrate)
 
-    rep = sub.add_parser("reporting", help="rebuild or verify reporting's read models")
-    rep.add_argument("action", choices=["rebuild", "verify", "drop-retired"])
-    rep.add_argument(
-        "--workers",
-        type=_positive,
-        default=None,
-        help="replay in this many processes (default: one per core, one for a small replay)",
-    )
-    rep.set_defaults(func=cmd_reporting)
-
-    acc = sub.add_parser("access", help="issue, rotate, retire and revoke credentials")
-    acc.add_argument("action", choices=["add", "rotate", "retire", "revoke", "show"])
-    acc.add_argument("target", help="the partner's name (add) or id (others)")
-    acc.add_argument("key_id", nargs="?", help="the key to retire")
-    acc.add_argument("--role", choices=["partner", "reader", "operator"], default="partner")
-    acc.add_argument("--plan", action="append", help="limit writes to this plan (repeatable)")
-    acc.add_argument("--party", action="append", help="limit writes to this party (repeatable)")
-    acc.add_argument("--url", default="http://127.0.0.1:8001", help="commitments base URL")
-    acc.set_defaults(func=cmd_access)
-
-    dlq = sub.add_parser("dlq", help="list and replay dead-lettered messages")
-    dlq.add_argument("action", choices=["list", "replay"])
-    dlq.add_argument("ids", nargs="*", help="dead letters to replay (default: all waiting)")
-    dlq.add_argument("--service", choices=["reporting", "funding"], default="reporting")
-    dlq.add_argument("--all", action="store_true", help="list replayed ones too")
-    dlq.set_defaults(func=cmd_dlq)
+    operate.add_commands(sub, _positive)
 
     bench = sub.add_parser("bench", help="benchmarks and their peers; writes bench/results.*")
     bench.add_argument("--quick", action="store_true", help="small sizes, under 5 minutes")

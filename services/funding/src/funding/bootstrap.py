@@ -19,7 +19,12 @@ from funding.api.events import router as events_router
 from funding.api.routes import router
 from funding.application.service import FundingService
 from funding.settings import FundingSettings
-from shared.consumer import ConsumerRunner
+from shared.consumer import (
+    ConsumerConfig,
+    ConsumerRunner,
+    PostgresTrackingStore,
+    Projection,
+)
 from shared.runtime import Runtime
 from shared.unitofwork.postgres import PostgresUnitsOfWork
 
@@ -47,15 +52,17 @@ def create_app(settings: FundingSettings | None = None) -> FastAPI:
         app.state.service = FundingService(runtime.store, directory, now, units=units)
         if settings.run_workers:
             runtime.run_relay(CONTEXT)
-            consumer = ConsumerRunner(
+            config = ConsumerConfig(
                 name=f"{settings.topic_prefix}.funding.commitments-replica",
-                pool=pool,
                 kafka=settings.kafka,
                 topics=[commitments_topic],
-                handler=replica.replicate,
-                wants=replica.replicates,
-                producer=runtime.producer,
                 dead_letter_topic=settings.dead_letter_topic,
+            )
+            consumer = ConsumerRunner(
+                config,
+                Projection(replica.replicate, wants=replica.replicates),
+                tracking=PostgresTrackingStore(pool),
+                producer=runtime.producer,
                 metrics=runtime.metrics,
             )
             runtime.run_worker("commitments-replica", consumer.run, consumer.request_stop)

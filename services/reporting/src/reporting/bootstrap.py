@@ -19,7 +19,12 @@ from reporting.application.dates import Clock, utc_now
 from reporting.settings import ReportingSettings
 from reporting.web.routes import router as web_router
 from reporting.web.templates import build_templates
-from shared.consumer import ConsumerRunner
+from shared.consumer import (
+    ConsumerConfig,
+    ConsumerRunner,
+    PostgresTrackingStore,
+    Projection,
+)
 from shared.freshness import Freshness, FreshnessWatch
 from shared.http.asgi import ReadHeaders
 from shared.runtime import Runtime
@@ -36,18 +41,19 @@ def create_app(settings: ReportingSettings | None = None, clock: Clock = utc_now
 
     async def on_database(pool: asyncpg.Pool) -> None:
         app.state.pool = pool
-        consumer = ConsumerRunner(
+        config = ConsumerConfig(
             name=f"{settings.topic_prefix}.reporting",
-            pool=pool,
             kafka=settings.kafka,
             topics=topics,
-            handler=project,
-            producer=runtime.producer,
             dead_letter_topic=settings.dead_letter_topic,
             max_records=settings.consumer_max_records,
+        )
+        consumer = ConsumerRunner(
+            config,
+            Projection(project, bulk=project_many),
+            tracking=PostgresTrackingStore(pool, barrier=BARRIER_KEY),
+            producer=runtime.producer,
             metrics=runtime.metrics,
-            barrier=BARRIER_KEY,
-            bulk=project_many,
         )
         app.state.consumer = consumer
         if settings.run_workers:

@@ -11,10 +11,12 @@ the shadow catches up to the live offsets exactly, and either
   ones in a ``retired_*`` schema; or
 - **verify** compares the two table by table and reports every difference.
 
-The bulk of a large replay runs in worker processes, each given a share of the
-partitions (one process's Python is what bounds a replay); the catch-up under the
-lock runs in the calling process. The live read models keep answering throughout;
-only the final swap or comparison pauses the live consumer, for as long as it takes.
+Which tables are read models is found in the shadow, not listed here
+(:mod:`.read_models`). The bulk of a large replay runs in worker processes, each
+given a share of the partitions (one process's Python is what bounds a replay; see
+:mod:`.replay`); the catch-up under the lock runs in the calling process. The live
+read models keep answering throughout; only the final swap or comparison pauses the
+live consumer, for as long as it takes.
 """
 
 from __future__ import annotations
@@ -25,8 +27,6 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
@@ -34,55 +34,28 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from reporting.adapters.migrations import CHAIN
-from reporting.adapters.projections import project, project_many
-from shared.consumer import apply_batch, record_dead_letters, store_offset
+from reporting.adapters.read_models import TRACKING, Difference, compare, read_models
+from reporting.adapters.replay import (
+    RECORDS_PER_WORKER,
+    REPLAY_FETCH_BYTES,
+    Progress,
+    deal,
+    replay,
+)
 from shared.database import Connection, create_pool
-from shared.kafka import Kafka, KafkaEndpoint, endpoint
+from shared.kafka import Kafka, endpoint
 from shared.migrations import migrate, status
-from shared.process import tune_garbage_collector
 
 #: Taken shared by every live batch, exclusively by the swap or comparison.
 BARRIER_KEY = 0x7265627569
-READ_MODELS = (
-    "rm_plans",
-    "rm_commitments",
-    "rm_status_changes",
-    "rm_timeline",
-    "rm_progress_reports",
-    "rm_measurements",
-    "rm_indicators",
-    "rm_milestones",
-    "rm_amendments",
-    "rm_fund_sources",
-    "rm_fund_agreements",
-    "rm_fund_allocations",
-    "rm_fund_flows",
-    "rm_fund_targets",
-    "rm_fund_rates",
-)
-#: Records fetched per round, across partitions.
-REPLAY_BATCH = 6000
-#: Bytes fetched per partition per request: 8 MB rather than Kafka's 1 MB made the
-#: replay about 7% faster in paired runs (fewer fetch round trips the appliers wait on).
-REPLAY_FETCH_BYTES = 8 * 1024 * 1024
-#: Records a replay must have per worker process before another is started.
-RECORDS_PER_WORKER = 50_000
-#: The command that starts a replay worker (this module's ``__main__``).
-WORKER = (sys.executable, "-m", __name__)
+#: The command that starts a replay worker.
+WORKER = (sys.executable, "-m", "reporting.adapters.replay")
 #: Seconds between progress reports while worker processes replay.
 PROGRESS_INTERVAL = 0.5
 #: Sort memory for each deferred index build.
 INDEX_BUILD_MEMORY = "256MB"
-SWAPPED = (*READ_MODELS, "consumer_offsets", "consumer_inbox")
-Progress = Callable[[int, int], None]
 
-
-@dataclass
-class Difference:
-    table: str
-    only_live: int
-    only_rebuilt: int
-    samples: list[str] = field(default_factory=list)
+__all__ = ["BARRIER_KEY", "RECORDS_PER_WORKER", "Difference", "Rebuilder", "deal", "drop_retired"]
 
 
 class Rebuilder:
@@ -329,145 +302,16 @@ class Rebuilder:
     async def _swap(self, lock: Connection) -> str:
         retired = self.shadow.replace("shadow_", "retired_")
         await lock.execute(f'CREATE SCHEMA "{retired}"')
-        for table in SWAPPED:
+        for table in (*await read_models(lock, self.shadow), *TRACKING):
             await lock.execute(f'ALTER TABLE public."{table}" SET SCHEMA "{retired}"')
             await lock.execute(f'ALTER TABLE "{self.shadow}"."{table}" SET SCHEMA public')
         await lock.execute(f'DROP SCHEMA "{self.shadow}" CASCADE')
         return retired
 
     async def _compare(self, conn: Connection) -> list[Difference]:
-        differences = []
-        for table in (*READ_MODELS, "consumer_inbox"):
-            columns = await conn.fetch(
-                "SELECT column_name FROM information_schema.columns "
-                "WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position",
-                self.shadow,
-                table,
-            )
-            cols = ", ".join(f'"{c["column_name"]}"' for c in columns)
-            live = f'SELECT {cols} FROM public."{table}"'
-            rebuilt = f'SELECT {cols} FROM "{self.shadow}"."{table}"'
-            only_live = await conn.fetch(f"{live} EXCEPT ALL {rebuilt} LIMIT 5")
-            only_rebuilt = await conn.fetch(f"{rebuilt} EXCEPT ALL {live} LIMIT 5")
-            if only_live or only_rebuilt:
-                n_live = await conn.fetchval(
-                    f"SELECT count(*) FROM ({live} EXCEPT ALL {rebuilt}) d"
-                )
-                n_rebuilt = await conn.fetchval(
-                    f"SELECT count(*) FROM ({rebuilt} EXCEPT ALL {live}) d"
-                )
-                samples = [_sample("live only", r) for r in only_live] + [
-                    _sample("rebuilt only", r) for r in only_rebuilt
-                ]
-                differences.append(Difference(table, n_live, n_rebuilt, samples))
-        return differences
-
-
-def deal(
-    records: dict[tuple[str, int], int], workers: int, per_worker: int = RECORDS_PER_WORKER
-) -> list[list[tuple[str, int]]]:
-    """The partitions with records to replay (how many each has), dealt into at most
-    ``workers`` shares of about as many records each, the largest partition first to
-    the least loaded share; fewer shares when there are fewer than ``per_worker``
-    records for each (a small replay does not pay for starting processes)."""
-    todo = sorted(((n, tp) for tp, n in records.items() if n > 0), reverse=True)
-    wanted = min(workers, -(-sum(n for n, _ in todo) // per_worker), len(todo))
-    shares: list[list[tuple[str, int]]] = [[] for _ in range(wanted)]
-    loads = [0] * wanted
-    for n, tp in todo:
-        least = loads.index(min(loads))
-        shares[least].append(tp)
-        loads[least] += n
-    return shares
-
-
-async def replay(
-    pool: asyncpg.Pool,
-    kafka: Any,
-    partitions: list[Any],
-    targets: dict[tuple[str, int], int],
-    shadow: str,
-    consumer: str,
-    progress: Progress,
-) -> None:
-    """Apply every record below each partition's target offset into the shadow schema,
-    in order, and leave each partition positioned exactly at its target."""
-
-    def target(tp: Any) -> int:
-        return targets.get((tp.topic, tp.partition), 0)
-
-    total = sum(target(tp) for tp in partitions)
-    # One applier per partition, fed through a short queue: the next fetch is unpacked
-    # and decoded while earlier batches' SQL runs. Partitions are independent (live
-    # replicas consume them side by side); each keeps its order.
-    async with asyncio.TaskGroup() as appliers:
-        queues: dict[Any, asyncio.Queue[list[Any] | None]] = {}
-        while True:
-            positions = {tp: await kafka.position(tp) for tp in partitions}
-            progress(sum(min(positions[tp], target(tp)) for tp in partitions), total)
-            behind = [tp for tp in partitions if positions[tp] < target(tp)]
-            if not behind:
-                break
-            done = [tp for tp in partitions if tp not in behind]
-            if done:
-                kafka.pause(*done)
-            kafka.resume(*behind)
-            batches = await kafka.getmany(*behind, timeout_ms=500, max_records=REPLAY_BATCH)
-            for tp, records in batches.items():
-                wanted = [r for r in records if r.offset < target(tp)]
-                if wanted:
-                    if tp not in queues:
-                        queues[tp] = asyncio.Queue(maxsize=2)
-                        appliers.create_task(_drain(pool, tp, queues[tp], shadow, consumer))
-                    await queues[tp].put(wanted)
-                if records and records[-1].offset >= target(tp):
-                    kafka.seek(tp, target(tp))  # Read past the target: back to it.
-        for queue in queues.values():
-            await queue.put(None)
-
-
-async def _drain(
-    pool: asyncpg.Pool,
-    tp: Any,
-    queue: asyncio.Queue[list[Any] | None],
-    shadow: str,
-    consumer: str,
-) -> None:
-    while (records := await queue.get()) is not None:
-        async with pool.acquire() as conn, conn.transaction():
-            await conn.execute(f'SET LOCAL search_path TO "{shadow}"')
-            result = await apply_batch(
-                conn, consumer, tp.topic, tp.partition, records, project, project_many
-            )
-            if result.dead:
-                await record_dead_letters(conn, consumer, result.dead)
-            await store_offset(conn, consumer, tp.topic, tp.partition, result)
-
-
-async def _replay_share(
-    url: str, kafka: Kafka, shadow: str, consumer: str, targets: dict[tuple[str, int], int]
-) -> None:
-    """A worker process's part of a replay: these partitions, from their beginning."""
-    partitions = [TopicPartition(topic, partition) for topic, partition in targets]
-    pool = await create_pool(url, min_size=1, max_size=len(partitions) + 1)
-    reader = AIOKafkaConsumer(
-        **endpoint(kafka).options(),
-        enable_auto_commit=False,
-        max_partition_fetch_bytes=REPLAY_FETCH_BYTES,
-    )
-    await reader.start()
-    try:
-        reader.assign(partitions)
-        await reader.seek_to_beginning(*partitions)
-        await replay(pool, reader, partitions, targets, shadow, consumer, lambda done, total: None)
-    finally:
-        await reader.stop()
-        await pool.close()
-
-
-def _sample(label: str, row: asyncpg.Record) -> str:
-    text = f"{label}: {dict(row)}"
-    return text if len(text) <= 300 else text[:297] + "..."
+        tables = (*await read_models(conn, self.shadow), "consumer_inbox")
+        found = [await compare(conn, table, "public", self.shadow) for table in tables]
+        return [difference for difference in found if difference is not None]
 
 
 async def drop_retired(database_url: str) -> list[str]:
@@ -485,19 +329,3 @@ async def drop_retired(database_url: str) -> list[str]:
         return names
     finally:
         await conn.close()
-
-
-def _worker_main() -> None:
-    """``python -m reporting.adapters.rebuild``: a replay worker, its job on stdin."""
-    job = json.load(sys.stdin)
-    tune_garbage_collector()
-    targets = {(topic, partition): target for topic, partition, target in job["targets"]}
-    asyncio.run(
-        _replay_share(
-            job["url"], KafkaEndpoint(**job["kafka"]), job["shadow"], job["consumer"], targets
-        )
-    )
-
-
-if __name__ == "__main__":
-    _worker_main()
