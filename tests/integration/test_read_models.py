@@ -25,6 +25,9 @@ SHARED_TABLES = {
 }
 #: Alembic's own.
 MIGRATION_TABLES = {"alembic_version"}
+#: Reporting's own tables that are not rebuilt from the topics (none yet): a rebuild
+#: keeps them as they are.
+KEPT: set[str] = set()
 WRITES = re.compile(r"(?:INSERT INTO|UPDATE|DELETE FROM)\s+(\w+)")
 
 
@@ -44,10 +47,10 @@ async def test_every_table_is_a_read_model_or_bookkeeping_and_the_rebuild_finds_
     finally:
         await conn.close()
     assert set(found) == {t for t in everything if t.startswith(PREFIX)}
-    unclassified = everything - set(found) - SHARED_TABLES - MIGRATION_TABLES
+    unclassified = everything - set(found) - SHARED_TABLES - MIGRATION_TABLES - KEPT
     assert unclassified == set(), (
         f"{sorted(unclassified)}: name a read model {PREFIX}* (a rebuild replaces it) or "
-        "list it here as bookkeeping (a rebuild keeps it)"
+        "add it to KEPT here (a rebuild keeps it)"
     )
     assert found[:2] == ["rm_plans", "rm_commitments"]  # In the order they were created.
 
