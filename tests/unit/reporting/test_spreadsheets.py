@@ -47,3 +47,9 @@ def test_xlsx_keeps_types_and_stores_text_as_text() -> None:
     assert first[1].value == "=1+1" and first[1].data_type == "s"
     assert first[2].value == -12.5
     assert first[3].value == datetime(2020, 1, 31)
+
+
+def test_control_characters_partners_typed_do_not_break_a_workbook() -> None:
+    table = Table("t", ("title",), [("bell\x07 and nul\x00",)])
+    book = load_workbook(io.BytesIO(to_xlsx([table])))
+    assert book["t"]["A2"].value == "bell\ufffd and nul\ufffd"

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from starlette.responses import Response
 
@@ -74,7 +75,9 @@ def _cell(sheet: WriteOnlyWorksheet, value: Cell) -> object:
         value = value.astimezone(UTC).replace(tzinfo=None)  # XLSX has no zones: UTC
     if not isinstance(value, str):
         return value
-    cell = WriteOnlyCell(sheet, value=value)
+    # Control characters have no place in an XLSX file (its XML cannot hold them):
+    # shown as U+FFFD rather than failing the whole export.
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
     cell.data_type = "s"  # never a formula, whatever the text starts with
     return cell
 
