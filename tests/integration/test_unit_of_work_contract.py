@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import uuid4
@@ -32,18 +33,31 @@ class Setup:
     units: UnitsOfWork
 
 
-@pytest.fixture(params=["postgres", "memory"])
-async def setup(request: pytest.FixtureRequest) -> AsyncIterator[Setup]:
-    if request.param == "memory":
-        memory = InMemoryEventStore()
-        yield Setup("memory", memory, InMemoryUnitsOfWork(memory))
-        return
+@asynccontextmanager
+async def postgres_setup() -> AsyncIterator[Setup]:
     async with fresh_database() as url, fresh_pool(url) as pool:
         async with pool.acquire() as conn:
             await install_schema(conn)
             await inbound.install_schema(conn)
         store = PostgresEventStore(pool)
         yield Setup("postgres", store, PostgresUnitsOfWork(store))
+
+
+@pytest.fixture(params=["postgres", "memory"])
+async def setup(request: pytest.FixtureRequest) -> AsyncIterator[Setup]:
+    if request.param == "memory":
+        memory = InMemoryEventStore()
+        yield Setup("memory", memory, InMemoryUnitsOfWork(memory))
+        return
+    async with postgres_setup() as found:
+        yield found
+
+
+@pytest.fixture
+async def postgres() -> AsyncIterator[Setup]:
+    """PostgreSQL's unit of work alone, for what only it has (the writers' lock)."""
+    async with postgres_setup() as found:
+        yield found
 
 
 def event(n: int = 0) -> NewEvent:
@@ -171,10 +185,9 @@ async def test_racing_writers_are_decided_again_until_each_is_stored_once(
 
 
 async def test_the_transaction_takes_the_writers_lock_before_it_has_an_id(
-    setup: Setup,
+    postgres: Setup,
 ) -> None:
-    if setup.kind != "postgres":
-        pytest.skip("the writers' lock is PostgreSQL's")
+    setup = postgres
     assert isinstance(setup.store, PostgresEventStore)
     async with setup.units() as uow:
         assert isinstance(uow, PostgresUnitOfWork)
