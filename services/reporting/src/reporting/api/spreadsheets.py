@@ -12,16 +12,15 @@ import io
 import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Final
+from typing import TYPE_CHECKING, Final
 from urllib.parse import quote
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from starlette.responses import Response
 
 from reporting.application.tables import Cell, Table
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 CSV: Final = "text/csv; charset=utf-8"
 XLSX: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -58,28 +57,33 @@ def to_csv(table: Table) -> bytes:
 
 
 def to_xlsx(tables: Sequence[Table]) -> bytes:
-    """One sheet per table, with a header row; dates and numbers as such."""
+    """One sheet per table, with a header row; dates and numbers as such. openpyxl is
+    imported here, on the first workbook: it costs 9 MB of memory to a replica that
+    never makes one."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def cell(sheet: WriteOnlyWorksheet, value: Cell) -> object:
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return value.astimezone(UTC).replace(tzinfo=None)  # XLSX has no zones: UTC
+        if not isinstance(value, str):
+            return value
+        # Control characters have no place in an XLSX file (its XML cannot hold
+        # them): shown as U+FFFD rather than failing the whole export.
+        text = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
+        text.data_type = "s"  # never a formula, whatever the text starts with
+        return text
+
     book = Workbook(write_only=True)
     for table in tables:
         sheet = book.create_sheet(_SHEET_NAME.sub("_", table.name)[:31])
         sheet.append(list(table.columns))
         for row in table.rows:
-            sheet.append([_cell(sheet, v) for v in row])
+            sheet.append([cell(sheet, v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def _cell(sheet: WriteOnlyWorksheet, value: Cell) -> object:
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)  # XLSX has no zones: UTC
-    if not isinstance(value, str):
-        return value
-    # Control characters have no place in an XLSX file (its XML cannot hold them):
-    # shown as U+FFFD rather than failing the whole export.
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
-    cell.data_type = "s"  # never a formula, whatever the text starts with
-    return cell
 
 
 def download(content: bytes, media_type: str, filename: str) -> Response:
