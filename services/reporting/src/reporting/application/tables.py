@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from reporting.application.funding import FIGURES
 from reporting.application.models import (
     ByCurrency,
     Changes,
@@ -159,20 +160,6 @@ def deadlines_table(view: Deadlines) -> Table:
     return Table("deadlines", ("list", "days", *_SUMMARY), rows)
 
 
-_FIGURES = (
-    "agreed",
-    "allocated",
-    "pledged",
-    "committed",
-    "disbursed",
-    "spent",
-    "to_mobilise",
-    "incoming_pledged",
-    "incoming_committed",
-    "received",
-)
-
-
 def _figures(group: str, key: str, name: str | None, figures: ByCurrency) -> list[tuple[Cell, ...]]:
     return [
         (
@@ -180,7 +167,7 @@ def _figures(group: str, key: str, name: str | None, figures: ByCurrency) -> lis
             key,
             name,
             currency,
-            *(_amount(getattr(f, field)) for field in _FIGURES),
+            *(_amount(getattr(f, field)) for field in FIGURES),
             f.absorption_pct,
             f.spent_pct,
             f.illustrative,
@@ -204,7 +191,7 @@ def funding_table(view: PlanFunding) -> Table:
         "key",
         "name",
         "currency",
-        *_FIGURES,
+        *FIGURES,
         "absorption_pct",
         "spent_pct",
         "illustrative",
