@@ -20,6 +20,7 @@ from reporting.settings import ReportingSettings
 from reporting.web.routes import router as web_router
 from reporting.web.templates import build_templates
 from shared.consumer import (
+    Consumer,
     ConsumerConfig,
     ConsumerRunner,
     PostgresTrackingStore,
@@ -41,32 +42,7 @@ def create_app(settings: ReportingSettings | None = None, clock: Clock = utc_now
 
     async def on_database(pool: asyncpg.Pool) -> None:
         app.state.pool = pool
-        config = ConsumerConfig(
-            name=f"{settings.topic_prefix}.reporting",
-            kafka=settings.kafka,
-            topics=topics,
-            dead_letter_topic=settings.dead_letter_topic,
-            max_records=settings.consumer_max_records,
-        )
-        consumer = ConsumerRunner(
-            config,
-            Projection(project, bulk=project_many),
-            tracking=PostgresTrackingStore(pool, barrier=BARRIER_KEY),
-            producer=runtime.producer,
-            metrics=runtime.metrics,
-        )
-        app.state.consumer = consumer
-        if settings.run_workers:
-            runtime.run_worker("consumer", consumer.run, consumer.request_stop)
-        watch = FreshnessWatch(
-            pool=pool,
-            kafka=settings.kafka,
-            consumer=consumer.name,
-            topics=topics,
-            on_lag=runtime.metrics.read_model_lag(settings.service, consumer.name).set,
-            freshness=app.state.freshness,
-        )
-        runtime.run_worker("freshness", watch.run, watch.request_stop)
+        app.state.consumer = _start_workers(app, settings, runtime, topics, pool)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -97,3 +73,40 @@ def create_app(settings: ReportingSettings | None = None, clock: Clock = utc_now
     app.add_middleware(ReadHeaders, headers=lag_header)
     runtime.report("read_models", read_models)
     return app
+
+
+def _start_workers(
+    app: FastAPI,
+    settings: ReportingSettings,
+    runtime: Runtime,
+    topics: list[str],
+    pool: asyncpg.Pool,
+) -> Consumer:
+    """The consumer of both topics (when this replica runs workers) and the watch of
+    the read models' freshness, supervised by the runtime."""
+    config = ConsumerConfig(
+        name=f"{settings.topic_prefix}.reporting",
+        kafka=settings.kafka,
+        topics=topics,
+        dead_letter_topic=settings.dead_letter_topic,
+        max_records=settings.consumer_max_records,
+    )
+    consumer = ConsumerRunner(
+        config,
+        Projection(project, bulk=project_many),
+        tracking=PostgresTrackingStore(pool, barrier=BARRIER_KEY),
+        producer=runtime.producer,
+        metrics=runtime.metrics,
+    )
+    if settings.run_workers:
+        runtime.run_worker("consumer", consumer.run, consumer.request_stop)
+    watch = FreshnessWatch(
+        pool=pool,
+        kafka=settings.kafka,
+        consumer=consumer.name,
+        topics=topics,
+        on_lag=runtime.metrics.read_model_lag(settings.service, consumer.name).set,
+        freshness=app.state.freshness,
+    )
+    runtime.run_worker("freshness", watch.run, watch.request_stop)
+    return consumer

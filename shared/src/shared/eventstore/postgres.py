@@ -21,7 +21,7 @@ lock exclusively: appends would fail (their filter tries it, to never wait).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from importlib.resources import files
 from typing import Any
 
@@ -29,9 +29,18 @@ import asyncpg
 
 from shared import jsontext, logs
 from shared.database import Connection
-from shared.events import EventMetadata, NewEvent, StoredEvent
+from shared.events import NewEvent, StoredEvent
 from shared.eventstore.errors import DuplicateEvent, UniqueKeyTaken, WrongExpectedVersion
 from shared.eventstore.ports import StreamAppend
+from shared.eventstore.postgres_sql import (
+    APPEND_STREAMS,
+    COLUMNS,
+    event_columns,
+    insert_statement,
+    key_value,
+    metadata_json,
+    row_to_event,
+)
 
 NOTIFY_CHANNEL = "pactstream_events"
 #: Held (shared) by every transaction that appends events, for as long as it runs;
@@ -40,57 +49,6 @@ WRITER_LOCK = 0x7772697465  # "write"
 #: Run by the migration chains' baseline revisions (``r0001_baseline``): never edit it; a
 #: change to these tables is a new revision.
 SCHEMA_SQL = files("shared.eventstore").joinpath("schema.sql").read_text()
-
-_COLUMN_NAMES = (
-    "position",
-    "stream_id",
-    "stream_version",
-    "event_id",
-    "type",
-    "schema_version",
-    "data",
-    "metadata",
-    "occurred_at",
-    "recorded_at",
-)
-
-
-def event_columns(alias: str = "") -> str:
-    """The select list that :func:`row_to_event` reads, optionally qualified."""
-    prefix = f"{alias}." if alias else ""
-    return ", ".join(prefix + name for name in _COLUMN_NAMES)
-
-
-_COLUMNS = event_columns()
-
-
-def row_to_event(row: asyncpg.Record) -> StoredEvent:
-    """A stored event from a row of :func:`event_columns`."""
-    data, metadata = row["data"], row["metadata"]
-    return StoredEvent(
-        position=row["position"],
-        stream_id=row["stream_id"],
-        stream_version=row["stream_version"],
-        event_id=row["event_id"],
-        type=row["type"],
-        schema_version=row["schema_version"],
-        data=jsontext.loads(data) if isinstance(data, str) else data,
-        metadata=EventMetadata.from_json(
-            jsontext.loads(metadata) if isinstance(metadata, str) else metadata
-        ),
-        occurred_at=row["occurred_at"],
-        recorded_at=row["recorded_at"],
-    )
-
-
-#: Reserves unique key ($11, $12) for stream $1, or finds who holds it; the writers'
-#: lock ($10) is taken before the row (which gives the transaction its id).
-_CLAIM = """claim AS (
-    INSERT INTO unique_keys (scope, key, stream_id)
-    SELECT $11, $12, $1 WHERE pg_try_advisory_xact_lock_shared($10)
-    ON CONFLICT (scope, key) DO UPDATE SET stream_id = unique_keys.stream_id
-    RETURNING stream_id AS owner
-),"""
 
 
 class WriterLockMissing(RuntimeError):
@@ -113,29 +71,44 @@ async def take_writer_lock(conn: Connection) -> None:
         )
 
 
-def _metadata_json(metadata: Iterable[EventMetadata]) -> list[str]:
-    """Each event's metadata as JSON, encoded once per distinct value: the events of
-    one write usually share theirs."""
-    encoded: dict[EventMetadata, str] = {}
-    out = []
-    for meta in metadata:
-        text = encoded.get(meta)
-        if text is None:
-            text = encoded[meta] = jsontext.dumps(meta.to_json())
-        out.append(text)
-    return out
-
-
-def _key_value(exc: asyncpg.UniqueViolationError) -> str:
-    """The conflicting key from ``Key (columns)=(values) already exists.``"""
-    detail = getattr(exc, "detail", None) or ""
-    _, _, rest = detail.partition(")=(")
-    return rest.rpartition(")")[0] or detail
-
-
 @contextlib.asynccontextmanager
 async def _no_transaction() -> AsyncIterator[None]:
     yield
+
+
+async def _reserve(conn: Connection, stream_id: str, keys: Sequence[tuple[str, str]]) -> None:
+    """Reserve each unique key for the stream, in the caller's transaction."""
+    for scope, key in keys:
+        owner = await conn.fetchval(
+            "INSERT INTO unique_keys (scope, key, stream_id) VALUES ($1, $2, $3) "
+            "ON CONFLICT (scope, key) DO UPDATE "
+            "SET stream_id = unique_keys.stream_id RETURNING stream_id",
+            scope,
+            key,
+            stream_id,
+        )
+        if owner != stream_id:
+            raise UniqueKeyTaken(scope, key, owner)
+
+
+def _stored(
+    stream_id: str, rows: Sequence[asyncpg.Record], events: Sequence[NewEvent]
+) -> list[StoredEvent]:
+    return [
+        StoredEvent(
+            position=row["position"],
+            stream_id=stream_id,
+            stream_version=row["stream_version"],
+            event_id=event.event_id,
+            type=event.type,
+            schema_version=event.schema_version,
+            data=event.data,
+            metadata=event.metadata,
+            occurred_at=event.occurred_at,
+            recorded_at=row["recorded_at"],
+        )
+        for row, event in zip(rows, events, strict=True)
+    ]
 
 
 async def install_schema(conn: Connection) -> None:
@@ -214,17 +187,7 @@ class PostgresEventStore:
                 async with conn.transaction():
                     if own:
                         await take_writer_lock(conn)
-                    for scope, key in unique_keys:
-                        owner = await conn.fetchval(
-                            "INSERT INTO unique_keys (scope, key, stream_id) VALUES ($1, $2, $3) "
-                            "ON CONFLICT (scope, key) DO UPDATE "
-                            "SET stream_id = unique_keys.stream_id RETURNING stream_id",
-                            scope,
-                            key,
-                            stream_id,
-                        )
-                        if owner != stream_id:
-                            raise UniqueKeyTaken(scope, key, owner)
+                    await _reserve(conn, stream_id, unique_keys)
                     rows = await self._insert(conn, stream_id, expected_version, events)
             else:
                 # One statement is atomic on its own: no BEGIN/COMMIT round trips.
@@ -240,21 +203,7 @@ class PostgresEventStore:
                 actual = await self.stream_version_on(conn, stream_id)
                 raise WrongExpectedVersion(stream_id, expected_version, actual) from None
             raise
-        return [
-            StoredEvent(
-                position=row["position"],
-                stream_id=stream_id,
-                stream_version=row["stream_version"],
-                event_id=event.event_id,
-                type=event.type,
-                schema_version=event.schema_version,
-                data=event.data,
-                metadata=event.metadata,
-                occurred_at=event.occurred_at,
-                recorded_at=row["recorded_at"],
-            )
-            for row, event in zip(rows, events, strict=True)
-        ]
+        return _stored(stream_id, rows, events)
 
     async def _insert(
         self,
@@ -273,38 +222,15 @@ class PostgresEventStore:
         With ``claim`` (only for a new stream, whose version check cannot fail
         silently), the same statement reserves that unique key first and inserts only
         if the key is this stream's."""
-        claiming = claim is not None
         rows = await conn.fetch(
-            f"""
-            WITH {_CLAIM if claiming else ""} inserted AS (
-                INSERT INTO events (stream_id, stream_version, event_id, type,
-                                    schema_version, data, metadata, occurred_at)
-                SELECT $1, $2 + e.ord, e.event_id, e.type, e.schema_version,
-                       e.data::jsonb, e.metadata::jsonb, e.occurred_at
-                FROM unnest($3::uuid[], $4::text[], $5::int[], $6::text[], $7::text[],
-                            $8::timestamptz[]) WITH ORDINALITY
-                     AS e(event_id, type, schema_version, data, metadata, occurred_at, ord)
-                WHERE ($2 = 0 OR EXISTS (
-                    SELECT 1 FROM events WHERE stream_id = $1 AND stream_version = $2))
-                  AND (SELECT pg_try_advisory_xact_lock_shared($10))
-                  {"AND (SELECT owner FROM claim) = $1" if claiming else ""}
-                ORDER BY e.ord
-                RETURNING position, stream_version, recorded_at
-            ), woken AS (
-                SELECT pg_notify($9, '') WHERE EXISTS (SELECT 1 FROM inserted)
-            )
-            SELECT {"c.owner," if claiming else ""} i.position, i.stream_version,
-                   i.recorded_at, (SELECT count(*) FROM woken) AS woken
-            FROM {"claim c LEFT JOIN inserted i ON true" if claiming else "inserted i"}
-            ORDER BY i.stream_version
-            """,
+            insert_statement(claim is not None),
             stream_id,
             expected_version,
             [e.event_id for e in events],
             [e.type for e in events],
             [e.schema_version for e in events],
             [jsontext.dumps(e.data) for e in events],
-            _metadata_json(e.metadata for e in events),
+            metadata_json(e.metadata for e in events),
             [e.occurred_at for e in events],
             NOTIFY_CHANNEL,
             WRITER_LOCK,
@@ -337,30 +263,7 @@ class PostgresEventStore:
             # Inside a caller's transaction, a savepoint keeps a conflict from aborting it.
             async with conn.transaction() if conn.is_in_transaction() else _no_transaction():
                 stored = await conn.fetchval(
-                    """
-                    WITH behind AS (
-                        SELECT s.stream_id FROM unnest($1::text[], $2::int[]) AS s(stream_id, v)
-                        WHERE s.v > 0 AND NOT EXISTS (
-                            SELECT 1 FROM events
-                            WHERE stream_id = s.stream_id AND stream_version = s.v)
-                    ), inserted AS (
-                        INSERT INTO events (stream_id, stream_version, event_id, type,
-                                            schema_version, data, metadata, occurred_at)
-                        SELECT e.stream_id, e.stream_version, e.event_id, e.type,
-                               e.schema_version, e.data::jsonb, e.metadata::jsonb, e.occurred_at
-                        FROM unnest($3::text[], $4::int[], $5::uuid[], $6::text[], $7::int[],
-                                    $8::text[], $9::text[], $10::timestamptz[]) WITH ORDINALITY
-                             AS e(stream_id, stream_version, event_id, type, schema_version,
-                                  data, metadata, occurred_at, ord)
-                        WHERE NOT EXISTS (SELECT 1 FROM behind)
-                          AND (SELECT pg_try_advisory_xact_lock_shared($12))
-                        ORDER BY e.ord
-                        RETURNING 1
-                    ), woken AS (
-                        SELECT pg_notify($11, '') WHERE EXISTS (SELECT 1 FROM inserted)
-                    )
-                    SELECT (SELECT count(*) FROM inserted) + 0 * (SELECT count(*) FROM woken)
-                    """,
+                    APPEND_STREAMS,
                     [a.stream_id for a in appends],
                     [a.expected_version for a in appends],
                     [a.stream_id for a, _, _ in events],
@@ -369,7 +272,7 @@ class PostgresEventStore:
                     [e.type for _, _, e in events],
                     [e.schema_version for _, _, e in events],
                     [jsontext.dumps(e.data) for _, _, e in events],
-                    _metadata_json(e.metadata for _, _, e in events),
+                    metadata_json(e.metadata for _, _, e in events),
                     [e.occurred_at for _, _, e in events],
                     NOTIFY_CHANNEL,
                     WRITER_LOCK,
@@ -381,8 +284,8 @@ class PostgresEventStore:
                             raise WrongExpectedVersion(a.stream_id, a.expected_version, actual)
         except asyncpg.UniqueViolationError as exc:
             if exc.constraint_name == "events_event_id_key":
-                raise DuplicateEvent(_key_value(exc)) from None
-            stream_id = _key_value(exc).rpartition(", ")[0]
+                raise DuplicateEvent(key_value(exc)) from None
+            stream_id = key_value(exc).rpartition(", ")[0]
             expected = next((a.expected_version for a in appends if a.stream_id == stream_id), 0)
             raise WrongExpectedVersion(stream_id, expected) from None
         if self._on_append is not None:
@@ -398,7 +301,7 @@ class PostgresEventStore:
     ) -> list[StoredEvent] | None:
         """The stored events when this exact append was stored before, else ``None``."""
         rows = await conn.fetch(
-            f"SELECT {_COLUMNS} FROM events WHERE event_id = ANY($1::uuid[]) "
+            f"SELECT {COLUMNS} FROM events WHERE event_id = ANY($1::uuid[]) "
             "ORDER BY stream_version",
             [e.event_id for e in events],
         )
@@ -419,7 +322,7 @@ class PostgresEventStore:
 
     async def read_stream(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]:
         rows = await self._reader.fetch(
-            f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version > $2 "
+            f"SELECT {COLUMNS} FROM events WHERE stream_id = $1 AND stream_version > $2 "
             "ORDER BY stream_version",
             stream_id,
             after_version,
@@ -438,7 +341,7 @@ class PostgresEventStore:
             SELECT {event_columns("e")}
             FROM unnest($1::text[], $2::int[]) AS s(stream_id, after_version),
             LATERAL (
-                SELECT {_COLUMNS} FROM events
+                SELECT {COLUMNS} FROM events
                 WHERE stream_id = s.stream_id AND stream_version > s.after_version
                 OFFSET 0
             ) e
@@ -454,7 +357,7 @@ class PostgresEventStore:
 
     async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[StoredEvent]:
         rows = await self._reader.fetch(
-            f"SELECT {_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2",
+            f"SELECT {COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2",
             after_position,
             limit,
         )

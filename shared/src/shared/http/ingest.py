@@ -71,27 +71,7 @@ async def ingest(
         )
 
     if ctype == BATCH:
-        if not isinstance(payload, list):
-            raise Problem(400, "invalid-batch", "a batch is a JSON array of CloudEvents")
-        if len(payload) > MAX_BATCH:
-            raise Problem(413, "batch-too-large", f"a batch holds at most {MAX_BATCH} events")
-        results: list[dict[str, Any] | None] = []
-        valid: list[tuple[StructuredEvent, EventMetadata]] = []
-        for i, item in enumerate(payload):
-            try:
-                event = parse_structured(item, f"/{i}")
-            except InvalidCloudEvent as exc:
-                item_id = item.get("id") if isinstance(item, dict) else None
-                results.append(rejected(item_id, _invalid(exc)))
-                continue
-            results.append(None)
-            valid.append((event, meta_for(event)))
-        if apply_many is not None:
-            done = iter(await apply_many(valid))
-        else:
-            done = iter([(await apply(event, meta))[1] for event, meta in valid])
-        results = [next(done) if r is None else r for r in results]
-        return JSONResponse({"results": results}, status_code=200)
+        return await _batch(payload, meta_for, apply, apply_many)
 
     try:
         event = parse_structured(payload)
@@ -110,3 +90,34 @@ async def ingest(
             request.url.path,
         )
     return JSONResponse(result, status_code=status)
+
+
+async def _batch(
+    payload: Any,
+    meta_for: Callable[[StructuredEvent], EventMetadata],
+    apply: Apply,
+    apply_many: ApplyMany | None,
+) -> JSONResponse:
+    """Every item's result in order: invalid items rejected where they stand, the
+    valid ones applied in one go when the service can."""
+    if not isinstance(payload, list):
+        raise Problem(400, "invalid-batch", "a batch is a JSON array of CloudEvents")
+    if len(payload) > MAX_BATCH:
+        raise Problem(413, "batch-too-large", f"a batch holds at most {MAX_BATCH} events")
+    results: list[dict[str, Any] | None] = []
+    valid: list[tuple[StructuredEvent, EventMetadata]] = []
+    for i, item in enumerate(payload):
+        try:
+            event = parse_structured(item, f"/{i}")
+        except InvalidCloudEvent as exc:
+            item_id = item.get("id") if isinstance(item, dict) else None
+            results.append(rejected(item_id, _invalid(exc)))
+            continue
+        results.append(None)
+        valid.append((event, meta_for(event)))
+    if apply_many is not None:
+        done = iter(await apply_many(valid))
+    else:
+        done = iter([(await apply(event, meta))[1] for event, meta in valid])
+    results = [next(done) if r is None else r for r in results]
+    return JSONResponse({"results": results}, status_code=200)
