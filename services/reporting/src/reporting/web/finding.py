@@ -4,6 +4,7 @@ and the link to the next page."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Final
 
 from starlette.datastructures import QueryParams
@@ -25,13 +26,22 @@ class Finding:
     section: str
     priority: bool
     overdue: bool
+    deadline_from: str
+    deadline_to: str
     sort: str
     cursor: str | None
 
     @property
     def active(self) -> bool:
         return bool(
-            self.q or self.status or self.party or self.section or self.priority or self.overdue
+            self.q
+            or self.status
+            or self.party
+            or self.section
+            or self.priority
+            or self.overdue
+            or self.deadline_from
+            or self.deadline_to
         )
 
     def query(self) -> tuple[CommitmentFilter, Sort, str | None]:
@@ -44,6 +54,8 @@ class Finding:
             section=self.section or None,
             priority=True if self.priority else None,
             overdue=True if self.overdue else None,
+            deadline_from=_day(self.deadline_from, "deadline_from"),
+            deadline_to=_day(self.deadline_to, "deadline_to"),
             q=self.q or None,
         )
         return criteria, sort, self.cursor
@@ -53,6 +65,15 @@ class Finding:
             return None
         following = request.url.include_query_params(cursor=cursor)
         return f"{following.path}?{following.query}"
+
+
+def _day(text: str, name: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidQuery(f"{name} must be YYYY-MM-DD, got {text!r}", parameter=name) from None
 
 
 def finder(params: QueryParams) -> Finding:
@@ -66,6 +87,8 @@ def finder(params: QueryParams) -> Finding:
         section=text("section"),
         priority=text("priority") in ("true", "on", "1"),
         overdue=text("overdue") in ("true", "on", "1"),
+        deadline_from=text("deadline_from"),
+        deadline_to=text("deadline_to"),
         sort=text("sort") or "code",
         cursor=params.get("cursor") or None,
     )

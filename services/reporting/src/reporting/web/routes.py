@@ -181,6 +181,7 @@ async def plan_page(
             parties=parties,
             sections=sections,
             next_page=finding.next_page(request, listed.next_cursor),
+            soon_until=dates.as_of + timedelta(days=90),
             charts=[_chart(s, dates.as_of) for s in series],
             as_of=dates.as_of,
         )
