@@ -137,9 +137,17 @@ class Platform:
     def await_listed(self, plan_id: str, count: int, timeout: float = 120) -> None:
         """Until reporting lists ``count`` commitments of the plan."""
         with self.client("reporting") as c:
+            path = f"/v1/plans/{plan_id}/commitments"
+
+            def listed() -> list[dict[str, object]] | None:
+                # 404 until reporting has the plan.
+                if c.get(path, params={"limit": 1}).status_code == 404:
+                    return None
+                return all_pages(c, path)
+
             poll(
-                lambda: all_pages(c, f"/v1/plans/{plan_id}/commitments"),
-                lambda listed: len(listed) == count,
+                listed,
+                lambda found: found is not None and len(found) == count,
                 timeout=timeout,
                 interval=0.5,
             )
