@@ -66,3 +66,22 @@ def test_published_contracts_have_stable_names() -> None:
         "org.pactstream.commitment.made",
         "org.pactstream.commitment.status_changed",
     } <= set(registry.types())
+
+
+def test_every_payload_model_of_the_contracts_is_listed_and_registered() -> None:
+    import inspect
+
+    from shared import contracts
+    from shared.events import EventData
+
+    for module in (contracts.access, contracts.commitments, contracts.funding):
+        models = {
+            cls
+            for _, cls in inspect.getmembers(module, inspect.isclass)
+            if issubclass(cls, EventData)
+            and cls is not EventData
+            and cls.__module__ == module.__name__
+        }
+        assert models == set(module.EVENTS), module.__name__
+        assert all(contracts.registry.model(m.event_type) is m for m in models)
+    assert len(contracts.registry.types()) == 23

@@ -1,14 +1,24 @@
 """Published event contracts: the data of every event a service publishes to Kafka.
 
 These are the only shapes services share. Type names are stable for good; a breaking
-change bumps ``schema_version`` and registers an upcaster in the same module.
+change bumps ``schema_version`` and registers an upcaster (in :func:`build_registry`).
+The registry is built here, explicitly, from each contract module's ``EVENTS``: no
+module registers anything by being imported.
 """
 
+from shared.contracts import access, commitments, funding
 from shared.events import EventRegistry
 
-registry = EventRegistry()
 
-# Every published contract registers itself on import: load them all with the registry.
-from shared.contracts import access, commitments, funding  # noqa: E402
+def build_registry() -> EventRegistry:
+    """Every published event type, from the contract modules' lists."""
+    built = EventRegistry()
+    for model in (*commitments.EVENTS, *funding.EVENTS, *access.EVENTS):
+        built.register(model)
+    return built
 
-__all__ = ["access", "commitments", "funding", "registry"]
+
+#: The published types, for the code that decodes stored and received events.
+registry = build_registry()
+
+__all__ = ["access", "build_registry", "commitments", "funding", "registry"]

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from shared.contracts import registry
 from shared.events import EventData
 
 Role = Literal["operator", "partner", "reader"]
 
 
-@registry.register
 class PartnerRegistered(EventData):
     event_type = "org.pactstream.access.partner_registered"
 
@@ -22,7 +20,6 @@ class PartnerRegistered(EventData):
     parties: tuple[str, ...] = ()
 
 
-@registry.register
 class PartnerKeyIssued(EventData):
     event_type = "org.pactstream.access.key_issued"
 
@@ -31,7 +28,6 @@ class PartnerKeyIssued(EventData):
     key_digest: str
 
 
-@registry.register
 class PartnerKeyRetired(EventData):
     event_type = "org.pactstream.access.key_retired"
 
@@ -39,14 +35,12 @@ class PartnerKeyRetired(EventData):
     key_id: str
 
 
-@registry.register
 class PartnerRevoked(EventData):
     event_type = "org.pactstream.access.partner_revoked"
 
     partner_id: str
 
 
-@registry.register
 class WebhookSecretAdded(EventData):
     """A secret the partner signs its pushes with. Carried on the internal topic so
     every service that accepts pushes can check them."""
@@ -58,9 +52,21 @@ class WebhookSecretAdded(EventData):
     secret: str
 
 
-@registry.register
 class WebhookSecretRemoved(EventData):
     event_type = "org.pactstream.access.webhook_secret_removed"
 
     partner_id: str
     secret_id: str
+
+
+#: Every event type of this contract, in the order they were added; the registry is
+#: built from these lists (``shared.contracts``), and a test fails when a payload
+#: model of this module is missing here.
+EVENTS: tuple[type[EventData], ...] = (
+    PartnerRegistered,
+    PartnerKeyIssued,
+    PartnerKeyRetired,
+    PartnerRevoked,
+    WebhookSecretAdded,
+    WebhookSecretRemoved,
+)

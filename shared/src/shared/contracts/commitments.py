@@ -8,7 +8,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.contracts import registry
 from shared.contracts.common import PeriodData
 from shared.events import EventData
 
@@ -46,7 +45,6 @@ class IndicatorData(_Value):
     target: IndicatorPoint
 
 
-@registry.register
 class PlanCreated(EventData):
     event_type = "org.pactstream.plan.created"
 
@@ -61,7 +59,6 @@ class PlanCreated(EventData):
     sections: tuple[SectionData, ...] = ()
 
 
-@registry.register
 class CommitmentMade(EventData):
     event_type = "org.pactstream.commitment.made"
 
@@ -78,7 +75,6 @@ class CommitmentMade(EventData):
     indicators: tuple[IndicatorData, ...] = ()
 
 
-@registry.register
 class CommitmentStatusChanged(EventData):
     event_type = "org.pactstream.commitment.status_changed"
 
@@ -93,7 +89,6 @@ class CommitmentStatusChanged(EventData):
 Completion = Literal["not_started", "limited", "substantial", "complete"]
 
 
-@registry.register
 class ProgressReported(EventData):
     """A report on how far the commitment has got, as of a business date."""
 
@@ -108,7 +103,6 @@ class ProgressReported(EventData):
     evidence: tuple[str, ...] = ()
 
 
-@registry.register
 class ProgressReportRetracted(EventData):
     """A mistaken report withdrawn; the report stays in the history, marked retracted."""
 
@@ -120,7 +114,6 @@ class ProgressReportRetracted(EventData):
     reason: str
 
 
-@registry.register
 class MeasurementRecorded(EventData):
     event_type = "org.pactstream.commitment.measurement_recorded"
 
@@ -131,7 +124,6 @@ class MeasurementRecorded(EventData):
     as_of: date
 
 
-@registry.register
 class IndicatorAdded(EventData):
     event_type = "org.pactstream.commitment.indicator_added"
 
@@ -146,7 +138,6 @@ class MilestoneData(_Value):
     planned: PeriodData | None = None
 
 
-@registry.register
 class MilestoneAdded(EventData):
     event_type = "org.pactstream.commitment.milestone_added"
 
@@ -155,7 +146,6 @@ class MilestoneAdded(EventData):
     milestone: MilestoneData
 
 
-@registry.register
 class MilestoneReached(EventData):
     event_type = "org.pactstream.commitment.milestone_reached"
 
@@ -166,7 +156,6 @@ class MilestoneReached(EventData):
     note: str | None = None
 
 
-@registry.register
 class CommitmentAmended(EventData):
     """Title, deadline or parties changed, with the reason; ``None`` means unchanged."""
 
@@ -179,3 +168,20 @@ class CommitmentAmended(EventData):
     title: str | None = None
     deadline: PeriodData | None = None
     parties: tuple[PartyData, ...] | None = None
+
+
+#: Every event type of this contract, in the order they were added; the registry is
+#: built from these lists (``shared.contracts``), and a test fails when a payload
+#: model of this module is missing here.
+EVENTS: tuple[type[EventData], ...] = (
+    PlanCreated,
+    CommitmentMade,
+    CommitmentStatusChanged,
+    ProgressReported,
+    ProgressReportRetracted,
+    MeasurementRecorded,
+    IndicatorAdded,
+    MilestoneAdded,
+    MilestoneReached,
+    CommitmentAmended,
+)

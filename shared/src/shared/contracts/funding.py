@@ -8,7 +8,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.contracts import registry
 from shared.contracts.common import PeriodData
 from shared.events import EventData
 
@@ -30,7 +29,6 @@ class ContributionData(BaseModel):
     amount: str
 
 
-@registry.register
 class SourceRegistered(EventData):
     event_type = "org.pactstream.funding.source_registered"
 
@@ -41,7 +39,6 @@ class SourceRegistered(EventData):
     plans: tuple[str, ...] = ()
 
 
-@registry.register
 class AgreementConcluded(EventData):
     """A convention: contributions per source in one currency; ``total`` is their sum."""
 
@@ -59,7 +56,6 @@ class AgreementConcluded(EventData):
     illustrative: bool = False
 
 
-@registry.register
 class FundsAllocated(EventData):
     event_type = "org.pactstream.funding.funds_allocated"
 
@@ -72,7 +68,6 @@ class FundsAllocated(EventData):
     currency: str
 
 
-@registry.register
 class FlowRecorded(EventData):
     """A money flow with its IATI transaction-type code (12/2/3/4 outgoing,
     13/11/1 incoming; a decommitment is a commitment reduced, code 2)."""
@@ -95,7 +90,6 @@ class FlowRecorded(EventData):
     illustrative: bool = False
 
 
-@registry.register
 class FlowReversed(EventData):
     """A correction: the flow stops counting from ``date``; nothing is deleted."""
 
@@ -107,7 +101,6 @@ class FlowReversed(EventData):
     date: date
 
 
-@registry.register
 class FundingTargetSet(EventData):
     """Money to be mobilised: an objective, never a flow."""
 
@@ -124,7 +117,6 @@ class FundingTargetSet(EventData):
     from_kinds: tuple[str, ...] = ()
 
 
-@registry.register
 class ExchangeRateRecorded(EventData):
     """1 ``base`` = ``rate`` ``quote`` on ``date``."""
 
@@ -134,3 +126,17 @@ class ExchangeRateRecorded(EventData):
     base: str
     quote: str
     rate: str
+
+
+#: Every event type of this contract, in the order they were added; the registry is
+#: built from these lists (``shared.contracts``), and a test fails when a payload
+#: model of this module is missing here.
+EVENTS: tuple[type[EventData], ...] = (
+    SourceRegistered,
+    AgreementConcluded,
+    FundsAllocated,
+    FlowRecorded,
+    FlowReversed,
+    FundingTargetSet,
+    ExchangeRateRecorded,
+)
