@@ -136,6 +136,7 @@ def test_the_topics_job_script_runs_with_settings_left_out(
     made = calls.read_text().splitlines()
     assert [line.split("--topic ")[1].split()[0] for line in made] == [
         "pactstream.commitments",
+        "pactstream.access",
         "pactstream.funding",
         "pactstream.dead-letter",
     ]

@@ -17,6 +17,7 @@ import pytest
 from shared.events import NewEvent
 from shared.eventstore.postgres import PostgresEventStore, install_schema
 from shared.kafka import KafkaProducer
+from shared.publication import Publication
 from shared.relay import Relay
 from tests.e2e.platform import ROOT, Platform, poll
 from tests.e2e.test_slice import create_plan, make_commitment
@@ -58,14 +59,19 @@ async def test_a_relay_killed_before_its_checkpoint_republishes_and_nothing_doub
         dying = Relay(
             database_url=url,
             producer=producer,
-            topic=topic,
+            publication=Publication.everything(topic),
             source="/t",
             batch_size=10,
             before_checkpoint=die,
         )
         with pytest.raises(RelayKilled):
             await dying.run()
-        healthy = Relay(database_url=url, producer=producer, topic=topic, source="/t")
+        healthy = Relay(
+            database_url=url,
+            producer=producer,
+            publication=Publication.everything(topic),
+            source="/t",
+        )
         task = asyncio.create_task(healthy.run())
         records = await read_topic(
             LOCAL.bootstrap, topic, until=lambda r: len(r) >= 30 + dying.status.sent, timeout=30

@@ -18,6 +18,7 @@ from shared.cloudevents import from_kafka, to_kafka
 from shared.events import EventMetadata, NewEvent
 from shared.eventstore.postgres import PostgresEventStore, install_schema
 from shared.kafka import KafkaProducer
+from shared.publication import Publication
 from shared.relay import Relay
 from tests.kafka_reader import read_topic
 
@@ -83,7 +84,7 @@ async def test_many_concurrent_writers_with_rollbacks_lose_and_reorder_nothing(
     relay = Relay(
         database_url=database_url,
         producer=producer,
-        topic=topic,
+        publication=Publication.everything(topic),
         source="/test",
         batch_size=50,
         idle_poll_seconds=0.2,
@@ -124,7 +125,7 @@ async def test_one_relay_leads_and_a_standby_takes_over_when_it_dies(
         Relay(
             database_url=database_url,
             producer=producer,
-            topic=topic,
+            publication=Publication.everything(topic),
             source="/test",
             standby_poll_seconds=0.2,
         )
@@ -194,7 +195,12 @@ async def test_the_relay_publishes_exactly_the_message_to_kafka_describes(
             ),
         ],
     )
-    relay = Relay(database_url=database_url, producer=producer, topic=topic, source="/src")
+    relay = Relay(
+        database_url=database_url,
+        producer=producer,
+        publication=Publication.everything(topic),
+        source="/src",
+    )
     task = asyncio.create_task(relay.run())
     try:
         records = await read_topic(kafka_bootstrap, topic, until=lambda r: len(r) == 2)

@@ -26,6 +26,7 @@ from shared.eventstore.postgres import (
     take_writer_lock,
 )
 from shared.kafka import KafkaProducer
+from shared.publication import Publication
 from shared.relay import Relay
 from tests.integration.conftest import fresh_database
 from tests.kafka_reader import read_topic
@@ -49,7 +50,12 @@ async def producer(kafka_bootstrap: str) -> AsyncIterator[KafkaProducer]:
 
 @contextlib.asynccontextmanager
 async def relaying(database_url: str, topic: str, producer: KafkaProducer) -> AsyncIterator[Relay]:
-    relay = Relay(database_url=database_url, producer=producer, topic=topic, source="/test")
+    relay = Relay(
+        database_url=database_url,
+        producer=producer,
+        publication=Publication.everything(topic),
+        source="/test",
+    )
     task = asyncio.create_task(relay.run())
     try:
         yield relay

@@ -23,6 +23,7 @@ from shared import cloudevents
 from shared.events import EventMetadata, NewEvent, StoredEvent
 from shared.eventstore.postgres import PostgresEventStore, install_schema
 from shared.kafka import PRODUCER_SETTINGS, KafkaProducer, partition_for_key
+from shared.publication import Publication
 from shared.relay import Relay
 
 #: Messages each contender sends before the clock starts (connections up, topic
@@ -52,7 +53,11 @@ async def relay(total: int) -> Result:
         await producer.start()
         try:
             worker = Relay(
-                database_url=url, producer=producer, topic=topic, source="/bench", batch_size=BATCH
+                database_url=url,
+                producer=producer,
+                publication=Publication.everything(topic),
+                source="/bench",
+                batch_size=BATCH,
             )
             task = asyncio.create_task(worker.run())
             while worker.status.published < WARMUP:

@@ -1,7 +1,8 @@
 """Credentials every service honours, and the scopes a partner acts within.
 
 Commitments issues credentials as events; each service keeps a ``credentials`` table
-(commitments writes it with the events, the others project the commitments topic) and
+(commitments writes it with the events, the others consume the internal access topic,
+:func:`honour`) and
 looks keys up by their SHA-256 digest through a cache that forgets within
 ``CACHE_SECONDS``, so a revocation takes effect everywhere within a few seconds. Only
 keys found are cached: a key issued a moment ago works on a service as soon as that
@@ -16,7 +17,9 @@ from typing import Final
 
 import asyncpg
 
+from shared.cloudevents import ReceivedEvent
 from shared.contracts import access as contract
+from shared.contracts import registry
 from shared.database import Connection
 from shared.events import EventData
 
@@ -109,6 +112,13 @@ async def project(conn: Connection, data: EventData) -> bool:
         case _:
             return False
     return True
+
+
+async def honour(conn: Connection, event: ReceivedEvent) -> None:
+    """The handler of a service's consumer of the access topic: apply each credential
+    event to its tables. A type this version does not know stays on the topic."""
+    if event.type.startswith(EVENT_TYPE_PREFIX) and registry.knows(event.type):
+        await project(conn, registry.decode(event.type, event.schema_version, event.data))
 
 
 class OutOfScope(Exception):

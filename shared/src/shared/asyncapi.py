@@ -1,19 +1,16 @@
-"""An AsyncAPI 3.0 document generated from the published event contracts: a channel per
-topic, a message per event type with its JSON Schema, and the CloudEvents Kafka
-binding's headers. Generated, never written by hand, so it cannot drift."""
+"""An AsyncAPI 3.0 document generated from the services' publications
+(:mod:`shared.contracts.publications`): a channel per topic they publish, a message per
+published type and version with its JSON Schema, and the CloudEvents Kafka binding's
+headers. Generated, never written by hand, so it describes exactly what the relays
+send."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from shared.contracts import access, commitments, funding, registry
+from shared.contracts import registry
+from shared.contracts.publications import PUBLICATIONS
 from shared.events import EventData
-
-#: Which context publishes which contract module.
-CONTEXTS: dict[str, tuple[Any, ...]] = {
-    "commitments": (commitments, access),
-    "funding": (funding,),
-}
 
 HEADERS: dict[str, Any] = {
     "type": "object",
@@ -55,17 +52,21 @@ HEADERS: dict[str, Any] = {
 }
 
 
-def _models(modules: tuple[Any, ...]) -> list[type[EventData]]:
-    found = []
-    for event_type in registry.types():
-        model = registry.model(event_type)
-        if any(model.__module__ == m.__name__ for m in modules):
-            found.append(model)
-    return found
-
-
 def _key(event_type: str) -> str:
     return event_type.removeprefix("org.pactstream.").replace(".", "_")
+
+
+def _message(model: type[EventData], version: int) -> dict[str, Any]:
+    return {
+        "name": model.event_type,
+        "title": model.__name__,
+        "summary": (model.__doc__ or "").strip().split("\n")[0] or model.event_type,
+        "contentType": "application/json",
+        "headers": {"$ref": "#/components/schemas/CloudEventsKafkaHeaders"},
+        "payload": {"$ref": f"#/components/schemas/{_key(model.event_type)}"},
+        "bindings": {"kafka": {"key": {"type": "string", "description": "The stream id."}}},
+        "x-schema-version": version,
+    }
 
 
 def document(topic_prefix: str = "pactstream", version: str = "0.1.0") -> dict[str, Any]:
@@ -73,38 +74,33 @@ def document(topic_prefix: str = "pactstream", version: str = "0.1.0") -> dict[s
     operations: dict[str, Any] = {}
     messages: dict[str, Any] = {}
     schemas: dict[str, Any] = {}
-    for context, modules in CONTEXTS.items():
-        topic = f"{topic_prefix}.{context}"
-        channel_messages = {}
-        for model in _models(modules):
-            key = _key(model.event_type)
-            schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-            for name, definition in schema.pop("$defs", {}).items():
-                schemas.setdefault(name, definition)
-            schemas[key] = schema
-            messages[key] = {
-                "name": model.event_type,
-                "title": model.__name__,
-                "summary": (model.__doc__ or "").strip().split("\n")[0] or model.event_type,
-                "contentType": "application/json",
-                "headers": {"$ref": "#/components/schemas/CloudEventsKafkaHeaders"},
-                "payload": {"$ref": f"#/components/schemas/{key}"},
-                "bindings": {"kafka": {"key": {"type": "string", "description": "The stream id."}}},
-                "x-schema-version": model.schema_version,
+    for context, publication_of in PUBLICATIONS.items():
+        publication = publication_of(topic_prefix)
+        for topic in publication.topics:
+            name = topic.name.removeprefix(f"{topic_prefix}.")
+            channel_messages = {}
+            for event_type, schema_version in publication.published(topic.name):
+                model = registry.model(event_type)
+                key = _key(event_type)
+                schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                for definition_name, definition in schema.pop("$defs", {}).items():
+                    schemas.setdefault(definition_name, definition)
+                schemas[key] = schema
+                messages[key] = _message(model, schema_version)
+                channel_messages[key] = {"$ref": f"#/components/messages/{key}"}
+            channels[name] = {
+                "address": topic.name,
+                "description": f"{topic.description} Published by the {context} service, "
+                "keyed by stream id, unlimited retention.",
+                "messages": channel_messages,
+                "bindings": {"kafka": {"topic": topic.name, "partitions": 6}},
+                "x-internal": topic.internal,
             }
-            channel_messages[key] = {"$ref": f"#/components/messages/{key}"}
-        channels[context] = {
-            "address": topic,
-            "description": f"Every event the {context} service publishes, keyed by stream "
-            "id, unlimited retention.",
-            "messages": channel_messages,
-            "bindings": {"kafka": {"topic": topic, "partitions": 6}},
-        }
-        operations[f"publish_{context}"] = {
-            "action": "send",
-            "channel": {"$ref": f"#/channels/{context}"},
-            "summary": f"The {context} service's outbox relay publishes here.",
-        }
+            operations[f"publish_{name}"] = {
+                "action": "send",
+                "channel": {"$ref": f"#/channels/{name}"},
+                "summary": f"The {context} service's outbox relay publishes here.",
+            }
     schemas["CloudEventsKafkaHeaders"] = HEADERS
     return {
         "asyncapi": "3.0.0",

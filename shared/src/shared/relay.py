@@ -10,6 +10,10 @@ relay killed in between publishes the unacknowledged batches again on restart;
 consumers deduplicate by event id. Exactly one relay per database runs at a time,
 holding a session advisory lock; the others stand by and take over within
 ``standby_poll_seconds`` when the holder's connection drops.
+
+What goes out, where and as what is the service's :class:`~shared.publication.Publication`:
+each event takes its route's topic, type and version, internal events only move the
+checkpoint, and an unclassified one stops the relay before anything after it is sent.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,8 +33,9 @@ from shared import cloudevents
 from shared.eventstore.postgres import NOTIFY_CHANNEL
 from shared.kafka import KafkaProducer, OutgoingMessage
 from shared.observability import Metrics
-from shared.outbox import OutboxCursor, OutboxEvent, OutboxReader
+from shared.outbox import START, OutboxCursor, OutboxEvent, OutboxReader
 from shared.outbox.postgres import PostgresOutbox
+from shared.publication import Publication, Route
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +60,7 @@ class Relay:
         *,
         database_url: str,
         producer: KafkaProducer,
-        topic: str,
+        publication: Publication,
         source: str,
         name: str = "kafka",
         batch_size: int = 1000,
@@ -66,7 +71,8 @@ class Relay:
     ) -> None:
         self._database_url = database_url
         self._producer = producer
-        self._topic = topic
+        self._publication = publication
+        self._routes = _Routes(publication)
         self._source = source
         self._name = name
         self._batch_size = batch_size
@@ -93,7 +99,8 @@ class Relay:
                     return
                 await asyncio.sleep(self._standby_poll)
             self.status.leader = True
-            log.info("relay %s is leader for %s", self._name, self._topic)
+            topics = ", ".join(t.name for t in self._publication.topics)
+            log.info("relay %s is leader for %s", self._name, topics)
             await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
             await self._lead(PostgresOutbox(conn))
         finally:
@@ -109,6 +116,7 @@ class Relay:
         ``PIPELINE`` batches in flight), checkpointing each batch in order once
         acknowledged."""
         cursor = await outbox.checkpoint(self._name)
+        await self._fill(outbox, cursor)
         in_flight: deque[_Batch] = deque()
         fenced_wait = FENCED_POLL_SECONDS
         while not self._stop.is_set() or in_flight:
@@ -134,34 +142,55 @@ class Relay:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
-    def _send(self, events: list[OutboxEvent]) -> _Batch:
+    async def _fill(self, outbox: OutboxReader, upto: OutboxCursor) -> None:
+        """Publish to each topic of the publication's ``fill`` the history routed to it
+        up to ``upto``, once: a mark under its own checkpoint name says it is done. A
+        relay stopped half way fills again; consumers deduplicate."""
+        for topic in sorted(self._publication.fill):
+            mark = f"{self._name}>{topic}"
+            if await outbox.checkpoint(mark) != START:
+                continue
+            cursor, filled = START, 0
+            while cursor < upto:
+                rows = [e for e in await outbox.read(cursor, self._batch_size) if e.cursor <= upto]
+                if not rows:
+                    break
+                batch = self._send(rows, only=topic)
+                await batch.acks
+                cursor, filled = batch.last, filled + sum(batch.topics.values())
+            # A mark past the start even when there was nothing to fill.
+            await outbox.save_checkpoint(mark, max(upto, OutboxCursor(0, 1)))
+            log.info("relay %s filled %s with %d events of its history", self._name, topic, filled)
+
+    def _send(self, events: list[OutboxEvent], only: str | None = None) -> _Batch:
         source = self._source.encode()
-        messages = [
-            OutgoingMessage(
-                self._topic,
-                e.subject,
-                e.data,
-                cloudevents.kafka_headers(
-                    event_id=e.event_id,
-                    source=source,
-                    type=e.type,
-                    time=e.occurred_at,
-                    subject=e.subject,
-                    recorded_time=e.recorded_at,
-                    schema_version=e.schema_version,
-                    stream_version=e.stream_version,
-                    position=e.position_text,
-                    partner=e.partner,
-                    correlation_id=e.correlation_id,
-                    causation_id=e.causation_id,
-                    traceparent=e.traceparent,
-                ),
+        messages = []
+        topics: Counter[str] = Counter()
+        for e in events:
+            route = self._routes.of(e)
+            if route is None or (only is not None and route.topic != only):
+                continue
+            topics[route.topic] += 1
+            data = e.data if route.transform is None else route.transform(e.data)
+            headers = cloudevents.kafka_headers(
+                event_id=e.event_id,
+                source=source,
+                type=route.type_bytes,
+                time=e.occurred_at,
+                subject=e.subject,
+                recorded_time=e.recorded_at,
+                schema_version=route.version_bytes,
+                stream_version=e.stream_version,
+                position=e.position_text,
+                partner=e.partner,
+                correlation_id=e.correlation_id,
+                causation_id=e.causation_id,
+                traceparent=e.traceparent,
             )
-            for e in events
-        ]
+            messages.append(OutgoingMessage(route.topic, e.subject, data, headers))
         acks = asyncio.ensure_future(self._producer.send_all(messages))
-        self.status.sent += len(events)
-        return _Batch(acks, events[-1].cursor, len(events))
+        self.status.sent += len(messages)
+        return _Batch(acks, events[-1].cursor, len(events), topics)
 
     async def _settle(self, outbox: OutboxReader, batch: _Batch) -> None:
         await batch.acks
@@ -171,7 +200,8 @@ class Relay:
         self.status.published += batch.size
         self.status.last_position = batch.last.position
         if self._metrics is not None:
-            self._metrics.published(self._metrics.service, self._topic).inc(batch.size)
+            for topic, count in batch.topics.items():
+                self._metrics.published(self._metrics.service, topic).inc(count)
 
     async def _observe_backlog(self, outbox: OutboxReader, cursor: OutboxCursor) -> bool:
         """Whether rows wait behind the fence; the age of the oldest feeds the lag gauge."""
@@ -187,3 +217,36 @@ class _Batch:
     acks: asyncio.Future[Any]
     last: OutboxCursor
     size: int
+    topics: Counter[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Route:
+    topic: str
+    type_bytes: bytes
+    version_bytes: bytes
+    transform: Callable[[bytes], bytes] | None
+
+
+class _Routes:
+    """The publication's routes by the stored bytes of type and version, looked up
+    once per distinct pair (the relay decodes nothing per event)."""
+
+    def __init__(self, publication: Publication) -> None:
+        self._publication = publication
+        self._known: dict[tuple[bytes, bytes], _Route | None] = {}
+
+    def of(self, event: OutboxEvent) -> _Route | None:
+        key = (event.type, event.schema_version)
+        try:
+            return self._known[key]
+        except KeyError:
+            route = self._publication.route(event.type.decode(), int(event.schema_version))
+            found = None if route is None else _encoded(route)
+            self._known[key] = found
+            return found
+
+
+def _encoded(route: Route) -> _Route:
+    version = str(route.schema_version).encode()
+    return _Route(route.topic, route.type.encode(), version, route.transform)

@@ -21,7 +21,16 @@ from typing import Any
 import asyncpg
 from fastapi import APIRouter, FastAPI
 
+from shared import access
 from shared.access import CredentialStore
+from shared.consumer import (
+    Consumer,
+    ConsumerConfig,
+    ConsumerRunner,
+    PostgresTrackingStore,
+    Projection,
+)
+from shared.contracts.publications import PUBLICATIONS, access_topic
 from shared.database import create_pool, ensure_database
 from shared.eventstore.postgres import PostgresEventStore
 from shared.http.app import build_base_app
@@ -29,6 +38,7 @@ from shared.http.auth import KeyAuthenticator
 from shared.kafka import KafkaProducer, ensure_topics
 from shared.migrations import MigrationChain, migrate
 from shared.observability import Metrics
+from shared.publication import Publication
 from shared.relay import Relay
 from shared.settings import ServiceSettings
 from shared.supervisor import Supervisor
@@ -163,18 +173,42 @@ class Runtime:
 
         self.supervisor.start(name, factory, stop)
 
+    def publication(self, context: str) -> Publication:
+        """What this service, the writer of ``context``, publishes, and where."""
+        return PUBLICATIONS[context](self.settings.topic_prefix)
+
     def run_relay(self, context: str) -> Relay:
-        """Publish this service's event store to its context's topic, supervised."""
+        """Publish this service's event store as its publication says, supervised."""
         relay = Relay(
             database_url=self.settings.database_url,
             producer=self.producer,
-            topic=self.settings.topic(context),
+            publication=self.publication(context),
             source=f"/pactstream/{context}",
             metrics=self.metrics,
         )
         self.run_worker("relay", relay.run, relay.request_stop)
         self.relay = relay
         return relay
+
+    def run_credentials(self, pool: asyncpg.Pool) -> Consumer:
+        """Honour the credentials commitments issues: consume the internal access topic
+        into this service's credential tables, supervised."""
+        prefix = self.settings.topic_prefix
+        config = ConsumerConfig(
+            name=f"{prefix}.{self.settings.service}.access",
+            kafka=self.settings.kafka,
+            topics=[access_topic(prefix)],
+            dead_letter_topic=self.settings.dead_letter_topic,
+        )
+        consumer = ConsumerRunner(
+            config,
+            Projection(access.honour),
+            tracking=PostgresTrackingStore(pool),
+            producer=self.producer,
+            metrics=self.metrics,
+        )
+        self.run_worker("access", consumer.run, consumer.request_stop)
+        return consumer
 
     def report(self, name: str, section: Report) -> None:
         """Add a section to ``/readyz``'s body (a consumer's lag, say)."""

@@ -35,6 +35,21 @@ def test_every_published_type_has_one_message_on_its_topic() -> None:
     assert doc["channels"]["funding"]["address"] == "pactstream.funding"
     names = [m["name"] for m in doc["components"]["messages"].values()]
     assert sorted(names) == registry.types()
+    on = {
+        name: {m["$ref"].rsplit("/", 1)[1] for m in channel["messages"].values()}
+        for name, channel in doc["channels"].items()
+    }
+    assert on["access"] == {
+        "access_partner_registered",
+        "access_key_issued",
+        "access_key_retired",
+        "access_partner_revoked",
+        "access_webhook_secret_added",
+        "access_webhook_secret_removed",
+    }
+    assert doc["channels"]["access"]["x-internal"] is True
+    assert not any(key.startswith("access_") for key in on["commitments"] | on["funding"])
+    assert "commitment_made" in on["commitments"]
     for ref in refs(doc):
         assert resolve(doc, ref) is not None, ref
 

@@ -45,7 +45,8 @@ def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime.start(MIGRATIONS, [settings.topic(CONTEXT)], on_database)
+        topics = [topic.name for topic in runtime.publication(CONTEXT).topics]
+        runtime.start(MIGRATIONS, topics, on_database)
         try:
             yield
         finally:

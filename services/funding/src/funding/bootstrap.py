@@ -25,6 +25,7 @@ from shared.consumer import (
     PostgresTrackingStore,
     Projection,
 )
+from shared.contracts.publications import access_topic
 from shared.runtime import Runtime
 from shared.unitofwork.postgres import PostgresUnitsOfWork
 
@@ -66,10 +67,13 @@ def create_app(settings: FundingSettings | None = None) -> FastAPI:
                 metrics=runtime.metrics,
             )
             runtime.run_worker("commitments-replica", consumer.run, consumer.request_stop)
+            runtime.run_credentials(pool)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime.start(MIGRATIONS, [settings.topic(CONTEXT), commitments_topic], on_database)
+        published = [topic.name for topic in runtime.publication(CONTEXT).topics]
+        consumed = [commitments_topic, access_topic(settings.topic_prefix)]
+        runtime.start(MIGRATIONS, [*published, *consumed], on_database)
         try:
             yield
         finally:

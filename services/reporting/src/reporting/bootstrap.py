@@ -10,7 +10,7 @@ import asyncpg
 from fastapi import FastAPI
 
 from reporting.adapters.migrations import CHAIN as MIGRATIONS
-from reporting.adapters.projections import project, project_many
+from reporting.adapters.projections import PROJECTION
 from reporting.adapters.rebuild import BARRIER_KEY
 from reporting.api.errors import install_error_handlers
 from reporting.api.exports import router as exports_router
@@ -24,8 +24,8 @@ from shared.consumer import (
     ConsumerConfig,
     ConsumerRunner,
     PostgresTrackingStore,
-    Projection,
 )
+from shared.contracts.publications import access_topic
 from shared.freshness import Freshness, FreshnessWatch
 from shared.http.asgi import ReadHeaders
 from shared.runtime import Runtime
@@ -46,7 +46,7 @@ def create_app(settings: ReportingSettings | None = None, clock: Clock = utc_now
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime.start(MIGRATIONS, topics, on_database)
+        runtime.start(MIGRATIONS, [*topics, access_topic(settings.topic_prefix)], on_database)
         try:
             yield
         finally:
@@ -93,13 +93,14 @@ def _start_workers(
     )
     consumer = ConsumerRunner(
         config,
-        Projection(project, bulk=project_many),
+        PROJECTION,
         tracking=PostgresTrackingStore(pool, barrier=BARRIER_KEY),
         producer=runtime.producer,
         metrics=runtime.metrics,
     )
     if settings.run_workers:
         runtime.run_worker("consumer", consumer.run, consumer.request_stop)
+        runtime.run_credentials(pool)
     watch = FreshnessWatch(
         pool=pool,
         kafka=settings.kafka,

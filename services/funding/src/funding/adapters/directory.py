@@ -1,7 +1,6 @@
 """Funding's own replica of the commitments it may fund, fed by the commitments topic,
 with an HTTP fallback for one created a moment ago and not yet consumed: the read-your-
-writes case the design allows a synchronous call for. The same topic carries the
-credentials funding honours."""
+writes case the design allows a synchronous call for."""
 
 from __future__ import annotations
 
@@ -11,7 +10,6 @@ import asyncpg
 import httpx
 
 from funding.domain.agreement import CommitmentRef
-from shared import access
 from shared.cloudevents import ReceivedEvent
 from shared.contracts import commitments as contract
 from shared.contracts import registry
@@ -50,7 +48,7 @@ _REPLICATED = {
 
 def replicates(event_type: str) -> bool:
     """Whether :func:`replicate` does anything with events of this type."""
-    return event_type in _REPLICATED or event_type.startswith(access.EVENT_TYPE_PREFIX)
+    return event_type in _REPLICATED
 
 
 async def replicate(conn: Connection, event: ReceivedEvent) -> None:
@@ -58,8 +56,6 @@ async def replicate(conn: Connection, event: ReceivedEvent) -> None:
     if not registry.knows(event.type):
         return
     data = registry.decode(event.type, event.schema_version, event.data)
-    if await access.project(conn, data):
-        return
     match data:
         case contract.PlanCreated():
             await conn.execute(

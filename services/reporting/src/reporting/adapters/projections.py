@@ -9,7 +9,7 @@ from importlib.resources import files
 from reporting.adapters.commitment_projections import COMMITMENT_PROJECTIONS
 from reporting.adapters.funding_projections import FUNDING_PROJECTIONS
 from reporting.adapters.projection import Projection
-from shared import access
+from shared import access, consumer
 from shared.cloudevents import ReceivedEvent
 from shared.contracts import commitments as contract
 from shared.contracts import registry
@@ -37,10 +37,6 @@ def _decoded(event: ReceivedEvent) -> EventData | None:
     return registry.decode(event.type, event.schema_version, event.data)
 
 
-def _is_credential(event: ReceivedEvent) -> bool:
-    return event.type.startswith(access.EVENT_TYPE_PREFIX)
-
-
 async def _timeline(conn: Connection, items: list[tuple[ReceivedEvent, EventData]]) -> None:
     if not items:
         return
@@ -66,8 +62,8 @@ async def _timeline(conn: Connection, items: list[tuple[ReceivedEvent, EventData
 async def project(conn: Connection, event: ReceivedEvent) -> None:
     """Apply one event: its timeline entry and its read-model change."""
     data = _decoded(event)
-    if data is None or (_is_credential(event) and await access.project(conn, data)):
-        return  # Credentials: honoured here, not reported.
+    if data is None:
+        return
     await _timeline(conn, [(event, data)])
     await _apply(conn, event, data)
 
@@ -78,7 +74,7 @@ async def project_many(conn: Connection, events: list[ReceivedEvent]) -> None:
     items: list[tuple[ReceivedEvent, EventData]] = []
     for event in events:
         data = _decoded(event)
-        if data is None or (_is_credential(event) and await access.project(conn, data)):
+        if data is None:
             continue
         items.append((event, data))
     await _timeline(conn, items)
@@ -122,3 +118,14 @@ async def _apply(conn: Connection, event: ReceivedEvent, data: EventData) -> Non
     if projection is None:
         raise NoProjection(f"reporting has no projection for {event.type}")
     await projection(conn, event, data)
+
+
+def reports(event_type: str) -> bool:
+    """Whether reporting reads events of a type: not credentials, which it honours from
+    the access topic (:func:`shared.access.honour`); those published on the
+    commitments topic before they had a topic of their own are passed over unread."""
+    return not event_type.startswith(access.EVENT_TYPE_PREFIX)
+
+
+#: What the live consumer and a rebuild's replay apply.
+PROJECTION = consumer.Projection(project, bulk=project_many, wants=reports)

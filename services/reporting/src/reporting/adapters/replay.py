@@ -17,8 +17,8 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from reporting.adapters.projections import project, project_many
-from shared.consumer import PostgresTracking, Projection, apply_poll
+from reporting.adapters.projections import PROJECTION
+from shared.consumer import PostgresTracking, apply_poll
 from shared.database import create_pool
 from shared.kafka import Kafka, KafkaEndpoint, endpoint
 from shared.process import tune_garbage_collector
@@ -30,8 +30,6 @@ REPLAY_BATCH = 6000
 REPLAY_FETCH_BYTES = 8 * 1024 * 1024
 #: Records a replay must have per worker process before another is started.
 RECORDS_PER_WORKER = 50_000
-#: What the replay applies: the live consumer's projection.
-PROJECTION = Projection(project, bulk=project_many)
 Progress = Callable[[int, int], None]
 
 
