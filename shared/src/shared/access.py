@@ -4,14 +4,16 @@ Commitments issues credentials as events; each service keeps a ``credentials`` t
 (commitments writes it with the events, the others consume the internal access topic,
 :func:`honour`) and
 looks keys up by their SHA-256 digest through a cache that forgets within
-``CACHE_SECONDS``, so a revocation takes effect everywhere within a few seconds. Only
-keys found are cached: a key issued a moment ago works on a service as soon as that
-service has projected it, rather than a cached miss refusing it for a while longer.
+``CACHE_SECONDS``, so a revocation takes effect everywhere within a few seconds.
+Unknown keys are remembered as long, so that the same wrong key asked again costs no
+query; a key issued a moment ago works on a service at most that much later than it
+would without the cache.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -174,15 +176,27 @@ class Credential:
 class CredentialStore:
     """Looks a key digest up in the local ``credentials``/``partners`` tables."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, on_lookup: Callable[[], None] | None = None) -> None:
         self._pool = pool
+        self._on_lookup = on_lookup
         self._cache: dict[str, tuple[float, Credential]] = {}
+        # Apart, so that a flood of made-up keys cannot push the valid ones out.
+        self._missed: dict[str, float] = {}
+
+    def cached(self, key_digest: str) -> bool:
+        """Whether the key was found valid within ``CACHE_SECONDS``, without a query."""
+        hit = self._cache.get(key_digest)
+        return hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS
 
     async def find(self, key_digest: str) -> Credential | None:
         now = time.monotonic()
         hit = self._cache.get(key_digest)
         if hit is not None and now - hit[0] < CACHE_SECONDS:
             return hit[1]
+        if now - self._missed.get(key_digest, -CACHE_SECONDS) < CACHE_SECONDS:
+            return None
+        if self._on_lookup is not None:
+            self._on_lookup()
         row = await self._pool.fetchrow(
             """
             SELECT p.partner_id, p.name, p.role, p.plans, p.parties,
@@ -195,8 +209,9 @@ class CredentialStore:
             key_digest,
         )
         if row is None:
-            # Not cached: unknown keys are already held to the rate limit, and the key
-            # may be one whose registration this service has yet to project.
+            if len(self._missed) > 10_000:
+                self._missed.clear()
+            self._missed[key_digest] = now
             return None
         found = Credential(
             partner_id=row["partner_id"],

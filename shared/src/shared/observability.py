@@ -3,7 +3,8 @@
 The families operators watch: requests and their duration by route; events appended
 to the store and published by the relay; how far behind the relay is (age of the
 oldest event not yet published); how far behind each consumer is, in messages per
-partition and in seconds of record time; messages sent to the dead-letter topic."""
+partition and in seconds of record time; messages sent to the dead-letter topic;
+partner keys looked up in the database."""
 
 from __future__ import annotations
 
@@ -94,3 +95,8 @@ class Metrics:
             "1 while a supervised worker runs, 0 while it is down.",
             *("service", "worker"),
         ).labels
+        self.key_lookups = self._counter(
+            "pactstream_key_lookups",
+            "Partner keys looked up in PostgreSQL (neither found nor missed a moment ago).",
+            "service",
+        ).labels(self.service)

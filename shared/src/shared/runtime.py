@@ -34,7 +34,7 @@ from shared.contracts.publications import PUBLICATIONS, access_topic
 from shared.database import create_pool, ensure_database
 from shared.eventstore.postgres import PostgresEventStore
 from shared.http.app import build_base_app
-from shared.http.auth import KeyAuthenticator
+from shared.http.auth import FailureLimit, KeyAuthenticator
 from shared.kafka import KafkaProducer, ensure_topics
 from shared.migrations import MigrationChain, migrate
 from shared.observability import Metrics
@@ -61,7 +61,10 @@ class Runtime:
         self.settings = settings
         self.metrics = Metrics(settings.service)
         self.supervisor = Supervisor(metrics=self.metrics)
-        self.authenticator = KeyAuthenticator(settings.operator_key.get_secret_value())
+        self.authenticator = KeyAuthenticator(
+            settings.operator_key.get_secret_value(),
+            failures=FailureLimit(settings.auth_failures_burst, settings.auth_failures_per_second),
+        )
         self.producer = KafkaProducer(settings.kafka, client_id=f"pactstream-{settings.service}")
         self.database_ready = asyncio.Event()
         self.kafka_ready = asyncio.Event()
@@ -121,7 +124,7 @@ class Runtime:
             )
 
         await _until_done("database", connect, self._errors)
-        self.authenticator.attach(CredentialStore(self.pool))
+        self.authenticator.attach(CredentialStore(self.pool, self.metrics.key_lookups.inc))
         await on_database(self.pool)
         self.database_ready.set()
         self.metrics.dependency_up(self.settings.service, "database").set(1)

@@ -66,6 +66,10 @@ class ServiceSettings(BaseSettings):
     #: Per credential and per replica; 0 turns the limit off. Operators are not limited.
     rate_limit_per_second: float = 50.0
     rate_limit_burst: int = 100
+    #: Failed authentications per client address and replica: a burst, then so many a
+    #: second; beyond it 429 before any key lookup. 0 a second turns the limit off.
+    auth_failures_burst: int = 20
+    auth_failures_per_second: float = 1.0
     request_timeout_seconds: float = 30.0
     log_level: str = "warning"
     #: ``json`` (one object a line) or ``text``.

@@ -226,7 +226,7 @@ class Deadline:
 
 
 class RateLimit:
-    """A token bucket per credential (per client address without one), in this
+    """A token bucket per credential (per client address for a key not known valid), in this
     process: ``rate`` requests a second on average, bursts up to ``burst``. Operators
     are not limited; with several replicas each applies its own limit."""
 
@@ -249,8 +249,12 @@ class RateLimit:
         if key and auth is not None and auth.is_operator(key):
             await self.app(scope, receive, send)
             return
+        # A key found valid a moment ago has a bucket of its own; any other (absent,
+        # made up, not looked up yet) is charged to the address, so that random tokens
+        # do not each get a fresh bucket.
         client = scope.get("client") or ("?", 0)
-        who = key_digest(key) if key else f"ip:{client[0]}"
+        known = key and auth is not None and auth.knows(key)
+        who = key_digest(key) if known else f"ip:{client[0]}"
         now = time.monotonic()
         bucket = self.buckets.get(who)
         if bucket is None:

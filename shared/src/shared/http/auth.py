@@ -3,18 +3,26 @@
 Keys are compared by their SHA-256 digests: the operator key from settings in
 constant time, partner keys through the :class:`shared.access.CredentialStore`. The
 clear key is never stored.
+
+Failing is cheap and limited: the store remembers unknown keys briefly, and each
+client address has a budget of failures (:class:`FailureLimit`); once it is spent,
+the client gets 429 with ``Retry-After`` before its key is even looked up, so a flood
+of made-up tokens costs PostgreSQL a few lookups, not one each.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 from fastapi import Request
 
-from shared.access import CredentialStore, Scope
+from shared.access import Credential, Scope
 from shared.http.problems import Problem
 
 Role = Literal["operator", "partner", "reader"]
@@ -50,22 +58,91 @@ def bearer_key(request: Request) -> str | None:
     return None
 
 
+def client_address(request: Request) -> str | None:
+    """The caller's address as the server sees it (behind a proxy, uvicorn's
+    ``--forwarded-allow-ips`` makes it the client's rather than the proxy's)."""
+    return request.client.host if request.client is not None else None
+
+
 UNAUTHENTICATED = {"WWW-Authenticate": "Bearer"}
 
 
+class Credentials(Protocol):
+    """What authentication asks of the credential store (:class:`shared.access.CredentialStore`)."""
+
+    def cached(self, key_digest: str) -> bool: ...
+
+    async def find(self, key_digest: str) -> Credential | None: ...
+
+
+class FailureLimit:
+    """A token bucket of failed authentications per client address, in this process:
+    ``burst`` failures, refilled at ``per_second``; ``per_second`` 0 turns it off."""
+
+    #: Addresses remembered at most; beyond it the oldest half is forgotten.
+    MAX_CLIENTS = 50_000
+
+    def __init__(
+        self, burst: int, per_second: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._burst = float(burst)
+        self._rate = per_second
+        self._clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}  # tokens, when
+
+    def _tokens(self, client: str) -> float:
+        tokens, then = self._buckets.get(client, (self._burst, self._clock()))
+        return min(self._burst, tokens + (self._clock() - then) * self._rate)
+
+    def check(self, client: str | None) -> None:
+        """Raise 429 when ``client`` has no failure left to spend."""
+        if self._rate <= 0 or client is None or client not in self._buckets:
+            return
+        tokens = self._tokens(client)
+        if tokens < 1:
+            wait = math.ceil((1 - tokens) / self._rate)
+            raise Problem(
+                429,
+                "too-many-failures",
+                f"too many failed authentications from this address; retry in {wait} s",
+                headers={"Retry-After": str(wait)},
+            )
+
+    def failed(self, client: str | None) -> None:
+        if self._rate <= 0 or client is None:
+            return
+        if len(self._buckets) >= self.MAX_CLIENTS:
+            for old in list(self._buckets)[: self.MAX_CLIENTS // 2]:
+                del self._buckets[old]
+        self._buckets[client] = (self._tokens(client) - 1, self._clock())
+
+
 class KeyAuthenticator:
-    def __init__(self, operator_key: str, store: CredentialStore | None = None) -> None:
+    def __init__(
+        self,
+        operator_key: str,
+        store: Credentials | None = None,
+        failures: FailureLimit | None = None,
+    ) -> None:
         self._operator_digest = key_digest(operator_key)
         self._store = store
+        self._failures = failures or FailureLimit(0, 0)
 
     def is_operator(self, key: str) -> bool:
         return hmac.compare_digest(key_digest(key), self._operator_digest)
 
-    def attach(self, store: CredentialStore) -> None:
+    def attach(self, store: Credentials) -> None:
         """Called once the database pool exists."""
         self._store = store
 
-    async def authenticate(self, key: str | None) -> Principal:
+    def knows(self, key: str) -> bool:
+        """Whether ``key`` was found valid a moment ago (no lookup): the rate limit
+        gives such keys a bucket of their own, and charges any other to its address."""
+        return self._store is not None and self._store.cached(key_digest(key))
+
+    async def authenticate(self, key: str | None, client: str | None = None) -> Principal:
+        """The principal of ``key``; ``client`` (the caller's address) is charged
+        when the key is not valid, and refused 429 once it has failed too often."""
         if key is None:
             raise Problem(
                 401,
@@ -76,8 +153,11 @@ class KeyAuthenticator:
         digest = key_digest(key)
         if hmac.compare_digest(digest, self._operator_digest):
             return Principal(id="operator", role="operator", name="operator")
+        if self._store is None or not self._store.cached(digest):
+            self._failures.check(client)
         found = None if self._store is None else await self._store.find(digest)
         if found is None:
+            self._failures.failed(client)
             raise Problem(
                 401,
                 "unauthenticated",

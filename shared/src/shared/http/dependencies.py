@@ -10,13 +10,13 @@ from fastapi.responses import JSONResponse
 
 from shared import logs
 from shared.events import EventMetadata
-from shared.http.auth import KeyAuthenticator, Principal, bearer_key
+from shared.http.auth import KeyAuthenticator, Principal, bearer_key, client_address
 from shared.http.problems import Problem, problem_response
 
 
 async def get_principal(request: Request) -> Principal:
     auth: KeyAuthenticator = request.app.state.authenticator
-    principal = await auth.authenticate(bearer_key(request))
+    principal = await auth.authenticate(bearer_key(request), client_address(request))
     request.state.principal = principal
     logs.partner.set(principal.id)
     return principal

@@ -16,12 +16,12 @@ from reporting.application.dates import Clock, report_dates
 from reporting.application.lists import DEFAULT_LIMIT, MAX_LIMIT, CommitmentFilter, Sort
 from reporting.application.models import ReportDates
 from reporting.application.ports import Readers
-from shared.http.auth import KeyAuthenticator, Principal, bearer_key
+from shared.http.auth import KeyAuthenticator, Principal, bearer_key, client_address
 
 
 async def get_principal(request: Request) -> Principal:
     auth: KeyAuthenticator = request.app.state.authenticator
-    principal = await auth.authenticate(bearer_key(request))
+    principal = await auth.authenticate(bearer_key(request), client_address(request))
     request.state.principal = principal
     return principal
 

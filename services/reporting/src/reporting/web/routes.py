@@ -21,7 +21,7 @@ from reporting.application.models import IndicatorSeries, ReportDates
 from reporting.application.ports import Readers
 from reporting.web.charts import indicator_chart
 from reporting.web.finding import PAGE_SIZE, finder
-from shared.http.auth import KeyAuthenticator, Principal, bearer_key
+from shared.http.auth import KeyAuthenticator, Principal, bearer_key, client_address
 from shared.http.problems import Problem
 
 router = APIRouter(include_in_schema=False)
@@ -39,8 +39,10 @@ async def _principal(request: Request) -> Principal | None:
     if key is None:
         return None
     try:
-        return await auth.authenticate(key)
-    except Problem:
+        return await auth.authenticate(key, client_address(request))
+    except Problem as problem:
+        if problem.status == 429:
+            raise
         return None
 
 
@@ -88,11 +90,14 @@ async def login(request: Request) -> Response:
         target = "/"
     auth: KeyAuthenticator = request.app.state.authenticator
     try:
-        await auth.authenticate(key or None)
-    except Problem:
-        return render(
-            request, "login.html", status=401, next=target, error="That key is not valid."
-        )
+        await auth.authenticate(key or None, client_address(request))
+    except Problem as problem:
+        if problem.status != 429:
+            error = "That key is not valid."
+            return render(request, "login.html", status=401, next=target, error=error)
+        page = render(request, "login.html", status=429, next=target, error=problem.detail)
+        page.headers.update(problem.headers)
+        return page
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(COOKIE, key, httponly=True, samesite="lax", max_age=8 * 3600)
     return response
