@@ -176,7 +176,7 @@ async def test_reporting_answers_over_a_migrated_database_what_the_old_release_a
     captured: dict[str, Any] = json.loads((FIXTURE / "views.json").read_text())["views"]
     prefix = random_ref("test.")
     async with restored("reporting") as url:
-        assert await migrate(url, REPORTING) == ["reporting_0001", "reporting_0002"]
+        assert await migrate(url, REPORTING) == [r.id for r in REPORTING.revisions()]
         try:
             with reporting_service(url, prefix) as base:
                 async with httpx.AsyncClient(

@@ -20,7 +20,7 @@ from shared.migrations import migrate
 #: Tables that shared code creates in reporting's database, as their SQL says.
 SHARED_TABLES = {
     name
-    for sql in (access.SCHEMA_SQL, idempotency.SCHEMA_SQL, consumer.SCHEMA_SQL)
+    for sql in (access.SCHEMA_SQL, access.SOURCES_SQL, idempotency.SCHEMA_SQL, consumer.SCHEMA_SQL)
     for name in re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", sql)
 }
 #: Alembic's own.

@@ -70,8 +70,8 @@ def event(n: int = 0) -> NewEvent:
     )
 
 
-def claim(ref: str) -> Claim:
-    return Claim("/ministry", ref, "org.pactstream.test.happened", None, "ministry")
+def claim(ref: str, partner: str = "ministry") -> Claim:
+    return Claim("/ministry", ref, "org.pactstream.test.happened", None, partner)
 
 
 async def numbers(store: EventStore, stream: str) -> list[int]:
@@ -120,6 +120,22 @@ async def test_a_claim_committed_is_taken_for_good_and_a_released_one_is_not(
         await uow.commit()
     async with setup.units() as uow:
         assert await uow.claim([claim(kept), claim(refused)]) == {("/ministry", refused)}
+
+
+async def test_a_claim_is_its_partners_own(setup: Setup) -> None:
+    """Another partner posting the same source and id neither takes the event from
+    its partner nor is refused by it; releasing one leaves the other."""
+    ref = random_ref("e-")
+    async with setup.units() as uow:
+        assert await uow.claim([claim(ref, "intruder")]) == {("/ministry", ref)}
+        await uow.commit()
+    async with setup.units() as uow:
+        assert await uow.claim([claim(ref)]) == {("/ministry", ref)}
+        await uow.release([("/ministry", ref)])
+        await uow.commit()
+    async with setup.units() as uow:
+        assert await uow.claim([claim(ref, "intruder")]) == set()
+        assert await uow.claim([claim(ref)]) == {("/ministry", ref)}
 
 
 async def test_writes_to_several_streams_commit_all_or_none(setup: Setup) -> None:

@@ -13,7 +13,7 @@ would without the cache.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -55,10 +55,23 @@ CREATE TABLE IF NOT EXISTS webhook_secrets (
 """
 
 
+#: The sources each partner may post CloudEvents with (``access_0002`` revisions): a
+#: source belongs to one partner at most. A partner with none was registered before
+#: sources belonged to partners and may use any source no other partner holds.
+SOURCES_SQL = """
+CREATE TABLE IF NOT EXISTS partner_sources (
+    source     text PRIMARY KEY,
+    partner_id text NOT NULL
+);
+CREATE INDEX IF NOT EXISTS partner_sources_partner_idx ON partner_sources (partner_id);
+"""
+
+
 async def install_schema(conn: Connection) -> None:
     """The baseline SQL on one connection, for scratch databases in tests and the bench;
     a service's database gets its schema from its migration chain."""
     await conn.execute(SCHEMA_SQL)
+    await conn.execute(SOURCES_SQL)
 
 
 #: Every credential event's type starts so (see :mod:`shared.contracts.access`).
@@ -77,6 +90,12 @@ async def project(conn: Connection, data: EventData) -> bool:
                 data.role,
                 list(data.plans),
                 list(data.parties),
+            )
+            await conn.execute(
+                "INSERT INTO partner_sources (source, partner_id) "
+                "SELECT unnest($1::text[]), $2 ON CONFLICT (source) DO NOTHING",
+                list(data.sources),
+                data.partner_id,
             )
         case contract.PartnerKeyIssued():
             await conn.execute(
@@ -171,6 +190,9 @@ class Credential:
     role: str
     scope: Scope
     webhook_secrets: tuple[str, ...] = ()
+    #: The sources it may post with; empty for a partner registered before sources
+    #: belonged to partners (see :meth:`CredentialStore.owners`).
+    sources: frozenset[str] = frozenset()
 
 
 class CredentialStore:
@@ -202,7 +224,9 @@ class CredentialStore:
             SELECT p.partner_id, p.name, p.role, p.plans, p.parties,
                    ARRAY(SELECT w.secret FROM webhook_secrets w
                          WHERE w.partner_id = p.partner_id AND NOT w.removed
-                         ORDER BY w.secret_id) AS secrets
+                         ORDER BY w.secret_id) AS secrets,
+                   ARRAY(SELECT s.source FROM partner_sources s
+                         WHERE s.partner_id = p.partner_id) AS sources
             FROM credentials c JOIN partners p USING (partner_id)
             WHERE c.key_digest = $1 AND NOT c.retired AND NOT p.revoked
             """,
@@ -219,8 +243,17 @@ class CredentialStore:
             role=row["role"],
             scope=Scope(frozenset(row["plans"]), frozenset(row["parties"])),
             webhook_secrets=tuple(row["secrets"]),
+            sources=frozenset(row["sources"]),
         )
         if len(self._cache) > 10_000:
             self._cache.clear()
         self._cache[key_digest] = (now, found)
         return found
+
+    async def owners(self, sources: Iterable[str]) -> dict[str, str]:
+        """The partner each of ``sources`` belongs to, for those that belong to one."""
+        rows = await self._pool.fetch(
+            "SELECT source, partner_id FROM partner_sources WHERE source = ANY($1::text[])",
+            list(sources),
+        )
+        return {r["source"]: r["partner_id"] for r in rows}

@@ -1,4 +1,6 @@
-"""Partner events identified by (``source``, ``id``) take effect once, for good.
+"""Partner events identified by (``source``, ``id``) take effect once, for good, per
+partner: a claim is the partner's own (sources belong to partners, and even a
+partner registered before that cannot make another's event a duplicate).
 
 A claim is a row written in the same transaction as the events it causes: if that
 transaction rolls back (the event was rejected), the claim goes with it and a corrected
@@ -31,60 +33,53 @@ CREATE TABLE IF NOT EXISTS inbound_events (
 """
 
 
+#: Claims are a partner's own (the ``*_0002`` revisions): one partner's event can never
+#: make another's a duplicate. Claims made before keep their partner.
+PER_PARTNER_SQL = """
+UPDATE inbound_events SET partner = '' WHERE partner IS NULL;
+ALTER TABLE inbound_events ALTER COLUMN partner SET DEFAULT '';
+ALTER TABLE inbound_events ALTER COLUMN partner SET NOT NULL;
+ALTER TABLE inbound_events DROP CONSTRAINT inbound_events_pkey;
+ALTER TABLE inbound_events ADD PRIMARY KEY (partner, source, id);
+"""
+
+
 async def install_schema(conn: Connection) -> None:
     """The baseline SQL on one connection, for scratch databases in tests and the bench;
     a service's database gets its schema from its migration chain."""
     await conn.execute(SCHEMA_SQL)
-
-
-async def claim(
-    conn: Connection,
-    source: str,
-    event_id: str,
-    type_: str,
-    subject: str | None,
-    partner: str | None,
-) -> bool:
-    """True when this (source, id) is new; must run inside the effect's transaction."""
-    claimed = await conn.fetchval(
-        "INSERT INTO inbound_events (source, id, type, subject, partner) "
-        "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (source, id) DO NOTHING RETURNING true",
-        source,
-        event_id,
-        type_,
-        subject,
-        partner,
-    )
-    return bool(claimed)
+    await conn.execute(PER_PARTNER_SQL)
 
 
 async def claim_all(conn: Connection, claims: Sequence[Claim]) -> set[tuple[str, str]]:
-    """Claim many pairs in one statement inside the effect's transaction: the
-    (source, id) pairs that were new. Like :func:`claim`, a pair claimed by a
-    transaction still running waits for it."""
+    """Claim many events in one statement inside the effect's transaction: the
+    (source, id) pairs that were new for their partner. One claimed by a transaction
+    still running waits for it, and is new only if that transaction rolls back."""
     rows = await conn.fetch(
         """
         INSERT INTO inbound_events (source, id, type, subject, partner)
         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
-        ON CONFLICT (source, id) DO NOTHING
+        ON CONFLICT (partner, source, id) DO NOTHING
         RETURNING source, id
         """,
         [c.source for c in claims],
         [c.id for c in claims],
         [c.type for c in claims],
         [c.subject for c in claims],
-        [c.partner for c in claims],
+        [c.partner or "" for c in claims],
     )
     return {(r["source"], r["id"]) for r in rows}
 
 
-async def release(conn: Connection, pairs: Sequence[tuple[str, str]]) -> None:
+async def release(conn: Connection, claims: Sequence[Claim]) -> None:
     """Withdraw claims made in this transaction for events that were refused, so a
     corrected event with the same id may come again."""
-    if pairs:
+    if claims:
         await conn.execute(
-            "DELETE FROM inbound_events c USING unnest($1::text[], $2::text[]) AS p(source, id) "
-            "WHERE c.source = p.source AND c.id = p.id",
-            [source for source, _ in pairs],
-            [event_id for _, event_id in pairs],
+            "DELETE FROM inbound_events c "
+            "USING unnest($1::text[], $2::text[], $3::text[]) AS p(partner, source, id) "
+            "WHERE c.partner = p.partner AND c.source = p.source AND c.id = p.id",
+            [c.partner or "" for c in claims],
+            [c.source for c in claims],
+            [c.id for c in claims],
         )

@@ -119,6 +119,24 @@ def test_a_partner_is_registered_with_its_first_key() -> None:
         )
 
 
+def test_a_partner_holds_the_sources_it_is_registered_with_each_once() -> None:
+    def register(role: str, *sources: str) -> list[EventData]:
+        command = access.RegisterPartner("m", "M", role, (), (), "k", "d", sources)  # type: ignore[arg-type]
+        return list(access.DECIDER.decide(None, command))
+
+    state = fold(access.DECIDER, register("partner", "/ministry", "urn:m:eu"), None)
+    assert state is not None and state.sources == ("/ministry", "urn:m:eu")
+    for role, sources, pointer in [
+        ("partner", ("/a", "/a"), "/sources"),
+        ("partner", ("/a", "has space"), "/sources/1"),
+        ("partner", ("x" * 256,), "/sources/0"),
+        ("reader", ("/r",), "/sources"),
+    ]:
+        with pytest.raises(RuleViolated) as refused:
+            register(role, *sources)
+        assert refused.value.field == pointer
+
+
 def test_a_revoked_partner_gets_no_new_key_and_revoking_again_changes_nothing() -> None:
     state = fold(access.DECIDER, [*registered(), PartnerRevoked(partner_id="ministry")], None)
     assert state is not None and state.revoked

@@ -37,6 +37,9 @@ class Store:
         self.found.add(digest)
         return Credential("p1", "Partner", "partner", Scope.everything())
 
+    async def owners(self, sources: object) -> dict[str, str]:
+        return {}
+
 
 def refused(auth: KeyAuthenticator, key: str, client: str) -> Problem:
     with pytest.raises(Problem) as raised:

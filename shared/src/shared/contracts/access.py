@@ -1,5 +1,6 @@
-"""Credential events, published on ``pactstream.commitments`` (commitments issues
-credentials; every service honours them). Keys travel only as SHA-256 digests."""
+"""Credential events, published on the internal ``pactstream.access`` topic
+(commitments issues credentials; every service honours them). Keys travel only as
+SHA-256 digests."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ class PartnerRegistered(EventData):
     role: Role
     plans: tuple[str, ...] = ()
     parties: tuple[str, ...] = ()
+    #: The CloudEvents sources it alone may post with; without any (as every partner
+    #: registered before sources belonged to partners), any source no other holds.
+    sources: tuple[str, ...] = ()
 
 
 class PartnerKeyIssued(EventData):

@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -39,6 +39,7 @@ class Principal:
     name: str = ""
     scope: Scope = field(default_factory=Scope.everything)
     webhook_secrets: tuple[str, ...] = ()
+    sources: frozenset[str] = frozenset()
 
     def require(self, *roles: Role) -> None:
         if self.role not in roles:
@@ -73,6 +74,8 @@ class Credentials(Protocol):
     def cached(self, key_digest: str) -> bool: ...
 
     async def find(self, key_digest: str) -> Credential | None: ...
+
+    async def owners(self, sources: Iterable[str]) -> dict[str, str]: ...
 
 
 class FailureLimit:
@@ -171,4 +174,27 @@ class KeyAuthenticator:
             name=found.name,
             scope=found.scope,
             webhook_secrets=found.webhook_secrets,
+            sources=found.sources,
         )
+
+    async def foreign_sources(
+        self, principal: Principal, sources: Collection[str]
+    ) -> dict[str, str]:
+        """The ``sources`` that ``principal`` may not post CloudEvents with, each with
+        the reason. Operators may use any; a partner its own; a partner registered
+        before sources belonged to partners (it has none) any that no other holds."""
+        if principal.role == "operator":
+            return {}
+        if principal.sources:
+            own = ", ".join(sorted(principal.sources))
+            return {
+                s: f"source {s!r} is not one of this credential's sources ({own})"
+                for s in sources
+                if s not in principal.sources
+            }
+        owners = {} if self._store is None else await self._store.owners(sources)
+        return {
+            s: f"source {s!r} belongs to another partner"
+            for s, owner in owners.items()
+            if owner != principal.id
+        }

@@ -1,5 +1,9 @@
 """The envelope side of ``POST /v1/events``: structured or batch CloudEvents in, one
-answer or per-item results out. What an event means is the service's ``apply``."""
+answer or per-item results out. What an event means is the service's ``apply``.
+
+Sources belong to partners: an event whose ``source`` the caller may not use is
+refused 403 ``foreign-source`` (an item of a batch is rejected so), before it is
+claimed, so another partner's events can never be made duplicates."""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from fastapi.responses import JSONResponse
 from shared import jsontext, webhooks
 from shared.cloudevents import InvalidCloudEvent, StructuredEvent, parse_structured
 from shared.events import EventMetadata
-from shared.http.auth import Principal
+from shared.http.auth import KeyAuthenticator, Principal
 from shared.http.problems import Problem, problem_response
 
 MAX_BATCH = 500
@@ -70,13 +74,21 @@ async def ingest(
             traceparent=request.headers.get("traceparent"),
         )
 
+    auth: KeyAuthenticator = request.app.state.authenticator
+
+    async def foreign(events: list[StructuredEvent]) -> dict[str, str]:
+        return await auth.foreign_sources(principal, {e.source for e in events})
+
     if ctype == BATCH:
-        return await _batch(payload, meta_for, apply, apply_many)
+        return await _batch(payload, meta_for, foreign, apply, apply_many)
 
     try:
         event = parse_structured(payload)
     except InvalidCloudEvent as exc:
         raise _invalid(exc) from None
+    refused = await foreign([event])
+    if refused:
+        raise Problem(403, "foreign-source", refused[event.source])
     status, result = await apply(event, meta_for(event))
     if result["status"] == "rejected":
         problem = result["problem"]
@@ -95,6 +107,7 @@ async def ingest(
 async def _batch(
     payload: Any,
     meta_for: Callable[[StructuredEvent], EventMetadata],
+    foreign: Callable[[list[StructuredEvent]], Awaitable[dict[str, str]]],
     apply: Apply,
     apply_many: ApplyMany | None,
 ) -> JSONResponse:
@@ -115,6 +128,17 @@ async def _batch(
             continue
         results.append(None)
         valid.append((event, meta_for(event)))
+    refused = await foreign([event for event, _ in valid])
+    if refused:  # Rejected where they stand; the others go on.
+        slots = [i for i, r in enumerate(results) if r is None]
+        kept = []
+        for slot, (event, meta) in zip(slots, valid, strict=True):
+            if event.source in refused:
+                problem = Problem(403, "foreign-source", refused[event.source])
+                results[slot] = rejected(event.id, problem)
+            else:
+                kept.append((event, meta))
+        valid = kept
     if apply_many is not None:
         done = iter(await apply_many(valid))
     else:

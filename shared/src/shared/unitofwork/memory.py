@@ -19,15 +19,17 @@ from shared.eventstore.ports import EventReader, StreamAppend
 from shared.unitofwork.ports import Claim
 
 Pair = tuple[str, str]
+#: A claim's key: (partner, source, id).
+Claimed = tuple[str, str, str]
 
 
 class InMemoryUnitOfWork:
     """Implements :class:`shared.unitofwork.UnitOfWork` on an :class:`InMemoryEventStore`."""
 
-    def __init__(self, store: InMemoryEventStore, claimed: dict[Pair, Claim]) -> None:
+    def __init__(self, store: InMemoryEventStore, claimed: dict[Claimed, Claim]) -> None:
         self._store = store
         self._claimed = claimed
-        self._mine: list[Pair] = []
+        self._mine: list[Claimed] = []
         self._staged: list[StreamAppend] = []
         self._keys: list[tuple[str, str, str]] = []
 
@@ -38,18 +40,18 @@ class InMemoryUnitOfWork:
     async def claim(self, claims: Sequence[Claim]) -> set[Pair]:
         new: set[Pair] = set()
         for c in sorted(claims):
-            pair = (c.source, c.id)
-            if pair not in self._claimed:
-                self._claimed[pair] = c
-                self._mine.append(pair)
-                new.add(pair)
+            key = (c.partner or "", c.source, c.id)
+            if key not in self._claimed:
+                self._claimed[key] = c
+                self._mine.append(key)
+                new.add((c.source, c.id))
         return new
 
     async def release(self, pairs: Sequence[Pair]) -> None:
-        for pair in pairs:
-            if pair in self._mine:
-                self._mine.remove(pair)
-                del self._claimed[pair]
+        for key in list(self._mine):
+            if (key[1], key[2]) in pairs:
+                self._mine.remove(key)
+                del self._claimed[key]
 
     def append(
         self,
@@ -102,7 +104,7 @@ class InMemoryUnitOfWork:
 
     async def rollback(self) -> None:
         self._staged, self._keys = [], []
-        await self.release(list(self._mine))
+        await self.release([key[1:] for key in self._mine])
 
     async def __aenter__(self) -> Self:
         return self
@@ -121,7 +123,7 @@ class InMemoryUnitsOfWork:
 
     def __init__(self, store: InMemoryEventStore | None = None) -> None:
         self.store = store if store is not None else InMemoryEventStore()
-        self.claimed: dict[Pair, Claim] = {}
+        self.claimed: dict[Claimed, Claim] = {}
 
     def __call__(self) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self.store, self.claimed)

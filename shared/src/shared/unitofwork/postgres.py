@@ -47,6 +47,7 @@ class PostgresUnitOfWork:
         self._tx: PostgresEventStore | None = None
         self._stack: AsyncExitStack | None = None
         self._staged: list[Write] = []
+        self._claimed: dict[tuple[str, str], Claim] = {}
 
     @property
     def events(self) -> EventReader:
@@ -73,13 +74,16 @@ class PostgresUnitOfWork:
         conn = await self.connection()
         try:
             # One order everywhere, so racing units queue rather than deadlock.
-            return await inbound.claim_all(conn, sorted(claims))
+            new = await inbound.claim_all(conn, sorted(claims))
         except _GIVEN_UP as exc:
             raise Contention(str(exc)) from exc
+        self._claimed.update({(c.source, c.id): c for c in claims if (c.source, c.id) in new})
+        return new
 
     async def release(self, pairs: Sequence[tuple[str, str]]) -> None:
-        if pairs:
-            await inbound.release(await self.connection(), pairs)
+        mine = [self._claimed.pop(pair) for pair in pairs if pair in self._claimed]
+        if mine:
+            await inbound.release(await self.connection(), mine)
 
     def append(
         self,

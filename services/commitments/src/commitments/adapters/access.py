@@ -12,12 +12,13 @@ from datetime import datetime
 
 from commitments.domain import access as rules
 from commitments.domain.access import Partner
-from commitments.domain.errors import NotFound, RuleViolated
+from commitments.domain.errors import NotFound, RuleViolated, SourceTaken
 from shared import access, webhooks
 from shared.aggregate import Aggregate
 from shared.contracts.access import Role
 from shared.decider import Versioned
 from shared.events import EventMetadata
+from shared.eventstore import UniqueKeyTaken
 from shared.eventstore.postgres import PostgresEventStore
 from shared.http.auth import key_digest
 from shared.unitofwork import RETRY, RetryPolicy
@@ -74,13 +75,18 @@ class AccessRegistry:
             decision = PARTNER.decide(current, command)
             if decision.events:
                 when = self._clock()
-                PARTNER.append(uow, partner_id, current.version, decision.events, when, meta)
+                held = getattr(command, "sources", ())
+                keys = [(rules.SOURCE_KEY, source) for source in held]
+                PARTNER.append(uow, partner_id, current.version, decision.events, when, meta, keys)
                 conn = await uow.connection()
                 for event in decision.events:
                     await access.project(conn, event)
             return decision.after
 
-        after = (await self._policy.run(self._units, work, retry=not new)).value
+        try:
+            after = (await self._policy.run(self._units, work, retry=not new)).value
+        except UniqueKeyTaken as taken:
+            raise SourceTaken(taken.key, taken.owner.removeprefix("partner-")) from None
         assert after is not None
         return after
 
@@ -92,13 +98,16 @@ class AccessRegistry:
         plans: tuple[str, ...],
         parties: tuple[str, ...],
         meta: EventMetadata,
+        sources: tuple[str, ...] = (),
     ) -> tuple[Partner, str, str]:
         """The partner, its first key id and the key itself (shown once)."""
         chosen = partner_id or slug(name)
         if partner_id is None and await self._store.stream_version(f"partner-{chosen}") > 0:
             chosen = f"{chosen}-{secrets.token_hex(2)}"
         key, key_id = new_key(), new_key_id()
-        command = rules.RegisterPartner(chosen, name, role, plans, parties, key_id, key_digest(key))
+        command = rules.RegisterPartner(
+            chosen, name, role, plans, parties, key_id, key_digest(key), sources
+        )
         partner = await self._change(chosen, command, meta, new=True)
         return partner, key_id, key
 

@@ -44,6 +44,14 @@ class PartnerIn(BaseModel):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     role: Literal["partner", "reader", "operator"]
     scopes: ScopesIn | None = None
+    sources: list[Annotated[str, Field(min_length=1, max_length=255, pattern=r"^\S+$")]] | None = (
+        Field(
+            default=None,
+            max_length=50,
+            description="The CloudEvents `source` values only this partner may post with. "
+            "Without them, it may use any source no other partner holds.",
+        )
+    )
 
 
 class SecretIn(BaseModel):
@@ -75,6 +83,7 @@ class PartnerOut(BaseModel):
     revoked: bool
     keys: list[KeyOut]
     webhook_secrets: list[str]
+    sources: list[str]
 
 
 class IssuedOut(BaseModel):
@@ -86,6 +95,7 @@ class IssuedOut(BaseModel):
     name: str
     role: str
     scopes: ScopesIn
+    sources: list[str]
     version: int = 1
 
 
@@ -109,6 +119,7 @@ def _out(p: Partner) -> PartnerOut:
         revoked=p.revoked,
         keys=[KeyOut(id=k, retired=r) for k, r in p.keys],
         webhook_secrets=list(p.secrets),
+        sources=list(p.sources),
     )
 
 
@@ -119,7 +130,13 @@ async def register_partner(
     """Issue a credential for a partner system, a reader or another operator."""
     scopes = body.scopes or ScopesIn()
     partner, key_id, key = await _registry(request).register(
-        body.id, body.name, body.role, tuple(scopes.plans), tuple(scopes.parties), meta
+        body.id,
+        body.name,
+        body.role,
+        tuple(scopes.plans),
+        tuple(scopes.parties),
+        meta,
+        tuple(body.sources or ()),
     )
     response.headers["Location"] = f"/v1/access/partners/{partner.partner_id}"
     response.headers["Cache-Control"] = "no-store"
@@ -130,6 +147,7 @@ async def register_partner(
         name=partner.name,
         role=partner.role,
         scopes=scopes,
+        sources=list(partner.sources),
     )
 
 

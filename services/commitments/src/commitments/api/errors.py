@@ -10,6 +10,7 @@ from commitments.domain.errors import (
     InvalidTransition,
     NotFound,
     RuleViolated,
+    SourceTaken,
 )
 from shared.access import OutOfScope
 from shared.decider import StaleVersion
@@ -48,6 +49,13 @@ def to_problem(exc: Exception) -> Problem:
             return Problem(404, "not-found", str(exc))
         case AlreadyExists():
             return Problem(409, "already-exists", str(exc))
+        case SourceTaken():
+            return Problem(
+                409,
+                "source-taken",
+                str(exc),
+                errors=[{"pointer": "/sources", "detail": str(exc)}],
+            )
         case RuleViolated():
             errors = [{"pointer": exc.field, "detail": exc.detail}] if exc.field else None
             return Problem(422, "rule-violated", exc.detail, errors=errors)

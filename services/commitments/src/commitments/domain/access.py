@@ -1,5 +1,7 @@
-"""Partner credentials as an aggregate: registered with a role and scopes, keys issued
-and retired one by one (rotation without downtime), revoked as a whole for good."""
+"""Partner credentials as an aggregate: registered with a role, scopes and the
+CloudEvents sources it posts with, keys issued and retired one by one (rotation without
+downtime), revoked as a whole for good. That no two partners hold one source is kept
+by the event store's unique keys (scope :data:`SOURCE_KEY`)."""
 
 from __future__ import annotations
 
@@ -30,6 +32,14 @@ class Partner:
     keys: tuple[tuple[str, bool], ...] = ()  # (key_id, retired)
     secrets: tuple[str, ...] = ()  # ids of the webhook secrets in force
     revoked: bool = False
+    #: The sources it alone may post with (none: any source no other partner holds).
+    sources: tuple[str, ...] = ()
+
+
+#: The unique-key scope of a partner's sources.
+SOURCE_KEY: Final = "partner-source"
+#: The longest source accepted (CloudEvents sets no bound; ours keeps rows small).
+MAX_SOURCE = 255
 
 
 def decide_register(
@@ -41,6 +51,7 @@ def decide_register(
     parties: tuple[str, ...],
     key_id: str,
     key_digest: str,
+    sources: tuple[str, ...] = (),
 ) -> list[EventData]:
     if state is not None:
         raise AlreadyExists("partner", partner_id)
@@ -48,9 +59,25 @@ def decide_register(
         raise RuleViolated("a partner needs a name", "/name")
     if role == "operator" and (plans or parties):
         raise RuleViolated("an operator is not limited by scopes", "/scopes")
+    if role == "reader" and sources:
+        raise RuleViolated("a reader posts no events, so it holds no sources", "/sources")
+    for i, source in enumerate(sources):
+        if not source.strip() or len(source) > MAX_SOURCE or any(c.isspace() for c in source):
+            raise RuleViolated(
+                f"a source is a URI reference of 1 to {MAX_SOURCE} characters without "
+                f"spaces, not {source[:40]!r}",
+                f"/sources/{i}",
+            )
+    if len(set(sources)) != len(sources):
+        raise RuleViolated("a source is listed twice", "/sources")
     return [
         PartnerRegistered(
-            partner_id=partner_id, name=name, role=role, plans=plans, parties=parties
+            partner_id=partner_id,
+            name=name,
+            role=role,
+            plans=plans,
+            parties=parties,
+            sources=sources,
         ),
         PartnerKeyIssued(partner_id=partner_id, key_id=key_id, key_digest=key_digest),
     ]
@@ -105,6 +132,7 @@ class RegisterPartner:
     parties: tuple[str, ...]
     key_id: str
     key_digest: str
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +169,15 @@ def decide(state: Partner | None, command: Command) -> list[EventData]:
     if isinstance(command, RegisterPartner):
         c = command
         return decide_register(
-            state, c.partner_id, c.name, c.role, c.plans, c.parties, c.key_id, c.key_digest
+            state,
+            c.partner_id,
+            c.name,
+            c.role,
+            c.plans,
+            c.parties,
+            c.key_id,
+            c.key_digest,
+            c.sources,
         )
     if state is None:
         raise NotFound("partner", "")
@@ -160,7 +196,14 @@ def decide(state: Partner | None, command: Command) -> list[EventData]:
 
 def evolve(state: Partner | None, event: EventData) -> Partner | None:
     if isinstance(event, PartnerRegistered):
-        return Partner(event.partner_id, event.name, event.role, event.plans, event.parties)
+        return Partner(
+            event.partner_id,
+            event.name,
+            event.role,
+            event.plans,
+            event.parties,
+            sources=event.sources,
+        )
     if state is None and isinstance(event, _LATER):
         return None
     match event:

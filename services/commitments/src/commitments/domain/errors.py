@@ -35,3 +35,12 @@ class AlreadyExists(CommitmentsError):
         self.kind = kind
         self.key = key
         super().__init__(f"a {kind} with code {key!r} already exists")
+
+
+class SourceTaken(CommitmentsError):
+    """A CloudEvents source another partner holds: sources belong to one partner."""
+
+    def __init__(self, source: str, holder: str) -> None:
+        self.source = source
+        self.holder = holder
+        super().__init__(f"source {source!r} belongs to partner {holder!r}")

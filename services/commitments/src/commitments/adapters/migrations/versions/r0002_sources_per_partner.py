@@ -1,0 +1,16 @@
+"""Sources belong to partners: the sources each partner may post with, and inbound
+claims keyed by partner as well, so that one partner's event can never make
+another's a duplicate. Claims made before keep the partner that made them."""
+
+from __future__ import annotations
+
+from shared import access, inbound
+from shared.migrations import execute_script
+
+revision = "commitments_0002"
+down_revision = "commitments_0001"
+
+
+def upgrade() -> None:
+    execute_script(access.SOURCES_SQL)
+    execute_script(inbound.PER_PARTNER_SQL)
