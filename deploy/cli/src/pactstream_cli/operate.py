@@ -95,6 +95,8 @@ def cmd_access(args: argparse.Namespace) -> int:
         if args.action == "add":
             scopes = {"plans": args.plan or [], "parties": args.party or []}
             body = {"name": args.target, "role": args.role, "scopes": scopes}
+            if args.source:
+                body["sources"] = args.source
             r = client.post("/v1/access/partners", json=body)
         elif args.action == "rotate":
             r = client.post(f"/v1/access/partners/{args.target}/keys")
@@ -179,6 +181,11 @@ def add_commands(
     acc.add_argument("--role", choices=["partner", "reader", "operator"], default="partner")
     acc.add_argument("--plan", action="append", help="limit writes to this plan (repeatable)")
     acc.add_argument("--party", action="append", help="limit writes to this party (repeatable)")
+    acc.add_argument(
+        "--source",
+        action="append",
+        help="a CloudEvents source only this partner may post with (repeatable)",
+    )
     acc.add_argument("--url", default="http://127.0.0.1:8001", help="commitments base URL")
     acc.set_defaults(func=cmd_access)
 
