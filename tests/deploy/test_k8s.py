@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MANIFESTS = sorted((ROOT / "deploy" / "k8s").glob("*.yaml"))
 SECRETS = (
     "PACTSTREAM_OPERATOR_KEY",
+    "PACTSTREAM_SECRETS_KEYS",
     "PACTSTREAM_POSTGRES_PASSWORD",
     "PACTSTREAM_KAFKA_SASL_USERNAME",
     "PACTSTREAM_KAFKA_SASL_PASSWORD",

@@ -12,6 +12,7 @@ would without the cache.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -19,11 +20,15 @@ from typing import Final
 
 import asyncpg
 
+from shared import webhooks
 from shared.cloudevents import ReceivedEvent
 from shared.contracts import access as contract
 from shared.contracts import registry
 from shared.database import Connection
 from shared.events import EventData
+from shared.sealing import CannotOpen, Sealer
+
+log = logging.getLogger(__name__)
 
 CACHE_SECONDS: Final = 1.0
 
@@ -111,13 +116,14 @@ async def project(conn: Connection, data: EventData) -> bool:
                 data.partner_id,
                 data.key_id,
             )
-        case contract.WebhookSecretAdded():
+        case contract.WebhookSecretSealed():
+            # Sent again under a newer key when the keys rotate: the newer token wins.
             await conn.execute(
                 "INSERT INTO webhook_secrets (partner_id, secret_id, secret) VALUES ($1, $2, $3) "
-                "ON CONFLICT DO NOTHING",
+                "ON CONFLICT (partner_id, secret_id) DO UPDATE SET secret = EXCLUDED.secret",
                 data.partner_id,
                 data.secret_id,
-                data.secret,
+                data.sealed,
             )
         case contract.WebhookSecretRemoved():
             await conn.execute(
@@ -198,9 +204,15 @@ class Credential:
 class CredentialStore:
     """Looks a key digest up in the local ``credentials``/``partners`` tables."""
 
-    def __init__(self, pool: asyncpg.Pool, on_lookup: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        on_lookup: Callable[[], None] | None = None,
+        sealer: Sealer | None = None,
+    ) -> None:
         self._pool = pool
         self._on_lookup = on_lookup
+        self._sealer = sealer
         self._cache: dict[str, tuple[float, Credential]] = {}
         # Apart, so that a flood of made-up keys cannot push the valid ones out.
         self._missed: dict[str, float] = {}
@@ -242,13 +254,29 @@ class CredentialStore:
             name=row["name"],
             role=row["role"],
             scope=Scope(frozenset(row["plans"]), frozenset(row["parties"])),
-            webhook_secrets=tuple(row["secrets"]),
+            webhook_secrets=self._opened(row["secrets"]),
             sources=frozenset(row["sources"]),
         )
         if len(self._cache) > 10_000:
             self._cache.clear()
         self._cache[key_digest] = (now, found)
         return found
+
+    def _opened(self, tokens: Iterable[str]) -> tuple[str, ...]:
+        """The plain secrets, kept in memory only; a token no key opens is left out
+        (pushes signed with it fail) and logged."""
+        opened = []
+        for token in tokens:
+            if is_plain(token):  # Stored before sealing, not sealed at rest yet.
+                opened.append(token)
+                continue
+            if self._sealer is None:
+                continue
+            try:
+                opened.append(self._sealer.open(token))
+            except CannotOpen:
+                log.error("a webhook secret is sealed under a key this service lacks")
+        return tuple(opened)
 
     async def owners(self, sources: Iterable[str]) -> dict[str, str]:
         """The partner each of ``sources`` belongs to, for those that belong to one."""
@@ -257,3 +285,38 @@ class CredentialStore:
             list(sources),
         )
         return {r["source"]: r["partner_id"] for r in rows}
+
+
+def is_plain(stored: str) -> bool:
+    """Whether a stored webhook secret is the plain text older releases kept."""
+    return stored.startswith(webhooks.PREFIX)
+
+
+async def seal_at_rest(pool: asyncpg.Pool, sealer: Sealer) -> int:
+    """Seal the plain secrets older releases stored, and seal again under the first
+    key any token an older key sealed: run at start-up, so a service keeps no plain
+    secret and drops nothing it can open. How many rows changed."""
+    changed = 0
+    async with pool.acquire() as conn, conn.transaction():
+        rows = await conn.fetch(
+            "SELECT partner_id, secret_id, secret FROM webhook_secrets FOR UPDATE"
+        )
+        for row in rows:
+            stored = row["secret"]
+            if is_plain(stored):
+                plain = stored
+            elif sealer.is_current(stored):
+                continue
+            else:
+                try:
+                    plain = sealer.open(stored)
+                except CannotOpen:
+                    continue  # Its key is gone; a reseal from commitments replaces it.
+            await conn.execute(
+                "UPDATE webhook_secrets SET secret = $3 WHERE partner_id = $1 AND secret_id = $2",
+                row["partner_id"],
+                row["secret_id"],
+                sealer.seal(plain),
+            )
+            changed += 1
+    return changed

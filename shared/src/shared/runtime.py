@@ -60,6 +60,7 @@ class Runtime:
     def __init__(self, settings: ServiceSettings) -> None:
         self.settings = settings
         self.metrics = Metrics(settings.service)
+        self.sealer = settings.sealer
         self.supervisor = Supervisor(metrics=self.metrics)
         self.authenticator = KeyAuthenticator(
             settings.operator_key.get_secret_value(),
@@ -124,7 +125,10 @@ class Runtime:
             )
 
         await _until_done("database", connect, self._errors)
-        self.authenticator.attach(CredentialStore(self.pool, self.metrics.key_lookups.inc))
+        if sealed := await access.seal_at_rest(self.pool, self.sealer):
+            log.info("sealed %d webhook secrets at rest", sealed)
+        lookups = self.metrics.key_lookups.inc
+        self.authenticator.attach(CredentialStore(self.pool, lookups, self.sealer))
         await on_database(self.pool)
         self.database_ready.set()
         self.metrics.dependency_up(self.settings.service, "database").set(1)
@@ -178,7 +182,7 @@ class Runtime:
 
     def publication(self, context: str) -> Publication:
         """What this service, the writer of ``context``, publishes, and where."""
-        return PUBLICATIONS[context](self.settings.topic_prefix)
+        return PUBLICATIONS[context](self.settings.topic_prefix, self.sealer.seal)
 
     def run_relay(self, context: str) -> Relay:
         """Publish this service's event store as its publication says, supervised."""

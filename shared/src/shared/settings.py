@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared import sealing
 from shared.database import with_database
 from shared.kafka import KafkaEndpoint, SaslMechanism, SecurityProtocol, TopicLayout
 
@@ -58,6 +59,9 @@ class ServiceSettings(BaseSettings):
     kafka_min_insync_replicas: int | None = None
     topic_prefix: str = "pactstream"
     operator_key: SecretStr = SecretStr(DEVELOPMENT_OPERATOR_KEY)
+    #: Fernet keys sealing webhook secrets (:mod:`shared.sealing`), comma-separated,
+    #: newest first; the same on every service. A development key is provided.
+    secrets_keys: SecretStr = SecretStr(sealing.DEVELOPMENT_KEY)
     #: Run relay and consumers in this process (``serve``); the worker entrypoint sets it.
     run_workers: bool = True
     db_pool_min: int = 1
@@ -85,7 +89,15 @@ class ServiceSettings(BaseSettings):
             and self.operator_key.get_secret_value() == DEVELOPMENT_OPERATOR_KEY
         ):
             raise ValueError("PACTSTREAM_OPERATOR_KEY must be set in production")
+        keys = self.secrets_keys.get_secret_value()
+        if self.environment == "production" and sealing.DEVELOPMENT_KEY in keys:
+            raise ValueError("PACTSTREAM_SECRETS_KEYS must be set in production")
+        sealing.Sealer.from_setting(keys)  # Refuse keys that are not keys, at start-up.
         return self
+
+    @property
+    def sealer(self) -> sealing.Sealer:
+        return sealing.Sealer.from_setting(self.secrets_keys.get_secret_value())
 
     @model_validator(mode="after")
     def _check_connections(self) -> ServiceSettings:

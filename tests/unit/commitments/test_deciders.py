@@ -189,11 +189,13 @@ def test_every_event_the_partner_decides_it_can_fold_back() -> None:
     for command in [
         access.IssueKey("k2", "d2"),
         access.RetireKey("k1"),
-        access.AddSecret("s1", "whsec_x"),
+        access.AddSecret("s1", "sealed-token"),
+        access.AddSecret("s2", "sealed-token-2"),
+        access.ResealSecrets((("s1", "resealed"), ("s2", "resealed-2"), ("gone", "x"))),
         access.RemoveSecret("s1"),
         access.Revoke(),
     ]:
         given += access.DECIDER.decide(fold(access.DECIDER, given, None), command)
     state = fold(access.DECIDER, given, None)
-    assert state is not None and state.revoked and state.secrets == ()
+    assert state is not None and state.revoked and state.secrets == ("s2",)
     assert state.keys == (("k1", True), ("k2", False))

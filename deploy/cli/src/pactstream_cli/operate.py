@@ -90,6 +90,14 @@ def cmd_access(args: argparse.Namespace) -> int:
     """Credentials through the commitments API, with the operator key."""
     import httpx
 
+    if args.action == "sealing-key":  # Local: a fresh key for PACTSTREAM_SECRETS_KEYS.
+        from shared.sealing import new_key
+
+        print(new_key())
+        return 0
+    if args.action not in ("reseal",) and not args.target:
+        print(f"pactstream: access {args.action} needs a partner", file=sys.stderr)
+        return 2
     headers = {"Authorization": f"Bearer {operator_key()}"}
     with httpx.Client(base_url=args.url, headers=headers, timeout=15) as client:
         if args.action == "add":
@@ -104,6 +112,8 @@ def cmd_access(args: argparse.Namespace) -> int:
             r = client.delete(f"/v1/access/partners/{args.target}/keys/{args.key_id}")
         elif args.action == "revoke":
             r = client.delete(f"/v1/access/partners/{args.target}")
+        elif args.action == "reseal":
+            r = client.post("/v1/access/webhook-secrets/reseal")
         else:
             r = client.get(f"/v1/access/partners/{args.target}")
     if r.status_code >= 400:
@@ -175,8 +185,13 @@ def add_commands(
     rep.set_defaults(func=cmd_reporting)
 
     acc = sub.add_parser("access", help="issue, rotate, retire and revoke credentials")
-    acc.add_argument("action", choices=["add", "rotate", "retire", "revoke", "show"])
-    acc.add_argument("target", help="the partner's name (add) or id (others)")
+    acc.add_argument(
+        "action",
+        choices=["add", "rotate", "retire", "revoke", "show", "reseal", "sealing-key"],
+        help="reseal: seal every webhook secret again under the first sealing key; "
+        "sealing-key: print a new key for PACTSTREAM_SECRETS_KEYS",
+    )
+    acc.add_argument("target", nargs="?", help="the partner's name (add) or id (others)")
     acc.add_argument("key_id", nargs="?", help="the key to retire")
     acc.add_argument("--role", choices=["partner", "reader", "operator"], default="partner")
     acc.add_argument("--plan", action="append", help="limit writes to this plan (repeatable)")

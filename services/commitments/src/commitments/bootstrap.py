@@ -39,7 +39,9 @@ def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
         units = PostgresUnitsOfWork(runtime.store)
         app.state.service = CommitmentsService(runtime.store, now, cache, plans, units=units)
         app.state.ingest = OnceOnlyCommands(runtime.store, now, cache, plans, units=units)
-        app.state.access = AccessRegistry(runtime.store, now, units=units)
+        app.state.access = AccessRegistry(
+            runtime.store, now, pool=pool, sealer=runtime.sealer, units=units
+        )
         if settings.run_workers:
             app.state.relay = runtime.run_relay(CONTEXT)
 

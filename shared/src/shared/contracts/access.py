@@ -46,14 +46,27 @@ class PartnerRevoked(EventData):
 
 
 class WebhookSecretAdded(EventData):
-    """A secret the partner signs its pushes with. Carried on the internal topic so
-    every service that accepts pushes can check them."""
+    """A secret the partner signs its pushes with, in plain text: stored by releases
+    before secrets were sealed, never made now and never published as such (the relay
+    publishes it as :class:`WebhookSecretSealed`)."""
 
     event_type = "org.pactstream.access.webhook_secret_added"
 
     partner_id: str
     secret_id: str
     secret: str
+
+
+class WebhookSecretSealed(EventData):
+    """A secret the partner signs its pushes with, sealed (:mod:`shared.sealing`): only
+    services holding the sealing keys open it. Sent again under a newer key when the
+    keys rotate, with the same ``secret_id``."""
+
+    event_type = "org.pactstream.access.webhook_secret_sealed"
+
+    partner_id: str
+    secret_id: str
+    sealed: str
 
 
 class WebhookSecretRemoved(EventData):
@@ -73,4 +86,5 @@ EVENTS: tuple[type[EventData], ...] = (
     PartnerRevoked,
     WebhookSecretAdded,
     WebhookSecretRemoved,
+    WebhookSecretSealed,
 )

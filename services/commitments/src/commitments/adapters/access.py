@@ -10,6 +10,8 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime
 
+import asyncpg
+
 from commitments.domain import access as rules
 from commitments.domain.access import Partner
 from commitments.domain.errors import NotFound, RuleViolated, SourceTaken
@@ -21,6 +23,7 @@ from shared.events import EventMetadata
 from shared.eventstore import UniqueKeyTaken
 from shared.eventstore.postgres import PostgresEventStore
 from shared.http.auth import key_digest
+from shared.sealing import Sealer
 from shared.unitofwork import RETRY, RetryPolicy
 from shared.unitofwork.postgres import PostgresUnitOfWork, PostgresUnitsOfWork
 
@@ -51,10 +54,14 @@ class AccessRegistry:
         store: PostgresEventStore,
         clock: Clock,
         *,
+        pool: asyncpg.Pool,
+        sealer: Sealer,
         units: PostgresUnitsOfWork | None = None,
         policy: RetryPolicy = RETRY,
     ) -> None:
         self._store = store
+        self._pool = pool
+        self._sealer = sealer
         self._clock = clock
         self._units = units if units is not None else PostgresUnitsOfWork(store)
         self._policy = policy
@@ -130,8 +137,28 @@ class AccessRegistry:
         except ValueError as exc:
             raise RuleViolated(str(exc), "/secret") from None
         secret_id = "whs_" + secrets.token_hex(6)
-        await self._change(partner_id, rules.AddSecret(secret_id, chosen), meta)
+        sealed = self._sealer.seal(chosen)
+        await self._change(partner_id, rules.AddSecret(secret_id, sealed), meta)
         return secret_id, chosen
+
+    async def reseal(self, meta: EventMetadata) -> int:
+        """Seal every secret in force again under the first sealing key and send the
+        new tokens to every service (the step of a key rotation before the old key is
+        dropped); how many. Commitments opens them from its own table."""
+        rows = await self._pool.fetch(
+            "SELECT w.partner_id, w.secret_id, w.secret FROM webhook_secrets w "
+            "JOIN partners p USING (partner_id) WHERE NOT w.removed AND NOT p.revoked "
+            "ORDER BY w.partner_id, w.secret_id"
+        )
+        by_partner: dict[str, list[tuple[str, str]]] = {}
+        for row in rows:
+            stored = row["secret"]
+            plain = stored if access.is_plain(stored) else self._sealer.open(stored)
+            sealed = (row["secret_id"], self._sealer.seal(plain))
+            by_partner.setdefault(row["partner_id"], []).append(sealed)
+        for partner_id, tokens in by_partner.items():
+            await self._change(partner_id, rules.ResealSecrets(tuple(tokens)), meta)
+        return sum(len(tokens) for tokens in by_partner.values())
 
     async def remove_secret(self, partner_id: str, secret_id: str, meta: EventMetadata) -> None:
         await self._change(partner_id, rules.RemoveSecret(secret_id), meta)

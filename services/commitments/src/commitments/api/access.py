@@ -200,6 +200,18 @@ async def remove_webhook_secret(
     return Response(status_code=204)
 
 
+class ResealedOut(BaseModel):
+    resealed: int = Field(description="Secrets in force sealed again under the first key.")
+
+
+@router.post("/webhook-secrets/reseal", response_model=ResealedOut)
+async def reseal_webhook_secrets(request: Request, _: Operator, meta: Metadata) -> ResealedOut:
+    """A step of a sealing-key rotation: every webhook secret in force is sealed again
+    under the first of ``PACTSTREAM_SECRETS_KEYS`` and the new tokens reach every
+    service. After it, the older keys can be dropped."""
+    return ResealedOut(resealed=await _registry(request).reseal(meta))
+
+
 @router.delete("/partners/{partner_id}", status_code=204)
 async def revoke_partner(
     partner_id: str, request: Request, _: Operator, meta: Metadata

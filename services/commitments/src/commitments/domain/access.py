@@ -17,6 +17,7 @@ from shared.contracts.access import (
     Role,
     WebhookSecretAdded,
     WebhookSecretRemoved,
+    WebhookSecretSealed,
 )
 from shared.decider import Decider, Rules, UnknownEvent
 from shared.events import EventData
@@ -103,11 +104,25 @@ def decide_retire_key(state: Partner, key_id: str) -> list[EventData]:
     return [PartnerKeyRetired(partner_id=state.partner_id, key_id=key_id)]
 
 
-def decide_add_secret(state: Partner, secret_id: str, secret: str) -> list[EventData]:
+def decide_add_secret(state: Partner, secret_id: str, sealed: str) -> list[EventData]:
+    """``sealed``: the secret as :mod:`shared.sealing` seals it; no plain secret is
+    ever stored."""
     _active(state)
     if len(state.secrets) >= 5:
         raise RuleViolated("a partner has at most 5 webhook secrets; remove one first", "")
-    return [WebhookSecretAdded(partner_id=state.partner_id, secret_id=secret_id, secret=secret)]
+    return [WebhookSecretSealed(partner_id=state.partner_id, secret_id=secret_id, sealed=sealed)]
+
+
+def decide_reseal(state: Partner, sealed: tuple[tuple[str, str], ...]) -> list[EventData]:
+    """The secrets in force sealed again (under a newer key); a revoked partner's and
+    removed secrets are left as they are."""
+    if state.revoked:
+        return []
+    return [
+        WebhookSecretSealed(partner_id=state.partner_id, secret_id=secret_id, sealed=token)
+        for secret_id, token in sealed
+        if secret_id in state.secrets
+    ]
 
 
 def decide_remove_secret(state: Partner, secret_id: str) -> list[EventData]:
@@ -149,7 +164,12 @@ class RetireKey:
 @dataclass(frozen=True, slots=True)
 class AddSecret:
     secret_id: str
-    secret: str
+    sealed: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResealSecrets:
+    sealed: tuple[tuple[str, str], ...]  # (secret id, token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +182,7 @@ class Revoke:
     pass
 
 
-Command = RegisterPartner | IssueKey | RetireKey | AddSecret | RemoveSecret | Revoke
+Command = RegisterPartner | IssueKey | RetireKey | AddSecret | ResealSecrets | RemoveSecret | Revoke
 
 
 def decide(state: Partner | None, command: Command) -> list[EventData]:
@@ -187,7 +207,9 @@ def decide(state: Partner | None, command: Command) -> list[EventData]:
         case RetireKey():
             return decide_retire_key(state, command.key_id)
         case AddSecret():
-            return decide_add_secret(state, command.secret_id, command.secret)
+            return decide_add_secret(state, command.secret_id, command.sealed)
+        case ResealSecrets():
+            return decide_reseal(state, command.sealed)
         case RemoveSecret():
             return decide_remove_secret(state, command.secret_id)
         case Revoke():
@@ -214,7 +236,9 @@ def evolve(state: Partner | None, event: EventData) -> Partner | None:
                 state,
                 keys=tuple((k, True if k == event.key_id else r) for k, r in state.keys),
             )
-        case WebhookSecretAdded() if state is not None:
+        case WebhookSecretAdded() | WebhookSecretSealed() if state is not None:
+            if event.secret_id in state.secrets:  # Sealed again: the same secret.
+                return state
             return replace(state, secrets=(*state.secrets, event.secret_id))
         case WebhookSecretRemoved() if state is not None:
             return replace(state, secrets=tuple(i for i in state.secrets if i != event.secret_id))
@@ -228,6 +252,7 @@ _LATER = (
     PartnerKeyIssued,
     PartnerKeyRetired,
     WebhookSecretAdded,
+    WebhookSecretSealed,
     WebhookSecretRemoved,
     PartnerRevoked,
 )
