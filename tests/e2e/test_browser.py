@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.e2e.platform import KEY, ROOT, Platform
+from tests.e2e.platform import KEY, ROOT, Platform, poll
 from tests.e2e.test_seeds import progress
 
 CHROMIUM = os.environ.get("PACTSTREAM_CHROMIUM", "/usr/bin/chromium")
@@ -102,4 +102,42 @@ def test_a_person_signs_in_and_clicks_through_to_a_commitment(
     page.goto(f"{base}/plans/valletta-2015?as_of=2017-01-15")
     page.screenshot(path=str(SHOTS / "valletta.png"), full_page=False)
     assert (SHOTS / "commitment.png").stat().st_size > 10_000
+    page.close()
+
+
+def test_an_invited_reader_signs_in_with_a_password_and_is_signed_out_when_revoked(
+    seeded: Platform, browser: Browser
+) -> None:
+    from tests.e2e.test_people import PASSWORD, invite
+
+    person = invite(seeded)
+    page = browser.new_page()
+    page.goto(person["invitation_url"])
+    page.fill("#password", PASSWORD)
+    page.fill("#again", PASSWORD)
+    page.click("button[type=submit]")
+    assert "Your password is set" in page.inner_text("main")
+
+    base = seeded.url("reporting")
+
+    def sign_in() -> bool:
+        page.goto(f"{base}/login?next=/")
+        page.fill("#name", person["name"])
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        return "/login" not in page.url
+
+    poll(sign_in, bool, interval=0.3)  # Once reporting has the person.
+    assert page.locator("article.card").count() == 2
+    assert page.locator("form[action='/logout'] button").is_visible()
+    assert page.locator("form[method=post]").count() == 1, "a reader has nothing to post"
+    with seeded.client("commitments") as c:
+        assert c.delete(f"/v1/access/people/{person['id']}").status_code == 204
+
+    def signed_out() -> bool:
+        page.goto(f"{base}/")
+        return "/login" in page.url
+
+    poll(signed_out, bool, timeout=5, interval=0.3)
     page.close()

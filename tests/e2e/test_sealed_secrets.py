@@ -15,6 +15,7 @@ from shared.settings import ServiceSettings
 from tests.e2e.platform import Platform, poll
 from tests.e2e.test_access import as_key, issue
 from tests.e2e.test_funding import agreement
+from tests.e2e.test_people import PASSWORD, invite, set_password, sign_in
 from tests.e2e.test_slice import KAFKA, create_plan, make_commitment
 from tests.kafka_reader import read_topic
 from tests.refs import random_ref
@@ -140,12 +141,14 @@ def test_the_sealing_key_rotates_without_a_secret_lost(platform: Platform) -> No
         lambda: signed_push(platform, "funding", partner["key"], secret, edec["id"]),
         lambda code: code == 201,
     )
+    person = invite(platform)
+    assert set_password(person["invitation_url"], PASSWORD).status_code == 200
     new = sealing.new_key()
     restart_all(platform, f"{new},{sealing.DEVELOPMENT_KEY}")
     with platform.client("commitments") as c:
         resealed = c.post("/v1/access/webhook-secrets/reseal")
     assert resealed.status_code == 200, resealed.text
-    assert resealed.json()["resealed"] >= 1
+    assert resealed.json()["resealed"] >= 1 and resealed.json()["passwords"] >= 1
     secret_id = added.json()["id"].encode()
 
     def tokens(records: list[Any]) -> list[str]:
@@ -161,3 +164,4 @@ def test_the_sealing_key_rotates_without_a_secret_lost(platform: Platform) -> No
         if subject is None:
             subject = make_commitment(platform, plan["id"]).json()["id"]
         assert signed_push(platform, service, partner["key"], secret, subject) == 201
+    assert sign_in(platform, person["name"], PASSWORD).status_code == 303

@@ -20,14 +20,20 @@ from shared.migrations import migrate
 #: Tables that shared code creates in reporting's database, as their SQL says.
 SHARED_TABLES = {
     name
-    for sql in (access.SCHEMA_SQL, access.SOURCES_SQL, idempotency.SCHEMA_SQL, consumer.SCHEMA_SQL)
+    for sql in (
+        access.SCHEMA_SQL,
+        access.SOURCES_SQL,
+        access.PEOPLE_SQL,
+        idempotency.SCHEMA_SQL,
+        consumer.SCHEMA_SQL,
+    )
     for name in re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", sql)
 }
 #: Alembic's own.
 MIGRATION_TABLES = {"alembic_version"}
-#: Reporting's own tables that are not rebuilt from the topics (none yet): a rebuild
-#: keeps them as they are.
-KEPT: set[str] = set()
+#: Reporting's own tables that are not rebuilt from the topics: a rebuild keeps them
+#: as they are.
+KEPT: set[str] = {"sessions"}
 WRITES = re.compile(r"(?:INSERT INTO|UPDATE|DELETE FROM)\s+(\w+)")
 
 

@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 import asyncpg
 
@@ -72,72 +72,107 @@ CREATE INDEX IF NOT EXISTS partner_sources_partner_idx ON partner_sources (partn
 """
 
 
+#: People who sign in to the dashboard (the ``*_people`` revisions); their names are
+#: unique, as they sign in by name.
+PEOPLE_SQL = """
+CREATE TABLE IF NOT EXISTS people (
+    person_id   text PRIMARY KEY,
+    name        text NOT NULL,
+    role        text NOT NULL,
+    plans       jsonb NOT NULL DEFAULT '[]',
+    parties     jsonb NOT NULL DEFAULT '[]',
+    sealed_hash text,
+    revoked     boolean NOT NULL DEFAULT false
+);
+CREATE UNIQUE INDEX IF NOT EXISTS people_name_idx ON people (lower(name));
+"""
+
+
 async def install_schema(conn: Connection) -> None:
     """The baseline SQL on one connection, for scratch databases in tests and the bench;
     a service's database gets its schema from its migration chain."""
     await conn.execute(SCHEMA_SQL)
     await conn.execute(SOURCES_SQL)
+    await conn.execute(PEOPLE_SQL)
 
 
 #: Every credential event's type starts so (see :mod:`shared.contracts.access`).
 EVENT_TYPE_PREFIX: Final = "org.pactstream.access."
 
 
+Arguments = Callable[[Any], tuple[object, ...]]
+
+#: Each credential event's statements on the credential tables, with their arguments.
+_STATEMENTS: dict[type[EventData], list[tuple[str, Arguments]]] = {
+    contract.PartnerRegistered: [
+        (
+            "INSERT INTO partners (partner_id, name, role, plans, parties) "
+            "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (partner_id) DO NOTHING",
+            lambda d: (d.partner_id, d.name, d.role, list(d.plans), list(d.parties)),
+        ),
+        (
+            "INSERT INTO partner_sources (source, partner_id) "
+            "SELECT unnest($1::text[]), $2 ON CONFLICT (source) DO NOTHING",
+            lambda d: (list(d.sources), d.partner_id),
+        ),
+    ],
+    contract.PartnerKeyIssued: [
+        (
+            "INSERT INTO credentials (key_digest, key_id, partner_id) VALUES ($1, $2, $3) "
+            "ON CONFLICT (key_digest) DO NOTHING",
+            lambda d: (d.key_digest, d.key_id, d.partner_id),
+        )
+    ],
+    contract.PartnerKeyRetired: [
+        (
+            "UPDATE credentials SET retired = true WHERE partner_id = $1 AND key_id = $2",
+            lambda d: (d.partner_id, d.key_id),
+        )
+    ],
+    contract.PartnerRevoked: [
+        ("UPDATE partners SET revoked = true WHERE partner_id = $1", lambda d: (d.partner_id,))
+    ],
+    # Sent again under a newer key when the keys rotate: the newer token wins.
+    contract.WebhookSecretSealed: [
+        (
+            "INSERT INTO webhook_secrets (partner_id, secret_id, secret) VALUES ($1, $2, $3) "
+            "ON CONFLICT (partner_id, secret_id) DO UPDATE SET secret = EXCLUDED.secret",
+            lambda d: (d.partner_id, d.secret_id, d.sealed),
+        )
+    ],
+    contract.WebhookSecretRemoved: [
+        (
+            "UPDATE webhook_secrets SET removed = true WHERE partner_id = $1 AND secret_id = $2",
+            lambda d: (d.partner_id, d.secret_id),
+        )
+    ],
+    contract.PersonInvited: [
+        (
+            "INSERT INTO people (person_id, name, role, plans, parties) "
+            "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (person_id) DO NOTHING",
+            lambda d: (d.person_id, d.name, d.role, list(d.plans), list(d.parties)),
+        )
+    ],
+    contract.PersonPasswordSet: [
+        (
+            "UPDATE people SET sealed_hash = $2 WHERE person_id = $1",
+            lambda d: (d.person_id, d.sealed_hash),
+        )
+    ],
+    contract.PersonRevoked: [
+        ("UPDATE people SET revoked = true WHERE person_id = $1", lambda d: (d.person_id,))
+    ],
+}
+
+
 async def project(conn: Connection, data: EventData) -> bool:
-    """Apply a credential event; False when ``data`` is not one."""
-    match data:
-        case contract.PartnerRegistered():
-            await conn.execute(
-                "INSERT INTO partners (partner_id, name, role, plans, parties) "
-                "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (partner_id) DO NOTHING",
-                data.partner_id,
-                data.name,
-                data.role,
-                list(data.plans),
-                list(data.parties),
-            )
-            await conn.execute(
-                "INSERT INTO partner_sources (source, partner_id) "
-                "SELECT unnest($1::text[]), $2 ON CONFLICT (source) DO NOTHING",
-                list(data.sources),
-                data.partner_id,
-            )
-        case contract.PartnerKeyIssued():
-            await conn.execute(
-                "INSERT INTO credentials (key_digest, key_id, partner_id) VALUES ($1, $2, $3) "
-                "ON CONFLICT (key_digest) DO NOTHING",
-                data.key_digest,
-                data.key_id,
-                data.partner_id,
-            )
-        case contract.PartnerKeyRetired():
-            await conn.execute(
-                "UPDATE credentials SET retired = true WHERE partner_id = $1 AND key_id = $2",
-                data.partner_id,
-                data.key_id,
-            )
-        case contract.WebhookSecretSealed():
-            # Sent again under a newer key when the keys rotate: the newer token wins.
-            await conn.execute(
-                "INSERT INTO webhook_secrets (partner_id, secret_id, secret) VALUES ($1, $2, $3) "
-                "ON CONFLICT (partner_id, secret_id) DO UPDATE SET secret = EXCLUDED.secret",
-                data.partner_id,
-                data.secret_id,
-                data.sealed,
-            )
-        case contract.WebhookSecretRemoved():
-            await conn.execute(
-                "UPDATE webhook_secrets SET removed = true "
-                "WHERE partner_id = $1 AND secret_id = $2",
-                data.partner_id,
-                data.secret_id,
-            )
-        case contract.PartnerRevoked():
-            await conn.execute(
-                "UPDATE partners SET revoked = true WHERE partner_id = $1", data.partner_id
-            )
-        case _:
-            return False
+    """Apply a credential event; False when ``data`` is not one (the plain webhook
+    secret of older releases is never applied: it is published sealed)."""
+    statements = _STATEMENTS.get(type(data))
+    if statements is None:
+        return False
+    for sql, arguments in statements:
+        await conn.execute(sql, *arguments(data))
     return True
 
 
@@ -294,8 +329,9 @@ def is_plain(stored: str) -> bool:
 
 async def seal_at_rest(pool: asyncpg.Pool, sealer: Sealer) -> int:
     """Seal the plain secrets older releases stored, and seal again under the first
-    key any token an older key sealed: run at start-up, so a service keeps no plain
-    secret and drops nothing it can open. How many rows changed."""
+    key any token (webhook secret, password hash) an older key sealed: run at
+    start-up, so a service keeps no plain secret and drops nothing it can open. How
+    many rows changed."""
     changed = 0
     async with pool.acquire() as conn, conn.transaction():
         rows = await conn.fetch(
@@ -319,4 +355,26 @@ async def seal_at_rest(pool: asyncpg.Pool, sealer: Sealer) -> int:
                 sealer.seal(plain),
             )
             changed += 1
+        changed += await _reseal_people(conn, sealer)
+    return changed
+
+
+async def _reseal_people(conn: Connection, sealer: Sealer) -> int:
+    changed = 0
+    rows = await conn.fetch(
+        "SELECT person_id, sealed_hash FROM people WHERE sealed_hash IS NOT NULL FOR UPDATE"
+    )
+    for row in rows:
+        if sealer.is_current(row["sealed_hash"]):
+            continue
+        try:
+            plain = sealer.open(row["sealed_hash"])
+        except CannotOpen:
+            continue
+        await conn.execute(
+            "UPDATE people SET sealed_hash = $2 WHERE person_id = $1",
+            row["person_id"],
+            sealer.seal(plain),
+        )
+        changed += 1
     return changed

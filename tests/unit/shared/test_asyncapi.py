@@ -53,6 +53,9 @@ def test_every_published_type_has_one_message_on_its_topic() -> None:
         "access_partner_revoked",
         "access_webhook_secret_sealed",
         "access_webhook_secret_removed",
+        "access_person_invited",
+        "access_person_password_set",
+        "access_person_revoked",
     }
     assert doc["channels"]["access"]["x-internal"] is True
     assert not any(key.startswith("access_") for key in on["commitments"] | on["funding"])

@@ -124,16 +124,25 @@ def cmd_access(args: argparse.Namespace) -> int:
 
 
 def _consumer_of(service: str) -> tuple[Any, Any]:
-    """The settings and projection handler of a service's consumer."""
+    """The settings of a service and the handler of each of its consumers, by name:
+    the access topic's honours credentials, the other is the service's own."""
+    from shared import access
+
     if service == "funding":
-        from funding.adapters.directory import replicate
+        from funding.adapters.directory import replicate as own
         from funding.settings import FundingSettings
 
-        return FundingSettings(), replicate
-    from reporting.adapters.projections import project
-    from reporting.settings import ReportingSettings
+        settings: Any = FundingSettings()
+    else:
+        from reporting.adapters.projections import project as own
+        from reporting.settings import ReportingSettings
 
-    return ReportingSettings(), project
+        settings = ReportingSettings()
+
+    def handler_of(consumer: str) -> Any:
+        return access.honour if consumer.endswith(".access") else own
+
+    return settings, handler_of
 
 
 def cmd_dlq(args: argparse.Namespace) -> int:
@@ -143,7 +152,7 @@ def cmd_dlq(args: argparse.Namespace) -> int:
     from shared.consumer import dlq
     from shared.database import create_pool
 
-    settings, handler = _consumer_of(args.service)
+    settings, handler_of = _consumer_of(args.service)
 
     async def run() -> int:
         pool = await create_pool(settings.database_url, min_size=1, max_size=2)
@@ -159,7 +168,7 @@ def cmd_dlq(args: argparse.Namespace) -> int:
             failed = 0
             for dead_letter_id in ids:
                 outcome = await dlq.replay_dead_letter(
-                    pool, settings.kafka, dead_letter_id, handler
+                    pool, settings.kafka, dead_letter_id, handler_of
                 )
                 print(outcome)
                 failed += "replayed:" not in outcome

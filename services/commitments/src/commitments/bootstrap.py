@@ -11,10 +11,12 @@ from fastapi import FastAPI
 
 from commitments.adapters.access import AccessRegistry
 from commitments.adapters.migrations import CHAIN as MIGRATIONS
+from commitments.adapters.people import PeopleRegistry
 from commitments.api.access import router as access_router
 from commitments.api.changes import router as changes_router
 from commitments.api.errors import install_error_handlers
 from commitments.api.events import router as events_router
+from commitments.api.people import router as people_router
 from commitments.api.routes import router
 from commitments.application.ingestion import OnceOnlyCommands
 from commitments.application.service import CommitmentsService, StateCache, plan_cache
@@ -42,6 +44,9 @@ def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
         app.state.access = AccessRegistry(
             runtime.store, now, pool=pool, sealer=runtime.sealer, units=units
         )
+        app.state.people = PeopleRegistry(
+            runtime.store, now, pool=pool, sealer=runtime.sealer, units=units
+        )
         if settings.run_workers:
             app.state.relay = runtime.run_relay(CONTEXT)
 
@@ -57,7 +62,7 @@ def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
     app = runtime.build_app(
         title="Pactstream commitments",
         lifespan=lifespan,
-        routers=[router, changes_router, events_router, access_router],
+        routers=[router, changes_router, events_router, access_router, people_router],
     )
     install_error_handlers(app)
     return app

@@ -12,12 +12,14 @@ from fastapi import FastAPI
 from reporting.adapters.migrations import CHAIN as MIGRATIONS
 from reporting.adapters.projections import PROJECTION
 from reporting.adapters.rebuild import BARRIER_KEY
+from reporting.adapters.sessions import Sessions
 from reporting.api.errors import install_error_handlers
 from reporting.api.exports import router as exports_router
 from reporting.api.routes import router
 from reporting.application.dates import Clock, utc_now
 from reporting.settings import ReportingSettings
 from reporting.web.routes import router as web_router
+from reporting.web.signin import router as signin_router
 from reporting.web.templates import build_templates
 from shared.consumer import (
     Consumer,
@@ -42,6 +44,7 @@ def create_app(settings: ReportingSettings | None = None, clock: Clock = utc_now
 
     async def on_database(pool: asyncpg.Pool) -> None:
         app.state.pool = pool
+        app.state.sessions = Sessions(pool, runtime.authenticator, runtime.sealer, clock)
         app.state.consumer = _start_workers(app, settings, runtime, topics, pool)
 
     @asynccontextmanager
@@ -55,7 +58,7 @@ def create_app(settings: ReportingSettings | None = None, clock: Clock = utc_now
     app = runtime.build_app(
         title="Pactstream reporting",
         lifespan=lifespan,
-        routers=[exports_router, router, web_router],
+        routers=[exports_router, router, signin_router, web_router],
     )
     install_error_handlers(app)
     app.state.clock = clock

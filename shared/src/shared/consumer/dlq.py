@@ -4,6 +4,7 @@ waiting, and applying a dead-lettered record again once its cause is fixed."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -50,10 +51,14 @@ async def dead_letters(pool: asyncpg.Pool, *, replayed: bool = False) -> list[St
 
 
 async def replay_dead_letter(
-    pool: asyncpg.Pool, kafka: Kafka, dead_letter_id: int, handler: Handler[Connection]
+    pool: asyncpg.Pool,
+    kafka: Kafka,
+    dead_letter_id: int,
+    handler_of: Callable[[str], Handler[Connection]],
 ) -> str:
     """Fetch a dead-lettered message from its original topic and offset and apply it
-    again; on success it is marked replayed. Returns what happened, in words."""
+    again with the handler of the consumer that dead-lettered it (``handler_of(name)``);
+    on success it is marked replayed. Returns what happened, in words."""
     row = await pool.fetchrow(
         'SELECT id, consumer, topic, partition, "offset", event_id, replayed_at '
         "FROM dead_letters WHERE id = $1",
@@ -69,6 +74,7 @@ async def replay_dead_letter(
     except MalformedMessage as exc:
         return f"dead letter {dead_letter_id} still cannot be read: {exc}"
     async with pool.acquire() as conn, conn.transaction():
+        handler = handler_of(row["consumer"])
         return await _apply_again(conn, dead_letter_id, row["consumer"], event, handler)
 
 

@@ -76,6 +76,38 @@ class WebhookSecretRemoved(EventData):
     secret_id: str
 
 
+class PersonInvited(EventData):
+    """A person invited to the dashboard by an operator: signs in by ``name`` once a
+    password is set through the invitation (whose token commitments alone checks)."""
+
+    event_type = "org.pactstream.access.person_invited"
+
+    person_id: str
+    name: str
+    role: Role
+    plans: tuple[str, ...] = ()
+    parties: tuple[str, ...] = ()
+    invitation_digest: str
+
+
+class PersonPasswordSet(EventData):
+    """The person's password, as a memory-hard hash (Argon2id), sealed
+    (:mod:`shared.sealing`): neither the password nor its hash is in the log."""
+
+    event_type = "org.pactstream.access.person_password_set"
+
+    person_id: str
+    sealed_hash: str
+
+
+class PersonRevoked(EventData):
+    """The person may not sign in again, and every session of theirs ends."""
+
+    event_type = "org.pactstream.access.person_revoked"
+
+    person_id: str
+
+
 #: Every event type of this contract, in the order they were added; the registry is
 #: built from these lists (``shared.contracts``), and a test fails when a payload
 #: model of this module is missing here.
@@ -87,4 +119,7 @@ EVENTS: tuple[type[EventData], ...] = (
     WebhookSecretAdded,
     WebhookSecretRemoved,
     WebhookSecretSealed,
+    PersonInvited,
+    PersonPasswordSet,
+    PersonRevoked,
 )

@@ -16,8 +16,6 @@ import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from starlette.requests import Request
-
 from shared import logs, tracing
 from shared.http.problems import Problem, problem_response, unexpected_problem
 from shared.observability import Metrics
@@ -243,8 +241,6 @@ class RateLimit:
         from shared.http.auth import key_digest
 
         key = (header(scope, b"authorization") or "").partition(" ")[2].strip()
-        if not key:
-            key = Request(scope).cookies.get("pactstream_key", "")
         auth = getattr(scope["app"].state, "authenticator", None) if "app" in scope else None
         if key and auth is not None and auth.is_operator(key):
             await self.app(scope, receive, send)

@@ -78,6 +78,18 @@ class Credentials(Protocol):
     async def owners(self, sources: Iterable[str]) -> dict[str, str]: ...
 
 
+def _principal(found: Credential) -> Principal:
+    role: Role = found.role  # type: ignore[assignment]
+    return Principal(
+        id=found.partner_id,
+        role=role,
+        name=found.name,
+        scope=found.scope,
+        webhook_secrets=found.webhook_secrets,
+        sources=found.sources,
+    )
+
+
 class FailureLimit:
     """A token bucket of failed authentications per client address, in this process:
     ``burst`` failures, refilled at ``per_second``; ``per_second`` 0 turns it off."""
@@ -143,6 +155,22 @@ class KeyAuthenticator:
         gives such keys a bucket of their own, and charges any other to its address."""
         return self._store is not None and self._store.cached(key_digest(key))
 
+    async def by_digest(self, digest: str) -> Principal | None:
+        """The principal of a key known by its digest (a dashboard session's), if the
+        key is still valid."""
+        if hmac.compare_digest(digest, self._operator_digest):
+            return Principal(id="operator", role="operator", name="operator")
+        found = None if self._store is None else await self._store.find(digest)
+        return None if found is None else _principal(found)
+
+    def check_failures(self, client: str | None) -> None:
+        """429 when ``client`` has failed too often (a password, say)."""
+        self._failures.check(client)
+
+    def failed(self, client: str | None) -> None:
+        """Charge a failed sign-in to ``client``."""
+        self._failures.failed(client)
+
     async def authenticate(self, key: str | None, client: str | None = None) -> Principal:
         """The principal of ``key``; ``client`` (the caller's address) is charged
         when the key is not valid, and refused 429 once it has failed too often."""
@@ -167,15 +195,7 @@ class KeyAuthenticator:
                 "the key is not valid (unknown, retired or revoked)",
                 headers=UNAUTHENTICATED,
             )
-        role: Role = found.role  # type: ignore[assignment]
-        return Principal(
-            id=found.partner_id,
-            role=role,
-            name=found.name,
-            scope=found.scope,
-            webhook_secrets=found.webhook_secrets,
-            sources=found.sources,
-        )
+        return _principal(found)
 
     async def foreign_sources(
         self, principal: Principal, sources: Collection[str]

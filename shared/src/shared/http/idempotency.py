@@ -18,7 +18,6 @@ import json
 from typing import Any, Final
 
 import asyncpg
-from starlette.requests import Request
 from starlette.responses import Response
 
 from shared.http.asgi import (
@@ -89,9 +88,7 @@ class Idempotency:
             )
             return
         body = await read_body(receive, 1 << 30) or b""
-        credential = header(scope, b"authorization") or Request(scope).cookies.get(
-            "pactstream_key", ""
-        )
+        credential = header(scope, b"authorization") or ""
         owner = _digest(credential.encode())
         fingerprint = _digest(b"POST", scope["path"].encode(), body)
         pool = runtime.pool

@@ -12,20 +12,20 @@ from datetime import datetime
 
 import asyncpg
 
+from commitments.adapters.credentials import CredentialWrites
 from commitments.domain import access as rules
 from commitments.domain.access import Partner
 from commitments.domain.errors import NotFound, RuleViolated, SourceTaken
 from shared import access, webhooks
 from shared.aggregate import Aggregate
 from shared.contracts.access import Role
-from shared.decider import Versioned
 from shared.events import EventMetadata
 from shared.eventstore import UniqueKeyTaken
 from shared.eventstore.postgres import PostgresEventStore
 from shared.http.auth import key_digest
 from shared.sealing import Sealer
 from shared.unitofwork import RETRY, RetryPolicy
-from shared.unitofwork.postgres import PostgresUnitOfWork, PostgresUnitsOfWork
+from shared.unitofwork.postgres import PostgresUnitsOfWork
 
 Clock = Callable[[], datetime]
 
@@ -62,9 +62,8 @@ class AccessRegistry:
         self._store = store
         self._pool = pool
         self._sealer = sealer
-        self._clock = clock
-        self._units = units if units is not None else PostgresUnitsOfWork(store)
-        self._policy = policy
+        units = units if units is not None else PostgresUnitsOfWork(store)
+        self._writes = CredentialWrites(PARTNER, units, policy, clock)
 
     async def get(self, partner_id: str) -> Partner:
         found = (await PARTNER.load(self._store, partner_id)).value
@@ -74,28 +73,12 @@ class AccessRegistry:
     async def _change(
         self, partner_id: str, command: rules.Command, meta: EventMetadata, *, new: bool = False
     ) -> Partner:
-        """Load, decide, stage the events and their projection, commit: a new partner
-        at version 0 (a conflict is a 409), any other change retried under the policy."""
-
-        async def work(uow: PostgresUnitOfWork) -> Versioned[Partner | None]:
-            current = await PARTNER.load(uow.events, partner_id, required=not new)
-            decision = PARTNER.decide(current, command)
-            if decision.events:
-                when = self._clock()
-                held = getattr(command, "sources", ())
-                keys = [(rules.SOURCE_KEY, source) for source in held]
-                PARTNER.append(uow, partner_id, current.version, decision.events, when, meta, keys)
-                conn = await uow.connection()
-                for event in decision.events:
-                    await access.project(conn, event)
-            return decision.after
-
+        held = getattr(command, "sources", ())
+        keys = [(rules.SOURCE_KEY, source) for source in held]
         try:
-            after = (await self._policy.run(self._units, work, retry=not new)).value
+            return await self._writes.change(partner_id, command, meta, new=new, unique_keys=keys)
         except UniqueKeyTaken as taken:
             raise SourceTaken(taken.key, taken.owner.removeprefix("partner-")) from None
-        assert after is not None
-        return after
 
     async def register(
         self,

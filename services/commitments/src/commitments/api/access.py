@@ -201,15 +201,18 @@ async def remove_webhook_secret(
 
 
 class ResealedOut(BaseModel):
-    resealed: int = Field(description="Secrets in force sealed again under the first key.")
+    resealed: int = Field(description="Webhook secrets sealed again under the first key.")
+    passwords: int = Field(description="People's password hashes sealed again.")
 
 
 @router.post("/webhook-secrets/reseal", response_model=ResealedOut)
 async def reseal_webhook_secrets(request: Request, _: Operator, meta: Metadata) -> ResealedOut:
-    """A step of a sealing-key rotation: every webhook secret in force is sealed again
-    under the first of ``PACTSTREAM_SECRETS_KEYS`` and the new tokens reach every
-    service. After it, the older keys can be dropped."""
-    return ResealedOut(resealed=await _registry(request).reseal(meta))
+    """A step of a sealing-key rotation: every webhook secret and password hash in
+    force is sealed again under the first of ``PACTSTREAM_SECRETS_KEYS`` and the new
+    tokens reach every service. After it, the older keys can be dropped."""
+    secrets = await _registry(request).reseal(meta)
+    people = await request.app.state.people.reseal(meta)
+    return ResealedOut(resealed=secrets, passwords=people)
 
 
 @router.delete("/partners/{partner_id}", status_code=204)

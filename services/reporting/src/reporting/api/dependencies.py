@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request, Response
 
 from reporting.adapters.queries import snapshot
+from reporting.adapters.sessions import COOKIE, Sessions
 from reporting.application.changes import Window
 from reporting.application.dates import Clock, report_dates
 from reporting.application.lists import DEFAULT_LIMIT, MAX_LIMIT, CommitmentFilter, Sort
@@ -20,8 +21,18 @@ from shared.http.auth import KeyAuthenticator, Principal, bearer_key, client_add
 
 
 async def get_principal(request: Request) -> Principal:
+    """A bearer key, or (for reads, as the dashboard's export links make) the
+    dashboard's session cookie."""
     auth: KeyAuthenticator = request.app.state.authenticator
-    principal = await auth.authenticate(bearer_key(request), client_address(request))
+    key = bearer_key(request)
+    token = request.cookies.get(COOKIE) if request.method in ("GET", "HEAD") else None
+    if key is None and token:
+        sessions: Sessions = request.app.state.sessions
+        session = await sessions.find(token)
+        if session is not None:
+            request.state.principal = session.principal
+            return session.principal
+    principal = await auth.authenticate(key, client_address(request))
     request.state.principal = principal
     return principal
 

@@ -1,16 +1,15 @@
 """The dashboard's pages: each renders the same views as the JSON API, computed in the
-application layer, so the figures on screen are the API's figures. Sign-in: the same
-bearer header as the API, or a cookie set by the form at ``/login``."""
+application layer, so the figures on screen are the API's figures. Sign-in:
+:mod:`reporting.web.signin`."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qs, quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment
 
 from reporting.adapters.queries import snapshot
@@ -21,34 +20,11 @@ from reporting.application.models import IndicatorSeries, ReportDates
 from reporting.application.ports import Readers
 from reporting.web.charts import indicator_chart
 from reporting.web.finding import PAGE_SIZE, finder
-from shared.http.auth import KeyAuthenticator, Principal, bearer_key, client_address
+from reporting.web.signin import principal, sign_in_again
+from reporting.web.templates import render
 from shared.http.problems import Problem
 
 router = APIRouter(include_in_schema=False)
-COOKIE = "pactstream_key"
-
-
-def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    templates: Environment = request.app.state.templates
-    return HTMLResponse(templates.get_template(name).render(**context), status_code=status)
-
-
-async def _principal(request: Request) -> Principal | None:
-    auth: KeyAuthenticator = request.app.state.authenticator
-    key = bearer_key(request) or request.cookies.get(COOKIE)
-    if key is None:
-        return None
-    try:
-        return await auth.authenticate(key, client_address(request))
-    except Problem as problem:
-        if problem.status == 429:
-            raise
-        return None
-
-
-def _login(request: Request) -> RedirectResponse:
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 
 
 def _dates(request: Request, as_of: str | None, known_at: str | None) -> ReportDates:
@@ -76,48 +52,14 @@ def _error(request: Request, status: int, detail: str) -> HTMLResponse:
     )
 
 
-@router.get("/login", response_class=HTMLResponse)
-async def login_form(request: Request, next: str = "/") -> HTMLResponse:
-    return render(request, "login.html", next=next, error=None)
-
-
-@router.post("/login", response_model=None)
-async def login(request: Request) -> Response:
-    form = parse_qs((await request.body()).decode("utf-8", "replace"))
-    key = (form.get("key") or [""])[0]
-    target = (form.get("next") or ["/"])[0]
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
-    auth: KeyAuthenticator = request.app.state.authenticator
-    try:
-        await auth.authenticate(key or None, client_address(request))
-    except Problem as problem:
-        if problem.status != 429:
-            error = "That key is not valid."
-            return render(request, "login.html", status=401, next=target, error=error)
-        page = render(request, "login.html", status=429, next=target, error=problem.detail)
-        page.headers.update(problem.headers)
-        return page
-    response = RedirectResponse(target, status_code=303)
-    response.set_cookie(COOKIE, key, httponly=True, samesite="lax", max_age=8 * 3600)
-    return response
-
-
-@router.get("/logout")
-async def logout() -> RedirectResponse:
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(COOKIE)
-    return response
-
-
 Page = Callable[[Readers, ReportDates], Awaitable[HTMLResponse]]
 
 
 async def _page(request: Request, as_of: str | None, known_at: str | None, page: Page) -> Response:
     """Sign-in, the read models, the dates, and an error page for any problem: what
     every page needs before it builds its own content."""
-    if await _principal(request) is None:
-        return _login(request)
+    if await principal(request) is None:
+        return sign_in_again(request)
     try:
         dates = _dates(request, as_of, known_at)
         async with snapshot(request.app.state.pool) as read:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from importlib.resources import files
+from typing import Any
 
+from fastapi import Request
+from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 
@@ -26,3 +29,10 @@ def build_templates() -> Environment:
     )
     templates.filters["thousands"] = thousands
     return templates
+
+
+def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """A page, with the session's CSRF token for its forms when someone signed in."""
+    templates: Environment = request.app.state.templates
+    context.setdefault("csrf", getattr(request.state, "csrf", None))
+    return HTMLResponse(templates.get_template(name).render(**context), status_code=status)
