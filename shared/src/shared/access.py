@@ -148,8 +148,10 @@ _STATEMENTS: dict[type[EventData], list[tuple[str, Arguments]]] = {
     ],
     contract.PersonInvited: [
         (
+            # Any conflict: a name another holds is refused by commitments' unique
+            # keys as its transaction commits.
             "INSERT INTO people (person_id, name, role, plans, parties) "
-            "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (person_id) DO NOTHING",
+            "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
             lambda d: (d.person_id, d.name, d.role, list(d.plans), list(d.parties)),
         )
     ],

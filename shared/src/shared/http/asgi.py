@@ -294,6 +294,11 @@ class RateLimit:
         await self.app(scope, receive, with_headers)
 
 
+#: The pages whose HTML forms post (sign-in, sign-out, setting a password).
+FORM_PATHS = ("/login", "/logout", "/invitations/")
+FORM = "application/x-www-form-urlencoded"
+
+
 class BodyLimits:
     """Rejects bodies that are too large (413), not JSON (415), or JSON too deep, with
     strings too long or with NUL characters (400), before any handler runs."""
@@ -321,7 +326,8 @@ class BodyLimits:
         if body and ctype in JSON_TYPES and (shape := json_shape_problem(body)):
             await send_problem(scope, send, Problem(400, "json-too-complex", shape))
             return
-        if body and ctype not in JSON_TYPES and not scope.get("path", "").startswith("/login"):
+        is_form = ctype == FORM and scope.get("path", "").startswith(FORM_PATHS)
+        if body and ctype not in JSON_TYPES and not is_form:
             await send_problem(
                 scope,
                 send,

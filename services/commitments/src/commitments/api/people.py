@@ -157,6 +157,8 @@ async def set_password(person_id: str, token: str, request: Request) -> HTMLResp
         person = await people.invitation(person_id, token)
     except NotFound:
         return _page("Invitation", f"<p>{_GONE}</p>", 404)
+    if person.password_set:
+        return _page("Invitation", f"<p>{_GONE}</p>", 410)
     if not hmac.compare_digest(field["csrf"], _csrf(token)):
         return _page("Set your password", _form(person, token, "Please try again."), 403)
     if field["password"] != field["again"]:
