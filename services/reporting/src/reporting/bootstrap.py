@@ -9,12 +9,14 @@ from typing import Any
 import asyncpg
 from fastapi import FastAPI
 
+from reporting.adapters.feed import with_feed
 from reporting.adapters.migrations import CHAIN as MIGRATIONS
 from reporting.adapters.projections import PROJECTION
 from reporting.adapters.rebuild import BARRIER_KEY
 from reporting.adapters.sessions import Sessions
 from reporting.api.errors import install_error_handlers
 from reporting.api.exports import router as exports_router
+from reporting.api.feed import router as feed_router
 from reporting.api.routes import router
 from reporting.application.dates import Clock, utc_now
 from reporting.settings import ReportingSettings
@@ -58,7 +60,7 @@ def create_app(settings: ReportingSettings | None = None, clock: Clock = utc_now
     app = runtime.build_app(
         title="Pactstream reporting",
         lifespan=lifespan,
-        routers=[exports_router, router, signin_router, web_router],
+        routers=[exports_router, router, feed_router, signin_router, web_router],
     )
     install_error_handlers(app)
     app.state.clock = clock
@@ -96,7 +98,7 @@ def _start_workers(
     )
     consumer = ConsumerRunner(
         config,
-        PROJECTION,
+        with_feed(PROJECTION),
         tracking=PostgresTrackingStore(pool, barrier=BARRIER_KEY),
         producer=runtime.producer,
         metrics=runtime.metrics,

@@ -108,3 +108,15 @@ class Changes(View):
     changes: list[Change]
 
     model_config = ConfigDict(frozen=True, populate_by_name=True, serialize_by_alias=True)
+
+
+# The change feed
+
+
+class FeedPage(View):
+    """Changes in the order reporting applied them, as CloudEvents 1.0 (structured
+    JSON, with the extensions ``recordedtime``, ``schemaversion``, ``plan`` and
+    ``partner``); ``cursor`` continues after the last one looked at."""
+
+    events: list[dict[str, Any]]
+    cursor: str
