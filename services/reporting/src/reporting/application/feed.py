@@ -80,10 +80,11 @@ async def follow(
     """The events after the cursor (the beginning without one); when there are none,
     looked at again every :data:`POLL_SECONDS` for up to ``wait`` seconds."""
     seq = 0 if after is None else decode_cursor(after)
+    check_wait(wait)
     waited = 0.0
     while True:
         rows, last = await reader.after(seq, only, limit)
-        if rows or waited >= check_wait(wait):
+        if rows or waited >= wait:
             return FeedPage(events=[_cloudevent(r) for r in rows], cursor=encode_cursor(last))
         seq = last
         await sleep(POLL_SECONDS)
