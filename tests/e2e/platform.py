@@ -84,6 +84,7 @@ class Platform:
             "PACTSTREAM_TOPIC_PREFIX": self.ref,
             "PACTSTREAM_OPERATOR_KEY": KEY,
             "PACTSTREAM_ENVIRONMENT": "test",
+            "PACTSTREAM_SUBSCRIPTIONS_ALLOW_PRIVATE": "true",
         }
 
     def start(

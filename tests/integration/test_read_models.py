@@ -33,7 +33,7 @@ SHARED_TABLES = {
 MIGRATION_TABLES = {"alembic_version"}
 #: Reporting's own tables that are not rebuilt from the topics: a rebuild keeps them
 #: as they are.
-KEPT: set[str] = {"sessions", "feed"}
+KEPT: set[str] = {"sessions", "feed", "subscriptions", "deliveries"}
 WRITES = re.compile(r"(?:INSERT INTO|UPDATE|DELETE FROM)\s+(\w+)")
 
 

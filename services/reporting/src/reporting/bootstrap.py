@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
+import httpx
 from fastapi import FastAPI
 
 from reporting.adapters.feed import with_feed
 from reporting.adapters.migrations import CHAIN as MIGRATIONS
 from reporting.adapters.projections import PROJECTION
+from reporting.adapters.pusher import Pusher
 from reporting.adapters.rebuild import BARRIER_KEY
 from reporting.adapters.sessions import Sessions
+from reporting.adapters.subscriptions import SubscriptionStore
 from reporting.api.errors import install_error_handlers
 from reporting.api.exports import router as exports_router
 from reporting.api.feed import router as feed_router
 from reporting.api.routes import router
+from reporting.api.subscriptions import router as subscriptions_router
 from reporting.application.dates import Clock, utc_now
 from reporting.settings import ReportingSettings
 from reporting.web.routes import router as web_router
@@ -43,11 +48,23 @@ def create_app(settings: ReportingSettings | None = None, clock: Clock = utc_now
     settings = settings or ReportingSettings()
     runtime = Runtime(settings)
     topics = [settings.topic(t) for t in TOPICS]
+    # Subscriptions' pushes: no redirects followed (a target is checked once, where it is).
+    pushes = httpx.AsyncClient(timeout=10.0, follow_redirects=False)
 
     async def on_database(pool: asyncpg.Pool) -> None:
         app.state.pool = pool
         app.state.sessions = Sessions(pool, runtime.authenticator, runtime.sealer, clock)
+        app.state.subscriptions = SubscriptionStore(pool, runtime.sealer, clock)
         app.state.consumer = _start_workers(app, settings, runtime, topics, pool)
+        if settings.run_workers:
+            pusher = Pusher(
+                pool,
+                app.state.subscriptions,
+                pushes,
+                clock,
+                give_up=timedelta(seconds=settings.subscriptions_give_up_seconds),
+            )
+            runtime.run_worker("pusher", pusher.run, pusher.request_stop, needs_kafka=False)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -56,11 +73,19 @@ def create_app(settings: ReportingSettings | None = None, clock: Clock = utc_now
             yield
         finally:
             await runtime.stop()
+            await pushes.aclose()
 
     app = runtime.build_app(
         title="Pactstream reporting",
         lifespan=lifespan,
-        routers=[exports_router, router, feed_router, signin_router, web_router],
+        routers=[
+            exports_router,
+            router,
+            feed_router,
+            subscriptions_router,
+            signin_router,
+            web_router,
+        ],
     )
     install_error_handlers(app)
     app.state.clock = clock

@@ -15,3 +15,7 @@ class ReportingSettings(ServiceSettings):
     iati_org_ref: str = "XM-DAC-PACTSTREAM"
     iati_org_name: str = "Pactstream"
     iati_org_type: str = "80"
+    #: Subscriptions may push to loopback and private addresses (tests, local runs).
+    subscriptions_allow_private: bool = False
+    #: A subscription failing this long is paused (retries back off from 1 s to 1 h).
+    subscriptions_give_up_seconds: float = 24 * 3600

@@ -156,6 +156,8 @@ def with_feed(projection: Projection[Connection]) -> Projection[Connection]:
                 await handler(conn, event)
         else:
             await bulk(conn, events)
-        await append(conn, events)
+        # A poll brings its partitions one after another; the feed gives the changes
+        # in the order they were recorded (each stream's order is the same either way).
+        await append(conn, sorted(events, key=lambda e: e.recorded_at))
 
     return Projection(one, many, projection.wants)

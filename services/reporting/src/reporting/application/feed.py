@@ -85,13 +85,14 @@ async def follow(
     while True:
         rows, last = await reader.after(seq, only, limit)
         if rows or waited >= wait:
-            return FeedPage(events=[_cloudevent(r) for r in rows], cursor=encode_cursor(last))
+            return FeedPage(events=[as_cloudevent(r) for r in rows], cursor=encode_cursor(last))
         seq = last
         await sleep(POLL_SECONDS)
         waited += POLL_SECONDS
 
 
-def _cloudevent(row: Row) -> dict[str, object]:
+def as_cloudevent(row: Row) -> dict[str, object]:
+    """A change as a structured CloudEvent, as the feed and the pushes give it."""
     event: dict[str, object] = {
         "specversion": "1.0",
         "id": str(row["event_id"]),
