@@ -95,6 +95,7 @@ def test_the_configuration_is_complete_for_the_services() -> None:
     config = next(doc for _, doc in documents() if doc["kind"] == "ConfigMap")["data"]
     known = {f"PACTSTREAM_{name.upper()}" for name in ServiceSettings.model_fields}
     known |= {"PACTSTREAM_COMMITMENTS_URL"}
+    known |= {"FORWARDED_ALLOW_IPS"}  # uvicorn's own
     assert set(config) <= known, set(config) - known
 
 

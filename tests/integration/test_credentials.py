@@ -67,3 +67,23 @@ async def test_secrets_are_sealed_at_rest_and_opened_only_in_memory(pool: asyncp
     found = await access.CredentialStore(pool, sealer=Sealer([new])).find("d")
     assert found is not None
     assert sorted(found.webhook_secrets) == ["whsec_b2xkLXBsYWluLXNlY3JldC1zdG9yZWQ=", "whsec_o"]
+
+
+async def test_a_partner_whose_secrets_cannot_be_opened_still_must_sign(
+    pool: asyncpg.Pool,
+) -> None:
+    """Fail closed: secrets sealed under a key this service lacks are not opened, but
+    the partner still counts as signing, so its unsigned pushes are not let through."""
+    from shared.contracts.access import WebhookSecretSealed
+    from shared.sealing import Sealer, new_key
+
+    async with pool.acquire() as conn:
+        await access.install_schema(conn)
+        await access.project(conn, PartnerRegistered(partner_id="q", name="Q", role="partner"))
+        await access.project(conn, PartnerKeyIssued(partner_id="q", key_id="k", key_digest="dq"))
+        sealed = Sealer([new_key()]).seal("whsec_q")
+        await access.project(
+            conn, WebhookSecretSealed(partner_id="q", secret_id="s", sealed=sealed)
+        )
+    found = await access.CredentialStore(pool, sealer=Sealer([new_key()])).find("dq")
+    assert found is not None and found.signs and found.webhook_secrets == ()

@@ -60,7 +60,8 @@ CREATE TABLE IF NOT EXISTS webhook_secrets (
 """
 
 
-#: The sources each partner may post CloudEvents with (``access_0002`` revisions): a
+#: Run by the ``*_0002`` (sources) revisions, never to be edited once released. The
+#: sources each partner may post CloudEvents with: a
 #: source belongs to one partner at most. A partner with none was registered before
 #: sources belonged to partners and may use any source no other partner holds.
 SOURCES_SQL = """
@@ -72,25 +73,27 @@ CREATE INDEX IF NOT EXISTS partner_sources_partner_idx ON partner_sources (partn
 """
 
 
-#: People who sign in to the dashboard (the ``*_people`` revisions); their names are
-#: unique, as they sign in by name.
+#: Run by the ``*_people`` revisions, never to be edited once released. People who
+#: sign in to the dashboard; their names are
+#: unique as :func:`name_key` compares them, as they sign in by name.
 PEOPLE_SQL = """
 CREATE TABLE IF NOT EXISTS people (
     person_id   text PRIMARY KEY,
     name        text NOT NULL,
+    name_key    text NOT NULL UNIQUE,
     role        text NOT NULL,
     plans       jsonb NOT NULL DEFAULT '[]',
     parties     jsonb NOT NULL DEFAULT '[]',
     sealed_hash text,
     revoked     boolean NOT NULL DEFAULT false
 );
-CREATE UNIQUE INDEX IF NOT EXISTS people_name_idx ON people (lower(name));
 """
 
 
 async def install_schema(conn: Connection) -> None:
-    """The baseline SQL on one connection, for scratch databases in tests and the bench;
-    a service's database gets its schema from its migration chain."""
+    """The baseline SQL and what later revisions add, on one connection, for scratch
+    databases in tests and the bench; a service's database gets its schema from its
+    migration chain."""
     await conn.execute(SCHEMA_SQL)
     await conn.execute(SOURCES_SQL)
     await conn.execute(PEOPLE_SQL)
@@ -150,9 +153,16 @@ _STATEMENTS: dict[type[EventData], list[tuple[str, Arguments]]] = {
         (
             # Any conflict: a name another holds is refused by commitments' unique
             # keys as its transaction commits.
-            "INSERT INTO people (person_id, name, role, plans, parties) "
-            "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-            lambda d: (d.person_id, d.name, d.role, list(d.plans), list(d.parties)),
+            "INSERT INTO people (person_id, name, name_key, role, plans, parties) "
+            "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            lambda d: (
+                d.person_id,
+                d.name,
+                name_key(d.name),
+                d.role,
+                list(d.plans),
+                list(d.parties),
+            ),
         )
     ],
     contract.PersonPasswordSet: [
@@ -233,6 +243,8 @@ class Credential:
     role: str
     scope: Scope
     webhook_secrets: tuple[str, ...] = ()
+    #: Whether it has secrets in force, opened or not: its pushes must be signed.
+    signs: bool = False
     #: The sources it may post with; empty for a partner registered before sources
     #: belonged to partners (see :meth:`CredentialStore.owners`).
     sources: frozenset[str] = frozenset()
@@ -292,6 +304,7 @@ class CredentialStore:
             role=row["role"],
             scope=Scope(frozenset(row["plans"]), frozenset(row["parties"])),
             webhook_secrets=self._opened(row["secrets"]),
+            signs=bool(row["secrets"]),
             sources=frozenset(row["sources"]),
         )
         if len(self._cache) > 10_000:
@@ -301,7 +314,8 @@ class CredentialStore:
 
     def _opened(self, tokens: Iterable[str]) -> tuple[str, ...]:
         """The plain secrets, kept in memory only; a token no key opens is left out
-        (pushes signed with it fail) and logged."""
+        and logged (pushes then fail to verify against it; with none opened, they are
+        refused, never let through unsigned)."""
         opened = []
         for token in tokens:
             if is_plain(token):  # Stored before sealing, not sealed at rest yet.
@@ -324,9 +338,21 @@ class CredentialStore:
         return {r["source"]: r["partner_id"] for r in rows}
 
 
+def name_key(name: str) -> str:
+    """A person's name as names are compared (unique, and signed in with): the one
+    normalisation everywhere, in Python, whatever the database's collation."""
+    return " ".join(name.split()).casefold()
+
+
 def is_plain(stored: str) -> bool:
     """Whether a stored webhook secret is the plain text older releases kept."""
     return stored.startswith(webhooks.PREFIX)
+
+
+def sealed_again(sealer: Sealer, stored: str) -> str:
+    """A stored secret (sealed, or plain from an older release) sealed under the first
+    key; :class:`CannotOpen` when no key opens it."""
+    return sealer.seal(stored if is_plain(stored) else sealer.open(stored))
 
 
 async def seal_at_rest(pool: asyncpg.Pool, sealer: Sealer) -> int:
@@ -341,20 +367,17 @@ async def seal_at_rest(pool: asyncpg.Pool, sealer: Sealer) -> int:
         )
         for row in rows:
             stored = row["secret"]
-            if is_plain(stored):
-                plain = stored
-            elif sealer.is_current(stored):
+            if not is_plain(stored) and sealer.is_current(stored):
                 continue
-            else:
-                try:
-                    plain = sealer.open(stored)
-                except CannotOpen:
-                    continue  # Its key is gone; a reseal from commitments replaces it.
+            try:
+                sealed = sealed_again(sealer, stored)
+            except CannotOpen:
+                continue  # Its key is gone; a reseal from commitments replaces it.
             await conn.execute(
                 "UPDATE webhook_secrets SET secret = $3 WHERE partner_id = $1 AND secret_id = $2",
                 row["partner_id"],
                 row["secret_id"],
-                sealer.seal(plain),
+                sealed,
             )
             changed += 1
         changed += await _reseal_people(conn, sealer)
@@ -370,13 +393,11 @@ async def _reseal_people(conn: Connection, sealer: Sealer) -> int:
         if sealer.is_current(row["sealed_hash"]):
             continue
         try:
-            plain = sealer.open(row["sealed_hash"])
+            sealed = sealed_again(sealer, row["sealed_hash"])
         except CannotOpen:
             continue
         await conn.execute(
-            "UPDATE people SET sealed_hash = $2 WHERE person_id = $1",
-            row["person_id"],
-            sealer.seal(plain),
+            "UPDATE people SET sealed_hash = $2 WHERE person_id = $1", row["person_id"], sealed
         )
         changed += 1
     return changed

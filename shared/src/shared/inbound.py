@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS inbound_events (
 """
 
 
-#: Claims are a partner's own (the ``*_0002`` revisions): one partner's event can never
+#: Run by the ``*_0002`` revisions, never to be edited once released. Claims are a
+#: partner's own: one partner's event can never
 #: make another's a duplicate. Claims made before keep their partner.
 PER_PARTNER_SQL = """
 UPDATE inbound_events SET partner = '' WHERE partner IS NULL;
@@ -45,8 +46,9 @@ ALTER TABLE inbound_events ADD PRIMARY KEY (partner, source, id);
 
 
 async def install_schema(conn: Connection) -> None:
-    """The baseline SQL on one connection, for scratch databases in tests and the bench;
-    a service's database gets its schema from its migration chain."""
+    """The baseline SQL and what later revisions add, on one connection, for scratch
+    databases in tests and the bench; a service's database gets its schema from its
+    migration chain."""
     await conn.execute(SCHEMA_SQL)
     await conn.execute(PER_PARTNER_SQL)
 

@@ -13,6 +13,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 MIN_LENGTH = 12
 MAX_LENGTH = 256
 _HASHER = PasswordHasher()
+#: Hashes computed at once, at most: each takes 64 MiB while it runs.
+_AT_ONCE = asyncio.Semaphore(2)
 
 
 def problem_with(password: str) -> str | None:
@@ -27,21 +29,27 @@ def problem_with(password: str) -> str | None:
 
 
 async def hashed(password: str) -> str:
-    return await asyncio.to_thread(_HASHER.hash, password)
+    async with _AT_ONCE:
+        return await asyncio.to_thread(_HASHER.hash, password)
 
 
-async def matches(password_hash: str, password: str) -> bool:
+async def matches(password_hash: str | None, password: str) -> bool:
+    """Whether ``password`` is the one hashed; without a hash (an unknown name), it is
+    checked against a decoy all the same, so that both cost alike."""
+
     def check() -> bool:
         try:
-            return _HASHER.verify(password_hash, password)
+            return _HASHER.verify(password_hash or decoy(), password) and bool(password_hash)
         except (VerificationError, InvalidHashError):
             return False
 
-    return await asyncio.to_thread(check)
+    async with _AT_ONCE:
+        return await asyncio.to_thread(check)
 
 
 @functools.cache
 def decoy() -> str:
     """A hash to check against when the name is unknown, so that a wrong name costs as
-    long as a wrong password (no timing oracle of who exists)."""
+    long as a wrong password (no timing oracle of who exists); made once, off the
+    event loop (in :func:`matches`' thread)."""
     return _HASHER.hash("a password nobody has, for unknown names")

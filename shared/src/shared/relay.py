@@ -157,6 +157,7 @@ class Relay:
                     break
                 batch = self._send(rows, only=topic)
                 await batch.acks
+                self._count(batch)
                 cursor, filled = batch.last, filled + sum(batch.topics.values())
             # A mark past the start even when there was nothing to fill.
             await outbox.save_checkpoint(mark, max(upto, OutboxCursor(0, 1)))
@@ -199,6 +200,10 @@ class Relay:
         await outbox.save_checkpoint(self._name, batch.last)
         self.status.published += batch.size
         self.status.last_position = batch.last.position
+        self._count(batch)
+
+    def _count(self, batch: _Batch) -> None:
+        """Messages acknowledged by Kafka, by topic."""
         if self._metrics is not None:
             for topic, count in batch.topics.items():
                 self._metrics.published(self._metrics.service, topic).inc(count)

@@ -35,6 +35,11 @@ def configure(service: str, exporter: Exporter, endpoint: str | None = None) -> 
     trace.set_tracer_provider(provider)
 
 
+def rename_current(name: str) -> None:
+    """Name the current span once its name is known (a route's template)."""
+    trace.get_current_span().update_name(name)
+
+
 @contextmanager
 def span(name: str, traceparent: str | None, **attributes: str) -> Iterator[None]:
     """A span continuing ``traceparent`` when there is one (a no-op when tracing is

@@ -1,5 +1,7 @@
 """People: invited once, a password set once through the invitation, revoked for good."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from commitments.domain import people
@@ -7,7 +9,10 @@ from commitments.domain.errors import AlreadyExists, NotFound, RuleViolated
 from shared.contracts.access import PersonInvited, PersonPasswordSet, PersonRevoked
 from shared.decider import fold
 
-INVITE = people.InvitePerson("ana", "Ana", "reader", (), (), "digest")
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+EXPIRES = NOW + timedelta(days=7)
+
+INVITE = people.InvitePerson("ana", "Ana", "reader", (), (), "digest", EXPIRES)
 
 
 def invited() -> people.Person:
@@ -21,13 +26,13 @@ def test_an_invited_person_sets_a_password_once_with_their_invitation() -> None:
     with pytest.raises(AlreadyExists):
         people.DECIDER.decide(state, INVITE)
     with pytest.raises(NotFound):  # Someone else's invitation, or a guess.
-        people.DECIDER.decide(state, people.SetPassword("other", "sealed"))
-    (event,) = people.DECIDER.decide(state, people.SetPassword("digest", "sealed"))
+        people.DECIDER.decide(state, people.SetPassword("other", "sealed", NOW))
+    (event,) = people.DECIDER.decide(state, people.SetPassword("digest", "sealed", NOW))
     assert event == PersonPasswordSet(person_id="ana", sealed_hash="sealed")
     state = people.DECIDER.evolve(state, event)
     assert state is not None and state.password_set
     with pytest.raises(people.InvitationUsed):
-        people.DECIDER.decide(state, people.SetPassword("digest", "again"))
+        people.DECIDER.decide(state, people.SetPassword("digest", "again", NOW))
 
 
 def test_a_revoked_person_cannot_use_the_invitation_and_revoking_twice_changes_nothing() -> None:
@@ -36,7 +41,7 @@ def test_a_revoked_person_cannot_use_the_invitation_and_revoking_twice_changes_n
     assert revoked == PersonRevoked(person_id="ana")
     state = people.DECIDER.evolve(state, revoked)
     with pytest.raises(NotFound):
-        people.DECIDER.decide(state, people.SetPassword("digest", "sealed"))
+        people.DECIDER.decide(state, people.SetPassword("digest", "sealed", NOW))
     assert list(people.DECIDER.decide(state, people.RevokePerson())) == []
 
 
@@ -54,9 +59,17 @@ def test_a_password_hash_is_sealed_again_only_while_it_is_in_force() -> None:
     state = invited()
     assert list(people.DECIDER.decide(state, people.ResealPassword("x"))) == []
     state = fold(
-        people.DECIDER, people.DECIDER.decide(state, people.SetPassword("digest", "a")), state
+        people.DECIDER, people.DECIDER.decide(state, people.SetPassword("digest", "a", NOW)), state
     )
     (event,) = people.DECIDER.decide(state, people.ResealPassword("b"))
     assert event == PersonPasswordSet(person_id="ana", sealed_hash="b")
     state = fold(people.DECIDER, [event, PersonRevoked(person_id="ana")], state)
     assert list(people.DECIDER.decide(state, people.ResealPassword("c"))) == []
+
+
+def test_an_invitation_expires() -> None:
+    state = invited()
+    late = EXPIRES + timedelta(seconds=1)
+    with pytest.raises(people.InvitationExpired):
+        people.DECIDER.decide(state, people.SetPassword("digest", "sealed", late))
+    assert people.DECIDER.decide(state, people.SetPassword("digest", "sealed", EXPIRES))

@@ -53,8 +53,17 @@ class Changes:
         return shown, last
 
 
-async def no_sleep(seconds: float) -> None:
-    return None
+class Clock:
+    """A monotonic clock that moves only when the feed sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
 
 
 def test_a_follower_reads_in_order_and_continues_from_the_cursor() -> None:
@@ -70,12 +79,16 @@ def test_a_follower_reads_in_order_and_continues_from_the_cursor() -> None:
 
 
 def test_a_follower_waiting_gets_the_change_as_it_comes_and_otherwise_an_empty_page() -> None:
-    changes = Changes([change(7)], arrive_after=3)
-    page = asyncio.run(feed.follow(changes, None, FeedFilter(), wait=5, sleep=no_sleep))
+    changes, clock = Changes([change(7)], arrive_after=3), Clock()
+    page = asyncio.run(
+        feed.follow(changes, None, FeedFilter(), wait=5, sleep=clock.sleep, clock=clock)
+    )
     assert len(page.events) == 1 and changes.looks == 4
-    quiet = Changes([], arrive_after=100)
-    empty = asyncio.run(feed.follow(quiet, None, FeedFilter(), wait=1, sleep=no_sleep))
-    assert empty.events == [] and quiet.looks == 1 + int(1 / feed.POLL_SECONDS)
+    quiet, clock = Changes([], arrive_after=100), Clock()
+    empty = asyncio.run(
+        feed.follow(quiet, None, FeedFilter(), wait=30, hold=2, sleep=clock.sleep, clock=clock)
+    )
+    assert empty.events == [] and 2 <= clock.now < 2 + feed.POLL_SECONDS * 1.5
 
 
 def test_cursors_and_waits_the_feed_did_not_make_are_refused() -> None:
@@ -86,3 +99,5 @@ def test_cursors_and_waits_the_feed_did_not_make_are_refused() -> None:
     with pytest.raises(InvalidQuery):
         asyncio.run(feed.follow(Changes([]), None, FeedFilter(), wait=31))
     assert feed.decode_cursor(feed.encode_cursor(123)) == 123
+    with pytest.raises(InvalidCursor):
+        feed.decode_cursor(feed.encode_cursor(1 << 64))

@@ -77,3 +77,12 @@ def test_the_operator_and_a_limit_of_zero_are_never_limited() -> None:
     limited = KeyAuthenticator("op", store, FailureLimit(0, 1.0, Clock()))
     assert refused(limited, "x", "10.0.0.1").status == 401  # The first failure is heard.
     assert asyncio.run(limited.authenticate("op", "10.0.0.1")).role == "operator"
+
+
+def test_ipv6_failures_are_charged_to_the_64_they_come_from() -> None:
+    clock, store = Clock(), Store("good")
+    auth = KeyAuthenticator("op", store, FailureLimit(2, 0.1, clock))
+    assert refused(auth, "a", "2001:db8:1:2::1").status == 401
+    assert refused(auth, "b", "2001:db8:1:2::ffff").status == 401
+    assert refused(auth, "c", "2001:db8:1:2:abcd::9").status == 429
+    assert refused(auth, "d", "2001:db8:1:3::1").status == 401  # Another /64.

@@ -65,4 +65,5 @@ def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
         routers=[router, changes_router, events_router, access_router, people_router],
     )
     install_error_handlers(app)
+    app.state.clock = now
     return app

@@ -4,6 +4,7 @@ SHA-256 digests."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from shared.events import EventData
@@ -88,6 +89,8 @@ class PersonInvited(EventData):
     plans: tuple[str, ...] = ()
     parties: tuple[str, ...] = ()
     invitation_digest: str
+    #: After this, the invitation no longer sets a password (a new one is needed).
+    invitation_expires_at: datetime | None = None
 
 
 class PersonPasswordSet(EventData):

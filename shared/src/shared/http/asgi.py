@@ -116,15 +116,18 @@ class MetricsAndErrors:
                 message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
             await send(message)
 
+        # Spans and logs name the route's template, never the raw path: paths may carry
+        # tokens (an invitation's) and ids without bound.
         try:
             with tracing.span(
-                f"{scope.get('method')} {scope.get('path')}",
-                header(scope, b"traceparent"),
-                request_id=rid,
+                f"{scope.get('method')}", header(scope, b"traceparent"), request_id=rid
             ):
-                await self.app(scope, receive, tracked)
+                try:
+                    await self.app(scope, receive, tracked)
+                finally:
+                    tracing.rename_current(f"{scope.get('method')} {_template(scope)}")
         except Exception as exc:  # The last line: every failure answers problem+json.
-            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            log.exception("unhandled error on %s %s", scope.get("method"), _template(scope))
             if not response_started:
                 problem = unexpected_problem(exc)
                 status = problem.status
@@ -135,6 +138,11 @@ class MetricsAndErrors:
         service = self.metrics.service
         self.metrics.requests(service, method, path, str(status)).inc()
         self.metrics.latency(service, method, path).observe(time.perf_counter() - started)
+
+
+def _template(scope: Scope) -> str:
+    """The matched route's path template (``/invitations/{person_id}/{token}``)."""
+    return getattr(scope.get("route"), "path", "unmatched")
 
 
 class Starting:

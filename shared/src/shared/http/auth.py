@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import math
 import time
 from collections.abc import Callable, Collection, Iterable
@@ -39,6 +40,8 @@ class Principal:
     name: str = ""
     scope: Scope = field(default_factory=Scope.everything)
     webhook_secrets: tuple[str, ...] = ()
+    #: Its pushes must be signed (it has secrets in force, even ones not opened here).
+    signs: bool = False
     sources: frozenset[str] = frozenset()
 
     def require(self, *roles: Role) -> None:
@@ -86,8 +89,20 @@ def _principal(found: Credential) -> Principal:
         name=found.name,
         scope=found.scope,
         webhook_secrets=found.webhook_secrets,
+        signs=found.signs,
         sources=found.sources,
     )
+
+
+def _network(client: str | None) -> str | None:
+    """Whom a failure is charged to: an IPv4 address, or an IPv6 one's /64 (a host
+    usually holds a whole /64, and would otherwise get a budget per address)."""
+    if client is None or ":" not in client:
+        return client
+    try:
+        return str(ipaddress.ip_network(f"{client}/64", strict=False))
+    except ValueError:
+        return client
 
 
 class FailureLimit:
@@ -111,6 +126,7 @@ class FailureLimit:
 
     def check(self, client: str | None) -> None:
         """Raise 429 when ``client`` has no failure left to spend."""
+        client = _network(client)
         if self._rate <= 0 or client is None or client not in self._buckets:
             return
         tokens = self._tokens(client)
@@ -124,6 +140,7 @@ class FailureLimit:
             )
 
     def failed(self, client: str | None) -> None:
+        client = _network(client)
         if self._rate <= 0 or client is None:
             return
         if len(self._buckets) >= self.MAX_CLIENTS:

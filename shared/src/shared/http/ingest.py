@@ -56,7 +56,15 @@ async def ingest(
     the whole batch), else ``apply`` item by item."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     body = await request.body()
-    if principal.webhook_secrets:
+    if principal.signs:
+        if not principal.webhook_secrets:  # Sealed under keys this service lacks.
+            raise Problem(
+                503,
+                "secrets-unavailable",
+                "this partner's webhook secrets cannot be opened here; check "
+                "PACTSTREAM_SECRETS_KEYS on every service",
+                headers={"Retry-After": "30"},
+            )
         try:
             webhooks.verify(principal.webhook_secrets, request.headers, body, time.time())
         except webhooks.InvalidSignature as exc:

@@ -5,6 +5,7 @@ projection into the credentials table joins the same unit of work."""
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from collections.abc import Callable
@@ -23,9 +24,11 @@ from shared.events import EventMetadata
 from shared.eventstore import UniqueKeyTaken
 from shared.eventstore.postgres import PostgresEventStore
 from shared.http.auth import key_digest
-from shared.sealing import Sealer
+from shared.sealing import CannotOpen, Sealer
 from shared.unitofwork import RETRY, RetryPolicy
 from shared.unitofwork.postgres import PostgresUnitsOfWork
+
+log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
@@ -124,24 +127,29 @@ class AccessRegistry:
         await self._change(partner_id, rules.AddSecret(secret_id, sealed), meta)
         return secret_id, chosen
 
-    async def reseal(self, meta: EventMetadata) -> int:
+    async def reseal(self, meta: EventMetadata) -> tuple[int, int]:
         """Seal every secret in force again under the first sealing key and send the
         new tokens to every service (the step of a key rotation before the old key is
-        dropped); how many. Commitments opens them from its own table."""
+        dropped): how many, and how many no key opens (left as they are, logged).
+        Commitments opens them from its own table."""
         rows = await self._pool.fetch(
             "SELECT w.partner_id, w.secret_id, w.secret FROM webhook_secrets w "
             "JOIN partners p USING (partner_id) WHERE NOT w.removed AND NOT p.revoked "
             "ORDER BY w.partner_id, w.secret_id"
         )
         by_partner: dict[str, list[tuple[str, str]]] = {}
+        unopenable = 0
         for row in rows:
-            stored = row["secret"]
-            plain = stored if access.is_plain(stored) else self._sealer.open(stored)
-            sealed = (row["secret_id"], self._sealer.seal(plain))
-            by_partner.setdefault(row["partner_id"], []).append(sealed)
+            try:
+                sealed = access.sealed_again(self._sealer, row["secret"])
+            except CannotOpen:
+                log.error("webhook secret %s: no sealing key opens it", row["secret_id"])
+                unopenable += 1
+                continue
+            by_partner.setdefault(row["partner_id"], []).append((row["secret_id"], sealed))
         for partner_id, tokens in by_partner.items():
             await self._change(partner_id, rules.ResealSecrets(tuple(tokens)), meta)
-        return sum(len(tokens) for tokens in by_partner.values())
+        return sum(len(tokens) for tokens in by_partner.values()), unopenable
 
     async def remove_secret(self, partner_id: str, secret_id: str, meta: EventMetadata) -> None:
         await self._change(partner_id, rules.RemoveSecret(secret_id), meta)

@@ -4,10 +4,9 @@ learns them from the access topic and signs people in."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import asyncpg
 
@@ -16,13 +15,14 @@ from commitments.adapters.credentials import CredentialWrites
 from commitments.domain import people as rules
 from commitments.domain.errors import AlreadyExists, NotFound, RuleViolated
 from commitments.domain.people import Person
-from shared import passwords
+from shared import access, passwords
 from shared.aggregate import Aggregate
 from shared.contracts.access import Role
 from shared.events import EventMetadata
 from shared.eventstore import UniqueKeyTaken
 from shared.eventstore.postgres import PostgresEventStore
-from shared.sealing import Sealer
+from shared.http.auth import key_digest
+from shared.sealing import CannotOpen, Sealer
 from shared.unitofwork import RETRY
 from shared.unitofwork.postgres import PostgresUnitsOfWork
 
@@ -31,8 +31,8 @@ PERSON = Aggregate(
 )
 
 
-def digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+#: How long an invitation may set a password.
+INVITATION_LIFETIME = timedelta(days=7)
 
 
 class PeopleRegistry:
@@ -47,6 +47,7 @@ class PeopleRegistry:
     ) -> None:
         self._store = store
         self._pool = pool
+        self._clock = clock
         self._sealer = sealer
         units = units if units is not None else PostgresUnitsOfWork(store)
         self._writes = CredentialWrites(PERSON, units, RETRY, clock)
@@ -69,23 +70,26 @@ class PeopleRegistry:
         if await self._store.stream_version(PERSON.stream(person_id)) > 0:
             person_id = f"{person_id}-{secrets.token_hex(2)}"
         token = secrets.token_urlsafe(32)
-        command = rules.InvitePerson(person_id, name, role, plans, parties, digest(token))
+        expires = self._clock() + INVITATION_LIFETIME
+        command = rules.InvitePerson(
+            person_id, name, role, plans, parties, key_digest(token), expires
+        )
         try:
             person = await self._writes.change(
                 person_id,
                 command,
                 meta,
                 new=True,
-                unique_keys=[(rules.NAME_KEY, name.strip().casefold())],
+                unique_keys=[(rules.NAME_KEY, access.name_key(name))],
             )
         except UniqueKeyTaken:
-            raise AlreadyExists("person", name) from None
+            raise AlreadyExists("person", name, field="name") from None
         return person, token
 
     async def invitation(self, person_id: str, token: str) -> Person:
         """The person an invitation is for; :class:`NotFound` if it is not one."""
         found = (await PERSON.load(self._store, person_id, required=False)).value
-        if found is None or found.revoked or found.invitation_digest != digest(token):
+        if found is None or found.revoked or found.invitation_digest != key_digest(token):
             raise NotFound("invitation", "")
         return found
 
@@ -95,20 +99,26 @@ class PeopleRegistry:
             raise RuleViolated(problem, "/password")
         sealed = self._sealer.seal(await passwords.hashed(password))
         meta = EventMetadata(partner=f"person:{person_id}")
-        command = rules.SetPassword(digest(token), sealed)
+        command = rules.SetPassword(key_digest(token), sealed, self._clock())
         return await self._writes.change(person_id, command, meta)
 
-    async def reseal(self, meta: EventMetadata) -> int:
+    async def reseal(self, meta: EventMetadata) -> tuple[int, int]:
         """Every password hash in force sealed again under the first sealing key, in
-        new events (a step of a key rotation); how many."""
+        new events (a step of a key rotation): how many, and how many no key opens."""
         rows = await self._pool.fetch(
             "SELECT person_id, sealed_hash FROM people "
             "WHERE sealed_hash IS NOT NULL AND NOT revoked ORDER BY person_id"
         )
+        resealed = unopenable = 0
         for row in rows:
-            sealed = self._sealer.seal(self._sealer.open(row["sealed_hash"]))
+            try:
+                sealed = access.sealed_again(self._sealer, row["sealed_hash"])
+            except CannotOpen:
+                unopenable += 1
+                continue
             await self._writes.change(row["person_id"], rules.ResealPassword(sealed), meta)
-        return len(rows)
+            resealed += 1
+        return resealed, unopenable
 
     async def revoke(self, person_id: str, meta: EventMetadata) -> None:
         await self._writes.change(person_id, rules.RevokePerson(), meta)

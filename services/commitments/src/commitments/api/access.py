@@ -203,6 +203,10 @@ async def remove_webhook_secret(
 class ResealedOut(BaseModel):
     resealed: int = Field(description="Webhook secrets sealed again under the first key.")
     passwords: int = Field(description="People's password hashes sealed again.")
+    unopenable: int = Field(
+        description="Tokens no key opens (sealed under a key already dropped): left as "
+        "they are; those secrets must be added again, those people invited again."
+    )
 
 
 @router.post("/webhook-secrets/reseal", response_model=ResealedOut)
@@ -210,9 +214,9 @@ async def reseal_webhook_secrets(request: Request, _: Operator, meta: Metadata) 
     """A step of a sealing-key rotation: every webhook secret and password hash in
     force is sealed again under the first of ``PACTSTREAM_SECRETS_KEYS`` and the new
     tokens reach every service. After it, the older keys can be dropped."""
-    secrets = await _registry(request).reseal(meta)
-    people = await request.app.state.people.reseal(meta)
-    return ResealedOut(resealed=secrets, passwords=people)
+    secrets, lost_secrets = await _registry(request).reseal(meta)
+    people, lost_people = await request.app.state.people.reseal(meta)
+    return ResealedOut(resealed=secrets, passwords=people, unopenable=lost_secrets + lost_people)
 
 
 @router.delete("/partners/{partner_id}", status_code=204)

@@ -17,7 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from commitments.adapters.people import PeopleRegistry
 from commitments.api.access import Operator, ScopesIn
 from commitments.domain.errors import NotFound, RuleViolated
-from commitments.domain.people import InvitationUsed, Person
+from commitments.domain.people import (
+    InvitationExpired,
+    InvitationUsed,
+    Person,
+    invitation_open,
+)
 from shared.http.dependencies import Metadata
 
 router = APIRouter(tags=["access"])
@@ -143,8 +148,10 @@ async def invitation_page(person_id: str, token: str, request: Request) -> HTMLR
         person = await _people(request).invitation(person_id, token)
     except NotFound:
         return _page("Invitation", f"<p>{_GONE}</p>", 404)
-    if person.password_set:
-        return _page("Invitation", f"<p>{_GONE}</p>", 410)
+    try:
+        invitation_open(person, request.app.state.clock())
+    except RuleViolated as closed:
+        return _page("Invitation", f"<p>{escape(closed.detail)}</p>", 410)
     return _page("Set your password", _form(person, token))
 
 
@@ -157,8 +164,10 @@ async def set_password(person_id: str, token: str, request: Request) -> HTMLResp
         person = await people.invitation(person_id, token)
     except NotFound:
         return _page("Invitation", f"<p>{_GONE}</p>", 404)
-    if person.password_set:
-        return _page("Invitation", f"<p>{_GONE}</p>", 410)
+    try:
+        invitation_open(person, request.app.state.clock())
+    except RuleViolated as closed:
+        return _page("Invitation", f"<p>{escape(closed.detail)}</p>", 410)
     if not hmac.compare_digest(field["csrf"], _csrf(token)):
         return _page("Set your password", _form(person, token, "Please try again."), 403)
     if field["password"] != field["again"]:
@@ -166,8 +175,10 @@ async def set_password(person_id: str, token: str, request: Request) -> HTMLResp
         return _page("Set your password", _form(person, token, error), 422)
     try:
         await people.set_password(person_id, token, field["password"])
-    except InvitationUsed:
-        return _page("Invitation", f"<p>{_GONE}</p>", 410)
+    except (InvitationUsed, InvitationExpired) as closed:
+        return _page("Invitation", f"<p>{escape(closed.detail)}</p>", 410)
+    except NotFound:  # Revoked meanwhile.
+        return _page("Invitation", f"<p>{_GONE}</p>", 404)
     except RuleViolated as refused:
         return _page("Set your password", _form(person, token, refused.detail), 422)
     dashboard = request.app.state.settings.dashboard_url

@@ -31,10 +31,10 @@ class NotFound(CommitmentsError):
 
 
 class AlreadyExists(CommitmentsError):
-    def __init__(self, kind: str, key: str) -> None:
+    def __init__(self, kind: str, key: str, field: str = "code") -> None:
         self.kind = kind
         self.key = key
-        super().__init__(f"a {kind} with code {key!r} already exists")
+        super().__init__(f"a {kind} with {field} {key!r} already exists")
 
 
 class SourceTaken(CommitmentsError):

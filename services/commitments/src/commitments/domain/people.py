@@ -7,6 +7,7 @@ one."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Final
 
 from commitments.domain.errors import AlreadyExists, NotFound, RuleViolated
@@ -26,6 +27,7 @@ class Person:
     plans: tuple[str, ...]
     parties: tuple[str, ...]
     invitation_digest: str
+    invitation_expires_at: datetime | None = None
     password_set: bool = False
     revoked: bool = False
 
@@ -38,12 +40,14 @@ class InvitePerson:
     plans: tuple[str, ...]
     parties: tuple[str, ...]
     invitation_digest: str
+    invitation_expires_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class SetPassword:
     invitation_digest: str
     sealed_hash: str
+    now: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,18 @@ Command = InvitePerson | SetPassword | ResealPassword | RevokePerson
 
 class InvitationUsed(RuleViolated):
     """An invitation works once: the password it set stays."""
+
+
+class InvitationExpired(RuleViolated):
+    """An invitation works for a while: after it, an operator invites again."""
+
+
+def invitation_open(state: Person, now: datetime) -> None:
+    """Raise unless ``state``'s invitation may still set a password at ``now``."""
+    if state.password_set:
+        raise InvitationUsed("this invitation has been used; ask an operator for another")
+    if state.invitation_expires_at is not None and now > state.invitation_expires_at:
+        raise InvitationExpired("this invitation has expired; ask an operator for another")
 
 
 def decide(state: Person | None, command: Command) -> list[EventData]:
@@ -96,6 +112,7 @@ def _invite(state: Person | None, c: InvitePerson) -> list[EventData]:
             plans=c.plans,
             parties=c.parties,
             invitation_digest=c.invitation_digest,
+            invitation_expires_at=c.invitation_expires_at,
         )
     ]
 
@@ -103,8 +120,7 @@ def _invite(state: Person | None, c: InvitePerson) -> list[EventData]:
 def _set_password(state: Person, c: SetPassword) -> list[EventData]:
     if state.revoked or c.invitation_digest != state.invitation_digest:
         raise NotFound("invitation", "")  # Revoked or not theirs: as if there were none.
-    if state.password_set:
-        raise InvitationUsed("this invitation has been used; ask an operator for another")
+    invitation_open(state, c.now)
     return [PersonPasswordSet(person_id=state.person_id, sealed_hash=c.sealed_hash)]
 
 
@@ -118,6 +134,7 @@ def evolve(state: Person | None, event: EventData) -> Person | None:
                 event.plans,
                 event.parties,
                 event.invitation_digest,
+                event.invitation_expires_at,
             )
         case PersonPasswordSet() if state is not None:
             return replace(state, password_set=True)

@@ -9,7 +9,6 @@ Also what both the API and the pages ask: who is calling (:meth:`Sessions.princi
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from shared import passwords
-from shared.access import Scope
+from shared.access import Scope, name_key
 from shared.http.auth import KeyAuthenticator, Principal, Role, key_digest
 from shared.sealing import CannotOpen, Sealer
 
@@ -41,10 +40,6 @@ CREATE INDEX IF NOT EXISTS sessions_expires_idx ON sessions (expires_at);
 #: The browser's cookie: the session token, HttpOnly, SameSite=Lax, Secure over HTTPS.
 COOKIE = "pactstream_session"
 LIFETIME = timedelta(hours=8)
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +73,10 @@ class Sessions:
         as long as a wrong password."""
         row = await self._pool.fetchrow(
             "SELECT person_id, sealed_hash FROM people "
-            "WHERE lower(name) = lower($1) AND NOT revoked AND sealed_hash IS NOT NULL",
-            name.strip(),
+            "WHERE name_key = $1 AND NOT revoked AND sealed_hash IS NOT NULL",
+            name_key(name),
         )
-        stored = passwords.decoy()
+        stored = None
         if row is not None:
             try:
                 stored = self._sealer.open(row["sealed_hash"])
@@ -96,7 +91,7 @@ class Sessions:
         await self._pool.execute(
             "INSERT INTO sessions (token_digest, person_id, key_digest, csrf, created_at, "
             "expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
-            _digest(token),
+            key_digest(token),
             person_id,
             None if key is None else key_digest(key),
             csrf,
@@ -115,7 +110,7 @@ class Sessions:
             FROM sessions s LEFT JOIN people p ON p.person_id = s.person_id AND NOT p.revoked
             WHERE s.token_digest = $1 AND s.ended_at IS NULL AND s.expires_at > $2
             """,
-            _digest(token),
+            key_digest(token),
             self._clock(),
         )
         if row is None:
@@ -142,7 +137,7 @@ class Sessions:
     async def end(self, token: str) -> None:
         await self._pool.execute(
             "UPDATE sessions SET ended_at = $2 WHERE token_digest = $1 AND ended_at IS NULL",
-            _digest(token),
+            key_digest(token),
             self._clock(),
         )
 

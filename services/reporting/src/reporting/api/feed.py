@@ -40,4 +40,7 @@ async def follow_feed(
         plans=principal.scope.plans,
         parties=principal.scope.parties,
     )
-    return await feed.follow(FeedQueries(request.app.state.pool), after, only, limit, wait)
+    # Answered two seconds before the request's deadline, whatever the wait.
+    hold = request.app.state.settings.request_timeout_seconds - 2
+    queries = FeedQueries(request.app.state.pool)
+    return await feed.follow(queries, after, only, limit, wait, hold=hold)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -53,7 +54,7 @@ def decode_cursor(cursor: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, _, number = raw.partition(":")
-        if kind != "feed" or not number.isdigit():
+        if kind != "feed" or not number.isdigit() or int(number) >= 1 << 63:
             raise ValueError(raw)
         return int(number)
     except ValueError:
@@ -75,20 +76,22 @@ async def follow(
     only: FeedFilter,
     limit: int = DEFAULT_LIMIT,
     wait: float = 0.0,
+    *,
+    hold: float = MAX_WAIT,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> FeedPage:
     """The events after the cursor (the beginning without one); when there are none,
-    looked at again every :data:`POLL_SECONDS` for up to ``wait`` seconds."""
+    looked at again every :data:`POLL_SECONDS` for up to ``wait`` seconds (at most
+    ``hold``: the answer must leave before the request's deadline)."""
     seq = 0 if after is None else decode_cursor(after)
-    check_wait(wait)
-    waited = 0.0
+    deadline = clock() + min(check_wait(wait), hold)
     while True:
         rows, last = await reader.after(seq, only, limit)
-        if rows or waited >= wait:
+        if rows or clock() >= deadline:
             return FeedPage(events=[as_cloudevent(r) for r in rows], cursor=encode_cursor(last))
         seq = last
         await sleep(POLL_SECONDS)
-        waited += POLL_SECONDS
 
 
 def as_cloudevent(row: Row) -> dict[str, object]:
