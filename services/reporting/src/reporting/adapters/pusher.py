@@ -91,10 +91,23 @@ class Pusher:
             return  # Another replica pushes it.
         try:
             subscription = await self._store.get(subscription_id)
-            if subscription is not None and subscription.paused_reason is None:
-                await self._push(subscription)
+            if subscription is None or subscription.paused_reason is not None:
+                return
+            if await self._owner_revoked(subscription.owner):
+                await self._store.pause(subscription_id, "its owner's credential was revoked")
+                return
+            await self._push(subscription)
         finally:
             await locks.execute("SELECT pg_advisory_unlock($1, hashtext($2))", *key)
+
+    async def _owner_revoked(self, owner: str) -> bool:
+        """A revoked partner's or person's subscriptions push nothing more."""
+        revoked: bool = await self._pool.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM partners WHERE partner_id = $1 AND revoked) "
+            "OR EXISTS (SELECT 1 FROM people WHERE person_id = $1 AND revoked)",
+            owner,
+        )
+        return revoked
 
     async def _push(self, subscription: Subscription) -> None:
         rows, last = await self._feed.after(subscription.cursor, only(subscription), BATCH)

@@ -124,6 +124,11 @@ class SubscriptionStore:
             "UPDATE subscriptions SET deleted_at = $2 WHERE id = $1", subscription_id, self._clock()
         )
 
+    async def pause(self, subscription_id: str, reason: str) -> None:
+        await self._pool.execute(
+            "UPDATE subscriptions SET paused_reason = $2 WHERE id = $1", subscription_id, reason
+        )
+
     async def resume(self, subscription_id: str) -> None:
         """Push again at once, from where it stopped."""
         await self._pool.execute(
