@@ -8,7 +8,6 @@ import hashlib
 import hmac
 from html import escape
 from typing import Annotated, Literal
-from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
@@ -24,6 +23,7 @@ from commitments.domain.people import (
     invitation_open,
 )
 from shared.http.dependencies import Metadata
+from shared.http.forms import form_fields
 
 router = APIRouter(tags=["access"])
 
@@ -157,8 +157,8 @@ async def invitation_page(person_id: str, token: str, request: Request) -> HTMLR
 
 @router.post("/invitations/{person_id}/{token}", response_class=HTMLResponse)
 async def set_password(person_id: str, token: str, request: Request) -> HTMLResponse:
-    form = parse_qs((await request.body()).decode("utf-8", "replace"))
-    field = {name: (form.get(name) or [""])[0] for name in ("csrf", "password", "again")}
+    form = await form_fields(request)
+    field = {name: form.get(name, "") for name in ("csrf", "password", "again")}
     people = _people(request)
     try:
         person = await people.invitation(person_id, token)

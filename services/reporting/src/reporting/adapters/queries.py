@@ -81,8 +81,13 @@ EFFECTIVE_COMMITMENTS = effective_commitments("$2", "$3")
 
 
 class ReportingQueries:
-    def __init__(self, pool: asyncpg.Pool | Connection) -> None:
+    def __init__(self, pool: asyncpg.Pool | Connection, *, remember: bool = False) -> None:
+        """``remember``: over one snapshot, the same plan's effective commitments are
+        read once however many views of a page ask for them (the plan page has three)."""
         self._pool = pool
+        self._remembered: dict[tuple[str, date, datetime], list[asyncpg.Record]] | None = (
+            {} if remember else None
+        )
 
     async def plans(self, as_of: date, known_at: datetime) -> list[asyncpg.Record]:
         return await self._pool.fetch(
@@ -108,12 +113,18 @@ class ReportingQueries:
     async def commitments(
         self, plan_id: str, as_of: date, known_at: datetime
     ) -> list[asyncpg.Record]:
-        return await self._pool.fetch(
+        key = (plan_id, as_of, known_at)
+        if self._remembered is not None and key in self._remembered:
+            return self._remembered[key]
+        rows: list[asyncpg.Record] = await self._pool.fetch(
             f"SELECT * FROM ({EFFECTIVE_COMMITMENTS} AND c.plan_id = $1) e ORDER BY e.code",
             plan_id,
             as_of,
             known_at,
         )
+        if self._remembered is not None:
+            self._remembered[key] = rows
+        return rows
 
     async def progress_rows(
         self, plan_id: str, as_of: date, known_at: datetime
@@ -342,6 +353,8 @@ async def consistent_reads(pool: asyncpg.Pool) -> AsyncIterator[Connection]:
 
 @asynccontextmanager
 async def snapshot(pool: asyncpg.Pool) -> AsyncIterator[Readers]:
-    """Both readers over one :func:`consistent_reads` connection."""
+    """Both readers over one :func:`consistent_reads` connection (whose state cannot
+    change under them, so repeated reads of a plan's commitments are read once)."""
     async with consistent_reads(pool) as conn:
-        yield Readers(commitments=ReportingQueries(conn), funding=FundingQueries(conn))
+        commitments = ReportingQueries(conn, remember=True)
+        yield Readers(commitments=commitments, funding=FundingQueries(conn))

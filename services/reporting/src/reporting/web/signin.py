@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from urllib.parse import parse_qs, quote
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from reporting.adapters.sessions import COOKIE, Sessions, Started
 from reporting.web.templates import render
 from shared.http.auth import KeyAuthenticator, Principal, bearer_key, client_address
+from shared.http.forms import form_fields
 from shared.http.problems import Problem
 
 router = APIRouter(include_in_schema=False)
@@ -70,19 +71,15 @@ async def login_form(request: Request, next: str = "/") -> Response:
     return _form(request, next)
 
 
-def _field(form: dict[str, list[str]], name: str) -> str:
-    return (form.get(name) or [""])[0]
-
-
-async def _start(request: Request, form: dict[str, list[str]]) -> Started | str:
+async def _start(request: Request, form: dict[str, str]) -> Started | str:
     """A new session, or why not."""
     sessions: Sessions = request.app.state.sessions
     auth: KeyAuthenticator = request.app.state.authenticator
     client = client_address(request)
-    name, key = _field(form, "name").strip(), _field(form, "key").strip()
+    name, key = form.get("name", "").strip(), form.get("key", "").strip()
     if name:
         auth.check_failures(client)
-        person_id = await sessions.person(name, _field(form, "password"))
+        person_id = await sessions.person(name, form.get("password", ""))
         if person_id is None:
             auth.failed(client)
             return "That name and password do not match."
@@ -100,12 +97,12 @@ async def _start(request: Request, form: dict[str, list[str]]) -> Started | str:
 
 @router.post("/login", response_model=None)
 async def login(request: Request) -> Response:
-    form = parse_qs((await request.body()).decode("utf-8", "replace"))
-    target = _field(form, "next") or "/"
+    form = await form_fields(request)
+    target = form.get("next", "") or "/"
     if not target.startswith("/") or target.startswith("//"):
         target = "/"
     expected = request.cookies.get(LOGIN_COOKIE, "")
-    if not expected or not hmac.compare_digest(_field(form, "csrf"), expected):
+    if not expected or not hmac.compare_digest(form.get("csrf", ""), expected):
         return _form(request, target, "The form had expired; please sign in again.", 403)
     try:
         started = await _start(request, form)
@@ -134,9 +131,9 @@ async def logout(request: Request) -> Response:
     sessions: Sessions = request.app.state.sessions
     token = request.cookies.get(COOKIE, "")
     session = await sessions.find(token) if token else None
-    form = parse_qs((await request.body()).decode("utf-8", "replace"))
+    form = await form_fields(request)
     if session is not None:
-        if not hmac.compare_digest(_field(form, "csrf"), session.csrf):
+        if not hmac.compare_digest(form.get("csrf", ""), session.csrf):
             return Response("the sign-out form had expired", status_code=403)
         await sessions.end(token)
     response = RedirectResponse("/login", status_code=303)
