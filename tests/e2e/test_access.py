@@ -78,7 +78,7 @@ def test_every_service_answers_the_access_matrix(platform: Platform) -> None:
         assert codes == [401, 401, 401, 403, 403, 201, 201], service
 
     for key, expected in [
-        (None, 401),
+        (None, 200),  # A visitor: the public plans (none here).
         ("psk_not-a-key", 401),
         (revoked["key"], 401),
         (reader["key"], 200),
@@ -87,6 +87,8 @@ def test_every_service_answers_the_access_matrix(platform: Platform) -> None:
     ]:
         with as_key(platform, "reporting", key) as c:
             assert c.get("/v1/plans").status_code == expected, key
+    with as_key(platform, "reporting", None) as c:
+        assert c.get(f"/v1/plans/{inside['id']}/progress").status_code == 401
 
     with as_key(platform, "commitments", partner["key"]) as c:
         denied = c.post("/v1/access/partners", json={"name": "x", "role": "operator"})

@@ -174,6 +174,16 @@ async def _whole(client: httpx.AsyncClient, path: str) -> Any:
     return body
 
 
+def _kept(old: Any, new: Any) -> Any:
+    """``new`` without what later releases added: the fields ``old`` did not have
+    (additions are compatible; a changed or lost field is not)."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        return {k: _kept(old[k], new[k]) for k in old if k in new}
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        return [_kept(o, n) for o, n in zip(old, new, strict=True)]
+    return new
+
+
 async def test_reporting_answers_over_a_migrated_database_what_the_old_release_answered() -> None:
     captured: dict[str, Any] = json.loads((FIXTURE / "views.json").read_text())["views"]
     prefix = random_ref("test.")
@@ -188,7 +198,7 @@ async def test_reporting_answers_over_a_migrated_database_what_the_old_release_a
         finally:
             await delete_topics(KAFKA, prefix)
     for path, view in captured.items():
-        assert answered[path] == view, path
+        assert _kept(view, answered[path]) == view, path
 
 
 @pytest.mark.parametrize("service", sorted(CHAINS))

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from commitments.domain import access, commitment, plan
+from commitments.domain import access, commitment, plan, visibility
 from commitments.domain.commitment import ChangeStatus, ReportProgress
 from commitments.domain.errors import AlreadyExists, InvalidTransition, NotFound, RuleViolated
 from shared.contracts.access import PartnerKeyIssued, PartnerRegistered, PartnerRevoked
@@ -18,6 +18,7 @@ from shared.contracts.commitments import (
     IndicatorData,
     IndicatorPoint,
     PlanCreated,
+    PlanVisibilityChanged,
     ProgressReported,
 )
 from shared.contracts.funding import FlowReversed
@@ -90,7 +91,9 @@ def test_a_progress_report_folds_into_the_commitment() -> None:
     assert state is not None and state.report("r1") is not None
 
 
-@pytest.mark.parametrize("decider", [commitment.DECIDER, plan.DECIDER, access.DECIDER])
+@pytest.mark.parametrize(
+    "decider", [commitment.DECIDER, plan.DECIDER, access.DECIDER, visibility.DECIDER]
+)
 def test_an_event_an_aggregate_does_not_know_is_an_error(decider: object) -> None:
     with pytest.raises(UnknownEvent):
         fold(decider, [STRAY], None)  # type: ignore[call-overload]
@@ -199,3 +202,16 @@ def test_every_event_the_partner_decides_it_can_fold_back() -> None:
     state = fold(access.DECIDER, given, None)
     assert state is not None and state.revoked and state.secrets == ("s2",)
     assert state.keys == (("k1", True), ("k2", False))
+
+
+def test_a_plan_is_private_until_made_public_and_repeating_changes_nothing() -> None:
+    rules = visibility.DECIDER
+    assert rules.initial() is False
+    assert list(rules.decide(False, visibility.SetVisibility("p1", False))) == []
+    (made_public,) = rules.decide(False, visibility.SetVisibility("p1", True))
+    assert isinstance(made_public, PlanVisibilityChanged) and made_public.public
+    state = fold(rules, [made_public], rules.initial())
+    assert state is True
+    assert list(rules.decide(state, visibility.SetVisibility("p1", True))) == []
+    (private,) = rules.decide(state, visibility.SetVisibility("p1", False))
+    assert fold(rules, [made_public, private], rules.initial()) is False

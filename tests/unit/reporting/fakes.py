@@ -21,10 +21,17 @@ class FakeCommitments:
     offsets: list[dict[str, Any]] = field(default_factory=list)
 
     async def plans(self, as_of: date, known_at: datetime) -> Rows:
-        return list(self.plan_rows.values())
+        return [{"public": False, **r} for r in self.plan_rows.values()]
 
     async def plan(self, plan_id: str, known_at: datetime) -> Row | None:
         return self.plan_rows.get(plan_id)
+
+    async def public_plans(self) -> frozenset[str]:
+        return frozenset(k for k, r in self.plan_rows.items() if r.get("public"))
+
+    async def plan_of(self, commitment_id: str) -> str | None:
+        found = [c["plan_id"] for c in self.commitment_rows if c["commitment_id"] == commitment_id]
+        return found[0] if found else None
 
     def _of_plan(self, plan_id: str) -> list[dict[str, Any]]:
         return [c for c in self.commitment_rows if c["plan_id"] == plan_id]

@@ -84,4 +84,4 @@ def test_every_payload_model_of_the_contracts_is_listed_and_registered() -> None
         }
         assert models == set(module.EVENTS), module.__name__
         assert all(contracts.registry.model(m.event_type) is m for m in models)
-    assert len(contracts.registry.types()) == 27
+    assert len(contracts.registry.types()) == 28

@@ -59,6 +59,16 @@ class PlanCreated(EventData):
     sections: tuple[SectionData, ...] = ()
 
 
+class PlanVisibilityChanged(EventData):
+    """An operator made a plan public (its reports readable without a key) or private
+    again. Published, so every reporting replica and subscriber sees the same answer."""
+
+    event_type = "org.pactstream.plan.visibility-changed"
+
+    plan_id: str
+    public: bool
+
+
 class CommitmentMade(EventData):
     event_type = "org.pactstream.commitment.made"
 
@@ -175,6 +185,7 @@ class CommitmentAmended(EventData):
 #: model of this module is missing here.
 EVENTS: tuple[type[EventData], ...] = (
     PlanCreated,
+    PlanVisibilityChanged,
     CommitmentMade,
     CommitmentStatusChanged,
     ProgressReported,

@@ -27,6 +27,11 @@ async def get_writer(principal: Annotated[Principal, Depends(get_principal)]) ->
     return principal
 
 
+async def get_operator(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    principal.require("operator")
+    return principal
+
+
 async def get_metadata(
     request: Request, principal: Annotated[Principal, Depends(get_principal)]
 ) -> EventMetadata:
@@ -40,6 +45,7 @@ async def get_metadata(
 
 Reader = Annotated[Principal, Depends(get_principal)]
 Writer = Annotated[Principal, Depends(get_writer)]
+Operator = Annotated[Principal, Depends(get_operator)]
 Metadata = Annotated[EventMetadata, Depends(get_metadata)]
 
 

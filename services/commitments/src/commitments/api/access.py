@@ -5,23 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from commitments.adapters.access import AccessRegistry
 from commitments.domain.access import Partner
-from shared.http.auth import Principal
-from shared.http.dependencies import Metadata, get_principal
+from shared.http.dependencies import Metadata, Operator
 
 router = APIRouter(prefix="/v1/access", tags=["access"])
-
-
-async def get_operator(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
-    principal.require("operator")
-    return principal
-
-
-Operator = Annotated[Principal, Depends(get_operator)]
 
 
 class ScopesIn(BaseModel):

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from commitments.application.service import CommitmentsService
-from shared.http.dependencies import Metadata, Reader, Writer
+from shared.http.dependencies import Metadata, Operator, Reader, Writer
 
 
 async def get_service(request: Request) -> CommitmentsService:
@@ -18,4 +18,4 @@ async def get_service(request: Request) -> CommitmentsService:
 
 Service = Annotated[CommitmentsService, Depends(get_service)]
 
-__all__ = ["Metadata", "Reader", "Service", "Writer"]
+__all__ = ["Metadata", "Operator", "Reader", "Service", "Writer"]

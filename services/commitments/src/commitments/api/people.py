@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from commitments.adapters.people import PeopleRegistry
-from commitments.api.access import Operator, ScopesIn
+from commitments.api.access import ScopesIn
 from commitments.domain.errors import NotFound, RuleViolated
 from commitments.domain.people import (
     InvitationExpired,
@@ -22,7 +22,7 @@ from commitments.domain.people import (
     Person,
     invitation_open,
 )
-from shared.http.dependencies import Metadata
+from shared.http.dependencies import Metadata, Operator
 from shared.http.forms import form_fields
 
 router = APIRouter(tags=["access"])

@@ -7,11 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response
 
 from commitments.api import commands, schemas
-from commitments.api.dependencies import Metadata, Reader, Service, Writer
+from commitments.api.dependencies import Metadata, Operator, Reader, Service, Writer
 from commitments.domain.commitment import Commitment, MakeCommitment
 from commitments.domain.plan import CreatePlan, Plan, Section
+from commitments.domain.visibility import SetVisibility
 from shared.decider import Versioned, new_id
 from shared.http.dependencies import parse_if_match
+from shared.http.problems import problem_responses
 from shared.periods import parse_period
 
 router = APIRouter(prefix="/v1")
@@ -113,6 +115,21 @@ async def get_plan(
     plan = await service.get_plan(plan_id)
     etag(response, plan.version)
     return plan_out(plan)
+
+
+@router.put(
+    "/plans/{plan_id}/visibility",
+    response_model=schemas.VisibilityOut,
+    tags=["plans"],
+    responses=problem_responses(403, 404),
+)
+async def set_visibility(
+    plan_id: str, body: schemas.VisibilityIn, service: Service, _: Operator, meta: Metadata
+) -> schemas.VisibilityOut:
+    """Make a plan public (reporting then answers its reads, pages and exports without
+    a key) or private again. Operators only; setting what already holds changes nothing."""
+    public = await service.set_visibility(SetVisibility(plan_id, body.public), meta)
+    return schemas.VisibilityOut(plan=plan_id, public=public)
 
 
 @router.post(

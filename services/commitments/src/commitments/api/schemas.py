@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s/]([^/]*[^\s/])?$")]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
@@ -104,6 +104,15 @@ class SectionOut(BaseModel):
     title: str
     parent: str | None
     kind: str
+
+
+class VisibilityIn(Body):
+    public: StrictBool = Field(description="true: the plan's reports answer without a key.")
+
+
+class VisibilityOut(BaseModel):
+    plan: str
+    public: bool
 
 
 class PlanOut(BaseModel):

@@ -16,6 +16,7 @@ from datetime import datetime
 from commitments.application.cache import StateCache
 from commitments.domain import commitment as commitment_rules
 from commitments.domain import plan as plan_rules
+from commitments.domain import visibility as visibility_rules
 from commitments.domain.commitment import (
     Amend,
     ChangeStatus,
@@ -28,6 +29,7 @@ from commitments.domain.commitment import (
 )
 from commitments.domain.errors import AlreadyExists, CommitmentsError, NotFound
 from commitments.domain.plan import CreatePlan, Plan
+from commitments.domain.visibility import SetVisibility
 from shared.access import OutOfScope, Scope
 from shared.aggregate import Aggregate, Decision
 from shared.contracts.commitments import CommitmentMade
@@ -49,11 +51,21 @@ def plan_stream(plan_id: str) -> str:
     return f"plan-{plan_id}"
 
 
+def visibility_stream(plan_id: str) -> str:
+    return f"plan-visibility-{plan_id}"
+
+
 def commitment_stream(commitment_id: str) -> str:
     return f"commitment-{commitment_id}"
 
 
 PLAN = Aggregate("plan", plan_rules.DECIDER, plan_stream, lambda i: NotFound("plan", i))
+VISIBILITY = Aggregate(
+    "plan visibility",
+    visibility_rules.DECIDER,
+    visibility_stream,
+    lambda i: NotFound("plan", i),
+)
 COMMITMENT = Aggregate(
     "commitment",
     commitment_rules.DECIDER,
@@ -126,6 +138,21 @@ class CommitmentsService:
         found = existing(await PLAN.load(self._store, plan_id))
         self._plans.put(plan_id, found)
         return found
+
+    async def set_visibility(self, command: SetVisibility, meta: EventMetadata) -> bool:
+        """Make a plan public or private again (operators only, checked by the route);
+        the answer is whether it is public now."""
+        await self.get_plan(command.plan_id)
+
+        async def work(uow: UnitOfWork) -> bool:
+            current = await VISIBILITY.load(uow.events, command.plan_id, required=False)
+            decision = VISIBILITY.decide(current, command)
+            VISIBILITY.append(
+                uow, command.plan_id, current.version, decision.events, self._clock(), meta
+            )
+            return decision.after.value
+
+        return await self.policy.run(self.units, work, retry=True)
 
     async def make_commitment(
         self,

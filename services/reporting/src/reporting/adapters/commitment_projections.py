@@ -33,6 +33,22 @@ async def _plan_created(conn: Connection, event: ReceivedEvent, data: contract.P
     )
 
 
+async def _plan_visibility_changed(
+    conn: Connection, event: ReceivedEvent, data: contract.PlanVisibilityChanged
+) -> None:
+    """The latest word holds: a plan's visibility changes are one stream, on one
+    partition, so they arrive in the order they were recorded."""
+    await conn.execute(
+        """
+        INSERT INTO rm_plan_visibility (plan_id, public, recorded_at) VALUES ($1, $2, $3)
+        ON CONFLICT (plan_id) DO UPDATE SET public = $2, recorded_at = $3
+        """,
+        data.plan_id,
+        data.public,
+        event.recorded_at,
+    )
+
+
 async def _commitment_made(
     conn: Connection, event: ReceivedEvent, data: contract.CommitmentMade
 ) -> None:
@@ -220,6 +236,7 @@ async def _indicator(
 #: The read-model change of each commitments event.
 COMMITMENT_PROJECTIONS: dict[type[EventData], Projection] = {
     contract.PlanCreated: _plan_created,
+    contract.PlanVisibilityChanged: _plan_visibility_changed,
     contract.CommitmentMade: _commitment_made,
     contract.CommitmentStatusChanged: _commitment_status_changed,
     contract.ProgressReported: _progress_reported,

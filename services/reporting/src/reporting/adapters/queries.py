@@ -94,16 +94,28 @@ class ReportingQueries:
             f"""
             WITH c AS ({effective_commitments("$1", "$2")})
             SELECT p.plan_id, p.code, p.title, p.language, p.period,
+                   coalesce(v.public, false) AS public,
                    count(c.commitment_id) AS commitments,
                    count(c.commitment_id) FILTER (WHERE c.priority) AS priority,
                    count(c.commitment_id) FILTER (WHERE c.status = 'completed') AS completed
             FROM rm_plans p LEFT JOIN c ON c.plan_id = p.plan_id
+                 LEFT JOIN rm_plan_visibility v ON v.plan_id = p.plan_id
             WHERE p.recorded_at <= $2
-            GROUP BY p.plan_id ORDER BY p.code
+            GROUP BY p.plan_id, v.public ORDER BY p.code
             """,
             as_of,
             known_at,
         )
+
+    async def public_plans(self) -> frozenset[str]:
+        rows = await self._pool.fetch("SELECT plan_id FROM rm_plan_visibility WHERE public")
+        return frozenset(r["plan_id"] for r in rows)
+
+    async def plan_of(self, commitment_id: str) -> str | None:
+        plan_id: str | None = await self._pool.fetchval(
+            "SELECT plan_id FROM rm_commitments WHERE commitment_id = $1", commitment_id
+        )
+        return plan_id
 
     async def plan(self, plan_id: str, known_at: datetime) -> asyncpg.Record | None:
         return await self._pool.fetchrow(

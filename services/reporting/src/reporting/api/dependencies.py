@@ -3,41 +3,65 @@ and the dates asked for (defaults from the injected clock)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import Depends, Query, Request, Response
 
-from reporting.adapters.queries import snapshot
+from reporting.adapters.queries import ReportingQueries, snapshot
 from reporting.adapters.sessions import COOKIE, Sessions
 from reporting.application.changes import Window
 from reporting.application.dates import Clock, report_dates
 from reporting.application.lists import DEFAULT_LIMIT, MAX_LIMIT, CommitmentFilter, Sort
 from reporting.application.models import ReportDates
 from reporting.application.ports import Readers
-from shared.http.auth import KeyAuthenticator, Principal, bearer_key, client_address
+from reporting.application.visibility import Subject, open_to_visitors
+from shared.http.auth import (
+    UNAUTHENTICATED,
+    KeyAuthenticator,
+    Principal,
+    bearer_key,
+    client_address,
+)
+from shared.http.problems import Problem
+
+
+async def _session(request: Request) -> Principal | None:
+    """The person the dashboard's session cookie names (reads only, as its export
+    links make), or ``None``."""
+    token = request.cookies.get(COOKIE) if request.method in ("GET", "HEAD") else None
+    if not token:
+        return None
+    sessions: Sessions = request.app.state.sessions
+    session = await sessions.find(token)
+    return None if session is None else session.principal
 
 
 async def get_principal(request: Request) -> Principal:
-    """A bearer key, or (for reads, as the dashboard's export links make) the
-    dashboard's session cookie."""
+    """A bearer key, or the dashboard's session cookie: 401 without either."""
     auth: KeyAuthenticator = request.app.state.authenticator
     key = bearer_key(request)
-    token = request.cookies.get(COOKIE) if request.method in ("GET", "HEAD") else None
-    if key is None and token:
-        sessions: Sessions = request.app.state.sessions
-        session = await sessions.find(token)
-        if session is not None:
-            request.state.principal = session.principal
-            return session.principal
+    if key is None and (person := await _session(request)) is not None:
+        request.state.principal = person
+        return person
     principal = await auth.authenticate(key, client_address(request))
     request.state.principal = principal
     return principal
 
 
+async def get_caller(request: Request) -> Principal | None:
+    """Like :func:`get_principal`, but a request with no key and no live session is a
+    visitor (``None``) instead of a 401; a wrong key is still a 401."""
+    if bearer_key(request) is None and await _session(request) is None:
+        return None
+    return await get_principal(request)
+
+
 Reader = Annotated[Principal, Depends(get_principal)]
+#: The caller of a route that public plans open to visitors; ``None`` for a visitor.
+Caller = Annotated[Principal | None, Depends(get_caller)]
 
 
 async def get_readers(request: Request, _: Reader) -> AsyncIterator[Readers]:
@@ -49,6 +73,46 @@ async def get_readers(request: Request, _: Reader) -> AsyncIterator[Readers]:
 
 
 Snapshot = Annotated[Readers, Depends(get_readers)]
+
+
+def opened_by(subject: Subject | None) -> Callable[[Request, Principal | None], Awaitable[None]]:
+    """A dependency letting a visitor through when the plan (or commitment) the path
+    names is public; a 401, as without a key, when it is not. ``None``: a list, open
+    to visitors, that the route narrows to public plans itself."""
+
+    async def check(request: Request, caller: Caller) -> None:
+        if caller is not None or subject is None:
+            return
+        reader = ReportingQueries(request.app.state.pool)
+        if not await open_to_visitors(reader, subject, request.path_params[subject]):
+            raise Problem(
+                401,
+                "unauthenticated",
+                "a key is needed: this plan is not public",
+                headers=UNAUTHENTICATED,
+            )
+
+    return check
+
+
+def _readers_after(gate: Callable[..., Awaitable[None]]) -> Callable[..., AsyncIterator[Readers]]:
+    """The read models once ``gate`` let the caller in (a default, not an annotation:
+    the gate is a closure, which a postponed annotation could not name)."""
+
+    async def readers(request: Request, _: None = Depends(gate)) -> AsyncIterator[Readers]:
+        async with snapshot(request.app.state.pool) as read:
+            yield read
+
+    return readers
+
+
+_PLAN, _COMMITMENT, _LIST = opened_by("plan_id"), opened_by("commitment_id"), opened_by(None)
+#: Routes of one plan that a public plan opens to visitors.
+OpenPlan = Annotated[None, Depends(_PLAN)]
+#: The read models for a caller with a key, or for a visitor to a public plan's route.
+PlanSnapshot = Annotated[Readers, Depends(_readers_after(_PLAN))]
+CommitmentSnapshot = Annotated[Readers, Depends(_readers_after(_COMMITMENT))]
+ListSnapshot = Annotated[Readers, Depends(_readers_after(_LIST))]
 
 
 def get_dates(

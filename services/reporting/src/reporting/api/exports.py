@@ -14,10 +14,14 @@ from reporting.adapters.iati_queries import IatiQueries
 from reporting.adapters.queries import ReportingQueries, consistent_reads
 from reporting.api.dependencies import (
     Between,
+    Caller,
+    CommitmentSnapshot,
     ConvertTo,
     Criteria,
     Dates,
-    Reader,
+    ListSnapshot,
+    OpenPlan,
+    PlanSnapshot,
     Snapshot,
     SortBy,
 )
@@ -77,11 +81,12 @@ def _json(value: object) -> bytes:
 @router.get("/plans.json", response_class=Response)
 async def export_plans(
     request: Request,
-    read: Snapshot,
+    read: ListSnapshot,
+    caller: Caller,
     dates: Dates,
     q: Annotated[str | None, Query(description="Words of the title.")] = None,
 ) -> Response:
-    found = await plans.plans(read.commitments, dates, q)
+    found = await plans.plans(read.commitments, dates, q, public_only=caller is None)
     return _file(request, [plans_table(found)], _json(found), "plans", dates)
 
 
@@ -91,7 +96,7 @@ async def export_plans(
 async def export_commitments(
     request: Request,
     plan_id: str,
-    read: Snapshot,
+    read: PlanSnapshot,
     dates: Dates,
     criteria: Criteria,
     sort: SortBy = "code",
@@ -110,7 +115,9 @@ async def export_commitments(
 @router.get("/plans/{plan_id}/progress.csv", response_class=Response)
 @router.get("/plans/{plan_id}/progress.xlsx", response_class=Response)
 @router.get("/plans/{plan_id}/progress.json", response_class=Response)
-async def export_progress(request: Request, plan_id: str, read: Snapshot, dates: Dates) -> Response:
+async def export_progress(
+    request: Request, plan_id: str, read: PlanSnapshot, dates: Dates
+) -> Response:
     """The progress tree flattened: one row for the plan, one per section."""
     report = await plans.progress(read.commitments, plan_id, dates)
     return _file(request, [progress_table(report)], _json(report), f"{plan_id}-progress", dates)
@@ -122,7 +129,7 @@ async def export_progress(request: Request, plan_id: str, read: Snapshot, dates:
 async def export_deadlines(
     request: Request,
     plan_id: str,
-    read: Snapshot,
+    read: PlanSnapshot,
     dates: Dates,
     within_days: Annotated[int, Query(ge=0, le=3660)] = 90,
 ) -> Response:
@@ -134,7 +141,7 @@ async def export_deadlines(
 @router.get("/plans/{plan_id}/funding.xlsx", response_class=Response)
 @router.get("/plans/{plan_id}/funding.json", response_class=Response)
 async def export_funding(
-    request: Request, plan_id: str, read: Snapshot, dates: Dates, convert_to: ConvertTo = None
+    request: Request, plan_id: str, read: PlanSnapshot, dates: Dates, convert_to: ConvertTo = None
 ) -> Response:
     view = await money.plan_funding(read, plan_id, dates, convert_to)
     return _file(request, [funding_table(view)], _json(view), f"{plan_id}-funding", dates)
@@ -144,7 +151,7 @@ async def export_funding(
 @router.get("/plans/{plan_id}/changes.xlsx", response_class=Response)
 @router.get("/plans/{plan_id}/changes.json", response_class=Response)
 async def export_changes(
-    request: Request, plan_id: str, read: Snapshot, dates: Dates, window: Between
+    request: Request, plan_id: str, read: PlanSnapshot, dates: Dates, window: Between
 ) -> Response:
     view = await changes.changes(read.commitments, plan_id, window, dates)
     return _file(request, [changes_table(view)], _json(view), f"{plan_id}-changes", dates)
@@ -154,7 +161,7 @@ async def export_changes(
 @router.get("/commitments/{commitment_id}.xlsx", response_class=Response)
 @router.get("/commitments/{commitment_id}.json", response_class=Response)
 async def export_commitment(
-    request: Request, commitment_id: str, read: Snapshot, dates: Dates
+    request: Request, commitment_id: str, read: CommitmentSnapshot, dates: Dates
 ) -> Response:
     """CSV: the commitment's fields; XLSX: those and a sheet each for its indicators,
     reports, milestones, flows and timeline."""
@@ -175,7 +182,7 @@ async def export_scorecard(request: Request, name: str, read: Snapshot, dates: D
     response_class=Response,
     responses={200: {"description": "The file, as an attachment.", "content": {XML: {}}}},
 )
-async def export_iati(request: Request, plan_id: str, _: Reader, dates: Dates) -> Response:
+async def export_iati(request: Request, plan_id: str, _: OpenPlan, dates: Dates) -> Response:
     """The plan as an IATI 2.03 activity file: its activity and one per commitment with
     participating organisations, status, dates, results and transactions."""
     settings: ReportingSettings = request.app.state.settings

@@ -8,10 +8,14 @@ from fastapi import APIRouter, Query, Request, Response
 
 from reporting.api.dependencies import (
     Between,
+    Caller,
+    CommitmentSnapshot,
     ConvertTo,
     Criteria,
     Dates,
+    ListSnapshot,
     Pages,
+    PlanSnapshot,
     Snapshot,
     SortBy,
     link_next,
@@ -38,21 +42,24 @@ FOUND = problem_responses(404)
 async def list_plans(
     request: Request,
     response: Response,
-    read: Snapshot,
+    read: ListSnapshot,
+    caller: Caller,
     dates: Dates,
     paging: Pages,
     q: Annotated[
         str | None, Query(description="Text in the title, ignoring case and accents.")
     ] = None,
 ) -> list[PlanSummary]:
-    """Every plan with its commitment counts, by code."""
-    found = await plans.plan_page(read.commitments, dates, q, paging.cursor, paging.limit)
+    """Every plan with its commitment counts, by code; without a key, the public ones."""
+    found = await plans.plan_page(
+        read.commitments, dates, q, paging.cursor, paging.limit, public_only=caller is None
+    )
     link_next(request, response, found.next_cursor)
     return found.items
 
 
 @router.get("/plans/{plan_id}/progress", tags=["plans"], responses=FOUND)
-async def plan_progress(plan_id: str, read: Snapshot, dates: Dates) -> Progress:
+async def plan_progress(plan_id: str, read: PlanSnapshot, dates: Dates) -> Progress:
     """The section tree with totals; a section's totals include its sub-sections."""
     return await plans.progress(read.commitments, plan_id, dates)
 
@@ -66,7 +73,7 @@ async def plan_commitments(
     request: Request,
     response: Response,
     plan_id: str,
-    read: Snapshot,
+    read: PlanSnapshot,
     dates: Dates,
     criteria: Criteria,
     paging: Pages,
@@ -83,7 +90,7 @@ async def plan_commitments(
 @router.get("/plans/{plan_id}/deadlines", tags=["plans"], responses=FOUND)
 async def plan_deadlines(
     plan_id: str,
-    read: Snapshot,
+    read: PlanSnapshot,
     dates: Dates,
     within_days: Annotated[int, Query(ge=0, le=3660)] = 90,
 ) -> Deadlines:
@@ -93,7 +100,7 @@ async def plan_deadlines(
 
 
 @router.get("/plans/{plan_id}/changes", tags=["plans"], responses=FOUND)
-async def plan_changes(plan_id: str, read: Snapshot, dates: Dates, window: Between) -> Changes:
+async def plan_changes(plan_id: str, read: PlanSnapshot, dates: Dates, window: Between) -> Changes:
     """What changed between two business dates (``from``, ``to``) or two record times
     (``known_from``, ``known_to``): status changes, reports, money, and corrections of
     the past recorded since the first, each with its event."""
@@ -101,7 +108,9 @@ async def plan_changes(plan_id: str, read: Snapshot, dates: Dates, window: Betwe
 
 
 @router.get("/commitments/{commitment_id}", tags=["commitments"], responses=FOUND)
-async def commitment_view(commitment_id: str, read: Snapshot, dates: Dates) -> CommitmentView:
+async def commitment_view(
+    commitment_id: str, read: CommitmentSnapshot, dates: Dates
+) -> CommitmentView:
     """The commitment as it stood on ``as_of`` as known at ``known_at``: indicators with
     their latest value and percent of the way to target, progress reports, milestones,
     and the timeline of events with their provenance."""
@@ -110,7 +119,7 @@ async def commitment_view(commitment_id: str, read: Snapshot, dates: Dates) -> C
 
 @router.get("/plans/{plan_id}/funding", tags=["plans"], responses=FOUND)
 async def plan_funding(
-    plan_id: str, read: Snapshot, dates: Dates, convert_to: ConvertTo = None
+    plan_id: str, read: PlanSnapshot, dates: Dates, convert_to: ConvertTo = None
 ) -> PlanFunding:
     """Agreed, allocated, pledged, committed, disbursed and spent per currency, with
     absorption (disbursed ÷ committed), by source and by section. Currencies are never

@@ -32,26 +32,38 @@ from reporting.application.views import deadline_class
 
 
 async def plans(
-    reader: CommitmentsReader, dates: ReportDates, q: str | None = None
+    reader: CommitmentsReader,
+    dates: ReportDates,
+    q: str | None = None,
+    *,
+    public_only: bool = False,
 ) -> list[PlanSummary]:
     """Every plan recorded by ``known_at`` whose title has ``q`` in it (ignoring case
-    and accents), by code, with its commitment counts."""
+    and accents), by code, with its commitment counts; only the public ones for a
+    visitor without a key (``public_only``)."""
     return [
         PlanSummary(
             **plan_head(r).model_dump(),
             commitments=r["commitments"],
             priority=r["priority"],
             completed=r["completed"],
+            public=r["public"],
         )
         for r in await reader.plans(dates.as_of, dates.known_at)
-        if matches(r["title"], q)
+        if matches(r["title"], q) and (r["public"] or not public_only)
     ]
 
 
 async def plan_page(
-    reader: CommitmentsReader, dates: ReportDates, q: str | None, cursor: str | None, limit: int
+    reader: CommitmentsReader,
+    dates: ReportDates,
+    q: str | None,
+    cursor: str | None,
+    limit: int,
+    *,
+    public_only: bool = False,
 ) -> Page[PlanSummary]:
-    found = await plans(reader, dates, q)
+    found = await plans(reader, dates, q, public_only=public_only)
     return page(found, lambda p: (p.code,), "code", cursor, limit)
 
 
@@ -130,11 +142,13 @@ async def deadlines(
     )
 
 
-async def cards(read: Readers, dates: ReportDates, q: str | None = None) -> list[PlanCard]:
-    """Every plan (whose title has ``q`` in it) with its progress totals and money, for
-    the overview."""
+async def cards(
+    read: Readers, dates: ReportDates, q: str | None = None, *, public_only: bool = False
+) -> list[PlanCard]:
+    """Every plan (whose title has ``q`` in it; only public ones for a visitor without
+    a key) with its progress totals and money, for the overview."""
     out = []
-    for summary in await plans(read.commitments, dates, q):
+    for summary in await plans(read.commitments, dates, q, public_only=public_only):
         report = await progress(read.commitments, summary.id, dates)
         funding = await money.plan_funding(read, summary.id, dates)
         out.append(PlanCard(plan=report.plan, totals=report.totals, funding=funding.totals))

@@ -6,18 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment
 
-from reporting.adapters.queries import snapshot
+from reporting.adapters.queries import ReportingQueries, snapshot
 from reporting.application import changes, commitments, money, parties, plans
 from reporting.application.dates import Clock, report_dates
 from reporting.application.errors import InvalidCursor, InvalidQuery, ReportingError
 from reporting.application.models import IndicatorSeries, ReportDates
 from reporting.application.ports import Readers
+from reporting.application.visibility import Subject, open_to_visitors
 from reporting.web.charts import indicator_chart
 from reporting.web.finding import PAGE_SIZE, finder
 from reporting.web.signin import principal, sign_in_again
@@ -53,12 +54,28 @@ def _error(request: Request, status: int, detail: str) -> HTMLResponse:
 
 
 Page = Callable[[Readers, ReportDates], Awaitable[HTMLResponse]]
+#: What a page shows a visitor without a key: one plan's (or commitment's) page when
+#: its plan is public, the public plans on the overview, or nothing (``None``).
+Opens = tuple[Subject, str] | Literal["public plans"] | None
 
 
-async def _page(request: Request, as_of: str | None, known_at: str | None, page: Page) -> Response:
-    """Sign-in, the read models, the dates, and an error page for any problem: what
-    every page needs before it builds its own content."""
-    if await principal(request) is None:
+async def _open(request: Request, opens: Opens) -> bool:
+    reader = ReportingQueries(request.app.state.pool)
+    if opens is None:
+        return False
+    if opens == "public plans":
+        return bool(await reader.public_plans())
+    return await open_to_visitors(reader, *opens)
+
+
+async def _page(
+    request: Request, as_of: str | None, known_at: str | None, page: Page, opens: Opens = None
+) -> Response:
+    """Sign-in (or a visitor to what a public plan opens), the read models, the
+    dates, and an error page for any problem: what every page needs before it builds
+    its own content. ``request.state.visitor`` tells the page who it is for."""
+    request.state.visitor = await principal(request) is None
+    if request.state.visitor and not await _open(request, opens):
         return sign_in_again(request)
     try:
         dates = _dates(request, as_of, known_at)
@@ -100,10 +117,10 @@ async def overview(
     request: Request, as_of: str | None = None, known_at: str | None = None, q: str = ""
 ) -> Response:
     async def page(read: Readers, dates: ReportDates) -> HTMLResponse:
-        cards = await plans.cards(read, dates, q or None)
+        cards = await plans.cards(read, dates, q or None, public_only=request.state.visitor)
         return render(request, "overview.html", plans=cards, as_of=dates.as_of, q=q)
 
-    return await _page(request, as_of, known_at, page)
+    return await _page(request, as_of, known_at, page, "public plans")
 
 
 @router.get("/plans/{plan_id}", response_class=HTMLResponse, response_model=None)
@@ -133,7 +150,7 @@ async def plan_page(
             as_of=dates.as_of,
         )
 
-    return await _page(request, as_of, known_at, page)
+    return await _page(request, as_of, known_at, page, ("plan_id", plan_id))
 
 
 @router.get("/commitments/{commitment_id}", response_class=HTMLResponse, response_model=None)
@@ -157,7 +174,7 @@ async def commitment_page(
             language=plan["language"] if plan else "en",
         )
 
-    return await _page(request, as_of, known_at, page)
+    return await _page(request, as_of, known_at, page, ("commitment_id", commitment_id))
 
 
 @router.get("/parties/{name}", response_class=HTMLResponse, response_model=None)
@@ -187,7 +204,7 @@ async def changes_page(
         plan = await plans.progress(read.commitments, plan_id, dates)
         return render(request, "changes.html", plan=plan.plan, view=view, as_of=dates.as_of)
 
-    return await _page(request, as_of, known_at, page)
+    return await _page(request, as_of, known_at, page, ("plan_id", plan_id))
 
 
 def _date(text: str | None, name: str) -> date | None:

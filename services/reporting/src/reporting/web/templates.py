@@ -32,7 +32,9 @@ def build_templates() -> Environment:
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """A page, with the session's CSRF token for its forms when someone signed in."""
+    """A page, with the session's CSRF token for its forms when someone signed in, or
+    a way to sign in for a visitor to a public plan."""
     templates: Environment = request.app.state.templates
     context.setdefault("csrf", getattr(request.state, "csrf", None))
+    context.setdefault("visitor", getattr(request.state, "visitor", False))
     return HTMLResponse(templates.get_template(name).render(**context), status_code=status)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from pydantic import Field
+
 from reporting.application.models.base import Period, Timestamp, View
 
 
@@ -19,6 +21,7 @@ class PlanSummary(PlanHead):
     commitments: int
     priority: int
     completed: int
+    public: bool = Field(description="Readable without a key (an operator made it public).")
 
 
 class Totals(View):
