@@ -283,3 +283,54 @@ def test_reporting_shows_plan_funding_per_currency_and_never_mixes_them(
         view = c.get(f"/v1/commitments/{cid}").json()
     assert view["funding"]["EUR"]["disbursed"]["amount"] == "0.30"
     assert [f["amount"]["amount"] for f in view["flows"]] == ["500000.00", "0.10", "0.20"]
+
+
+def test_the_plan_history_shows_status_and_money_month_by_month(platform: Platform) -> None:
+    from tests.e2e.platform import poll
+
+    plan = create_plan(platform)  # 2015/2017
+    first = make_commitment(platform, plan["id"], made_on="2015-11-12").json()["id"]
+    make_commitment(platform, plan["id"], made_on="2016-02-10")
+    with platform.client("commitments") as c:
+        launched = {"status": "launched", "as_of": "2016-01-04"}
+        assert c.post(f"/v1/commitments/{first}/status", json=launched).status_code == 200
+    edec = agreement(platform, plan["id"], section="1.1")
+    for flow in [
+        {"type": "pledge", "amount": "1000", "date": "2015-12-01"},
+        {"type": "commitment", "amount": "400", "date": "2016-02-15", "commitment": first},
+    ]:
+        assert post(platform, f"/v1/agreements/{edec['id']}/flows", flow).status_code == 201
+
+    def history() -> httpx.Response:
+        with platform.client("reporting") as c:
+            return c.get(f"/v1/plans/{plan['id']}/history", params={"as_of": "2016-03-10"})
+
+    view = poll(
+        history,
+        lambda r: (
+            r.status_code == 200
+            and r.json()["money"]
+            and r.json()["money"][0]["months"][-1]["committed"] == "400.00"
+            and r.json()["statuses"][-1]["commitments"] == 2
+        ),
+    ).json()
+    days = [m["day"] for m in view["statuses"]]
+    assert days[0] == "2015-01-31" and days[-3:] == ["2016-01-31", "2016-02-29", "2016-03-10"]
+    by_day = {m["day"]: m["by_status"] for m in view["statuses"]}
+    assert by_day["2015-12-31"] == {**dict.fromkeys(by_day["2015-12-31"], 0), "planned": 1}
+    assert by_day["2016-01-31"]["launched"] == 1 and by_day["2016-02-29"]["planned"] == 1
+    (eur,) = view["money"]
+    money = {m["day"]: (m["pledged"], m["committed"]) for m in eur["months"]}
+    assert money["2015-11-30"] == ("0.00", "0.00")
+    assert money["2015-12-31"] == ("1000.00", "0.00")
+    assert money["2016-03-10"] == ("1000.00", "400.00")
+
+    with platform.client("reporting") as c:
+        csv = c.get(f"/v1/plans/{plan['id']}/history.csv", params={"as_of": "2016-03-10"})
+        page = c.get(f"/plans/{plan['id']}", params={"as_of": "2016-03-10"})
+    assert csv.status_code == 200
+    header, *rows = csv.text.lstrip("\ufeff").splitlines()
+    assert header.startswith("day,commitments,planned,launched") and "EUR committed" in header
+    assert rows[-1].startswith("2016-03-10,2,1,1,")
+    assert page.status_code == 200 and "Over time" in page.text
+    assert page.text.count('role="img"') >= 2

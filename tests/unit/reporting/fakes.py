@@ -3,7 +3,7 @@ answers with the rows it was given, as if the database had already applied the d
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -19,6 +19,8 @@ class FakeCommitments:
     indicator_rows: list[dict[str, Any]] = field(default_factory=list)
     measurement_rows: list[dict[str, Any]] = field(default_factory=list)
     offsets: list[dict[str, Any]] = field(default_factory=list)
+    #: Rows of (day, status, n), as the database would count them per day.
+    status_days: list[dict[str, Any]] = field(default_factory=list)
 
     async def plans(self, as_of: date, known_at: datetime) -> Rows:
         return [{"public": False, **r} for r in self.plan_rows.values()]
@@ -82,6 +84,9 @@ class FakeCommitments:
     async def plan_measurements(self, plan_id: str, as_of: date, known_at: datetime) -> Rows:
         return []
 
+    async def status_by_day(self, plan_id: str, days: Sequence[date], known_at: datetime) -> Rows:
+        return [r for r in self.status_days if r["day"] in days]
+
     async def consumer_offsets(self, consumer: str) -> Rows:
         return self.offsets
 
@@ -94,6 +99,8 @@ class FakeFunding:
     sums: list[dict[str, Any]] = field(default_factory=list)
     agreement_rows: list[dict[str, Any]] = field(default_factory=list)
     source_rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Rows of (day, currency, pledged, committed, disbursed, spent).
+    money_days: list[dict[str, Any]] = field(default_factory=list)
 
     async def flow_sums(
         self, scope: str, key: str, group: str | None, as_of: date, known_at: datetime
@@ -126,6 +133,11 @@ class FakeFunding:
 
     async def flows(self, commitment_id: str, as_of: date, known_at: datetime) -> Rows:
         return []
+
+    async def flow_sums_by_day(
+        self, plan_id: str, days: Sequence[date], known_at: datetime
+    ) -> Rows:
+        return [r for r in self.money_days if r["day"] in days]
 
 
 def readers(commitments: FakeCommitments, funding: FakeFunding | None = None) -> Readers:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 import asyncpg
@@ -147,5 +148,21 @@ class FundingQueries:
             """,
             commitment_id,
             as_of,
+            known_at,
+        )
+
+    async def flow_sums_by_day(
+        self, plan_id: str, days: Sequence[date], known_at: datetime
+    ) -> list[asyncpg.Record]:
+        in_force = _FLOWS_IN_FORCE.replace("$2", "d.day")
+        return await self._pool.fetch(
+            f"""
+            SELECT d.day, {_FLOW_SUMS}
+            FROM unnest($2::date[]) AS d(day)
+            JOIN rm_fund_flows f ON f.plan_id = $1 AND {in_force}
+            GROUP BY d.day, f.currency
+            """,
+            plan_id,
+            list(days),
             known_at,
         )

@@ -5,7 +5,7 @@ dates, so the same query answers for any past day, as known then or as corrected
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime
 
@@ -322,6 +322,23 @@ class ReportingQueries:
             """,
             plan_id,
             *recorded,
+        )
+
+    async def status_by_day(
+        self, plan_id: str, days: Sequence[date], known_at: datetime
+    ) -> list[asyncpg.Record]:
+        return await self._pool.fetch(
+            f"""
+            SELECT d.day, coalesce({_latest("rm_status_changes", "status", "d.day", "$3")},
+                                   'planned') AS status,
+                   count(*) AS n
+            FROM unnest($2::date[]) AS d(day)
+            JOIN rm_commitments c ON c.plan_id = $1 AND {_made_by("d.day", "$3")}
+            GROUP BY 1, 2
+            """,
+            plan_id,
+            list(days),
+            known_at,
         )
 
     async def consumer_offsets(self, consumer: str) -> list[asyncpg.Record]:

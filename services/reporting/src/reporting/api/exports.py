@@ -26,7 +26,7 @@ from reporting.api.dependencies import (
     SortBy,
 )
 from reporting.api.spreadsheets import CSV, XLSX, download, to_csv, to_xlsx
-from reporting.application import changes, commitments, money, parties, plans
+from reporting.application import changes, commitments, history, money, parties, plans
 from reporting.application.dates import Clock
 from reporting.application.iati import Publisher, to_xml
 from reporting.application.iati_plan import plan_file
@@ -155,6 +155,17 @@ async def export_changes(
 ) -> Response:
     view = await changes.changes(read.commitments, plan_id, window, dates)
     return _file(request, [changes_table(view)], _json(view), f"{plan_id}-changes", dates)
+
+
+@router.get("/plans/{plan_id}/history.csv", response_class=Response)
+@router.get("/plans/{plan_id}/history.xlsx", response_class=Response)
+@router.get("/plans/{plan_id}/history.json", response_class=Response)
+async def export_history(
+    request: Request, plan_id: str, read: PlanSnapshot, dates: Dates
+) -> Response:
+    view = await history.plan_history(read, plan_id, dates)
+    table = history.history_table(view)
+    return _file(request, [table], _json(view), f"{plan_id}-history", dates)
 
 
 @router.get("/commitments/{commitment_id}.csv", response_class=Response)

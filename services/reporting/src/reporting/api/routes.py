@@ -20,7 +20,7 @@ from reporting.api.dependencies import (
     SortBy,
     link_next,
 )
-from reporting.application import changes, commitments, money, parties, plans, status
+from reporting.application import changes, commitments, history, money, parties, plans, status
 from reporting.application.models import (
     Changes,
     CommitmentItem,
@@ -28,6 +28,7 @@ from reporting.application.models import (
     ConsumerStatus,
     Deadlines,
     PlanFunding,
+    PlanHistory,
     PlanSummary,
     Progress,
     Scorecard,
@@ -105,6 +106,14 @@ async def plan_changes(plan_id: str, read: PlanSnapshot, dates: Dates, window: B
     (``known_from``, ``known_to``): status changes, reports, money, and corrections of
     the past recorded since the first, each with its event."""
     return await changes.changes(read.commitments, plan_id, window, dates)
+
+
+@router.get("/plans/{plan_id}/history", tags=["plans"], responses=FOUND)
+async def plan_history(plan_id: str, read: PlanSnapshot, dates: Dates) -> PlanHistory:
+    """The plan at the end of every month from its start (at most ten years back) to
+    ``as_of``, as known at ``known_at``: commitments by status, and outgoing money
+    pledged, committed, disbursed and spent, cumulated per currency."""
+    return await history.plan_history(read, plan_id, dates)
 
 
 @router.get("/commitments/{commitment_id}", tags=["commitments"], responses=FOUND)

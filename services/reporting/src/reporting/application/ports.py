@@ -77,6 +77,11 @@ class CommitmentsReader(Protocol):
         self, plan_id: str, recorded: tuple[datetime, datetime]
     ) -> Rows: ...
 
+    async def status_by_day(self, plan_id: str, days: Sequence[date], known_at: datetime) -> Rows:
+        """Rows of (``day``, ``status``, ``n``): the plan's commitments made by each
+        day, by their status on it."""
+        ...
+
     async def consumer_offsets(self, consumer: str) -> Rows: ...
 
     async def counts(self) -> dict[str, int]: ...
@@ -104,6 +109,13 @@ class FundingReader(Protocol):
     async def latest_rates(self, target: str, as_of: date, known_at: datetime) -> Rows: ...
 
     async def flows(self, commitment_id: str, as_of: date, known_at: datetime) -> Rows: ...
+
+    async def flow_sums_by_day(
+        self, plan_id: str, days: Sequence[date], known_at: datetime
+    ) -> Rows:
+        """Rows of (``day``, ``currency``, pledged, committed, disbursed, spent): the
+        plan's outgoing flows in force on each day, per currency."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

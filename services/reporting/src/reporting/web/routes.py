@@ -16,6 +16,7 @@ from reporting.adapters.queries import ReportingQueries, snapshot
 from reporting.application import changes, commitments, money, parties, plans
 from reporting.application.dates import Clock, report_dates
 from reporting.application.errors import InvalidCursor, InvalidQuery, ReportingError
+from reporting.application.history import plan_history
 from reporting.application.models import IndicatorSeries, ReportDates
 from reporting.application.ports import Readers
 from reporting.application.visibility import Subject, open_to_visitors
@@ -147,6 +148,7 @@ async def plan_page(
             next_page=finding.next_page(request, listed.next_cursor),
             soon_until=dates.as_of + timedelta(days=90),
             charts=[_chart(s, dates.as_of) for s in series],
+            history=await plan_history(read, plan_id, dates),
             as_of=dates.as_of,
         )
 

@@ -9,6 +9,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from reporting.application.history import MONEY, STATUSES
+from reporting.web.history_charts import money_lines, status_bars
+
 
 def thousands(amount: str) -> str:
     """``1234567.50`` → ``1 234 567.50`` with narrow no-break spaces."""
@@ -28,6 +31,12 @@ def build_templates() -> Environment:
         autoescape=select_autoescape(["html"]),
     )
     templates.filters["thousands"] = thousands
+    templates.globals.update(
+        status_bars=status_bars,
+        money_lines=money_lines,
+        statuses=STATUSES,
+        money_figures=MONEY,
+    )
     return templates
 
 

@@ -55,10 +55,14 @@ from reporting.application.models.other import (
     Scorecard,
 )
 from reporting.application.models.plans import (
+    CurrencyHistory,
+    MoneyMonth,
     PlanHead,
+    PlanHistory,
     PlanSummary,
     Progress,
     SectionProgress,
+    StatusMonth,
     Totals,
 )
 
@@ -73,6 +77,7 @@ __all__ = [
     "ConsumerStatus",
     "Contribution",
     "Converted",
+    "CurrencyHistory",
     "Deadlines",
     "FeedPage",
     "Figures",
@@ -82,6 +87,7 @@ __all__ = [
     "Latest",
     "Milestone",
     "Money",
+    "MoneyMonth",
     "Overdue",
     "PartitionStatus",
     "Party",
@@ -91,6 +97,7 @@ __all__ = [
     "PlanCard",
     "PlanFunding",
     "PlanHead",
+    "PlanHistory",
     "PlanSummary",
     "PlanTotals",
     "Point",
@@ -102,6 +109,7 @@ __all__ = [
     "SectionFigures",
     "SectionProgress",
     "SourceFigures",
+    "StatusMonth",
     "Target",
     "TimelineEntry",
     "Timestamp",

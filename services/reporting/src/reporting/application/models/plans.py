@@ -51,3 +51,39 @@ class Progress(View):
     known_at: Timestamp
     totals: Totals
     sections: list[SectionProgress]
+
+
+class StatusMonth(View):
+    """The plan's commitments by status on ``day``: a month's last day, or ``as_of``
+    for the month it falls in."""
+
+    day: dt.date
+    commitments: int
+    by_status: dict[str, int]
+
+
+class MoneyMonth(View):
+    """Cumulated outgoing money in force on ``day`` (reversals taken off)."""
+
+    day: dt.date
+    pledged: str
+    committed: str
+    disbursed: str
+    spent: str
+
+
+class CurrencyHistory(View):
+    currency: str
+    months: list[MoneyMonth]
+
+
+class PlanHistory(View):
+    """The plan month by month, from its start (at most ten years back) to ``as_of``,
+    each month as known at ``known_at``: commitments by status, and money per
+    currency (never added across currencies)."""
+
+    plan: PlanHead
+    as_of: dt.date
+    known_at: Timestamp
+    statuses: list[StatusMonth]
+    money: list[CurrencyHistory]
