@@ -22,6 +22,7 @@ from commitments.application.ingestion import OnceOnlyCommands
 from commitments.application.service import CommitmentsService, StateCache, plan_cache
 from commitments.domain.commitment import Commitment
 from commitments.settings import CommitmentsSettings
+from shared.contracts import build_registry
 from shared.runtime import Runtime
 from shared.unitofwork.postgres import PostgresUnitsOfWork
 
@@ -34,7 +35,8 @@ def now() -> datetime:
 
 def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
     settings = settings or CommitmentsSettings()
-    runtime = Runtime(settings)
+    registry = build_registry()
+    runtime = Runtime(settings, registry)
 
     async def on_database(pool: asyncpg.Pool) -> None:
         cache, plans = StateCache[Commitment](), plan_cache()
