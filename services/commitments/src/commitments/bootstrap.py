@@ -39,15 +39,16 @@ def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
     runtime = Runtime(settings, registry)
 
     async def on_database(pool: asyncpg.Pool) -> None:
+        store, sealer = runtime.store, runtime.sealer
         cache, plans = StateCache[Commitment](), plan_cache()
-        units = PostgresUnitsOfWork(runtime.store)
-        app.state.service = CommitmentsService(runtime.store, now, cache, plans, units=units)
-        app.state.ingest = OnceOnlyCommands(runtime.store, now, cache, plans, units=units)
+        units = PostgresUnitsOfWork(store)
+        app.state.service = CommitmentsService(store, registry, now, cache, plans, units=units)
+        app.state.ingest = OnceOnlyCommands(store, registry, now, cache, plans, units=units)
         app.state.access = AccessRegistry(
-            runtime.store, now, pool=pool, sealer=runtime.sealer, units=units
+            store, registry, now, pool=pool, sealer=sealer, units=units
         )
         app.state.people = PeopleRegistry(
-            runtime.store, now, pool=pool, sealer=runtime.sealer, units=units
+            store, registry, now, pool=pool, sealer=sealer, units=units
         )
         if settings.run_workers:
             app.state.relay = runtime.run_relay(CONTEXT)

@@ -53,7 +53,7 @@ def create_app(settings: FundingSettings | None = None) -> FastAPI:
     async def on_database(pool: asyncpg.Pool) -> None:
         directory = ReplicaDirectory(pool, http)
         units = PostgresUnitsOfWork(runtime.store)
-        app.state.service = FundingService(runtime.store, directory, now, units=units)
+        app.state.service = FundingService(runtime.store, registry, directory, now, units=units)
         if settings.run_workers:
             runtime.run_relay(CONTEXT)
             config = ConsumerConfig(
