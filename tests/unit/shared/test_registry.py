@@ -104,3 +104,22 @@ def test_every_payload_model_of_the_contracts_is_listed_and_registered() -> None
         assert models == set(module.EVENTS), module.__name__
         assert all(registry.model(m.event_type) is m for m in models)
     assert len(registry.types()) == 27
+
+
+def test_no_module_holds_a_registry_once_imported() -> None:
+    """Registries are built by composition roots and handed on, never found through a
+    module: importing every module of shared and the services leaves none behind."""
+    import importlib
+    import pkgutil
+
+    held = []
+    for root in ("shared", "commitments", "funding", "reporting"):
+        package = importlib.import_module(root)
+        for found in pkgutil.walk_packages(package.__path__, f"{root}."):
+            module = importlib.import_module(found.name)
+            held += [
+                f"{found.name}.{name}"
+                for name, value in vars(module).items()
+                if isinstance(value, EventRegistry)
+            ]
+    assert held == []
