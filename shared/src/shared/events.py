@@ -131,7 +131,7 @@ class UnknownEventType(LookupError):
     """A type name that no registry entry knows."""
 
 
-@dataclass(frozen=True, slots=True, eq=False, init=False)
+@dataclass(frozen=True, slots=True, eq=False, init=False, repr=False)
 class EventRegistry:
     """Maps stable type names to payload models, and upcasts old schema versions.
 
@@ -161,6 +161,9 @@ class EventRegistry:
                 raise ValueError(f"an upcaster of {event_type!r} v{version}, a type with no model")
         object.__setattr__(self, "_models", MappingProxyType(by_type))
         object.__setattr__(self, "_upcasters", MappingProxyType(steps))
+
+    def __repr__(self) -> str:
+        return f"EventRegistry({len(self._models)} types, {len(self._upcasters)} upcasters)"
 
     def knows(self, event_type: str) -> bool:
         return event_type in self._models
