@@ -20,6 +20,7 @@ from commitments.domain.commitment import ChangeStatus, Command, ReportProgress
 from commitments.domain.errors import InvalidTransition
 from shared import inbound
 from shared.access import Scope
+from shared.contracts import build_registry
 from shared.events import EventMetadata
 from shared.eventstore.postgres import PostgresEventStore, install_schema
 from tests.commands import create_plan, make_commitment
@@ -37,7 +38,7 @@ async def commitments(pool: asyncpg.Pool, count: int) -> tuple[PostgresEventStor
         await install_schema(conn)
         await inbound.install_schema(conn)
     store = PostgresEventStore(pool)
-    service = CommitmentsService(store, now)
+    service = CommitmentsService(store, build_registry(), now)
     await service.create_plan(create_plan("p1", "P"), META)
     ids = [f"c{n}" for n in range(count)]
     for n, cid in enumerate(ids):
@@ -52,7 +53,7 @@ def report(ref: str, subject: str) -> tuple[EventRef, Command, EventMetadata]:
 
 async def test_racing_batches_take_effect_once_per_event(pool: asyncpg.Pool) -> None:
     store, ids = await commitments(pool, 5)
-    once = OnceOnlyCommands(store, now, StateCache())
+    once = OnceOnlyCommands(store, build_registry(), now, StateCache())
     batches = [[report(f"b{b}-{n}", ids[n % len(ids)]) for n in range(60)] for b in range(4)]
     # The first batch twice: the two runs race for the same (source, id) pairs.
     runs = [*batches, batches[0]]
@@ -74,7 +75,7 @@ async def test_racing_batches_take_effect_once_per_event(pool: asyncpg.Pool) -> 
 
 async def test_a_batch_answers_in_order_with_refusals_and_repeats(pool: asyncpg.Pool) -> None:
     store, (cid,) = await commitments(pool, 1)
-    once = OnceOnlyCommands(store, now, StateCache())
+    once = OnceOnlyCommands(store, build_registry(), now, StateCache())
     launch = ChangeStatus(status="launched", as_of=date(2016, 2, 1))
     replan = ChangeStatus(status="planned", as_of=date(2016, 4, 1))
     outcomes = await once.run_many(

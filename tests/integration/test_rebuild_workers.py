@@ -16,6 +16,7 @@ from reporting.adapters import rebuild as rebuild_module
 from reporting.adapters.migrations import CHAIN
 from reporting.adapters.rebuild import Rebuilder
 from shared import cloudevents
+from shared.contracts import build_registry
 from shared.contracts.access import PartnerRegistered
 from shared.contracts.commitments import CommitmentMade, MeasurementRecorded, PlanCreated
 from shared.events import EventData, EventMetadata, StoredEvent, new_event_id
@@ -89,7 +90,12 @@ async def replayable(topic_prefix: str, database_url: str, kafka_bootstrap: str)
 
 def rebuilder(url: str, bootstrap: str, topic: str, workers: int) -> Rebuilder:
     return Rebuilder(
-        database_url=url, kafka=bootstrap, topics=[topic], consumer="test", workers=workers
+        database_url=url,
+        kafka=bootstrap,
+        topics=[topic],
+        consumer="test",
+        registry=build_registry(),
+        workers=workers,
     )
 
 

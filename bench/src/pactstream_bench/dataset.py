@@ -14,6 +14,7 @@ import asyncpg
 from pactstream_bench.common import PG, Result, Timer, percentile, rate
 from pactstream_bench.services import Services
 from reporting.adapters.rebuild import Rebuilder, drop_retired
+from shared.contracts import build_registry
 from shared.contracts.commitments import (
     CommitmentMade,
     CommitmentStatusChanged,
@@ -143,6 +144,7 @@ async def rebuild(services: Services, total: int) -> Result:
         kafka="127.0.0.1:59092",
         topics=[f"{services.ref}.commitments", f"{services.ref}.funding"],
         consumer=f"{services.ref}.reporting",
+        registry=build_registry(),
     )
     with Timer() as t:
         await rebuilder.rebuild()

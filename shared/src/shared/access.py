@@ -2,9 +2,8 @@
 
 Commitments issues credentials as events; each service keeps a ``credentials`` table
 (commitments writes it with the events, the others consume the internal access topic,
-:func:`honour`) and
-looks keys up by their SHA-256 digest through a cache that forgets within
-``CACHE_SECONDS``, so a revocation takes effect everywhere within a few seconds.
+:func:`honour`) and looks keys up by their SHA-256 digest through a cache that forgets
+within ``CACHE_SECONDS``, so a revocation takes effect everywhere within a few seconds.
 Unknown keys are remembered as long, so that the same wrong key asked again costs no
 query; a key issued a moment ago works on a service at most that much later than it
 would without the cache.
@@ -23,9 +22,8 @@ import asyncpg
 from shared import webhooks
 from shared.cloudevents import ReceivedEvent
 from shared.contracts import access as contract
-from shared.contracts import registry
 from shared.database import Connection
-from shared.events import EventData
+from shared.events import EventData, EventRegistry
 from shared.sealing import CannotOpen, Sealer
 
 log = logging.getLogger(__name__)
@@ -61,9 +59,9 @@ CREATE TABLE IF NOT EXISTS webhook_secrets (
 
 
 #: Run by the ``*_0002`` (sources) revisions, never to be edited once released. The
-#: sources each partner may post CloudEvents with: a
-#: source belongs to one partner at most. A partner with none was registered before
-#: sources belonged to partners and may use any source no other partner holds.
+#: sources each partner may post CloudEvents with: a source belongs to one partner at
+#: most. A partner with none was registered before sources belonged to partners and may
+#: use any source no other partner holds.
 SOURCES_SQL = """
 CREATE TABLE IF NOT EXISTS partner_sources (
     source     text PRIMARY KEY,
@@ -74,8 +72,8 @@ CREATE INDEX IF NOT EXISTS partner_sources_partner_idx ON partner_sources (partn
 
 
 #: Run by the ``*_people`` revisions, never to be edited once released. People who
-#: sign in to the dashboard; their names are
-#: unique as :func:`name_key` compares them, as they sign in by name.
+#: sign in to the dashboard; their names are unique as :func:`name_key` compares them,
+#: as they sign in by name.
 PEOPLE_SQL = """
 CREATE TABLE IF NOT EXISTS people (
     person_id   text PRIMARY KEY,
@@ -91,9 +89,8 @@ CREATE TABLE IF NOT EXISTS people (
 
 
 async def install_schema(conn: Connection) -> None:
-    """The baseline SQL and what later revisions add, on one connection, for scratch
-    databases in tests and the bench; a service's database gets its schema from its
-    migration chain."""
+    """The baseline SQL and what later revisions add, for scratch databases in tests
+    and the bench; a service's database gets its schema from its migration chain."""
     await conn.execute(SCHEMA_SQL)
     await conn.execute(SOURCES_SQL)
     await conn.execute(PEOPLE_SQL)
@@ -188,9 +185,9 @@ async def project(conn: Connection, data: EventData) -> bool:
     return True
 
 
-async def honour(conn: Connection, event: ReceivedEvent) -> None:
+async def honour(registry: EventRegistry, conn: Connection, event: ReceivedEvent) -> None:
     """The handler of a service's consumer of the access topic: apply each credential
-    event to its tables. A type this version does not know stays on the topic."""
+    event ``registry`` knows to its tables; a type it does not know stays on the topic."""
     if event.type.startswith(EVENT_TYPE_PREFIX) and registry.knows(event.type):
         await project(conn, registry.decode(event.type, event.schema_version, event.data))
 

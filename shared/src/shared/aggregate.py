@@ -7,6 +7,10 @@ where it must look at the state before deciding (a scope, a lookup), ``load``, i
 checks, then ``decide`` and ``append``. Whoever wrote in between makes the commit fail
 (:class:`~shared.eventstore.WrongExpectedVersion`), never interleave silently; the
 retry policy decides again on the newer state.
+
+An aggregate is a declaration, free of any registry: what reads its events (``fold``,
+``load``, ``load_many``, ``handle``) is given the :class:`~shared.events.EventRegistry`
+to decode them with, the one the service's composition root built.
 """
 
 from __future__ import annotations
@@ -16,19 +20,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from shared.contracts import registry
 from shared.decider import Decider, Versioned, check_version, fold
-from shared.events import EventData, EventMetadata, StoredEvent, new_events
+from shared.events import EventData, EventMetadata, EventRegistry, StoredEvent, new_events
 from shared.eventstore.ports import EventReader
 from shared.unitofwork.ports import UnitOfWork
 
 C = TypeVar("C")
 S = TypeVar("S")
-
-
-def decode(event: StoredEvent) -> EventData:
-    """A stored event as its registered payload, upcast to the current schema."""
-    return registry.decode(event.type, event.schema_version, event.data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,34 +46,45 @@ class Aggregate(Generic[C, S]):
     decider: Decider[C, S, EventData]
     stream: Callable[[str], str]
     missing: Callable[[str], Exception]
-    decode: Callable[[StoredEvent], EventData] = decode
 
     def initial(self) -> Versioned[S]:
         return Versioned(self.decider.initial(), 0)
 
     def fold(
-        self, stored: Iterable[StoredEvent], start: Versioned[S] | None = None
+        self,
+        registry: EventRegistry,
+        stored: Iterable[StoredEvent],
+        start: Versioned[S] | None = None,
     ) -> Versioned[S]:
-        """The state after ``stored`` (the events following ``start``)."""
+        """The state after ``stored`` (the events following ``start``), each decoded
+        and upcast by ``registry``."""
         current = start if start is not None else self.initial()
         events = list(stored)
         if not events:
             return current
-        state = fold(self.decider, (self.decode(e) for e in events), current.value)
-        return Versioned(state, events[-1].stream_version)
+        decoded = (registry.decode(e.type, e.schema_version, e.data) for e in events)
+        return Versioned(fold(self.decider, decoded, current.value), events[-1].stream_version)
 
     async def load(
-        self, reader: EventReader, aggregate_id: str, *, required: bool = True
+        self,
+        reader: EventReader,
+        registry: EventRegistry,
+        aggregate_id: str,
+        *,
+        required: bool = True,
     ) -> Versioned[S]:
         """The aggregate as stored; ``missing`` when it has no events (unless not
         ``required``: then its initial state at version 0)."""
-        current = self.fold(await reader.read_stream(self.stream(aggregate_id)))
+        current = self.fold(registry, await reader.read_stream(self.stream(aggregate_id)))
         if required and current.version == 0:
             raise self.missing(aggregate_id)
         return current
 
     async def load_many(
-        self, reader: EventReader, starts: Mapping[str, Versioned[S] | None]
+        self,
+        reader: EventReader,
+        registry: EventRegistry,
+        starts: Mapping[str, Versioned[S] | None],
     ) -> dict[str, Versioned[S]]:
         """Several aggregates in one read, each from a known state of it (or from
         nothing) caught up with its newer events; those with no events are absent."""
@@ -84,7 +93,7 @@ class Aggregate(Generic[C, S]):
         )
         found: dict[str, Versioned[S]] = {}
         for aggregate_id, start in starts.items():
-            current = self.fold(stored.get(self.stream(aggregate_id), []), start)
+            current = self.fold(registry, stored.get(self.stream(aggregate_id), []), start)
             if current.version > 0:
                 found[aggregate_id] = current
         return found
@@ -118,6 +127,7 @@ class Aggregate(Generic[C, S]):
     async def handle(
         self,
         uow: UnitOfWork,
+        registry: EventRegistry,
         aggregate_id: str,
         command: C,
         occurred_at: datetime,
@@ -126,7 +136,7 @@ class Aggregate(Generic[C, S]):
     ) -> Versioned[S]:
         """Load, decide and stage in ``uow``: the state the command leaves once the
         unit commits."""
-        current = await self.load(uow.events, aggregate_id)
+        current = await self.load(uow.events, registry, aggregate_id)
         decision = self.decide(current, command, if_match)
         self.append(uow, aggregate_id, current.version, decision.events, occurred_at, meta)
         return decision.after

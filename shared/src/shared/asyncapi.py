@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.contracts import registry
 from shared.contracts.publications import PUBLICATIONS
-from shared.events import EventData
+from shared.events import EventData, EventRegistry
 
 HEADERS: dict[str, Any] = {
     "type": "object",
@@ -69,7 +68,11 @@ def _message(model: type[EventData], version: int) -> dict[str, Any]:
     }
 
 
-def document(topic_prefix: str = "pactstream", version: str = "0.1.0") -> dict[str, Any]:
+def document(
+    registry: EventRegistry, topic_prefix: str = "pactstream", version: str = "0.1.0"
+) -> dict[str, Any]:
+    """The document of what the publications send, each type's schema from its model
+    in ``registry``."""
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
     messages: dict[str, Any] = {}

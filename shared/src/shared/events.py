@@ -2,8 +2,8 @@
 
 A type name (``org.pactstream.commitment.made``) and a schema version identify the
 shape of an event's data for good. Python class names may change; type names never do.
-A breaking change bumps the schema version and registers a pure upcaster that turns the
-old data into the new shape; stored events are never rewritten.
+A breaking change bumps the schema version and adds a pure upcaster that turns the old
+data into the new shape; stored events are never rewritten.
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from __future__ import annotations
 import os
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from types import MappingProxyType
+from typing import Any, ClassVar
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
@@ -124,36 +125,45 @@ def new_events(
 
 
 Upcaster = Callable[[JsonObject], JsonObject]
-E = TypeVar("E", bound=EventData)
 
 
 class UnknownEventType(LookupError):
     """A type name that no registry entry knows."""
 
 
+@dataclass(frozen=True, slots=True, eq=False, init=False, repr=False)
 class EventRegistry:
-    """Maps stable type names to payload models, and upcasts old schema versions."""
+    """Maps stable type names to payload models, and upcasts old schema versions.
 
-    def __init__(self) -> None:
-        self._models: dict[str, type[EventData]] = {}
-        self._upcasters: dict[tuple[str, int], Upcaster] = {}
+    Built whole from its models and upcasters and never changed after: a process's
+    composition root builds one (:func:`shared.contracts.build_registry`) and hands it
+    to whatever decodes events, so no code finds it through a module of its own.
+    """
 
-    def register(self, model: type[E]) -> type[E]:
-        """Register a payload model under its ``event_type``; usable as a decorator."""
-        existing = self._models.get(model.event_type)
-        if existing is not None and existing is not model:
-            raise ValueError(f"event type {model.event_type!r} is registered twice")
-        self._models[model.event_type] = model
-        return model
+    _models: Mapping[str, type[EventData]]
+    _upcasters: Mapping[tuple[str, int], Upcaster]
 
-    def upcaster(self, event_type: str, from_version: int) -> Callable[[Upcaster], Upcaster]:
-        """Register a pure function turning ``from_version`` data into the next version."""
+    def __init__(
+        self,
+        models: Iterable[type[EventData]],
+        upcasters: Mapping[tuple[str, int], Upcaster] | None = None,
+    ) -> None:
+        """``models`` by their ``event_type``; ``upcasters`` keyed by the type and the
+        schema version each turns into the next one."""
+        by_type: dict[str, type[EventData]] = {}
+        for model in models:
+            existing = by_type.setdefault(model.event_type, model)
+            if existing is not model:
+                raise ValueError(f"event type {model.event_type!r} is registered twice")
+        steps = dict(upcasters or {})
+        for event_type, version in steps:
+            if event_type not in by_type:
+                raise ValueError(f"an upcaster of {event_type!r} v{version}, a type with no model")
+        object.__setattr__(self, "_models", MappingProxyType(by_type))
+        object.__setattr__(self, "_upcasters", MappingProxyType(steps))
 
-        def decorate(fn: Upcaster) -> Upcaster:
-            self._upcasters[(event_type, from_version)] = fn
-            return fn
-
-        return decorate
+    def __repr__(self) -> str:
+        return f"EventRegistry({len(self._models)} types, {len(self._upcasters)} upcasters)"
 
     def knows(self, event_type: str) -> bool:
         return event_type in self._models

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from typing import Any
 
 import asyncpg
@@ -32,6 +33,7 @@ from shared.consumer import (
 )
 from shared.contracts.publications import PUBLICATIONS, access_topic
 from shared.database import create_pool, ensure_database
+from shared.events import EventRegistry
 from shared.eventstore.postgres import PostgresEventStore
 from shared.http.app import build_base_app
 from shared.http.auth import FailureLimit, KeyAuthenticator
@@ -57,8 +59,11 @@ OnDatabase = Callable[[asyncpg.Pool], Awaitable[None]]
 
 
 class Runtime:
-    def __init__(self, settings: ServiceSettings) -> None:
+    def __init__(self, settings: ServiceSettings, registry: EventRegistry) -> None:
+        """``registry``: the event types this process reads, built by its composition
+        root; the credentials consumer and ``/asyncapi.json`` read with it."""
         self.settings = settings
+        self.registry = registry
         self.metrics = Metrics(settings.service)
         self.sealer = settings.sealer
         self.supervisor = Supervisor(metrics=self.metrics)
@@ -209,7 +214,7 @@ class Runtime:
         )
         consumer = ConsumerRunner(
             config,
-            Projection(access.honour),
+            Projection(partial(access.honour, self.registry)),
             tracking=PostgresTrackingStore(pool),
             producer=self.producer,
             metrics=self.metrics,
@@ -228,6 +233,7 @@ class Runtime:
             version=VERSION,
             metrics=self.metrics,
             readiness=self.readiness,
+            registry=self.registry,
             serving=self.database_ready.is_set,
             max_body_bytes=self.settings.max_body_bytes,
             lifespan=lifespan,

@@ -11,6 +11,7 @@ from commitments.application.service import CommitmentsService
 from commitments.domain.commitment import ChangeStatus, ReportProgress
 from commitments.domain.errors import InvalidTransition
 from shared.access import Scope
+from shared.contracts import build_registry
 from shared.decider import Versioned
 from shared.events import EventMetadata
 from shared.eventstore.memory import InMemoryEventStore
@@ -27,10 +28,11 @@ def now() -> datetime:
 
 async def a_commitment() -> tuple[InMemoryEventStore, OnceOnlyCommands]:
     store = InMemoryEventStore()
-    service = CommitmentsService(store, now)
+    registry = build_registry()
+    service = CommitmentsService(store, registry, now)
     await service.create_plan(create_plan("p1", "P"), META)
     await service.make_commitment("p1", make_commitment("c1", "C1"), META)
-    return store, OnceOnlyCommands(store, now, StateCache())
+    return store, OnceOnlyCommands(store, registry, now, StateCache())
 
 
 async def test_an_event_takes_effect_once() -> None:

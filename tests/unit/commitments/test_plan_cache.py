@@ -9,6 +9,7 @@ import pytest
 
 from commitments.application.service import CommitmentsService, plan_stream
 from commitments.domain.errors import NotFound
+from shared.contracts import build_registry
 from shared.events import EventMetadata, StoredEvent
 from shared.eventstore.memory import InMemoryEventStore
 from tests.commands import create_plan, make_commitment
@@ -27,7 +28,7 @@ class CountingStore(InMemoryEventStore):
 
 
 def service(store: InMemoryEventStore) -> CommitmentsService:
-    return CommitmentsService(store, lambda: datetime(2016, 1, 1, tzinfo=UTC))
+    return CommitmentsService(store, build_registry(), lambda: datetime(2016, 1, 1, tzinfo=UTC))
 
 
 async def test_commitments_under_one_plan_read_the_plan_once() -> None:

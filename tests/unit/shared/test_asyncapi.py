@@ -1,17 +1,19 @@
-"""The AsyncAPI document covers every published event type and its schemas hold."""
+"""The AsyncAPI document covers every published event type and its schemas hold; they
+come from the registry it is given."""
 
 import json
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 import jsonschema
 import pytest
 
 from shared import asyncapi
-from shared.contracts import registry
+from shared.contracts import access, build_registry, commitments, funding
 from shared.contracts.access import WebhookSecretAdded
 from shared.contracts.commitments import CommitmentMade, PartyData
 from shared.contracts.common import PeriodData
+from shared.events import EventRegistry, UnknownEventType
 
 
 def resolve(doc: dict[str, Any], ref: str) -> Any:
@@ -31,7 +33,8 @@ def refs(node: Any) -> list[str]:
 
 
 def test_every_published_type_has_one_message_on_its_topic() -> None:
-    doc = asyncapi.document()
+    registry = build_registry()
+    doc = asyncapi.document(registry)
     assert doc["asyncapi"] == "3.0.0"
     assert doc["channels"]["commitments"]["address"] == "pactstream.commitments"
     assert doc["channels"]["funding"]["address"] == "pactstream.funding"
@@ -65,7 +68,7 @@ def test_every_published_type_has_one_message_on_its_topic() -> None:
 
 
 def test_a_real_event_validates_against_its_generated_schema() -> None:
-    doc = asyncapi.document()
+    doc = asyncapi.document(build_registry())
     event = CommitmentMade(
         commitment_id="c",
         plan_id="p",
@@ -88,6 +91,26 @@ def test_the_committed_document_is_the_generated_one() -> None:
     from pathlib import Path
 
     written = Path(__file__).resolve().parents[3] / "docs" / "asyncapi.json"
-    assert json.loads(written.read_text()) == asyncapi.document(), (
+    assert json.loads(written.read_text()) == asyncapi.document(build_registry()), (
         "docs/asyncapi.json is stale: run ./pactstream docs"
     )
+
+
+class Noted(CommitmentMade):
+    """A commitment made, with a note."""
+
+    event_type: ClassVar[str] = CommitmentMade.event_type
+    note: str
+
+
+def test_the_schemas_are_those_of_the_registry_given() -> None:
+    published = [*commitments.EVENTS, *funding.EVENTS, *access.EVENTS]
+    noted = EventRegistry(Noted if m is CommitmentMade else m for m in published)
+    doc = asyncapi.document(noted)
+    assert doc["components"]["messages"]["commitment_made"]["title"] == "Noted"
+    assert "note" in doc["components"]["schemas"]["commitment_made"]["properties"]
+    plain = asyncapi.document(build_registry())["components"]["schemas"]["commitment_made"]
+    assert "note" not in plain["properties"]
+    without = EventRegistry(m for m in published if m is not CommitmentMade)
+    with pytest.raises(UnknownEventType, match=r"commitment\.made"):
+        asyncapi.document(without)

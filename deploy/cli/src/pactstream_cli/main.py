@@ -292,10 +292,12 @@ def cmd_docs(args: argparse.Namespace) -> int:
     import json
 
     from shared import asyncapi
+    from shared.contracts import build_registry
 
     target = home() / "docs" / "asyncapi.json"
     target.parent.mkdir(exist_ok=True)
-    target.write_text(json.dumps(asyncapi.document(), indent=2, ensure_ascii=False) + "\n")
+    document = asyncapi.document(build_registry())
+    target.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     print(f"pactstream: wrote {target.relative_to(home())}")
     return 0
 

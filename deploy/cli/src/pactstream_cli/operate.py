@@ -51,6 +51,7 @@ def cmd_reporting(args: argparse.Namespace) -> int:
     from reporting.adapters.rebuild import Rebuilder, drop_retired
     from reporting.bootstrap import TOPICS
     from reporting.settings import ReportingSettings
+    from shared.contracts import build_registry
 
     settings = ReportingSettings()
     process.tune_garbage_collector()
@@ -63,6 +64,7 @@ def cmd_reporting(args: argparse.Namespace) -> int:
         kafka=settings.kafka,
         topics=[settings.topic(t) for t in TOPICS],
         consumer=f"{settings.topic_prefix}.reporting",
+        registry=build_registry(),
         progress=progress_bar(f"{args.action:>8}"),
         workers=args.workers,
     )
@@ -125,22 +127,29 @@ def cmd_access(args: argparse.Namespace) -> int:
 
 def _consumer_of(service: str) -> tuple[Any, Any]:
     """The settings of a service and the handler of each of its consumers, by name:
-    the access topic's honours credentials, the other is the service's own."""
-    from shared import access
+    the access topic's honours credentials, the other is the service's own; both
+    decode with one registry, built here as the service's composition root would."""
+    from functools import partial
 
+    from shared import access
+    from shared.contracts import build_registry
+
+    registry = build_registry()
     if service == "funding":
-        from funding.adapters.directory import replicate as own
+        from funding.adapters.directory import replicate
         from funding.settings import FundingSettings
 
         settings: Any = FundingSettings()
+        own: Any = partial(replicate, registry)
     else:
-        from reporting.adapters.projections import project as own
+        from reporting.adapters.projections import project
         from reporting.settings import ReportingSettings
 
         settings = ReportingSettings()
+        own = partial(project, registry)
 
     def handler_of(consumer: str) -> Any:
-        return access.honour if consumer.endswith(".access") else own
+        return partial(access.honour, registry) if consumer.endswith(".access") else own
 
     return settings, handler_of
 

@@ -22,6 +22,7 @@ from commitments.application.ingestion import OnceOnlyCommands
 from commitments.application.service import CommitmentsService, StateCache, plan_cache
 from commitments.domain.commitment import Commitment
 from commitments.settings import CommitmentsSettings
+from shared.contracts import build_registry
 from shared.runtime import Runtime
 from shared.unitofwork.postgres import PostgresUnitsOfWork
 
@@ -34,18 +35,20 @@ def now() -> datetime:
 
 def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
     settings = settings or CommitmentsSettings()
-    runtime = Runtime(settings)
+    registry = build_registry()
+    runtime = Runtime(settings, registry)
 
     async def on_database(pool: asyncpg.Pool) -> None:
+        store, sealer = runtime.store, runtime.sealer
         cache, plans = StateCache[Commitment](), plan_cache()
-        units = PostgresUnitsOfWork(runtime.store)
-        app.state.service = CommitmentsService(runtime.store, now, cache, plans, units=units)
-        app.state.ingest = OnceOnlyCommands(runtime.store, now, cache, plans, units=units)
+        units = PostgresUnitsOfWork(store)
+        app.state.service = CommitmentsService(store, registry, now, cache, plans, units=units)
+        app.state.ingest = OnceOnlyCommands(store, registry, now, cache, plans, units=units)
         app.state.access = AccessRegistry(
-            runtime.store, now, pool=pool, sealer=runtime.sealer, units=units
+            store, registry, now, pool=pool, sealer=sealer, units=units
         )
         app.state.people = PeopleRegistry(
-            runtime.store, now, pool=pool, sealer=runtime.sealer, units=units
+            store, registry, now, pool=pool, sealer=sealer, units=units
         )
         if settings.run_workers:
             app.state.relay = runtime.run_relay(CONTEXT)

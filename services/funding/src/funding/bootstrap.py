@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from functools import partial
 
 import asyncpg
 import httpx
@@ -25,6 +26,7 @@ from shared.consumer import (
     PostgresTrackingStore,
     Projection,
 )
+from shared.contracts import build_registry
 from shared.contracts.publications import access_topic
 from shared.runtime import Runtime
 from shared.unitofwork.postgres import PostgresUnitsOfWork
@@ -38,7 +40,8 @@ def now() -> datetime:
 
 def create_app(settings: FundingSettings | None = None) -> FastAPI:
     settings = settings or FundingSettings()
-    runtime = Runtime(settings)
+    registry = build_registry()
+    runtime = Runtime(settings, registry)
     commitments_topic = settings.topic("commitments")
 
     http = httpx.AsyncClient(
@@ -50,7 +53,7 @@ def create_app(settings: FundingSettings | None = None) -> FastAPI:
     async def on_database(pool: asyncpg.Pool) -> None:
         directory = ReplicaDirectory(pool, http)
         units = PostgresUnitsOfWork(runtime.store)
-        app.state.service = FundingService(runtime.store, directory, now, units=units)
+        app.state.service = FundingService(runtime.store, registry, directory, now, units=units)
         if settings.run_workers:
             runtime.run_relay(CONTEXT)
             config = ConsumerConfig(
@@ -61,7 +64,7 @@ def create_app(settings: FundingSettings | None = None) -> FastAPI:
             )
             consumer = ConsumerRunner(
                 config,
-                Projection(replica.replicate, wants=replica.replicates),
+                Projection(partial(replica.replicate, registry), wants=replica.replicates),
                 tracking=PostgresTrackingStore(pool),
                 producer=runtime.producer,
                 metrics=runtime.metrics,

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from reporting.adapters.feed import with_feed
 from reporting.adapters.migrations import CHAIN as MIGRATIONS
-from reporting.adapters.projections import PROJECTION
+from reporting.adapters.projections import projection
 from reporting.adapters.pusher import Pusher
 from reporting.adapters.rebuild import BARRIER_KEY
 from reporting.adapters.sessions import Sessions
@@ -34,6 +34,7 @@ from shared.consumer import (
     ConsumerRunner,
     PostgresTrackingStore,
 )
+from shared.contracts import build_registry
 from shared.contracts.publications import access_topic
 from shared.freshness import Freshness, FreshnessWatch
 from shared.http.asgi import ReadHeaders
@@ -46,7 +47,7 @@ LAG_HEADER = b"pactstream-lag-seconds"
 
 def create_app(settings: ReportingSettings | None = None, clock: Clock = utc_now) -> FastAPI:
     settings = settings or ReportingSettings()
-    runtime = Runtime(settings)
+    runtime = Runtime(settings, build_registry())
     topics = [settings.topic(t) for t in TOPICS]
     # Subscriptions' pushes: no redirects followed (a target is checked once, where it is).
     pushes = httpx.AsyncClient(timeout=10.0, follow_redirects=False)
@@ -123,7 +124,7 @@ def _start_workers(
     )
     consumer = ConsumerRunner(
         config,
-        with_feed(PROJECTION),
+        with_feed(projection(runtime.registry)),
         tracking=PostgresTrackingStore(pool, barrier=BARRIER_KEY),
         producer=runtime.producer,
         metrics=runtime.metrics,

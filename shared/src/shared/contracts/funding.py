@@ -128,9 +128,9 @@ class ExchangeRateRecorded(EventData):
     rate: str
 
 
-#: Every event type of this contract, in the order they were added; the registry is
-#: built from these lists (``shared.contracts``), and a test fails when a payload
-#: model of this module is missing here.
+#: Every event type of this contract, in the order they were added; registries are
+#: built from these lists (``shared.contracts.build_registry``), and a test fails when
+#: a payload model of this module is missing here.
 EVENTS: tuple[type[EventData], ...] = (
     SourceRegistered,
     AgreementConcluded,

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared import asyncapi
+from shared.events import EventRegistry
 from shared.http.asgi import BodyLimits, Deadline, MetricsAndErrors, RateLimit, Starting
 from shared.http.idempotency import Idempotency
 from shared.http.problems import install_problem_handlers
@@ -26,6 +27,7 @@ def build_base_app(
     version: str,
     metrics: Metrics,
     readiness: ReadinessCheck,
+    registry: EventRegistry,
     serving: Callable[[], bool],
     max_body_bytes: int,
     lifespan: Any,
@@ -66,7 +68,7 @@ def build_base_app(
     @app.get("/asyncapi.json", tags=["operations"])
     async def asyncapi_document() -> dict[str, Any]:
         """The events published on Kafka, as an AsyncAPI 3.0 document."""
-        return asyncapi.document(topic_prefix)
+        return asyncapi.document(registry, topic_prefix)
 
     @app.get("/metrics", tags=["operations"], response_class=Response)
     async def metrics_endpoint() -> Response:

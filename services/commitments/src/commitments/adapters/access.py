@@ -20,7 +20,7 @@ from commitments.domain.errors import NotFound, RuleViolated, SourceTaken
 from shared import access, webhooks
 from shared.aggregate import Aggregate
 from shared.contracts.access import Role
-from shared.events import EventMetadata
+from shared.events import EventMetadata, EventRegistry
 from shared.eventstore import UniqueKeyTaken
 from shared.eventstore.postgres import PostgresEventStore
 from shared.http.auth import key_digest
@@ -55,6 +55,7 @@ class AccessRegistry:
     def __init__(
         self,
         store: PostgresEventStore,
+        registry: EventRegistry,
         clock: Clock,
         *,
         pool: asyncpg.Pool,
@@ -63,13 +64,14 @@ class AccessRegistry:
         policy: RetryPolicy = RETRY,
     ) -> None:
         self._store = store
+        self._registry = registry
         self._pool = pool
         self._sealer = sealer
         units = units if units is not None else PostgresUnitsOfWork(store)
-        self._writes = CredentialWrites(PARTNER, units, policy, clock)
+        self._writes = CredentialWrites(PARTNER, registry, units, policy, clock)
 
     async def get(self, partner_id: str) -> Partner:
-        found = (await PARTNER.load(self._store, partner_id)).value
+        found = (await PARTNER.load(self._store, self._registry, partner_id)).value
         assert found is not None
         return found
 

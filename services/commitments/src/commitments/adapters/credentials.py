@@ -12,7 +12,7 @@ from typing import Generic, TypeVar
 from shared import access
 from shared.aggregate import Aggregate
 from shared.decider import Versioned
-from shared.events import EventMetadata
+from shared.events import EventMetadata, EventRegistry
 from shared.unitofwork import RetryPolicy
 from shared.unitofwork.postgres import PostgresUnitOfWork, PostgresUnitsOfWork
 
@@ -24,11 +24,13 @@ class CredentialWrites(Generic[C, S]):
     def __init__(
         self,
         aggregate: Aggregate[C, S | None],
+        registry: EventRegistry,
         units: PostgresUnitsOfWork,
         policy: RetryPolicy,
         clock: Callable[[], datetime],
     ) -> None:
         self._aggregate = aggregate
+        self._registry = registry
         self._units = units
         self._policy = policy
         self._clock = clock
@@ -44,10 +46,10 @@ class CredentialWrites(Generic[C, S]):
     ) -> S:
         """The state after ``command``: a new aggregate at version 0 (a conflict is a
         409), any other change retried under the policy."""
-        aggregate = self._aggregate
+        aggregate, registry = self._aggregate, self._registry
 
         async def work(uow: PostgresUnitOfWork) -> Versioned[S | None]:
-            current = await aggregate.load(uow.events, aggregate_id, required=not new)
+            current = await aggregate.load(uow.events, registry, aggregate_id, required=not new)
             decision = aggregate.decide(current, command)
             if decision.events:
                 when = self._clock()

@@ -18,7 +18,7 @@ from commitments.domain.people import Person
 from shared import access, passwords
 from shared.aggregate import Aggregate
 from shared.contracts.access import Role
-from shared.events import EventMetadata
+from shared.events import EventMetadata, EventRegistry
 from shared.eventstore import UniqueKeyTaken
 from shared.eventstore.postgres import PostgresEventStore
 from shared.http.auth import key_digest
@@ -39,6 +39,7 @@ class PeopleRegistry:
     def __init__(
         self,
         store: PostgresEventStore,
+        registry: EventRegistry,
         clock: Callable[[], datetime],
         *,
         pool: asyncpg.Pool,
@@ -46,14 +47,15 @@ class PeopleRegistry:
         units: PostgresUnitsOfWork | None = None,
     ) -> None:
         self._store = store
+        self._registry = registry
         self._pool = pool
         self._clock = clock
         self._sealer = sealer
         units = units if units is not None else PostgresUnitsOfWork(store)
-        self._writes = CredentialWrites(PERSON, units, RETRY, clock)
+        self._writes = CredentialWrites(PERSON, registry, units, RETRY, clock)
 
     async def get(self, person_id: str) -> Person:
-        found = (await PERSON.load(self._store, person_id)).value
+        found = (await PERSON.load(self._store, self._registry, person_id)).value
         assert found is not None
         return found
 
@@ -88,7 +90,7 @@ class PeopleRegistry:
 
     async def invitation(self, person_id: str, token: str) -> Person:
         """The person an invitation is for; :class:`NotFound` if it is not one."""
-        found = (await PERSON.load(self._store, person_id, required=False)).value
+        found = (await PERSON.load(self._store, self._registry, person_id, required=False)).value
         if found is None or found.revoked or found.invitation_digest != key_digest(token):
             raise NotFound("invitation", "")
         return found

@@ -20,7 +20,7 @@ from commitments.domain.errors import CommitmentsError
 from commitments.domain.plan import Plan
 from shared.access import OutOfScope, Scope
 from shared.decider import Versioned
-from shared.events import EventMetadata
+from shared.events import EventMetadata, EventRegistry
 from shared.eventstore import Contention, EventStore, EventStoreError, WrongExpectedVersion
 from shared.unitofwork import RETRY, Claim, RetryPolicy, UnitOfWork, UnitsOfWork
 
@@ -46,6 +46,7 @@ class OnceOnlyCommands:
     def __init__(
         self,
         store: EventStore,
+        registry: EventRegistry,
         clock: Clock,
         cache: StateCache[Commitment],
         plans: StateCache[Plan] | None = None,
@@ -54,7 +55,9 @@ class OnceOnlyCommands:
         policy: RetryPolicy = RETRY,
     ) -> None:
         self._cache = cache
-        self._service = CommitmentsService(store, clock, cache, plans, units=units, policy=policy)
+        self._service = CommitmentsService(
+            store, registry, clock, cache, plans, units=units, policy=policy
+        )
 
     async def run(
         self, ref: EventRef, command: Command, meta: EventMetadata, scope: Scope

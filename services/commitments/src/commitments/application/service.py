@@ -2,7 +2,8 @@
 each change goes through the one aggregate handler (load, fold, decide, append at the
 loaded version).
 
-Clock and ids are injected so the same code runs under test with fixed values.
+Clock and ids are injected so the same code runs under test with fixed values, and so is
+the event registry that reads the stored events back.
 Codes are reserved in the event store's unique keys in the same transaction as the
 events: plan codes are unique, commitment codes are unique within their plan.
 """
@@ -34,7 +35,14 @@ from shared.access import OutOfScope, Scope
 from shared.aggregate import Aggregate, Decision
 from shared.contracts.commitments import CommitmentMade
 from shared.decider import Versioned, business_time, existing
-from shared.events import EventData, EventMetadata, NewEvent, StoredEvent, new_events
+from shared.events import (
+    EventData,
+    EventMetadata,
+    EventRegistry,
+    NewEvent,
+    StoredEvent,
+    new_events,
+)
 from shared.eventstore import EventReader, EventStore, StreamAppend, UniqueKeyTaken
 from shared.unitofwork import RETRY, RetryPolicy, UnitOfWork, UnitsOfWork
 from shared.unitofwork.stores import units_for
@@ -92,6 +100,7 @@ class CommitmentsService:
     def __init__(
         self,
         store: EventStore,
+        registry: EventRegistry,
         clock: Clock,
         cache: StateCache[Commitment] | None = None,
         plans: StateCache[Plan] | None = None,
@@ -100,6 +109,7 @@ class CommitmentsService:
         policy: RetryPolicy = RETRY,
     ) -> None:
         self._store = store
+        self._registry = registry
         self._clock = clock
         self._cache = cache if cache is not None else StateCache[Commitment]()
         # A plan never changes once created (its stream holds only PlanCreated), so
@@ -135,7 +145,7 @@ class CommitmentsService:
         cached = self._plans.get(plan_id)
         if cached is not None:
             return cached
-        found = existing(await PLAN.load(self._store, plan_id))
+        found = existing(await PLAN.load(self._store, self._registry, plan_id))
         self._plans.put(plan_id, found)
         return found
 
@@ -145,7 +155,9 @@ class CommitmentsService:
         await self.get_plan(command.plan_id)
 
         async def work(uow: UnitOfWork) -> bool:
-            current = await VISIBILITY.load(uow.events, command.plan_id, required=False)
+            current = await VISIBILITY.load(
+                uow.events, self._registry, command.plan_id, required=False
+            )
             decision = VISIBILITY.decide(current, command)
             VISIBILITY.append(
                 uow, command.plan_id, current.version, decision.events, self._clock(), meta
@@ -195,7 +207,7 @@ class CommitmentsService:
         """Several commitments' states in one read, each from the cache caught up with
         any newer events; unknown ids are absent."""
         starts = {i: self._cache.get(i) for i in ids}
-        loaded = await COMMITMENT.load_many(reader or self._store, starts)
+        loaded = await COMMITMENT.load_many(reader or self._store, self._registry, starts)
         found: dict[str, Versioned[Commitment]] = {}
         for commitment_id, state in loaded.items():
             found[commitment_id] = existing(state)

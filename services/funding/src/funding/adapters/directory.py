@@ -12,8 +12,8 @@ import httpx
 from funding.domain.agreement import CommitmentRef
 from shared.cloudevents import ReceivedEvent
 from shared.contracts import commitments as contract
-from shared.contracts import registry
 from shared.database import Connection
+from shared.events import EventRegistry
 from shared.http.problems import Problem
 
 #: Run by the migration chains' baseline revisions (``r0001_baseline``): never edit it; a
@@ -51,8 +51,9 @@ def replicates(event_type: str) -> bool:
     return event_type in _REPLICATED
 
 
-async def replicate(conn: Connection, event: ReceivedEvent) -> None:
-    """Consumer handler for the commitments topic."""
+async def replicate(registry: EventRegistry, conn: Connection, event: ReceivedEvent) -> None:
+    """Consumer handler for the commitments topic, decoding with the composition root's
+    ``registry``; a type it does not know is passed over."""
     if not registry.knows(event.type):
         return
     data = registry.decode(event.type, event.schema_version, event.data)

@@ -20,10 +20,10 @@ from funding.domain.agreement import (
 from funding.domain.errors import AlreadyExists, NotFound, RuleViolated
 from funding.domain.money import Money, check_currency
 from shared.access import Scope
-from shared.aggregate import Aggregate, decode
+from shared.aggregate import Aggregate
 from shared.contracts.funding import ExchangeRateRecorded, FundingTargetSet, SourceRegistered
 from shared.decider import Versioned, business_time, check_version, existing
-from shared.events import EventData, EventMetadata, new_events
+from shared.events import EventData, EventMetadata, EventRegistry, new_events
 from shared.eventstore import EventReader, EventStore, UniqueKeyTaken
 from shared.unitofwork import RETRY, Claim, RetryPolicy, UnitOfWork, UnitsOfWork
 from shared.unitofwork.stores import units_for
@@ -46,6 +46,7 @@ class FundingService:
     def __init__(
         self,
         store: EventStore,
+        registry: EventRegistry,
         directory: CommitmentDirectory,
         clock: Clock,
         *,
@@ -53,6 +54,7 @@ class FundingService:
         policy: RetryPolicy = RETRY,
     ) -> None:
         self._store = store
+        self._registry = registry
         self._directory = directory
         self._clock = clock
         self._units = units if units is not None else units_for(store)
@@ -98,7 +100,8 @@ class FundingService:
         stored = await self._store.read_stream(f"source-{source_id}")
         if not stored:
             raise NotFound("source", source_id)
-        event = decode(stored[0])
+        first = stored[0]
+        event = self._registry.decode(first.type, first.schema_version, first.data)
         assert isinstance(event, SourceRegistered)
         return Versioned(event, stored[-1].stream_version)
 
@@ -141,7 +144,7 @@ class FundingService:
     async def get_agreement(
         self, agreement_id: str, reader: EventReader | None = None
     ) -> Versioned[Agreement]:
-        return existing(await AGREEMENT.load(reader or self._store, agreement_id))
+        return existing(await AGREEMENT.load(reader or self._store, self._registry, agreement_id))
 
     async def act_in(
         self,

@@ -4,6 +4,7 @@ transaction, so each change commits together with the offset that produced it.""
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from importlib.resources import files
 
 from reporting.adapters.commitment_projections import COMMITMENT_PROJECTIONS
@@ -12,9 +13,8 @@ from reporting.adapters.projection import Projection
 from shared import access, consumer
 from shared.cloudevents import ReceivedEvent
 from shared.contracts import commitments as contract
-from shared.contracts import registry
 from shared.database import Connection
-from shared.events import EventData
+from shared.events import EventData, EventRegistry
 
 #: Run by the migration chains' baseline revisions (``r0001_baseline``): never edit it; a
 #: change to these tables is a new revision.
@@ -31,7 +31,7 @@ _TIMELINE = """
 """
 
 
-def _decoded(event: ReceivedEvent) -> EventData | None:
+def _decoded(registry: EventRegistry, event: ReceivedEvent) -> EventData | None:
     if not registry.knows(event.type):
         return None  # A type from a newer publisher: kept on the topic, replayable later.
     return registry.decode(event.type, event.schema_version, event.data)
@@ -59,21 +59,24 @@ async def _timeline(conn: Connection, items: list[tuple[ReceivedEvent, EventData
     await conn.execute(_TIMELINE, *columns)
 
 
-async def project(conn: Connection, event: ReceivedEvent) -> None:
-    """Apply one event: its timeline entry and its read-model change."""
-    data = _decoded(event)
+async def project(registry: EventRegistry, conn: Connection, event: ReceivedEvent) -> None:
+    """Apply one event, decoded with ``registry``: its timeline entry and its read-model
+    change."""
+    data = _decoded(registry, event)
     if data is None:
         return
     await _timeline(conn, [(event, data)])
     await _apply(conn, event, data)
 
 
-async def project_many(conn: Connection, events: list[ReceivedEvent]) -> None:
+async def project_many(
+    registry: EventRegistry, conn: Connection, events: list[ReceivedEvent]
+) -> None:
     """The same as :func:`project` for each event in order, with the timeline and the
     measurements (most of the traffic) written in one statement each."""
     items: list[tuple[ReceivedEvent, EventData]] = []
     for event in events:
-        data = _decoded(event)
+        data = _decoded(registry, event)
         if data is None:
             continue
         items.append((event, data))
@@ -127,5 +130,9 @@ def reports(event_type: str) -> bool:
     return not event_type.startswith(access.EVENT_TYPE_PREFIX)
 
 
-#: What the live consumer and a rebuild's replay apply.
-PROJECTION = consumer.Projection(project, bulk=project_many, wants=reports)
+def projection(registry: EventRegistry) -> consumer.Projection[Connection]:
+    """What the live consumer and a rebuild's replay apply, decoding with the
+    ``registry`` of their composition root."""
+    return consumer.Projection(
+        partial(project, registry), bulk=partial(project_many, registry), wants=reports
+    )

@@ -34,6 +34,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from reporting.adapters.migrations import CHAIN
+from reporting.adapters.projections import projection
 from reporting.adapters.read_models import TRACKING, Difference, compare, read_models
 from reporting.adapters.replay import (
     RECORDS_PER_WORKER,
@@ -43,6 +44,7 @@ from reporting.adapters.replay import (
     replay,
 )
 from shared.database import Connection, create_pool
+from shared.events import EventRegistry
 from shared.kafka import Kafka, endpoint
 from shared.migrations import migrate, status
 
@@ -66,10 +68,14 @@ class Rebuilder:
         kafka: Kafka,
         topics: list[str],
         consumer: str,
+        registry: EventRegistry,
         progress: Progress | None = None,
         workers: int | None = None,
     ) -> None:
+        """``registry`` decodes what this process replays; worker processes build
+        their own (:func:`reporting.adapters.replay._worker_main`)."""
         self._url = database_url
+        self._projection = projection(registry)
         self._kafka = endpoint(kafka)
         self._topics = topics
         self._consumer = consumer
@@ -202,7 +208,16 @@ class Rebuilder:
         partitions: list[Any],
         targets: dict[tuple[str, int], int],
     ) -> None:
-        await replay(pool, kafka, partitions, targets, self.shadow, self._consumer, self._progress)
+        await replay(
+            pool,
+            kafka,
+            partitions,
+            targets,
+            self.shadow,
+            self._consumer,
+            self._progress,
+            self._projection,
+        )
 
     async def _create_shadow(self, pool: asyncpg.Pool) -> list[str]:
         """The shadow schema without its secondary indexes; returns their definitions.

@@ -17,9 +17,10 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from reporting.adapters.projections import PROJECTION
-from shared.consumer import PostgresTracking, apply_poll
-from shared.database import create_pool
+from reporting.adapters import projections
+from shared.consumer import PostgresTracking, Projection, apply_poll
+from shared.contracts import build_registry
+from shared.database import Connection, create_pool
 from shared.kafka import Kafka, KafkaEndpoint, endpoint
 from shared.process import tune_garbage_collector
 
@@ -59,9 +60,11 @@ async def replay(
     shadow: str,
     consumer: str,
     progress: Progress,
+    projection: Projection[Connection],
 ) -> None:
-    """Apply every record below each partition's target offset into the shadow schema,
-    in order, and leave each partition positioned exactly at its target."""
+    """Apply every record below each partition's target offset into the shadow schema
+    with ``projection``, in order, and leave each partition positioned exactly at its
+    target."""
 
     def target(tp: Any) -> int:
         return targets.get((tp.topic, tp.partition), 0)
@@ -88,7 +91,8 @@ async def replay(
                 if wanted:
                     if tp not in queues:
                         queues[tp] = asyncio.Queue(maxsize=2)
-                        appliers.create_task(_drain(pool, tp, queues[tp], shadow, consumer))
+                        drain = _drain(pool, tp, queues[tp], shadow, consumer, projection)
+                        appliers.create_task(drain)
                     await queues[tp].put(wanted)
                 if records and records[-1].offset >= target(tp):
                     kafka.seek(tp, target(tp))  # Read past the target: back to it.
@@ -102,13 +106,14 @@ async def _drain(
     queue: asyncio.Queue[list[Any] | None],
     shadow: str,
     consumer: str,
+    projection: Projection[Connection],
 ) -> None:
     while (records := await queue.get()) is not None:
         async with pool.acquire() as conn, conn.transaction():
             await conn.execute(f'SET LOCAL search_path TO "{shadow}"')
             tracking = PostgresTracking(conn)
             results = await apply_poll(
-                tracking, consumer, {(tp.topic, tp.partition): records}, PROJECTION
+                tracking, consumer, {(tp.topic, tp.partition): records}, projection
             )
             for result in results.values():
                 if result.dead:
@@ -117,7 +122,12 @@ async def _drain(
 
 
 async def _replay_share(
-    url: str, kafka: Kafka, shadow: str, consumer: str, targets: dict[tuple[str, int], int]
+    url: str,
+    kafka: Kafka,
+    shadow: str,
+    consumer: str,
+    targets: dict[tuple[str, int], int],
+    projection: Projection[Connection],
 ) -> None:
     """A worker process's part of a replay: these partitions, from their beginning."""
     partitions = [TopicPartition(topic, partition) for topic, partition in targets]
@@ -131,21 +141,24 @@ async def _replay_share(
     try:
         reader.assign(partitions)
         await reader.seek_to_beginning(*partitions)
-        await replay(pool, reader, partitions, targets, shadow, consumer, lambda done, total: None)
+        await replay(
+            pool, reader, partitions, targets, shadow, consumer, lambda d, t: None, projection
+        )
     finally:
         await reader.stop()
         await pool.close()
 
 
 def _worker_main() -> None:
-    """``python -m reporting.adapters.replay``: a replay worker, its job on stdin."""
+    """``python -m reporting.adapters.replay``: a replay worker, its job on stdin; the
+    composition root of its process, so it builds the event registry it decodes with."""
     job = json.load(sys.stdin)
     tune_garbage_collector()
     targets = {(topic, partition): target for topic, partition, target in job["targets"]}
+    kafka = KafkaEndpoint(**job["kafka"])
+    projection = projections.projection(build_registry())
     asyncio.run(
-        _replay_share(
-            job["url"], KafkaEndpoint(**job["kafka"]), job["shadow"], job["consumer"], targets
-        )
+        _replay_share(job["url"], kafka, job["shadow"], job["consumer"], targets, projection)
     )
 
 
