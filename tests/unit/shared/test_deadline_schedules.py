@@ -269,3 +269,37 @@ def test_the_period_object_follows_the_contract() -> None:
     }  # fmt: skip
     assert read("by autumn 2019").period() is not None
     assert read("ongoing", UNBOUNDED).period() is None
+
+
+@pytest.mark.parametrize(
+    ("label", "start", "end", "pending", "open_ended"),
+    [
+        ("by the end of the plan", date(2023, 12, 31), date(2023, 12, 31), None, False),
+        ("d'ici la fin du plan", date(2023, 12, 31), date(2023, 12, 31), None, False),
+        ("from March 2019 until the end of the plan", date(2019, 3, 1), date(2023, 12, 31),
+         None, False),
+        ("from the summit onwards", date(2021, 8, 31), date(2023, 12, 31), None, True),
+        ("dès l'adoption", None, date(2023, 12, 31), "adoption", True),
+        ("ongoing until the summit", date(2019, 1, 1), date(2021, 8, 31), None, True),
+        ("by June 2021 for the first report", date(2021, 6, 1), date(2021, 6, 30), None, False),
+        ("June 2021 (draft)", date(2021, 6, 1), date(2021, 6, 30), None, False),
+    ],
+)  # fmt: skip
+def test_key_dates_and_the_plans_end_bound_open_deadlines_and_ranges(
+    label: str, start: date | None, end: date | None, pending: str | None, open_ended: bool
+) -> None:
+    deadline = read(label)
+    assert (deadline.start, deadline.end, deadline.pending) == (start, end, pending)
+    assert deadline.open_ended is open_ended and deadline.milestones == ()
+
+
+def test_a_recurrence_from_a_key_date_not_yet_dated_waits_for_it() -> None:
+    deadline = read("each year from the adoption")
+    assert deadline.pending == "adoption"
+    assert deadline.recurrence == Recurrence("year", None, date(2023, 12, 31))
+    assert deadline.due_dates(date(2030, 1, 1)) == []
+
+
+def test_the_plans_end_is_refused_on_a_plan_without_one() -> None:
+    with pytest.raises(InvalidPeriod, match="the plan has no end date"):
+        read("by the end of the plan", UNBOUNDED)

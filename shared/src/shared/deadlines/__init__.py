@@ -19,8 +19,9 @@ every one :func:`shared.periods.parse_period` reads:
   ``monthly from June 2021``, ``each fiscal year``: one due date per period until the
   plan ends (:meth:`Deadline.due_dates`), each overdue on its own;
 - relative to a key date of the plan: ``within 18 months of the summit``, ``dans les
-  deux ans suivant l'adoption``, ``six mois avant la COP``, ``by the summit``: pending
-  (``Deadline.pending``) until the plan dates it;
+  deux ans suivant l'adoption``, ``six mois avant la COP``, ``by the summit``,
+  ``dès l'adoption``: pending (``Deadline.pending``) until the plan dates it; and the
+  plan's own end: ``by the end of the plan``, ``d'ici la fin du plan``;
 - several steps: ``by June 2021 for the first report and June 2022 for the second``:
   ``Deadline.milestones``, the deadline being the last of them.
 

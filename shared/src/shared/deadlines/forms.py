@@ -6,6 +6,7 @@ answers ``None`` when the text is not its form."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from shared.deadlines.model import AmbiguousPeriod, Deadline, PlanCalendar, Recurrence
@@ -35,6 +36,10 @@ _RELATIVE = re.compile(
     r"qui suivent|qui suivront|a compter de|a compter du|a partir de|a partir du|des)\s+"
     r"(?P<event>.+)"
 )
+_PLAN_END = re.compile(
+    r"(?:the )?(?:end of (?:the|this) plan|plan(?:'s)? end)"
+    r"|(?:la )?fin (?:du|de ce) (?:present )?plan"
+)
 _UNTIL_SPLIT = re.compile(r"\s+(?:until|till|to|through|up to|jusqu'a|jusqu'au|jusqu'en|a|au)\s+")
 _EVERY: dict[str, Every] = {
     "year": "year", "half_year": "half-year", "quarter": "quarter", "month": "month"
@@ -61,9 +66,14 @@ def key_date(event: str, plan: PlanCalendar) -> tuple[str, date | None] | None:
 
 def relative(text: str, plan: PlanCalendar) -> Reading | None:
     """``within 18 months of the summit``, ``dans les deux ans suivant l'adoption``,
-    ``six mois avant la COP``, or a key date alone (``by the summit``): pending while
-    the plan has not dated the key date. N months after D is the same day of the month
-    N months later, clamped to the month's end; "within" starts on D itself."""
+    ``six mois avant la COP``, a key date alone (``by the summit``) or the plan's end
+    (``by the end of the plan``): pending while the plan has not dated the key date.
+    N months after D is the same day of the month N months later, clamped to the
+    month's end; "within" starts on D itself."""
+    if _PLAN_END.fullmatch(text):
+        if plan.end is None:
+            raise InvalidPeriod(text, "the plan has no end date yet; give it its period first")
+        return Reading("the plan's end", plan.end, plan.end)
     if not (m := _RELATIVE.fullmatch(text)):
         if (found := key_date(text, plan)) is None:
             return None
@@ -98,26 +108,48 @@ def _moved(when: date, m: re.Match[str], sign: int) -> date:
     return add_months(when, sign * months)
 
 
-def bounds(text: str, plan: PlanCalendar) -> tuple[date | None, date | None] | None:
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    """A recurring or open deadline's own start and end; ``start_waits``/``end_waits``
+    name the key date an end counts from while the plan has not dated it."""
+
+    start: date | None = None
+    end: date | None = None
+    start_waits: str | None = None
+    end_waits: str | None = None
+
+    def within(self, plan: PlanCalendar) -> tuple[date | None, date | None]:
+        """The ends, the plan's standing in for those the text does not give."""
+        start = self.start or (None if self.start_waits else plan.start)
+        return start, self.end or (None if self.end_waits else plan.end)
+
+
+def bounds(text: str, plan: PlanCalendar) -> Bounds | None:
     """What a recurring or open-ended deadline says of its own start and end: ``from
-    June 2021`` (start), ``until 2025`` (end), ``2021-2025`` (both) or nothing; ``None``
-    when the text is something else."""
+    June 2021`` (start), ``until 2025`` (end), ``2021-2025`` (both), ``dès l'adoption``
+    (a key date) or nothing; ``None`` when the text is something else."""
     text = re.sub(r"^(?:and|et)\s+|\s+(?:and|et)$", "", text.strip(" ,;:()")).strip(" ,;:")
     if not text:
-        return None, None
+        return Bounds()
     if (m := FROM.match(text)) or (ONWARDS.search(text) and not UNTIL.match(text)):
         body = ONWARDS.sub("", text[m.end() :] if m else text)
         parts = _UNTIL_SPLIT.split(body, maxsplit=1)
-        first = one(single(parts[0], plan), body)
-        last = one(single(parts[1], plan), body) if len(parts) == 2 else None
+        first = _when(parts[0], plan)
+        last = _when(parts[1], plan) if len(parts) == 2 else None
         if first is None or (len(parts) == 2 and last is None):
             return None
-        return first.start, None if last is None else last.end
+        if last is None:
+            return Bounds(first.start, None, first.pending)
+        return Bounds(first.start, last.end, first.pending, last.pending)
     if m := UNTIL.match(text):
-        until = one(single(text[m.end() :], plan), text)
-        return None if until is None else (None, until.end)
+        until = _when(text[m.end() :], plan)
+        return None if until is None else Bounds(None, until.end, None, until.pending)
     span = one(readings(text, plan), text)
-    return None if span is None else (span.start, span.end)
+    return None if span is None else Bounds(span.start, span.end)
+
+
+def _when(text: str, plan: PlanCalendar) -> Reading | None:
+    return one(single(text, plan), text) or relative(text, plan)
 
 
 def recurring(label: str, text: str, plan: PlanCalendar) -> Deadline | None:
@@ -134,13 +166,14 @@ def recurring(label: str, text: str, plan: PlanCalendar) -> Deadline | None:
     if biannual:
         raise AmbiguousPeriod(text, ["every half-year (twice a year)", "every two years"])
     every = "year" if m.re is not FREQUENCY else _EVERY[m.lastgroup or ""]
-    start, until = found[0] or plan.start, found[1] or plan.end
+    start, until = found.within(plan)
     if m.re is FISCAL_EACH:
         start = _fiscal_year_start(start, plan)
     if start is not None and until is not None and until < start:
         raise InvalidPeriod(text, f"the recurrence ends ({until}) before it starts ({start})")
     recurrence = Recurrence(every=every, start=start, until=until)
-    return Deadline(label, start, until, recurrence=recurrence)
+    waits = found.start_waits or found.end_waits
+    return Deadline(label, start, until, recurrence=recurrence, pending=waits)
 
 
 def _fiscal_year_start(day: date | None, plan: PlanCalendar) -> date | None:
@@ -164,9 +197,12 @@ def open_ended(label: str, text: str, plan: PlanCalendar) -> Deadline | None:
         return None
     rest = text if m is None else text[: m.start()] + " " + text[m.end() :]
     found = bounds(rest, plan)
-    if found is None or (m is None and found[1] is not None):
-        return None  # not a start; "from 2017 to 2020" is a range read elsewhere
-    start, end = found[0] or plan.start, found[1] or plan.end
+    if found is None:
+        return None
+    waits = found.start_waits or found.end_waits
+    if m is None and (found.end or found.end_waits):  # "from March 2019 until the summit"
+        return Deadline(label, found.start, found.end, pending=waits)
+    start, end = found.within(plan)
     if start is not None and end is not None and end < start:
         raise InvalidPeriod(text, f"it starts ({start}) after the plan ends ({end})")
-    return Deadline(label, start, end, open_ended=True)
+    return Deadline(label, start, end, pending=waits, open_ended=True)

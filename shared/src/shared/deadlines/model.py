@@ -89,8 +89,9 @@ class Deadline:
     """A commitment's deadline as written (``label``) and as read.
 
     - dated: ``start``/``end`` the first and last day; due on ``end``.
-    - ``pending``: it counts from a key date the plan has not dated yet; ``start`` and
-      ``end`` are ``None`` and it is never overdue until the date is recorded.
+    - ``pending``: it counts from a key date the plan has not dated yet; the ends that
+      count from it are ``None`` (both, for "within 18 months of the summit") and it is
+      never overdue until the date is recorded.
     - ``open_ended`` ("ongoing", "en continu", "dès mars 2019", "from June 2021 and
       ongoing"): it starts on ``start`` (its own, else the plan's) and has no end of its
       own: ``end`` is the plan's end, or ``None`` when the plan has none, so it is

@@ -64,10 +64,17 @@ def _read(label: str, plan: PlanCalendar) -> Deadline:
     text = _bare(label)
     if (found := recurring(label, text, plan) or open_ended(label, text, plan)) is not None:
         return found
-    if (steps := _milestones(label, plan)) is not None:
+    try:
+        reading, problem = _reading(text, plan), None
+    except InvalidPeriod as exc:  # the whole may not read where its steps do
+        reading, problem = None, exc
+    joined = _AND.search(text) and not text.startswith(("between ", "entre "))
+    if (reading is None or joined) and (steps := _milestones(label, plan)) is not None:
         return steps
-    if (reading := _reading(text, plan)) is not None:
+    if reading is not None:
         return Deadline(label, reading.start, reading.end, pending=reading.pending)
+    if problem is not None:
+        raise problem
     if FREQUENCY.search(text):
         raise InvalidPeriod(label, RECURRENCES)
     raise InvalidPeriod(label, FORMS)
@@ -85,7 +92,8 @@ def _reading(text: str, plan: PlanCalendar) -> Reading | None:
 def _milestones(label: str, plan: PlanCalendar) -> Deadline | None:
     """``by June 2021 for the first report and June 2022 for the second``, ``first
     report by March 2021; second report: June 2022``, ``June 2021 (draft), June 2022
-    (final)``: two or more steps, each with its own date. The text is cut where its
+    (final)``: two or more steps, each with its own date (a single titled step is a
+    dated deadline). The text is cut where its
     steps end, so a step's title may hold "and" ("the report and the plan by 2021").
     Two untitled dates joined by "and" are refused: a range or two milestones."""
     pieces = _STEPS.split(label)
@@ -96,8 +104,13 @@ def _milestones(label: str, plan: PlanCalendar) -> Deadline | None:
         if (step := _step(chunk, plan)) is not None:
             steps.append(step)
             chunk = ""
-    if chunk.strip(_ENDS) or len(steps) < 2:
+    if chunk.strip(_ENDS) or not steps:
         return None
+    if len(steps) == 1:  # "by June 2021 for the first report": one date with its title
+        only = steps[0]
+        if only.title == only.label:
+            return None
+        return Deadline(label, only.start, only.end, pending=only.pending)
     if len(steps) == 2 and all(s.title == s.label for s in steps) and _AND.search(label):
         first, last = steps
         both = (
