@@ -303,3 +303,13 @@ def test_a_recurrence_from_a_key_date_not_yet_dated_waits_for_it() -> None:
 def test_the_plans_end_is_refused_on_a_plan_without_one() -> None:
     with pytest.raises(InvalidPeriod, match="the plan has no end date"):
         read("by the end of the plan", UNBOUNDED)
+
+
+def test_a_range_to_a_key_date_is_dated_and_refused_when_it_runs_backwards() -> None:
+    deadline = read("from 2020 until the summit")
+    assert (deadline.start, deadline.end, deadline.open_ended) == (
+        date(2020, 1, 1), date(2021, 8, 31), False
+    )  # fmt: skip
+    assert read("from 2020 until the adoption").pending == "adoption"
+    with pytest.raises(InvalidPeriod, match="after it ends"):
+        read("dès 2022 jusqu'à 2020")

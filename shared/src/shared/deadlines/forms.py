@@ -200,9 +200,9 @@ def open_ended(label: str, text: str, plan: PlanCalendar) -> Deadline | None:
     if found is None:
         return None
     waits = found.start_waits or found.end_waits
-    if m is None and (found.end or found.end_waits):  # "from March 2019 until the summit"
-        return Deadline(label, found.start, found.end, pending=waits)
-    start, end = found.within(plan)
+    ranged = m is None and bool(found.end or found.end_waits)  # "from 2019 until the summit"
+    start, end = (found.start, found.end) if ranged else found.within(plan)
     if start is not None and end is not None and end < start:
-        raise InvalidPeriod(text, f"it starts ({start}) after the plan ends ({end})")
-    return Deadline(label, start, end, pending=waits, open_ended=True)
+        ends = "it ends" if ranged else "the plan ends"
+        raise InvalidPeriod(text, f"it starts ({start}) after {ends} ({end})")
+    return Deadline(label, start, end, pending=waits, open_ended=not ranged)

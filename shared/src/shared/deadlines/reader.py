@@ -93,9 +93,9 @@ def _milestones(label: str, plan: PlanCalendar) -> Deadline | None:
     """``by June 2021 for the first report and June 2022 for the second``, ``first
     report by March 2021; second report: June 2022``, ``June 2021 (draft), June 2022
     (final)``: two or more steps, each with its own date (a single titled step is a
-    dated deadline). The text is cut where its
-    steps end, so a step's title may hold "and" ("the report and the plan by 2021").
-    Two untitled dates joined by "and" are refused: a range or two milestones."""
+    dated deadline). The text is cut where its steps end, so a step's title may hold
+    "and" ("the report and the plan by 2021"). Two untitled dates joined by "and" are
+    refused: a range or two milestones."""
     pieces = _STEPS.split(label)
     steps: list[Milestone] = []
     chunk = ""

@@ -49,6 +49,7 @@ _FISCAL = (
     r"(?:fiscal year|financial year|budget year|fiscal|fy|exercice(?: budgetaire| financier|"
     r" fiscal)?|annee (?:budgetaire|fiscale))"
 )
+_MONTH_NAMES = [next(n for n, i in MONTHS.items() if i == k).capitalize() for k in range(1, 13)]
 _ARTICLE = re.compile(r"^(?:(?:the|le|la|les) |l')")
 
 
@@ -91,9 +92,10 @@ def _two_years(text: str, plan: PlanCalendar) -> list[Reading]:
     years = last - first <= 50  # "2019-18" names no second year
     found: list[Reading] = []
     if m[2] == "-" and 1 <= second <= 12:
-        start = date(first, second, 1)
-        found.append(Reading(describe(start.strftime("%B %Y"), start, month_end(first, second)),
-                             start, month_end(first, second)))  # fmt: skip
+        start, end = date(first, second, 1), month_end(first, second)
+        found.append(
+            Reading(describe(f"{_MONTH_NAMES[second - 1]} {first}", start, end), start, end)
+        )
     fys = plan.fiscal_year_start
     if last == first + 1 and fys is not None and fys != 1:
         found.append(_fiscal_year(first, fys))
