@@ -51,6 +51,9 @@ def read(label: str, plan: PlanCalendar = PLAN) -> Deadline:
         ("starting in spring 2020", PLAN, date(2020, 3, 1), date(2023, 12, 31)),
         ("2021 onwards", PLAN, date(2021, 1, 1), date(2023, 12, 31)),
         ("ongoing until 2022", PLAN, date(2019, 1, 1), date(2022, 12, 31)),
+        ("by 2021 and ongoing", PLAN, date(2021, 1, 1), date(2023, 12, 31)),
+        ("2020-2022 then ongoing", PLAN, date(2020, 1, 1), date(2023, 12, 31)),
+        ("continuous from 2020", PLAN, date(2020, 1, 1), date(2023, 12, 31)),
         ("dès mars 2019", UNBOUNDED, date(2019, 3, 1), None),
         ("ongoing", UNBOUNDED, None, None),
     ],
@@ -159,6 +162,10 @@ def test_each_due_date_of_a_recurrence_comes_on_its_own() -> None:
         ("three months before the summit", date(2021, 5, 31), date(2021, 5, 31)),
         ("by the summit", date(2021, 8, 31), date(2021, 8, 31)),
         ("lors de la COP 26", date(2021, 10, 31), date(2021, 10, 31)),
+        ("dans un délai d'un an à compter de la COP 26", date(2021, 10, 31),
+         date(2022, 10, 31)),
+        ("dans l'année suivant la COP 26", date(2021, 10, 31), date(2022, 10, 31)),
+        ("within the month following the summit", date(2021, 8, 31), date(2021, 9, 30)),
     ],
 )  # fmt: skip
 def test_a_deadline_after_a_dated_key_date_is_resolved(label: str, start: date, end: date) -> None:

@@ -80,6 +80,10 @@ def test_seasons_are_the_northern_meteorological_ones(label: str, start: date, e
         ("2018-22", APRIL, date(2018, 1, 1), date(2022, 12, 31)),
         ("2019-2020", APRIL, date(2019, 1, 1), date(2020, 12, 31)),
         ("2011-12", CALENDAR, date(2011, 12, 1), date(2011, 12, 31)),
+        ("2019-2020 fiscal year", APRIL, date(2019, 4, 1), date(2020, 3, 31)),
+        ("Q1 FY2022-23", APRIL, date(2022, 4, 1), date(2022, 6, 30)),
+        ("by FY2022-23 Q4", APRIL, date(2023, 1, 1), date(2023, 3, 31)),
+        ("T3 de l'exercice 2022-2023", JULY, date(2023, 1, 1), date(2023, 3, 31)),
     ],
 )  # fmt: skip
 def test_fiscal_years_start_on_the_plans_fiscal_year_start_month(
@@ -117,6 +121,12 @@ def test_fiscal_years_start_on_the_plans_fiscal_year_start_month(
         ("de mi-mars 2021 à fin juin 2021", date(2021, 3, 15), date(2021, 6, 30)),
         ("avant fin 2016, au plus tard", date(2016, 12, 31), date(2016, 12, 31)),
         ("courant 2020", date(2020, 1, 1), date(2020, 12, 31)),
+        ("avant la fin de l'année 2022", date(2022, 12, 31), date(2022, 12, 31)),
+        ("by the year 2030", date(2030, 1, 1), date(2030, 12, 31)),
+        ("2021 Q3", date(2021, 7, 1), date(2021, 9, 30)),
+        ("Q3/2021", date(2021, 7, 1), date(2021, 9, 30)),
+        ("fin du 1er semestre 2021", date(2021, 6, 30), date(2021, 6, 30)),
+        ("31.03.2021", date(2021, 3, 31), date(2021, 3, 31)),
     ],
 )
 def test_months_days_and_parts_of_months_in_both_languages(
@@ -144,6 +154,8 @@ def test_months_days_and_parts_of_months_in_both_languages(
             "two milestones, June 2021 and June 2022",
             "from June 2021 to June 2022 (2021-06-01 to 2022-06-30)"]),
         ("biannually", CALENDAR, ["every half-year (twice a year)", "every two years"]),
+        ("Q1 FY2022", APRIL, ["Q1 of FY2022-23 (2022-04-01 to 2022-06-30)",
+                              "Q1 of FY2021-22 (2021-04-01 to 2021-06-30)"]),
     ],
 )  # fmt: skip
 def test_a_text_that_stays_ambiguous_is_refused_with_its_readings(
@@ -177,6 +189,8 @@ def test_a_text_that_stays_ambiguous_is_refused_with_its_readings(
         ("autumn 2021 to spring 2020", CALENDAR, "ends"),
         ("spring 2020-21", CALENDAR, "not a deadline"),
         ("each year by 31 March", CALENDAR, "a recurrence this platform does not read"),
+        ("every 2 years", CALENDAR, "a year, a half-year, a quarter or a month"),
+        ("tous les deux ans", CALENDAR, "a recurrence this platform does not read"),
         ("x" * 301, CALENDAR, "at most 300 characters"),
     ],
 )

@@ -8,7 +8,8 @@ every one :func:`shared.periods.parse_period` reads:
 - seasons, northern and meteorological: ``by autumn 2019``, ``spring 2020``,
   ``d'ici l'automne 2021``, ``été 2018``; winter Y is December Y to February Y+1;
 - fiscal years, from the plan's ``fiscal_year_start``: ``fiscal year 2019-20``,
-  ``FY2020/21``, ``exercice 2020-2021``; refused when the plan sets none;
+  ``FY2020/21``, ``exercice 2020-2021``, ``Q1 FY2020-21``; refused when the plan sets
+  none;
 - days and parts of months: ``15 March 2021``, ``31/03/2021``, ``mi-mars 2021`` (the
   15th), ``fin mars 2021`` (the 31st), ``début avril 2021`` (its first ten days),
   ``end of`` any period (its last day);

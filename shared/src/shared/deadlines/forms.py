@@ -29,8 +29,8 @@ from shared.deadlines.words import (
 from shared.periods import InvalidPeriod
 
 _RELATIVE = re.compile(
-    r"(?:(?:within|in|in the|no later than|dans|dans les|dans un delai de|sous|au plus tard|"
-    r"d'ici)\s+)*"
+    r"(?:(?:within|in|in the|no later than|dans|dans les|sous|au plus tard|d'ici)\s+"
+    r"|dans un delai (?:de\s+|d'))*"
     rf"(?P<n>{NUMBER})\s+{UNIT}\s+"
     r"(?:(?P<before>before|prior to|avant)|after|of|following|from|since|suivant|apres|"
     r"qui suivent|qui suivront|a compter de|a compter du|a partir de|a partir du|des)\s+"
@@ -74,6 +74,10 @@ def relative(text: str, plan: PlanCalendar) -> Reading | None:
         if plan.end is None:
             raise InvalidPeriod(text, "the plan has no end date yet; give it its period first")
         return Reading("the plan's end", plan.end, plan.end)
+    # "dans l'année suivant le sommet", "within the month following the summit": one.
+    text = re.sub(
+        r"^(?:dans l'|dans le |within the |in the )(?=(?:annee|an|mois|year|month)\s)", "1 ", text
+    )
     if not (m := _RELATIVE.fullmatch(text)):
         if (found := key_date(text, plan)) is None:
             return None
@@ -195,8 +199,10 @@ def open_ended(label: str, text: str, plan: PlanCalendar) -> Deadline | None:
     m = ONGOING.search(text)
     if m is None and not (FROM.match(text) or ONWARDS.search(text)):
         return None
-    rest = text if m is None else text[: m.start()] + " " + text[m.end() :]
+    rest = text if m is None else f"{text[: m.start()]} {text[m.end() :]}".strip(" ,;:")
     found = bounds(rest, plan)
+    if m is not None and found is not None and not (FROM.match(rest) or UNTIL.match(rest)):
+        found = Bounds(found.start, None, found.start_waits)  # "2021 and ongoing" starts then
     if found is None:
         return None
     waits = found.start_waits or found.end_waits

@@ -8,7 +8,7 @@ import re
 from shared.deadlines.forms import one, open_ended, recurring, relative
 from shared.deadlines.model import AmbiguousPeriod, Deadline, Milestone, PlanCalendar
 from shared.deadlines.spans import Reading, describe, readings
-from shared.deadlines.words import FREQUENCY, LEADING, NONE_WORDS, TRAILING
+from shared.deadlines.words import FREQUENCY, LEADING, NONE_WORDS, RECURRING_WORDS, TRAILING
 from shared.periods import InvalidPeriod, fold
 
 MAX_LENGTH = 300
@@ -22,7 +22,7 @@ FORMS = (
 RECURRENCES = (
     "a recurrence this platform does not read; try 'each year', 'quarterly from 2021', "
     "'chaque année jusqu'en 2025', 'monthly from June 2021 until 2023' (due at the end of "
-    "each period)"
+    "each period, which is a year, a half-year, a quarter or a month)"
 )
 # Between the steps of one text: "; ", ", ", " and ", " et ", " then ", " puis ".
 _STEPS = re.compile(r"(\s*;\s*|\s*,\s+|\s+(?:and|et|then|puis|and then|et puis)\s+)", re.I)
@@ -75,7 +75,7 @@ def _read(label: str, plan: PlanCalendar) -> Deadline:
         return Deadline(label, reading.start, reading.end, pending=reading.pending)
     if problem is not None:
         raise problem
-    if FREQUENCY.search(text):
+    if FREQUENCY.search(text) or RECURRING_WORDS.search(text):
         raise InvalidPeriod(label, RECURRENCES)
     raise InvalidPeriod(label, FORMS)
 

@@ -14,6 +14,11 @@ when it stays ambiguous. The ambiguous texts, and why:
   fiscal year 2019-20 or the calendar years 2019 to 2020 (without a fiscal year, only
   the latter). ``2011-12`` is also December 2011, its ISO reading. ``2019-2020``, with
   both years in full, stays the range it has always been.
+
+Not ambiguous, on purpose: ``2020`` and ``Q1 2020`` stay calendar periods on a plan with
+a fiscal year, as :func:`shared.periods.parse_period` has always read them (a fiscal
+quarter names its fiscal year: ``Q1 FY2020-21``); ``winter 2019`` is December 2019 to
+February 2020, as the contract defines it.
 """
 
 from __future__ import annotations
@@ -62,6 +67,9 @@ def readings(text: str, plan: PlanCalendar) -> list[Reading]:
 
 def single(text: str, plan: PlanCalendar) -> list[Reading]:
     text = _ARTICLE.sub("", text.strip(" ,.;:"))
+    text = re.sub(r"^(?:the year|year|l'annee|annee) (?=\d{4}$)", "", text)  # l'année 2022
+    text = re.sub(r"^(\d{4}) ([qtsh][1-4])$", r"\1-\2", text)  # 2021 Q3
+    text = re.sub(r"^([qtsh][1-4])\s*/\s*(\d{4})$", r"\1 \2", text)  # Q3/2021
     readers: tuple[Callable[[str, PlanCalendar], list[Reading]], ...] = (
         _two_years, _fiscal, _period, _season, _day, _numeric_day, _in_month, _end_of,
     )  # fmt: skip
@@ -113,12 +121,24 @@ def _fiscal_year(first: int, fys: int) -> Reading:
 
 def _fiscal(text: str, plan: PlanCalendar) -> list[Reading]:
     """``fiscal year 2019-20``, ``FY2020/21``, ``FY 2020-21``, ``exercice 2020-2021``,
-    ``FY2020``: the fiscal year starting on the 1st of the plan's fiscal_year_start month
-    of the first year and ending the day before the same date a year later."""
-    pattern = rf"{_FISCAL}\s*(\d{{4}}|\d{{2}})(?:\s*[-/]\s*(\d{{4}}|\d{{2}}))?"
-    if not (m := re.fullmatch(pattern, text)):
+    ``2019-2020 fiscal year``, ``FY2020``: the fiscal year starting on the 1st of the
+    plan's fiscal_year_start month of the first year and ending the day before the same
+    date a year later; ``Q1 FY2020-21``, ``FY2020-21 T3``: a quarter of it."""
+    years = r"(?P<a>\d{4}|\d{2})(?:\s*[-/]\s*(?P<b>\d{4}|\d{2}))?"
+    quarter = r"(?P<q>[qt][1-4])"
+    m = re.fullmatch(rf"(?:{quarter}\s+(?:of\s+|de\s+l')?)?{_FISCAL}\s*{years}", text)
+    m = m or re.fullmatch(rf"{_FISCAL}\s*{years}\s+{quarter}", text)
+    m = m or re.fullmatch(rf"{years}\s+(?:fiscal year|financial year)", text)
+    if not m:
         return []
-    first = int(m[1]) if len(m[1]) == 4 else 2000 + int(m[1])
+    found = _fiscal_years(text, int(m["a"]) % 100 + 2000 if len(m["a"]) == 2 else int(m["a"]),
+                          None if m["b"] is None else int(m["b"]), plan)  # fmt: skip
+    if (q := m.groupdict().get("q")) is None:
+        return found
+    return [_quarter_of(r.description, r.start, int(q[1])) for r in found if r.start]
+
+
+def _fiscal_years(text: str, first: int, second: int | None, plan: PlanCalendar) -> list[Reading]:
     fys = plan.fiscal_year_start
     if fys is None:
         raise InvalidPeriod(
@@ -126,8 +146,8 @@ def _fiscal(text: str, plan: PlanCalendar) -> list[Reading]:
             "a fiscal year, but the plan sets no fiscal_year_start (the month its fiscal "
             "year starts); set it on the plan, or write the dates (2019-04-01/2020-03-31)",
         )
-    if m[2] is not None:
-        if int(m[2]) % 100 != (first + 1) % 100:
+    if second is not None:
+        if second % 100 != (first + 1) % 100:
             raise InvalidPeriod(text, "a fiscal year spans two consecutive years: FY2019-20")
         if fys == 1:
             raise InvalidPeriod(
@@ -139,6 +159,12 @@ def _fiscal(text: str, plan: PlanCalendar) -> list[Reading]:
     if fys == 1:
         return [Reading(f"FY{first}", date(first, 1, 1), date(first, 12, 31))]
     return [_fiscal_year(first, fys), _fiscal_year(first - 1, fys)]
+
+
+def _quarter_of(year: str, year_start: date, k: int) -> Reading:
+    start = add_months(year_start, 3 * (k - 1))
+    end = day_before(add_months(start, 3))
+    return Reading(describe(f"Q{k} of {year.split(' ')[0]}", start, end), start, end)
 
 
 def _season(text: str, plan: PlanCalendar) -> list[Reading]:

@@ -85,6 +85,8 @@ FREQUENCY: Final = re.compile(
     )
     + r")(?=$|[\s,)])"
 )
+# What starts a recurrence this platform does not read ("every two years").
+RECURRING_WORDS: Final = re.compile(r"\b(?:every|each|tous les|toutes les|chaque)\b")
 # "Biannual" is used for both twice a year and every two years.
 BIANNUAL: Final = re.compile(r"\bbi-?annual(?:ly)?\b|\bbiannuel(?:le)?(?:ment)?\b")
 FISCAL_EACH: Final = re.compile(
@@ -93,7 +95,8 @@ FISCAL_EACH: Final = re.compile(
 )
 
 ONGOING: Final = re.compile(
-    r"(?:^|(?<=[\s,(]))(?:(?:and |et |, )?(?:ongoing|on an ongoing basis|continuous(?:ly)?|"
+    r"(?:^|(?<=[\s,(]))(?:(?:and |et |, |then |puis |and then |et puis )?"
+    r"(?:ongoing|on an ongoing basis|continuous(?:ly)?|"
     r"continuing|permanent(?:e|ly)?|(?:en )?continue?|(?:en )?permanence|(?:en )?cours|"
     r"de (?:maniere|facon) continue|throughout the plan|for the duration of the plan|"
     r"(?:pendant|sur) (?:toute )?la duree du plan|tout au long du plan))(?=$|[\s,)])"
