@@ -115,16 +115,15 @@ UNTIL: Final = re.compile(
 
 
 def number(text: str) -> int | None:
-    """A count written in digits or in English or French words, or ``None``."""
+    """A count written in digits or in English or French words ("18", "a", "deux",
+    "dix-huit", "twenty four", "vingt et un"), or ``None``."""
     if text.isdigit():
         return int(text)
     parts = [p for p in re.split(r"[\s-]+", text) if p != "et"]
-    if text in _UNITS:
-        return _UNITS[text]
-    if parts and parts[0] in _TENS and all(p in _UNITS for p in parts[1:]) and len(parts) <= 2:
+    if text in _UNITS or "-".join(parts) in _UNITS:  # "dix huit" is "dix-huit"
+        return _UNITS.get(text) or _UNITS["-".join(parts)]
+    if parts and parts[0] in _TENS and len(parts) <= 2 and all(p in _UNITS for p in parts[1:]):
         return _TENS[parts[0]] + sum(_UNITS[p] for p in parts[1:])
-    if text.replace(" ", "-") in _UNITS:
-        return _UNITS[text.replace(" ", "-")]
     return None
 
 
