@@ -42,7 +42,7 @@ class Period:
     end: date
 
 
-_MONTHS = {
+MONTHS: dict[str, int] = {
     name: i
     for i, names in enumerate(
         [
@@ -161,7 +161,7 @@ def _span(text: str) -> tuple[date, date] | None:
     ):
         return _quarter(int(m[1]), 1)
     if m := re.fullmatch(rf"([a-z]+)\.?\s+{_YEAR}", t):
-        named = _MONTHS.get(m[1])
+        named = MONTHS.get(m[1])
         if named is not None:
             return date(int(m[2]), named, 1), _month_end(int(m[2]), named)
     return None
@@ -178,27 +178,39 @@ def parse_period(label: str, field: str | None = None) -> Period:
         raise InvalidPeriod(str(label), f"not a real date: {exc}", field) from None
 
 
-def _parse(label: str) -> Period:
-    if not isinstance(label, str) or not label.strip():
-        raise InvalidPeriod(str(label), "a period cannot be empty")
-    if len(label) > 100:
-        raise InvalidPeriod(label[:100], "a period label is at most 100 characters")
+def fold(label: str) -> str:
+    """``label`` without accents, case, curly apostrophes or repeated spaces: the text
+    every reader of periods and deadlines matches its patterns against."""
     text = _strip_accents(label).lower().strip().replace("\u2019", "'")
-    text = re.sub(r"\s+", " ", text)
-    text = _DEADLINE_WORDS.sub("", text)
-    text = _TRAILING_WORDS.sub("", text)
-    spans: tuple[tuple[date, date] | None, tuple[date, date] | None] | None = None
+    return re.sub(r"\s+", " ", text)
+
+
+def read_period(text: str) -> tuple[date, date] | None:
+    """The first and last day of a :func:`fold`-ed text without deadline words, or
+    ``None`` when it is none of the forms above. A well-shaped text naming an impossible
+    date (``2016-13``) raises ``ValueError``; the end may come before the start."""
     if (one := _span(text)) is not None:
-        return _checked(label, one[0], one[1])
+        return one
     for pattern in (
         r"(.+?)\s*/\s*(.+)",
         r"(?:de\s+|from\s+|du\s+|between\s+|entre\s+)?(.+?)\s+(?:a|to|au|until|through|-|–|and|et)\s+(.+)",
         r"(\d{4})\s*[-–]\s*(\d{4})",
     ):
         if m := re.fullmatch(pattern, text):
-            spans = (_span(m[1]), _span(m[2]))
-            if spans[0] is not None and spans[1] is not None:
-                return _checked(label, spans[0][0], spans[1][1])
+            first, last = _span(m[1]), _span(m[2])
+            if first is not None and last is not None:
+                return first[0], last[1]
+    return None
+
+
+def _parse(label: str) -> Period:
+    if not isinstance(label, str) or not label.strip():
+        raise InvalidPeriod(str(label), "a period cannot be empty")
+    if len(label) > 100:
+        raise InvalidPeriod(label[:100], "a period label is at most 100 characters")
+    text = _TRAILING_WORDS.sub("", _DEADLINE_WORDS.sub("", fold(label)))
+    if (span := read_period(text)) is not None:
+        return _checked(label, span[0], span[1])
     raise InvalidPeriod(
         label,
         "not a period this platform understands; try 2016-12-31, 2016, 2016-Q1, 2016-H1, "
