@@ -189,6 +189,8 @@ def test_a_person_asks_for_french_and_keeps_it_from_page_to_page(
     )
     assert page.locator("h1").get_attribute("lang") == "fr"
     assert page.locator("#list-h + form button[type=submit]").inner_text() == "Rechercher"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "plan-fr.png"), full_page=True)
 
     page.goto(f"{base}/plans/valletta-2015?as_of=2017-01-15")
     assert page.locator("html").get_attribute("lang") == "fr"

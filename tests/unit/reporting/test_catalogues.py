@@ -136,3 +136,15 @@ def test_a_page_that_needs_a_sign_in_remembers_the_language_asked_for() -> None:
     redirect = sign_in_again(request)
     assert redirect.headers["location"] == "/login?next=/plans/x%3Flang%3Dfr"
     assert f"{COOKIE}=fr" in redirect.headers["set-cookie"]
+
+
+def test_an_error_page_marks_the_api_s_english_detail_inside_a_french_page() -> None:
+    page = (
+        build_templates()
+        .environment("fr")
+        .get_template("error.html")
+        .render(title="Page introuvable", message="…", detail="no plan 'x'", switch=[])
+    )
+    assert '<html lang="fr">' in page
+    assert '<p class="small muted" lang="en">no plan &#39;x&#39;</p>' in page
+    assert "Tous les plans" in page
