@@ -71,7 +71,13 @@ class FakeCommitments:
             if roles:
                 plan = self.plan_rows[c["plan_id"]]
                 found.append(
-                    {**c, "roles": roles, "plan_code": plan["code"], "plan_title": plan["title"]}
+                    {
+                        **c,
+                        "roles": roles,
+                        "plan_code": plan["code"],
+                        "plan_title": plan["title"],
+                        "plan_language": plan["language"],
+                    }
                 )
         return found
 

@@ -229,7 +229,7 @@ class ReportingQueries:
         """Commitments naming ``party`` (in any role, as amended by ``as_of``)."""
         return await self._pool.fetch(
             f"""
-            SELECT e.*, p.title AS plan_title, p.code AS plan_code,
+            SELECT e.*, p.title AS plan_title, p.code AS plan_code, p.language AS plan_language,
                    (SELECT array_agg(x->>'role') FROM jsonb_array_elements(e.parties) x
                     WHERE x->>'name' = $1) AS roles
             FROM ({effective_commitments("$2", "$3")}) e

@@ -61,6 +61,7 @@ async def scorecard(read: Readers, name: str, dates: ReportDates) -> Scorecard:
                 id=plan_id,
                 code=rows[0]["plan_code"],
                 title=rows[0]["plan_title"],
+                language=rows[0]["plan_language"],
                 totals=totals(map(_row, rows), day),
             )
             for plan_id, rows in by_plan.items()

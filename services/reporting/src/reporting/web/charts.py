@@ -9,6 +9,8 @@ from datetime import date
 from decimal import Decimal
 from html import escape
 
+from reporting.web.languages import Language
+
 WIDTH, HEIGHT, PAD = 360, 140, 28
 
 
@@ -58,36 +60,50 @@ def _summary(
     unit: str,
     target: tuple[date | None, object],
     measurements: Sequence[tuple[date, object]],
+    words: Language,
 ) -> str:
-    return (
-        f"{escape(title)}: target {target[1]} {escape(unit)}"
-        + (f" by {target[0]}" if target[0] else "")
-        + (
-            f"; latest {measurements[-1][1]} on {measurements[-1][0]}"
-            if measurements
-            else "; no measurement yet"
-        )
-    )
+    aim = {"title": title, "target": words.number(target[1]), "unit": unit}
+    if target[0]:
+        head = words.gettext("%(title)s: target %(target)s %(unit)s by %(date)s") % {
+            **aim,
+            "date": words.day(target[0]),
+        }
+    else:
+        head = words.gettext("%(title)s: target %(target)s %(unit)s") % aim
+    if measurements:
+        day, value = measurements[-1]
+        tail = words.gettext("latest %(value)s on %(date)s") % {
+            "value": words.number(value),
+            "date": words.day(day),
+        }
+    else:
+        tail = words.gettext("no measurement yet")
+    return escape(f"{head}; {tail}")
 
 
-def _target_line(frame: _Frame, value: float, label: object, unit: str) -> list[str]:
+def _target_line(frame: _Frame, value: float, label: str, unit: str, words: Language) -> list[str]:
     ty = frame.y(value)
+    text = words.gettext("target %(value)s %(unit)s") % {"value": label, "unit": unit}
     return [
         f'<line x1="{PAD}" y1="{ty:.1f}" x2="{WIDTH - PAD}" y2="{ty:.1f}" class="target"/>',
         f'<text x="{WIDTH - PAD}" y="{ty - 4:.1f}" text-anchor="end" '
-        f'class="label">target {escape(str(label))} {escape(unit)}</text>',
+        f'class="label">{escape(text)}</text>',
     ]
 
 
-def _series(frame: _Frame, points: list[tuple[date, float]], unit: str) -> list[str]:
+def _series(
+    frame: _Frame, points: list[tuple[date, float]], unit: str, words: Language
+) -> list[str]:
     parts = []
+    point = words.gettext("%(date)s: %(value)s")
     if len(points) > 1:
         path = " ".join(f"{frame.x(d):.1f},{frame.y(v):.1f}" for d, v in points)
         parts.append(f'<polyline points="{path}" class="series"/>')
     for d, v in points:
         parts.append(
             f'<circle cx="{frame.x(d):.1f}" cy="{frame.y(v):.1f}" r="3" class="point">'
-            f"<title>{d}: {v:g} {escape(unit)}</title></circle>"
+            f"<title>{escape(point % {'date': words.day(d), 'value': words.number(v)})} "
+            f"{escape(unit)}</title></circle>"
         )
     return parts
 
@@ -99,9 +115,11 @@ def indicator_chart(
     target: tuple[date | None, object],
     measurements: Sequence[tuple[date, object]],
     today: date,
+    words: Language,
 ) -> str:
-    """Baseline, measurements and the target line of one indicator, as an SVG string;
-    ``today`` places a lone target line that has no date."""
+    """Baseline, measurements and the target line of one indicator, as an SVG string
+    in the interface's language and formats; ``today`` places a lone target line that
+    has no date."""
     points = _points(baseline, measurements)
     target_value = _num(target[1])
     values = [v for _, v in points] + ([target_value] if target_value is not None else [])
@@ -111,7 +129,7 @@ def indicator_chart(
     low, high = min([*values, 0.0]), max(values)
     first = min(days) if days else today
     frame = _Frame(first, max(days) if days else first, low, high if high != low else low + 1)
-    summary = _summary(title, unit, target, measurements)
+    summary = _summary(title, unit, target, measurements, words)
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-label="{summary}" xmlns="http://www.w3.org/2000/svg">',
@@ -120,12 +138,12 @@ def indicator_chart(
         'class="axis"/>',
     ]
     if target_value is not None:
-        parts += _target_line(frame, target_value, target[1], unit)
-    parts += _series(frame, points, unit)
-    parts.append(f'<text x="{PAD}" y="{HEIGHT - 8}" class="label">{frame.first}</text>')
+        parts += _target_line(frame, target_value, words.number(target[1]), unit, words)
+    parts += _series(frame, points, unit, words)
+    since, until = escape(words.day(frame.first)), escape(words.day(frame.last))
+    parts.append(f'<text x="{PAD}" y="{HEIGHT - 8}" class="label">{since}</text>')
     parts.append(
-        f'<text x="{WIDTH - PAD}" y="{HEIGHT - 8}" text-anchor="end" class="label">'
-        f"{frame.last}</text>"
+        f'<text x="{WIDTH - PAD}" y="{HEIGHT - 8}" text-anchor="end" class="label">{until}</text>'
     )
     parts.append("</svg>")
     return "".join(parts)

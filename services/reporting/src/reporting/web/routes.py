@@ -10,7 +10,6 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment
 
 from reporting.adapters.queries import ReportingQueries, snapshot
 from reporting.application import changes, commitments, money, parties, plans
@@ -22,8 +21,10 @@ from reporting.application.ports import Readers
 from reporting.application.visibility import Subject, open_to_visitors
 from reporting.web.charts import indicator_chart
 from reporting.web.finding import PAGE_SIZE, finder
+from reporting.web.languages import Language
 from reporting.web.signin import principal, sign_in_again
-from reporting.web.templates import render
+from reporting.web.templates import language_of, render
+from reporting.web.terms import N_
 from shared.http.problems import Problem
 
 router = APIRouter(include_in_schema=False)
@@ -43,14 +44,32 @@ def _dates(request: Request, as_of: str | None, known_at: str | None) -> ReportD
     return report_dates(day, known, clock())
 
 
+#: Error pages by status: a title and what the reader can do. The problem's own detail
+#: (in English, as the API gives it) follows, marked as English.
+_ERRORS: dict[int, tuple[str, str]] = {
+    400: (
+        N_("This page cannot be shown"),
+        N_("Something in the address is not understood; check its dates and filters."),
+    ),
+    404: (N_("Not found"), N_("Nothing here by that name; it may not exist yet.")),
+    422: (
+        N_("This page cannot be shown"),
+        N_("Some of the choices in the address cannot be used together."),
+    ),
+}
+_OTHER_ERROR = (N_("Something went wrong"), N_("Please try again in a moment."))
+
+
 def _error(request: Request, status: int, detail: str) -> HTMLResponse:
-    templates: Environment = request.app.state.templates
-    return HTMLResponse(
-        templates.from_string(
-            '{% extends "base.html" %}{% block content %}<h1>{{ title }}</h1>'
-            '<p>{{ detail }}</p><p><a href="/">All plans</a></p>{% endblock %}'
-        ).render(title=f"{status}", detail=detail),
-        status_code=status,
+    words = language_of(request)
+    title, message = _ERRORS.get(status, _OTHER_ERROR)
+    return render(
+        request,
+        "error.html",
+        status,
+        title=words.gettext(title),
+        message=words.gettext(message),
+        detail=detail,
     )
 
 
@@ -94,7 +113,7 @@ def _status(error: ReportingError) -> int:
     return 422 if isinstance(error, InvalidQuery) else 404
 
 
-def _chart(series: IndicatorSeries, today: date) -> dict[str, Any]:
+def _chart(series: IndicatorSeries, today: date, words: Language) -> dict[str, Any]:
     indicator = series.definition
     baseline = indicator.baseline
     return {
@@ -109,6 +128,7 @@ def _chart(series: IndicatorSeries, today: date) -> dict[str, Any]:
             (indicator.target.date, indicator.target.value),
             [(m.as_of, m.value) for m in series.measured],
             today,
+            words,
         ),
     }
 
@@ -147,7 +167,7 @@ async def plan_page(
             sections=sections,
             next_page=finding.next_page(request, listed.next_cursor),
             soon_until=dates.as_of + timedelta(days=90),
-            charts=[_chart(s, dates.as_of) for s in series],
+            charts=[_chart(s, dates.as_of, language_of(request)) for s in series],
             history=await plan_history(read, plan_id, dates),
             as_of=dates.as_of,
         )
@@ -170,7 +190,7 @@ async def commitment_page(
             request,
             "commitment.html",
             c=view,
-            charts=[_chart(s, dates.as_of) for s in series],
+            charts=[_chart(s, dates.as_of, language_of(request)) for s in series],
             as_of=view.as_of,
             plan_code=plan["code"] if plan else view.plan,
             language=plan["language"] if plan else "en",

@@ -15,7 +15,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from reporting.adapters.sessions import COOKIE, Sessions, Started
-from reporting.web.templates import render
+from reporting.web.templates import language_of, remember, render
+from reporting.web.terms import N_
 from shared.http.auth import KeyAuthenticator, Principal, bearer_key, client_address
 from shared.http.forms import form_fields
 from shared.http.problems import Problem
@@ -23,6 +24,7 @@ from shared.http.problems import Problem
 router = APIRouter(include_in_schema=False)
 #: The sign-in form's double-submit token, for that form only.
 LOGIN_COOKIE = "pactstream_login"
+TOO_MANY = N_("Too many failed attempts from your address; please wait a minute and try again.")
 
 
 async def principal(request: Request) -> Principal | None:
@@ -43,8 +45,12 @@ async def principal(request: Request) -> Principal | None:
 
 
 def sign_in_again(request: Request) -> RedirectResponse:
+    """To the sign-in form, and back here after; a language asked for on this page is
+    remembered for the form too."""
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    response = RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    remember(request, response)
+    return response
 
 
 def _secure(request: Request) -> bool:
@@ -52,8 +58,10 @@ def _secure(request: Request) -> bool:
 
 
 def _form(request: Request, target: str, error: str | None = None, status: int = 200) -> Response:
+    """The sign-in form; ``error`` is an English message marked for translation."""
     token = secrets.token_urlsafe(24)
-    page = render(request, "login.html", status, next=target, error=error, login_csrf=token)
+    shown = language_of(request).gettext(error) if error else None
+    page = render(request, "login.html", status, next=target, error=shown, login_csrf=token)
     page.set_cookie(
         LOGIN_COOKIE,
         token,
@@ -82,7 +90,7 @@ async def _start(request: Request, form: dict[str, str]) -> Started | str:
         person_id = await sessions.person(name, form.get("password", ""))
         if person_id is None:
             auth.failed(client)
-            return "That name and password do not match."
+            return N_("That name and password do not match.")
         return await sessions.start(person_id=person_id)
     if key:
         try:
@@ -90,9 +98,9 @@ async def _start(request: Request, form: dict[str, str]) -> Started | str:
         except Problem as problem:
             if problem.status == 429:
                 raise
-            return "That key is not valid."
+            return N_("That key is not valid.")
         return await sessions.start(key=key)
-    return "Give your name and password."
+    return N_("Give your name and password.")
 
 
 @router.post("/login", response_model=None)
@@ -103,11 +111,11 @@ async def login(request: Request) -> Response:
         target = "/"
     expected = request.cookies.get(LOGIN_COOKIE, "")
     if not expected or not hmac.compare_digest(form.get("csrf", ""), expected):
-        return _form(request, target, "The form had expired; please sign in again.", 403)
+        return _form(request, target, N_("The form had expired; please sign in again."), 403)
     try:
         started = await _start(request, form)
     except Problem as problem:  # Too many failures from this address.
-        page = _form(request, target, problem.detail, problem.status)
+        page = _form(request, target, TOO_MANY, problem.status)
         page.headers.update(problem.headers)
         return page
     if isinstance(started, str):
@@ -134,7 +142,8 @@ async def logout(request: Request) -> Response:
     form = await form_fields(request)
     if session is not None:
         if not hmac.compare_digest(form.get("csrf", ""), session.csrf):
-            return Response("the sign-out form had expired", status_code=403)
+            expired = language_of(request).gettext("The sign-out form had expired.")
+            return Response(expired, status_code=403, media_type="text/plain")
         await sessions.end(token)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE)

@@ -1,49 +1,135 @@
-"""The dashboard's Jinja environment, built once by the composition root."""
+"""The dashboard's Jinja environments, one per interface language, built once by the
+composition root; :func:`render` picks the request's language and remembers a choice
+made with ``?lang=``."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.responses import Response
 
-from reporting.application.history import MONEY, STATUSES
+from reporting.application.history import MONEY
 from reporting.web.history_charts import money_lines, status_bars
+from reporting.web.languages import (
+    COOKIE,
+    COOKIE_MAX_AGE,
+    LANGUAGES,
+    NAMES,
+    Language,
+    chosen,
+    load_languages,
+    negotiate,
+)
+from reporting.web.terms import STATUSES, event_name, flow_name, term
 
 
-def thousands(amount: str) -> str:
-    """``1234567.50`` → ``1 234 567.50`` with narrow no-break spaces."""
-    whole, _, cents = amount.partition(".")
-    sign = "-" if whole.startswith("-") else ""
-    digits = whole.lstrip("-")
-    groups: list[str] = []
-    while digits:
-        groups.insert(0, digits[-3:])
-        digits = digits[:-3]
-    return sign + "\u202f".join(groups or ["0"]) + (f".{cents}" if cents else "")
-
-
-def build_templates() -> Environment:
-    templates = Environment(
+def _environment(language: Language) -> Environment:
+    environment = Environment(
         loader=FileSystemLoader(str(files("reporting.web").joinpath("templates"))),
         autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
     )
-    templates.filters["thousands"] = thousands
-    templates.globals.update(
-        status_bars=status_bars,
-        money_lines=money_lines,
+    environment.install_gettext_translations(  # type: ignore[attr-defined]
+        language.translations, newstyle=True
+    )
+    gettext = language.gettext
+    environment.filters.update(
+        money=language.money,
+        number=language.number,
+        percent=language.percent,
+        day=language.day,
+        long_day=language.long_day,
+        moment=language.moment,
+        term=lambda code: gettext(term(code)),
+        event=lambda event_type: gettext(event_name(event_type)),
+        flow=lambda f: gettext(flow_name(f.direction, f.type)),
+    )
+    environment.globals.update(
+        lang=language.code,
         statuses=STATUSES,
         money_figures=MONEY,
+        status_bars=status_bars,
+        money_lines=money_lines,
     )
-    return templates
+    return environment
+
+
+@dataclass(frozen=True, slots=True)
+class Templates:
+    """The pages in every interface language."""
+
+    languages: Mapping[str, Language]
+    environments: Mapping[str, Environment]
+
+    def language(self, code: str) -> Language:
+        return self.languages[code]
+
+    def environment(self, code: str) -> Environment:
+        return self.environments[code]
+
+
+def build_templates() -> Templates:
+    languages = load_languages()
+    return Templates(languages, {code: _environment(lang) for code, lang in languages.items()})
+
+
+def language_code(request: Request) -> str:
+    return negotiate(
+        request.query_params.get("lang"),
+        request.cookies.get(COOKIE),
+        request.headers.get("accept-language"),
+    )
+
+
+def language_of(request: Request) -> Language:
+    """The request's interface language, for text made outside a template."""
+    templates: Templates = request.app.state.templates
+    return templates.language(language_code(request))
+
+
+def remember(request: Request, response: Response) -> None:
+    """Keep a language asked for with ``?lang=`` for the visitor's next pages, and say
+    that pages differ by language."""
+    asked = chosen(request.query_params.get("lang"))
+    if asked is not None:
+        response.set_cookie(
+            COOKIE,
+            asked,
+            max_age=COOKIE_MAX_AGE,
+            path="/",
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
+    response.headers["Vary"] = "Accept-Language, Cookie"
+
+
+def switch(request: Request) -> list[dict[str, str]]:
+    """The language switch: this page in each language."""
+    return [
+        {
+            "code": code,
+            "name": NAMES[code],
+            "href": f"{request.url.path}?{request.url.include_query_params(lang=code).query}",
+        }
+        for code in LANGUAGES
+    ]
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """A page, with the session's CSRF token for its forms when someone signed in, or
-    a way to sign in for a visitor to a public plan."""
-    templates: Environment = request.app.state.templates
+    """A page in the request's language, with the session's CSRF token for its forms
+    when someone signed in, or a way to sign in for a visitor to a public plan."""
+    templates: Templates = request.app.state.templates
+    code = language_code(request)
     context.setdefault("csrf", getattr(request.state, "csrf", None))
     context.setdefault("visitor", getattr(request.state, "visitor", False))
-    return HTMLResponse(templates.get_template(name).render(**context), status_code=status)
+    context["switch"] = switch(request)
+    page = templates.environment(code).get_template(name).render(**context)
+    response = HTMLResponse(page, status_code=status, headers={"Content-Language": code})
+    remember(request, response)
+    return response

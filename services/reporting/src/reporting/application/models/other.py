@@ -23,6 +23,7 @@ class PlanTotals(View):
     id: str
     code: str
     title: str
+    language: str = Field(description="The language the plan is written in.")
     totals: Totals
 
 
