@@ -89,7 +89,7 @@ def test_a_milestone_is_planned_then_reached_once() -> None:
 
 
 def test_an_amendment_changes_only_what_it_names_and_needs_a_reason() -> None:
-    state = then(made(), Amend(date(2016, 6, 15), "SOM decision", deadline=parse_period("2017")))
+    state = then(made(), Amend(date(2016, 6, 15), "SOM decision", deadline="2017"))
     assert state.deadline is not None and state.deadline.end == date(2017, 12, 31)
     assert state.title == "Do it"
     state = then(

@@ -12,7 +12,7 @@ from shared import asyncapi
 from shared.contracts import access, build_registry, commitments, funding
 from shared.contracts.access import WebhookSecretAdded
 from shared.contracts.commitments import CommitmentMade, PartyData
-from shared.contracts.common import PeriodData
+from shared.contracts.common import DeadlineData
 from shared.events import EventRegistry, UnknownEventType
 
 
@@ -76,7 +76,9 @@ def test_a_real_event_validates_against_its_generated_schema() -> None:
         section="1",
         title="Launch",
         parties=(PartyData(name="EU", role="responsible"),),
-        deadline=PeriodData(label="by end 2016", start=date(2016, 12, 31), end=date(2016, 12, 31)),
+        deadline=DeadlineData(
+            label="by end 2016", start=date(2016, 12, 31), end=date(2016, 12, 31)
+        ),
         made_on=date(2015, 11, 12),
     )
     schema = {**doc["components"]["schemas"]["commitment_made"], "components": doc["components"]}

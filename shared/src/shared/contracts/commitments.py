@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.contracts.common import PeriodData
+from shared.contracts.common import DeadlineData, PeriodData
 from shared.events import EventData
 
 CommitmentStatus = Literal["planned", "launched", "completed", "suspended", "cancelled"]
@@ -29,6 +29,13 @@ class SectionData(_Value):
 class PartyData(_Value):
     name: str
     role: PartyRole
+
+
+class KeyDateData(_Value):
+    """A date a plan's deadlines may count from, by name; ``date`` ``None`` until known."""
+
+    name: str
+    date: dt.date | None = None
 
 
 class IndicatorPoint(_Value):
@@ -57,6 +64,20 @@ class PlanCreated(EventData):
     parties: tuple[str, ...] = ()
     monitoring_bodies: tuple[str, ...] = ()
     sections: tuple[SectionData, ...] = ()
+    #: The month (1..12) a fiscal year of this plan starts; ``None``: none set.
+    fiscal_year_start: int | None = None
+    key_dates: tuple[KeyDateData, ...] = ()
+
+
+class PlanKeyDateRecorded(EventData):
+    """A key date of the plan (the summit, the adoption) dated or corrected: deadlines
+    written relative to it are read against it from then on."""
+
+    event_type = "org.pactstream.plan.key_date_recorded"
+
+    plan_id: str
+    name: str
+    date: dt.date
 
 
 class PlanVisibilityChanged(EventData):
@@ -78,7 +99,7 @@ class CommitmentMade(EventData):
     section: str
     title: str
     parties: tuple[PartyData, ...] = ()
-    deadline: PeriodData | None = None
+    deadline: DeadlineData | None = None
     priority: bool = False
     #: When the commitment was made (business date); ``None`` when the source does not say.
     made_on: date | None = None
@@ -145,7 +166,7 @@ class IndicatorAdded(EventData):
 class MilestoneData(_Value):
     code: str
     title: str
-    planned: PeriodData | None = None
+    planned: DeadlineData | None = None
 
 
 class MilestoneAdded(EventData):
@@ -176,7 +197,7 @@ class CommitmentAmended(EventData):
     as_of: date
     reason: str
     title: str | None = None
-    deadline: PeriodData | None = None
+    deadline: DeadlineData | None = None
     parties: tuple[PartyData, ...] | None = None
 
 
@@ -185,6 +206,7 @@ class CommitmentAmended(EventData):
 #: a payload model of this module is missing here.
 EVENTS: tuple[type[EventData], ...] = (
     PlanCreated,
+    PlanKeyDateRecorded,
     PlanVisibilityChanged,
     CommitmentMade,
     CommitmentStatusChanged,

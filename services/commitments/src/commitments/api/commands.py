@@ -70,7 +70,7 @@ def amendment(body: schemas.AmendmentIn, today: date) -> Amend:
         as_of=body.as_of or today,
         reason=body.reason,
         title=body.title,
-        deadline=parse_period(body.deadline, "/deadline") if body.deadline is not None else None,
+        deadline=body.deadline,
         parties=None if body.parties is None else parties(body.parties),
     )
 

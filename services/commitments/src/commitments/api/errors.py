@@ -13,6 +13,7 @@ from commitments.domain.errors import (
     SourceTaken,
 )
 from shared.access import OutOfScope
+from shared.deadlines import AmbiguousPeriod
 from shared.decider import StaleVersion
 from shared.eventstore import WrongExpectedVersion
 from shared.http.dependencies import install_error_map
@@ -27,12 +28,10 @@ def to_problem(exc: Exception) -> Problem:
             return Problem(403, "out-of-scope", str(exc))
         case InvalidPeriod():
             pointer = exc.field or ""
-            return Problem(
-                422,
-                "invalid-period",
-                f"{pointer.lstrip('/')}: {exc}",
-                errors=[{"pointer": pointer, "detail": exc.reason}],
-            )
+            error: dict[str, object] = {"pointer": pointer, "detail": exc.reason}
+            if isinstance(exc, AmbiguousPeriod):
+                error["readings"] = exc.readings
+            return Problem(422, "invalid-period", f"{pointer.lstrip('/')}: {exc}", errors=[error])
         case StaleVersion():
             return Problem(
                 412,

@@ -9,8 +9,10 @@ from fastapi import APIRouter, Header, Response
 from commitments.api import commands, schemas
 from commitments.api.dependencies import Metadata, Operator, Reader, Service, Writer
 from commitments.domain.commitment import Commitment, MakeCommitment
-from commitments.domain.plan import CreatePlan, Plan, Section
+from commitments.domain.plan import CreatePlan, Plan, RecordKeyDate, Section
 from commitments.domain.visibility import SetVisibility
+from shared.contracts.commitments import KeyDateData
+from shared.contracts.common import DeadlineData
 from shared.decider import Versioned, new_id
 from shared.http.dependencies import parse_if_match
 from shared.http.problems import problem_responses
@@ -36,7 +38,13 @@ def plan_out(plan: Versioned[Plan]) -> schemas.PlanOut:
         parties=list(p.parties),
         monitoring_bodies=list(p.monitoring_bodies),
         sections=[schemas.SectionOut(**s.model_dump()) for s in p.sections],
+        fiscal_year_start=p.fiscal_year_start,
+        key_dates=[schemas.KeyDateOut(name=k.name, date=k.date) for k in p.key_dates],
     )
+
+
+def _deadline_out(d: DeadlineData | None) -> schemas.DeadlineOut | None:
+    return None if d is None else schemas.DeadlineOut.model_validate(d.model_dump())
 
 
 def commitment_out(c: Versioned[Commitment]) -> schemas.CommitmentOut:
@@ -49,7 +57,7 @@ def commitment_out(c: Versioned[Commitment]) -> schemas.CommitmentOut:
         section=v.section,
         title=v.title,
         parties=[schemas.PartyOut(name=p.name, role=p.role) for p in v.parties],
-        deadline=None if v.deadline is None else schemas.PeriodOut(**v.deadline.model_dump()),
+        deadline=_deadline_out(v.deadline),
         priority=v.priority,
         made_on=v.made_on,
         status=v.status,
@@ -59,7 +67,7 @@ def commitment_out(c: Versioned[Commitment]) -> schemas.CommitmentOut:
             schemas.MilestoneOut(
                 code=m.code,
                 title=m.title,
-                planned=None if m.planned is None else schemas.PeriodOut(**m.planned.model_dump()),
+                planned=_deadline_out(m.planned),
                 reached_on=m.reached_on,
             )
             for m in v.milestones
@@ -99,6 +107,8 @@ async def create_plan(
             parties=tuple(body.parties),
             monitoring_bodies=tuple(body.monitoring_bodies),
             sections=sections,
+            fiscal_year_start=body.fiscal_year_start,
+            key_dates=tuple(KeyDateData(name=k.name, date=k.date) for k in body.key_dates),
         ),
         meta,
         principal.write_scope,
@@ -113,6 +123,30 @@ async def get_plan(
     plan_id: str, service: Service, _: Reader, response: Response
 ) -> schemas.PlanOut:
     plan = await service.get_plan(plan_id)
+    etag(response, plan.version)
+    return plan_out(plan)
+
+
+@router.post(
+    "/plans/{plan_id}/key-dates",
+    response_model=schemas.PlanOut,
+    tags=["plans"],
+    responses=problem_responses(403, 404),
+)
+async def record_key_date(
+    plan_id: str,
+    body: schemas.KeyDateRecordIn,
+    service: Service,
+    principal: Writer,
+    meta: Metadata,
+    response: Response,
+) -> schemas.PlanOut:
+    """Date (or correct the date of) a key date of the plan, by name; a name the plan
+    did not list is added. Deadlines written relative to it ("within 18 months of the
+    summit") count from it from then on."""
+    plan = await service.record_key_date(
+        plan_id, RecordKeyDate(body.name, body.date), meta, principal.write_scope
+    )
     etag(response, plan.version)
     return plan_out(plan)
 
@@ -147,7 +181,6 @@ async def make_commitment(
     response: Response,
 ) -> schemas.CommitmentOut:
     """Record a commitment under a section of the plan."""
-    deadline = parse_period(body.deadline, "/deadline") if body.deadline is not None else None
     commitment = await service.make_commitment(
         plan_id,
         MakeCommitment(
@@ -156,7 +189,7 @@ async def make_commitment(
             section=body.section,
             title=body.title,
             parties=commands.parties(body.parties),
-            deadline=deadline,
+            deadline=body.deadline,
             priority=body.priority,
             made_on=body.made_on,
             indicators=tuple(commands.indicator(i) for i in body.indicators),
@@ -175,7 +208,7 @@ async def make_commitment(
 async def get_commitment(
     commitment_id: str, service: Service, _: Reader, response: Response
 ) -> schemas.CommitmentOut:
-    commitment = await service.get_commitment(commitment_id)
+    commitment = await service.get_commitment_as_read(commitment_id)
     etag(response, commitment.version)
     return commitment_out(commitment)
 

@@ -52,6 +52,24 @@ class PlanIn(Body):
     parties: list[Name] = Field(default_factory=list, max_length=500)
     monitoring_bodies: list[Name] = Field(default_factory=list, max_length=100)
     sections: list[SectionIn] = Field(default_factory=list, max_length=5000)
+    fiscal_year_start: Annotated[int, Field(ge=1, le=12)] | None = Field(
+        default=None, description="The month (1..12) a fiscal year of the plan starts."
+    )
+    key_dates: list[KeyDateIn] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Dates deadlines may count from, by name (the summit, the adoption).",
+    )
+
+
+class KeyDateIn(Body):
+    name: Name
+    date: dt.date | None = None
+
+
+class KeyDateRecordIn(Body):
+    name: Name
+    date: dt.date
 
 
 class PartyIn(Body):
@@ -81,7 +99,7 @@ class CommitmentIn(Body):
     section: Code
     title: Text
     parties: list[PartyIn] = Field(default_factory=list, max_length=200)
-    deadline: Annotated[str, Field(max_length=100)] | None = None
+    deadline: Annotated[str, Field(max_length=500)] | None = None
     priority: bool = False
     made_on: date | None = None
     indicators: list[IndicatorIn] = Field(default_factory=list, max_length=100)
@@ -97,6 +115,31 @@ class PeriodOut(BaseModel):
     label: str
     start: date
     end: date
+
+
+class RecurrenceOut(BaseModel):
+    model_config = ConfigDict(serialize_by_alias=True, validate_by_name=True)
+
+    every: Literal["year", "half-year", "quarter", "month"]
+    start: date | None = Field(alias="from")
+    until: date | None
+
+
+class DeadlineOut(BaseModel):
+    """A deadline as written and as read; ``start``/``end`` ``null`` while ``pending``
+    (the key date it counts from is not dated yet); ``recurrence`` when it is due once
+    per period."""
+
+    label: str
+    start: date | None
+    end: date | None
+    recurrence: RecurrenceOut | None = Field(default=None, exclude_if=lambda v: v is None)
+    pending: str | None = Field(default=None, exclude_if=lambda v: v is None)
+
+
+class KeyDateOut(BaseModel):
+    name: str
+    date: dt.date | None
 
 
 class SectionOut(BaseModel):
@@ -126,6 +169,8 @@ class PlanOut(BaseModel):
     parties: list[str]
     monitoring_bodies: list[str]
     sections: list[SectionOut]
+    fiscal_year_start: int | None
+    key_dates: list[KeyDateOut]
 
 
 class PartyOut(BaseModel):
@@ -155,7 +200,7 @@ class CommitmentOut(BaseModel):
     section: str
     title: str
     parties: list[PartyOut]
-    deadline: PeriodOut | None
+    deadline: DeadlineOut | None
     priority: bool
     made_on: date | None
     status: str
@@ -235,7 +280,7 @@ class ReportOut(BaseModel):
 class MilestoneOut(BaseModel):
     code: str
     title: str
-    planned: PeriodOut | None
+    planned: DeadlineOut | None
     reached_on: date | None
 
 

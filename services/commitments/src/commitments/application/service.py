@@ -16,6 +16,7 @@ from datetime import datetime
 
 from commitments.application.cache import StateCache
 from commitments.domain import commitment as commitment_rules
+from commitments.domain import deadlines
 from commitments.domain import plan as plan_rules
 from commitments.domain import visibility as visibility_rules
 from commitments.domain.commitment import (
@@ -29,11 +30,12 @@ from commitments.domain.commitment import (
     ReportProgress,
 )
 from commitments.domain.errors import AlreadyExists, CommitmentsError, NotFound
-from commitments.domain.plan import CreatePlan, Plan
+from commitments.domain.plan import CreatePlan, Plan, RecordKeyDate
 from commitments.domain.visibility import SetVisibility
 from shared.access import OutOfScope, Scope
 from shared.aggregate import Aggregate, Decision
 from shared.contracts.commitments import CommitmentMade
+from shared.deadlines import Deadline, read_deadline
 from shared.decider import Versioned, business_time, existing
 from shared.events import (
     EventData,
@@ -44,6 +46,7 @@ from shared.events import (
     new_events,
 )
 from shared.eventstore import EventReader, EventStore, StreamAppend, UniqueKeyTaken
+from shared.periods import InvalidPeriod
 from shared.unitofwork import RETRY, RetryPolicy, UnitOfWork, UnitsOfWork
 from shared.unitofwork.stores import units_for
 
@@ -112,8 +115,8 @@ class CommitmentsService:
         self._registry = registry
         self._clock = clock
         self._cache = cache if cache is not None else StateCache[Commitment]()
-        # A plan never changes once created (its stream holds only PlanCreated), so
-        # one read serves every later command on it, with no trip to the store.
+        # A plan changes rarely (its key dates), so a replica keeps it and reads only
+        # the events after the version it holds.
         self._plans = plans if plans is not None else plan_cache()
         self.units = units if units is not None else units_for(store)
         self.policy = policy
@@ -141,13 +144,58 @@ class CommitmentsService:
             raise AlreadyExists("plan", command.code) from None
         return existing(created)
 
-    async def get_plan(self, plan_id: str) -> Versioned[Plan]:
+    async def get_plan(self, plan_id: str, *, fresh: bool = True) -> Versioned[Plan]:
+        """The plan as stored: the cached state caught up with any newer events (or, not
+        ``fresh``, as cached: what only its creation fixes, its sections and fiscal
+        year, never changes)."""
         cached = self._plans.get(plan_id)
-        if cached is not None:
-            return cached
-        found = existing(await PLAN.load(self._store, self._registry, plan_id))
+        if cached is None:
+            found = existing(await PLAN.load(self._store, self._registry, plan_id))
+        else:
+            newer = (
+                await self._store.read_stream(plan_stream(plan_id), cached.version) if fresh else []
+            )
+            if not newer:
+                return cached
+            found = existing(PLAN.fold(self._registry, newer, cached))
         self._plans.put(plan_id, found)
         return found
+
+    async def _plan_for(self, plan_id: str, deadline: str | None) -> Plan:
+        """The plan a commitment is made under. Only a deadline that counts from a key
+        date can read differently on a newer plan (a key date dated or added since on
+        another replica): only then is the cached plan caught up, so most commitments
+        cost no read of the plan."""
+        plan = (await self.get_plan(plan_id, fresh=False)).value
+        if deadline is None:
+            return plan
+        try:
+            read = read_deadline(deadline, plan=plan.calendar())
+        except InvalidPeriod:
+            return (await self.get_plan(plan_id)).value
+        if read is None or (read.pending is None and not _waits(read)):
+            return plan
+        return (await self.get_plan(plan_id)).value
+
+    async def record_key_date(
+        self, plan_id: str, command: RecordKeyDate, meta: EventMetadata, scope: Scope = EVERYTHING
+    ) -> Versioned[Plan]:
+        """Date or correct one of the plan's key dates; recording what holds changes
+        nothing."""
+        scope.check(plan_id, set())
+
+        async def work(uow: UnitOfWork) -> Versioned[Plan | None]:
+            when = business_time(command.day)
+            return await PLAN.handle(uow, self._registry, plan_id, command, when, meta)
+
+        return existing(await self.policy.run(self.units, work, retry=True))
+
+    async def _with_calendar(self, command: Command, state: Versioned[Commitment]) -> Command:
+        """An amendment of the deadline, with the plan's calendar to read it against."""
+        if isinstance(command, Amend) and command.deadline is not None:
+            plan = await self.get_plan(state.value.plan_id)
+            return replace(command, calendar=plan.value.calendar())
+        return command
 
     async def set_visibility(self, command: SetVisibility, meta: EventMetadata) -> bool:
         """Make a plan public or private again (operators only, checked by the route);
@@ -173,7 +221,7 @@ class CommitmentsService:
         meta: EventMetadata,
         scope: Scope = EVERYTHING,
     ) -> Versioned[Commitment]:
-        plan = (await self.get_plan(plan_id)).value
+        plan = await self._plan_for(plan_id, command.deadline)
         scope.check(plan_id, {p.name for p in command.parties})
         command = replace(command, plan=plan)
 
@@ -200,6 +248,22 @@ class CommitmentsService:
         if found is None:
             raise NotFound("commitment", commitment_id)
         return found
+
+    async def get_commitment_as_read(self, commitment_id: str) -> Versioned[Commitment]:
+        """The commitment, its deadline and milestones that wait for a key date read
+        again on the plan as it is now (dated once the plan dates the key date)."""
+        found = await self.get_commitment(commitment_id)
+        c = found.value
+        if not deadlines.pending(c.deadline) and not any(
+            deadlines.pending(m.planned) for m in c.milestones
+        ):
+            return found
+        calendar = (await self.get_plan(c.plan_id)).value.calendar()
+        milestones = tuple(
+            replace(m, planned=deadlines.resolved(m.planned, calendar)) for m in c.milestones
+        )
+        now = replace(c, deadline=deadlines.resolved(c.deadline, calendar), milestones=milestones)
+        return Versioned(now, found.version)
 
     async def get_commitments(
         self, ids: Iterable[str], reader: EventReader | None = None
@@ -230,7 +294,8 @@ class CommitmentsService:
             try:
                 if state is None:
                     raise NotFound("commitment", order.commitment_id)
-                decision = decide(state, order.command, scope)
+                command = await self._with_calendar(order.command, state)
+                decision = decide(state, command, scope)
             except (CommitmentsError, OutOfScope) as exc:
                 outcomes.append(exc)
                 continue
@@ -257,6 +322,7 @@ class CommitmentsService:
         """Load, decide and stage in ``uow`` at the loaded version: the commitment
         once the unit commits."""
         current = await self.get_commitment(commitment_id, uow.events)
+        command = await self._with_calendar(command, current)
         decision = decide(current, command, scope, if_match)
         when = occurred_at(command, self._clock)
         COMMITMENT.append(uow, commitment_id, current.version, decision.events, when, meta)
@@ -284,6 +350,10 @@ class CommitmentsService:
         if not stored:
             raise NotFound("commitment", commitment_id)
         return stored
+
+
+def _waits(deadline: Deadline) -> bool:
+    return any(step.pending is not None for step in deadline.milestones)
 
 
 def decide(

@@ -13,6 +13,7 @@ from shared.contracts.commitments import (
     IndicatorData,
     PartyData,
 )
+from shared.deadlines import PlanCalendar
 from shared.periods import Period
 
 
@@ -23,7 +24,8 @@ class MakeCommitment:
     section: str
     title: str
     parties: tuple[PartyData, ...]
-    deadline: Period | None
+    #: As written; read against the plan's calendar by the rules.
+    deadline: str | None
     priority: bool
     made_on: date | None
     indicators: tuple[IndicatorData, ...]
@@ -86,8 +88,10 @@ class Amend:
     as_of: date
     reason: str
     title: str | None = None
-    deadline: Period | None = None
+    #: As written; read against ``calendar``, the plan's, which the use case looks up.
+    deadline: str | None = None
     parties: tuple[PartyData, ...] | None = None
+    calendar: PlanCalendar | None = None
 
 
 Command = (

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Final
 
+from commitments.domain import deadlines
 from commitments.domain.commands import AddIndicator as AddIndicator
 from commitments.domain.commands import AddMilestone as AddMilestone
 from commitments.domain.commands import Amend as Amend
@@ -36,7 +37,7 @@ from shared.contracts.commitments import (
     ProgressReported,
     ProgressReportRetracted,
 )
-from shared.contracts.common import PeriodData
+from shared.contracts.common import DeadlineData
 from shared.decider import Decider, Rules, UnknownEvent
 from shared.events import EventData
 from shared.periods import Period
@@ -62,7 +63,7 @@ class Report:
 class Milestone:
     code: str
     title: str
-    planned: PeriodData | None
+    planned: DeadlineData | None
     reached_on: date | None = None
 
 
@@ -74,7 +75,7 @@ class Commitment:
     section: str
     title: str
     parties: tuple[PartyData, ...]
-    deadline: PeriodData | None
+    deadline: DeadlineData | None
     priority: bool
     made_on: date | None
     indicators: tuple[IndicatorData, ...]
@@ -93,9 +94,7 @@ class Commitment:
         return next((i for i in self.indicators if i.code == code), None)
 
 
-def decide_make(
-    state: Commitment | None, plan: Plan, command: MakeCommitment
-) -> list[CommitmentMade]:
+def decide_make(state: Commitment | None, plan: Plan, command: MakeCommitment) -> list[EventData]:
     if state is not None:
         raise AlreadyExists("commitment", state.code)
     if not command.code.strip():
@@ -109,7 +108,8 @@ def decide_make(
     if len(codes) != len(set(codes)):
         raise RuleViolated("indicator codes must be unique within a commitment", "/indicators")
     made_on = command.made_on or plan.adopted_on or (plan.period.start if plan.period else None)
-    return [
+    deadline = deadlines.read(command.deadline, plan.calendar(), "/deadline")
+    made = [
         CommitmentMade(
             commitment_id=command.commitment_id,
             plan_id=plan.plan_id,
@@ -117,12 +117,13 @@ def decide_make(
             section=command.section,
             title=command.title,
             parties=command.parties,
-            deadline=_period(command.deadline),
+            deadline=None if deadline is None else deadlines.deadline_data(deadline),
             priority=command.priority,
             made_on=made_on,
             indicators=command.indicators,
         )
     ]
+    return [*made, *deadlines.steps(command.commitment_id, plan.plan_id, deadline)]
 
 
 def decide_status(state: Commitment, command: ChangeStatus) -> list[CommitmentStatusChanged]:
@@ -150,8 +151,8 @@ def decide_status(state: Commitment, command: ChangeStatus) -> list[CommitmentSt
     ]
 
 
-def _period(p: Period | None) -> PeriodData | None:
-    return None if p is None else PeriodData(label=p.label, start=p.start, end=p.end)
+def _period(p: Period | None) -> DeadlineData | None:
+    return None if p is None else DeadlineData(label=p.label, start=p.start, end=p.end)
 
 
 def _not_before_made(state: Commitment, day: date, field: str) -> None:
@@ -267,7 +268,7 @@ def _amend(state: Commitment, command: Amend) -> list[EventData]:
             as_of=command.as_of,
             reason=command.reason,
             title=command.title,
-            deadline=_period(command.deadline),
+            deadline=deadlines.amended(command.deadline, command.calendar),
             parties=command.parties,
         )
     ]

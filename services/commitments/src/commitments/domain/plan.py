@@ -1,16 +1,19 @@
 """Plans: a tree of sections of any depth (domain > action > ...), with parties,
-monitoring bodies, a period and a language. A plan's structure is fixed by the
-``PlanCreated`` event; commitments hang off its sections."""
+monitoring bodies, a period, a language, the month its fiscal years start and its key
+dates (the summit, the adoption) that deadlines may count from. A plan's structure is
+fixed by the ``PlanCreated`` event; commitments hang off its sections. Key dates are
+dated or corrected later (``PlanKeyDateRecorded``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Final
 
 from commitments.domain.errors import AlreadyExists, RuleViolated
-from shared.contracts.commitments import PlanCreated, SectionData
+from shared.contracts.commitments import KeyDateData, PlanCreated, PlanKeyDateRecorded, SectionData
 from shared.contracts.common import PeriodData
+from shared.deadlines import PlanCalendar
 from shared.decider import Decider, Rules, UnknownEvent
 from shared.events import EventData
 from shared.periods import Period
@@ -35,6 +38,20 @@ class CreatePlan:
     parties: tuple[str, ...]
     monitoring_bodies: tuple[str, ...]
     sections: tuple[Section, ...]
+    fiscal_year_start: int | None = None
+    key_dates: tuple[KeyDateData, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RecordKeyDate:
+    """Date (or correct the date of) a key date; a name the plan did not list yet is
+    added."""
+
+    name: str
+    day: date
+
+
+PlanCommand = CreatePlan | RecordKeyDate
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +65,21 @@ class Plan:
     parties: tuple[str, ...]
     monitoring_bodies: tuple[str, ...]
     sections: tuple[SectionData, ...] = field(default=())
+    fiscal_year_start: int | None = None
+    key_dates: tuple[KeyDateData, ...] = ()
 
     def section(self, code: str) -> SectionData | None:
         return next((s for s in self.sections if s.code == code), None)
+
+    def calendar(self) -> PlanCalendar:
+        """What a deadline on this plan is read against."""
+        period = self.period
+        return PlanCalendar(
+            fiscal_year_start=self.fiscal_year_start,
+            key_dates={k.name: k.date for k in self.key_dates},
+            start=period.start if period else None,
+            end=period.end if period else None,
+        )
 
 
 def _check_tree(sections: tuple[Section, ...]) -> None:
@@ -77,6 +106,35 @@ def _check_tree(sections: tuple[Section, ...]) -> None:
             parent = codes[parent].parent
 
 
+def _check_key_dates(key_dates: tuple[KeyDateData, ...]) -> None:
+    seen: set[str] = set()
+    for i, k in enumerate(key_dates):
+        name = " ".join(k.name.split()).casefold()
+        if not name:
+            raise RuleViolated("a key date needs a name", f"/key_dates/{i}/name")
+        if name in seen:
+            raise RuleViolated(f"key date {k.name!r} appears twice", f"/key_dates/{i}/name")
+        seen.add(name)
+
+
+def decide(state: Plan | None, command: PlanCommand) -> list[EventData]:
+    if isinstance(command, CreatePlan):
+        return list(decide_create(state, command))
+    if state is None:
+        raise RuleViolated("the plan does not exist", "")
+    name = " ".join(command.name.split())
+    if not name:
+        raise RuleViolated("a key date needs a name", "/name")
+    known = next((k for k in state.key_dates if k.name.casefold() == name.casefold()), None)
+    if known is not None and known.date == command.day:
+        return []
+    return [
+        PlanKeyDateRecorded(
+            plan_id=state.plan_id, name=known.name if known else name, date=command.day
+        )
+    ]
+
+
 def decide_create(state: Plan | None, command: CreatePlan) -> list[PlanCreated]:
     if state is not None:
         raise AlreadyExists("plan", state.code)
@@ -85,6 +143,7 @@ def decide_create(state: Plan | None, command: CreatePlan) -> list[PlanCreated]:
     if not command.title.strip():
         raise RuleViolated("a plan title cannot be empty", "/title")
     _check_tree(command.sections)
+    _check_key_dates(command.key_dates)
     p = command.period
     return [
         PlanCreated(
@@ -100,13 +159,21 @@ def decide_create(state: Plan | None, command: CreatePlan) -> list[PlanCreated]:
                 SectionData(code=s.code, title=s.title, parent=s.parent, kind=s.kind)
                 for s in command.sections
             ),
+            fiscal_year_start=command.fiscal_year_start,
+            key_dates=command.key_dates,
         )
     ]
 
 
 def evolve(state: Plan | None, event: EventData) -> Plan:
-    """A plan is its ``PlanCreated``: it never changes after, so any other event in
-    its stream is an error."""
+    """A plan is its ``PlanCreated`` with its key dates as dated since."""
+    if isinstance(event, PlanKeyDateRecorded) and state is not None:
+        dated = KeyDateData(name=event.name, date=event.date)
+        if any(k.name == event.name for k in state.key_dates):
+            key_dates = tuple(dated if k.name == event.name else k for k in state.key_dates)
+        else:
+            key_dates = (*state.key_dates, dated)
+        return replace(state, key_dates=key_dates)
     if not isinstance(event, PlanCreated):
         raise UnknownEvent("plan", event)
     return Plan(
@@ -119,10 +186,10 @@ def evolve(state: Plan | None, event: EventData) -> Plan:
         parties=event.parties,
         monitoring_bodies=event.monitoring_bodies,
         sections=event.sections,
+        fiscal_year_start=event.fiscal_year_start,
+        key_dates=event.key_dates,
     )
 
 
 #: The plan's rules in the one decider shape; a plan not yet created is ``None``.
-DECIDER: Final[Decider[CreatePlan, Plan | None, EventData]] = Rules(
-    lambda: None, decide_create, evolve
-)
+DECIDER: Final[Decider[PlanCommand, Plan | None, EventData]] = Rules(lambda: None, decide, evolve)

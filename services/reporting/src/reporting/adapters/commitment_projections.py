@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from reporting.adapters.key_dates import key_date_recorded
 from reporting.adapters.projection import Projection
 from shared.cloudevents import ReceivedEvent
 from shared.contracts import commitments as contract
@@ -15,8 +16,9 @@ async def _plan_created(conn: Connection, event: ReceivedEvent, data: contract.P
     await conn.execute(
         """
         INSERT INTO rm_plans (plan_id, code, title, language, period, adopted_on, parties,
-                              monitoring_bodies, sections, occurred_at, recorded_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                              monitoring_bodies, sections, occurred_at, recorded_at,
+                              fiscal_year_start, key_dates)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
         ON CONFLICT (plan_id) DO NOTHING
         """,
         data.plan_id,
@@ -30,6 +32,8 @@ async def _plan_created(conn: Connection, event: ReceivedEvent, data: contract.P
         [s.model_dump(mode="json") for s in data.sections],
         event.occurred_at,
         event.recorded_at,
+        data.fiscal_year_start,
+        [k.model_dump(mode="json") for k in data.key_dates],
     )
 
 
@@ -237,6 +241,7 @@ async def _indicator(
 COMMITMENT_PROJECTIONS: dict[type[EventData], Projection] = {
     contract.PlanCreated: _plan_created,
     contract.PlanVisibilityChanged: _plan_visibility_changed,
+    contract.PlanKeyDateRecorded: key_date_recorded,
     contract.CommitmentMade: _commitment_made,
     contract.CommitmentStatusChanged: _commitment_status_changed,
     contract.ProgressReported: _progress_reported,

@@ -19,12 +19,14 @@ from shared.database import Connection
 
 def _latest(table: str, column: str, as_of: str, known_at: str, where: str = "") -> str:
     """The value of ``column`` in the commitment's row of ``table`` latest by business
-    date (then version) on ``as_of``, among those recorded by ``known_at``."""
+    date (then version, then record time: a deadline resolved when its key date was
+    dated stands beside the row it resolves) on ``as_of``, among those recorded by
+    ``known_at``."""
     return f"""(
         SELECT x.{column} FROM {table} x
         WHERE x.commitment_id = c.commitment_id AND x.as_of <= {as_of}
           AND x.recorded_at <= {known_at} {where}
-        ORDER BY x.as_of DESC, x.stream_version DESC LIMIT 1)"""
+        ORDER BY x.as_of DESC, x.stream_version DESC, x.recorded_at DESC LIMIT 1)"""
 
 
 def _made_by(as_of: str, known_at: str) -> str:

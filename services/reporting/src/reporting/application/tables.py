@@ -16,6 +16,7 @@ from reporting.application.models import (
     CommitmentItem,
     CommitmentSummary,
     CommitmentView,
+    Deadline,
     Deadlines,
     Indicator,
     Money,
@@ -44,7 +45,7 @@ def _parties(parties: Iterable[Party]) -> str:
     return "; ".join(f"{p.name} ({p.role})" for p in parties)
 
 
-def _period(p: Period | None) -> tuple[Cell, Cell, Cell]:
+def _period(p: Period | Deadline | None) -> tuple[Cell, Cell, Cell]:
     return (None, None, None) if p is None else (p.label, p.start, p.end)
 
 

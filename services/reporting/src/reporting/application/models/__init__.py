@@ -7,6 +7,7 @@ Dates serialise as ``YYYY-MM-DD``; record times as ISO 8601 with their offset
 from __future__ import annotations
 
 from reporting.application.models.base import (
+    Deadline,
     Money,
     Party,
     Period,
@@ -78,6 +79,7 @@ __all__ = [
     "Contribution",
     "Converted",
     "CurrencyHistory",
+    "Deadline",
     "Deadlines",
     "FeedPage",
     "Figures",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 #: A record time, written with ``datetime.isoformat`` (``+00:00``, not ``Z``).
 Timestamp = Annotated[
@@ -23,6 +23,26 @@ class Period(View):
     label: str
     start: dt.date
     end: dt.date
+
+
+class Recurrence(View):
+    model_config = ConfigDict(frozen=True, serialize_by_alias=True, validate_by_name=True)
+
+    every: Literal["year", "half-year", "quarter", "month"]
+    start: dt.date | None = Field(default=None, alias="from")
+    until: dt.date | None = None
+
+
+class Deadline(View):
+    """A deadline as written (``label``) and as read: ``start``/``end`` ``null`` while
+    ``pending`` (the key date it counts from is not dated yet); ``recurrence`` when it
+    is due once per period."""
+
+    label: str
+    start: dt.date | None = None
+    end: dt.date | None = None
+    recurrence: Recurrence | None = Field(default=None, exclude_if=lambda v: v is None)
+    pending: str | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 class Party(View):

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field
 
-from reporting.application.models.base import Money, Party, Period, Timestamp, View
+from reporting.application.models.base import Deadline, Money, Party, Timestamp, View
 
 
 class CommitmentSummary(View):
@@ -17,7 +17,7 @@ class CommitmentSummary(View):
     title: str
     status: str
     priority: bool
-    deadline: Period | None
+    deadline: Deadline | None
     parties: list[Party]
 
 
@@ -79,7 +79,7 @@ class Report(View):
 class Milestone(View):
     code: str
     title: str
-    planned: Period | None
+    planned: Deadline | None
     reached_on: dt.date | None
 
 
