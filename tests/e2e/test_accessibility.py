@@ -16,8 +16,9 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from pactstream_cli.infra.axe import AxeUnavailable, ensure_axe
-from tests.e2e.platform import ROOT, Platform, poll
-from tests.e2e.test_browser import browser, sign_in
+from tests.e2e.platform import KEY, ROOT, Platform, poll
+from tests.e2e.test_browser import browser
+from tests.e2e.test_public_plans import listed_anonymously, visibility
 from tests.e2e.test_slice import create_plan, make_commitment, progress
 
 __all__ = ["browser"]  # The module-scoped Chromium of the browser test.
@@ -30,7 +31,8 @@ VALLETTA = "valletta-2015"
 #: The dashboard's pages as (the route it renders, a URL of it, its status), signed
 #: in; ``{party}`` is a party of a Mines commitment, ``{plan}`` a plan with a
 #: commitment in each status (the demo's are all planned) and ``{commitment}`` its
-#: completed one. The sign-in page is checked signed out, in ``test_every_page``.
+#: completed one. The sign-in page is checked signed out, in ``test_every_page``, and
+#: so are ``VISITOR_PAGES``.
 PAGES: list[tuple[str, str, int]] = [
     ("/", f"/?as_of={DAY}", 200),
     ("/", f"/?as_of={DAY}&q=m%C3%A9tallurgie", 200),
@@ -55,11 +57,18 @@ PAGES: list[tuple[str, str, int]] = [
     ("(an error)", f"/plans/{MINES}?as_of=not-a-date", 400),
 ]
 SIGN_IN = ("/login", "/login?next=/", 200)
+#: What a visitor (no key, no session) sees of ``{plan}``, made public.
+VISITOR_PAGES = [
+    "/?as_of=2017-06-30",
+    "/plans/{plan}?as_of=2017-06-30",
+    "/commitments/{commitment}?as_of=2017-06-30",
+]
 
 
 @pytest.fixture(scope="module")
 def every_status(seeded: Platform) -> dict[str, str]:
-    """A plan whose commitments are in every status, one completed with a report."""
+    """A public plan whose commitments are in every status, one completed with a
+    report."""
     plan = create_plan(seeded)
     made = {s: make_commitment(seeded, plan["id"]).json()["id"] for s in STATUSES}
     steps = {
@@ -86,6 +95,8 @@ def every_status(seeded: Platform) -> dict[str, str]:
         return shown["totals"]["by_status"] if "totals" in shown else {}
 
     poll(by_status, lambda found: all(found.get(s) == 1 for s in STATUSES))
+    assert visibility(seeded, plan["id"], True).status_code == 200
+    poll(lambda: listed_anonymously(seeded), lambda ids: plan["id"] in ids)
     return {"plan": plan["id"], "commitment": made["completed"]}
 
 
@@ -198,7 +209,13 @@ def test_every_page_has_no_serious_or_critical_violation(
     page.click("button[type=submit]")
     page.wait_for_load_state()
     audit.check(page)  # The form again, with its error.
-    sign_in(page, base, f"/?as_of={DAY}")
+    for url in VISITOR_PAGES:
+        audit.check(page, base + with_lang(url.format(**every_status), lang))
+        assert "/login" not in page.url, "a visitor sees a public plan"
+    page.goto(f"{base}/login?next=/plans/{MINES}")  # A visitor sees public plans unasked.
+    page.fill("#key", KEY)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**/plans/{MINES}")
     with seeded.client("reporting") as c:
         party = c.get("/v1/commitments/mines-2018-a4-filiere").json()["parties"][0]["name"]
     names = {**every_status, "party": quote(party)}
@@ -206,7 +223,7 @@ def test_every_page_has_no_serious_or_critical_violation(
         audit.check(page, base + with_lang(url.format(**names), lang), status)
         assert "/login" not in page.url, "checked signed in"
     assert page.locator("html").get_attribute("lang") == lang
-    assert audit.visited == len(PAGES) + 2
+    assert audit.visited == len(PAGES) + len(VISITOR_PAGES) + 2
     context.close()
     audit.assert_clean()
 
