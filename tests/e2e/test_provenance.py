@@ -34,6 +34,13 @@ def _follow(client: httpx.Client, url: str) -> list[Any]:
         url = answer.links["next"]["url"]
 
 
+def timeline_of_plan(client: httpx.Client, plan_id: str) -> set[str]:
+    """The ids of every event of the plan recorded so far."""
+    window = {"known_from": "2000-01-01T00:00:00Z", "known_to": "2100-01-01T00:00:00Z"}
+    answer = client.get(f"/v1/plans/{plan_id}/changes", params=window).json()
+    return {c["event_id"] for c in answer["changes"]}
+
+
 def _links(html: str, marker: str) -> list[str]:
     """The hrefs of the page's links carrying ``marker`` (an attribute)."""
     return [unescape(h) for h in re.findall(rf'<a [^>]*href="([^"]+)"[^>]*{marker}', html)]
@@ -200,5 +207,11 @@ def test_every_money_figure_leads_to_the_flows_it_adds_up_with_their_provenance(
         assert "0,30" in flows_page.text or "0.30" in flows_page.text
         for f in disbursed:
             assert str(f["event_id"]) in flows_page.text
+        concluded = report["agreements"][0]
+        assert concluded["event_id"] and concluded["recorded_at"] and concluded["partner"]
+        assert concluded["event_id"] in timeline_of_plan(c, plan["id"])
+        agreed = next(h for h in money_links if "figure=agreed" in h and "source=" not in h)
+        agreed_page = c.get(agreed).text
+        assert concluded["code"] in agreed_page and concluded["event_id"] in agreed_page
         status_links = [h for h in _links(page, "") if "status=" in h and "#list-h" in h]
         assert status_links, "each status count links to its commitments"

@@ -22,6 +22,8 @@ class FakeCommitments:
     #: Rows of (day, status, n), as the database would count them per day.
     status_days: list[dict[str, Any]] = field(default_factory=list)
     timeline_rows: list[dict[str, Any]] = field(default_factory=list)
+    #: A plan's events, as ``plan_events`` and ``plan_events_recorded`` would select them.
+    event_rows: list[dict[str, Any]] = field(default_factory=list)
 
     async def plans(self, as_of: date, known_at: datetime) -> Rows:
         return [{"public": False, **r} for r in self.plan_rows.values()]
@@ -90,6 +92,18 @@ class FakeCommitments:
 
     async def plan_measurements(self, plan_id: str, as_of: date, known_at: datetime) -> Rows:
         return []
+
+    async def plan_events(
+        self,
+        plan_id: str,
+        occurred: tuple[datetime, datetime],
+        recorded_after: datetime,
+        known_at: datetime,
+    ) -> Rows:
+        return sorted(self.event_rows, key=lambda r: (r["occurred_at"], r["recorded_at"]))
+
+    async def plan_events_recorded(self, plan_id: str, recorded: tuple[datetime, datetime]) -> Rows:
+        return sorted(self.event_rows, key=lambda r: (r["recorded_at"], r["occurred_at"]))
 
     async def status_by_day(self, plan_id: str, days: Sequence[date], known_at: datetime) -> Rows:
         return [r for r in self.status_days if r["day"] in days]

@@ -188,15 +188,10 @@ async def test_plan_flows_page_by_date_and_refuse_an_unknown_figure() -> None:
 
 async def test_changes_page_in_the_view_s_order_and_keep_its_fields() -> None:
     reader = FakeCommitments(plan_rows={"p1": PLAN})
-    rows = [
+    reader.event_rows = [
         {**_event("c0", n), "commitment_id": "c0", "type": "org.pactstream.commitment.made"}
         for n in range(5)
     ]
-
-    async def plan_events(*_: Any) -> list[dict[str, Any]]:
-        return sorted(rows, key=lambda r: r["occurred_at"])
-
-    reader.plan_events = plan_events  # type: ignore[method-assign]
     window = changes.Window(date(2018, 1, 1), date(2020, 1, 1))
     whole = await changes.changes(reader, "p1", window, DATES)
     seen, cursor = [], None
@@ -207,3 +202,39 @@ async def test_changes_page_in_the_view_s_order_and_keep_its_fields() -> None:
         if cursor is None:
             break
     assert seen == whole.changes and len(seen) == 5
+
+
+async def test_agreed_leads_to_its_agreements_and_figures_are_shown_as_the_view_does() -> None:
+    agreements = [
+        {
+            "agreement_id": f"a{n}",
+            "code": f"A{n}",
+            "title": "Agreement",
+            "currency": currency,
+            "period": None,
+            "section": section,
+            "total": Decimal(total),
+            "contributions": [{"source": "EIB", "amount": total}],
+            "illustrative": False,
+            "signed_on": date(2019, 1, 1),
+            "recorded_at": T0,
+            "partner": "bank",
+            "event_id": uuid4(),
+        }
+        for n, (currency, section, total) in enumerate(
+            [("EUR", "1", "100"), ("EUR", "2", "50"), ("USD", "1", "10")]
+        )
+    ]
+    funding = FakeFunding(agreement_rows=agreements, flow_rows=FLOWS, sums=_sums(FLOWS))
+    read = readers(FakeCommitments(plan_rows={"p1": PLAN}), funding)
+    view = await money.plan_funding(read, "p1", DATES)
+    behind = provenance.agreements_behind(view, "EUR")
+    assert [a.code for a in behind] == ["A0", "A1"]
+    assert all(a.event_id and a.partner == "bank" and a.recorded_at for a in behind)
+    shown = provenance.shown_figure(view, "agreed", "EUR")
+    assert shown is not None
+    assert sum(Decimal(a.total.amount) for a in behind) == Decimal(shown.amount) == 150
+    assert [a.code for a in provenance.agreements_behind(view, "EUR", section="2")] == ["A1"]
+    assert provenance.shown_figure(view, "committed", "EUR", "1", "EIB") is None
+    none_here = provenance.shown_figure(view, "spent", "GBP")
+    assert none_here is not None and none_here.amount == "0.00"

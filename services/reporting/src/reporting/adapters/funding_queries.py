@@ -95,10 +95,18 @@ class FundingQueries:
     ) -> list[asyncpg.Record]:
         return await self._pool.fetch(
             """
-            SELECT agreement_id, code, title, currency, period, section, total, contributions,
-                   illustrative, signed_on
-            FROM rm_fund_agreements
-            WHERE plan_id = $1 AND signed_on <= $2 AND recorded_at <= $3 ORDER BY code
+            SELECT a.agreement_id, a.code, a.title, a.currency, a.period, a.section, a.total,
+                   a.contributions, a.illustrative, a.signed_on, a.recorded_at,
+                   t.event_id, t.partner
+            FROM rm_fund_agreements a
+            LEFT JOIN LATERAL (
+                SELECT x.event_id, x.partner FROM rm_timeline x
+                WHERE x.plan_id = a.plan_id
+                  AND x.type = 'org.pactstream.funding.agreement_concluded'
+                  AND x.data->>'agreement_id' = a.agreement_id
+                LIMIT 1
+            ) t ON true
+            WHERE a.plan_id = $1 AND a.signed_on <= $2 AND a.recorded_at <= $3 ORDER BY a.code
             """,
             plan_id,
             as_of,

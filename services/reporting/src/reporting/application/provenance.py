@@ -15,6 +15,7 @@ from reporting.application.commitments import flow, flow_fields, timeline_entry
 from reporting.application.errors import InvalidQuery, NotFound
 from reporting.application.lists import Key, Page, micros, page
 from reporting.application.models import (
+    Agreement,
     ByCurrency,
     Flow,
     Money,
@@ -155,25 +156,44 @@ def signed_total(flows: list[PlanFlow]) -> Decimal:
     ) or Decimal(0)
 
 
-def shown_figure(funding: PlanFunding, choice: FlowChoice) -> Money | None:
-    """The figure of the funding view that the chosen flows add up to, as the view
-    shows it (``None`` without one figure and one currency)."""
-    if choice.figure is None or choice.currency is None:
+def shown_figure(
+    funding: PlanFunding,
+    figure: str | None,
+    currency: str | None,
+    section: str | None = None,
+    source: str | None = None,
+) -> Money | None:
+    """A figure of the funding view (``agreed`` or one made of flows), as the view
+    shows it: of the plan, or of one section or source (``None`` without one figure
+    and one currency, or for a section and a source at once, which it has not)."""
+    if figure is None or currency is None or (section is not None and source is not None):
         return None
-    if choice.section is not None and choice.source is not None:
-        return None  # The view has no figure of one section from one source.
     figures: ByCurrency = funding.totals
-    if choice.section is not None:
-        found = [s.figures for s in funding.by_section if s.code == choice.section]
+    if section is not None:
+        found = [s.figures for s in funding.by_section if s.code == section]
         figures = found[0] if found else {}
-    elif choice.source is not None:
-        found = [s.figures for s in funding.by_source if s.source == choice.source]
+    elif source is not None:
+        found = [s.figures for s in funding.by_source if s.source == source]
         figures = found[0] if found else {}
-    if choice.currency not in figures:
-        return Money(amount=_zero(choice.currency), currency=choice.currency)
-    shown: Money = getattr(figures[choice.currency], choice.figure)
+    if currency not in figures:
+        return Money(amount=format_amount(Decimal(0), currency), currency=currency)
+    shown: Money = getattr(figures[currency], figure)
     return shown
 
 
-def _zero(currency: str) -> str:
-    return format_amount(Decimal(0), currency)
+def agreements_behind(
+    funding: PlanFunding,
+    currency: str | None,
+    section: str | None = None,
+    source: str | None = None,
+) -> list[Agreement]:
+    """The agreements the ``agreed`` figure adds up (in ``currency``, of a section, or
+    those a source contributes to), each with the event that recorded it. By source,
+    the figure counts only that source's contributions."""
+    return [
+        a
+        for a in funding.agreements
+        if (currency is None or a.total.currency == currency)
+        and (section is None or a.section == section)
+        and (source is None or any(c.source == source for c in a.contributions))
+    ]

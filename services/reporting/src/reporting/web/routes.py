@@ -212,28 +212,33 @@ async def _deadline_pages(
 async def flows_page(
     request: Request, plan_id: str, as_of: str | None = None, known_at: str | None = None
 ) -> Response:
-    """The flows one money figure of the plan page adds up, with their provenance."""
+    """What one money figure of the plan page adds up, with its provenance: the flows
+    (or, for ``agreed``, the agreements) beside the figure as the plan page shows it."""
 
     async def page(read: Readers, dates: ReportDates) -> HTMLResponse:
         params = request.query_params
-        choice = provenance.FlowChoice(
-            figure=params.get("figure") or None,
-            currency=params.get("currency") or None,
-            section=params.get("section") or None,
-            source=params.get("source") or None,
-        )
+        figure, currency = params.get("figure") or None, params.get("currency") or None
+        section, source = params.get("section") or None, params.get("source") or None
+        funding = await money.plan_funding(read, plan_id, dates)
+        agreed = figure == "agreed"
+        choice = provenance.FlowChoice(None if agreed else figure, currency, section, source)
         found = await provenance.plan_flow_page(
             read, plan_id, dates, choice, params.get("cursor"), PAGE_SIZE
         )
-        funding = await money.plan_funding(read, plan_id, dates)
         return render(
             request,
             "flows.html",
             plan=funding.plan,
             choice=choice,
-            figure=provenance.shown_figure(funding, choice),
-            flows=found.items,
-            next_page=page_link(request, "cursor", found.next_cursor, "flows-h"),
+            figure_name=figure,
+            figure=provenance.shown_figure(funding, figure, currency, section, source),
+            agreements=provenance.agreements_behind(funding, currency, section, source)
+            if agreed
+            else None,
+            flows=[] if agreed else found.items,
+            next_page=None
+            if agreed
+            else page_link(request, "cursor", found.next_cursor, "flows-h"),
             first=first_page(request, "cursor", "flows-h"),
             as_of=dates.as_of,
             at=dates_query(request, dates.as_of),
