@@ -97,6 +97,13 @@ def test_a_person_signs_in_and_clicks_through_to_a_commitment(
     assert page.locator("html").get_attribute("lang") == "en", "English unless asked"
     assert page.locator("svg.chart").count() >= 1
 
+    page.click("a.figure:has([data-figure=overdue])")
+    page.wait_for_url("**/plans/mines-metallurgie-2018?*overdue=true*")
+    assert "as_of=2019-06-30" in page.url, "a figure's link keeps the page's date"
+    listed = page.locator("#list-h ~ table tbody tr").count()
+    assert listed == mines_api["totals"]["overdue"], "the overdue figure lists its commitments"
+    page.go_back()
+
     page.click("text=A4-FILIERE")
     page.wait_for_url("**/commitments/mines-2018-a4-filiere*")
     with seeded.client("reporting") as c:

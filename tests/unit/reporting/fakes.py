@@ -21,6 +21,9 @@ class FakeCommitments:
     offsets: list[dict[str, Any]] = field(default_factory=list)
     #: Rows of (day, status, n), as the database would count them per day.
     status_days: list[dict[str, Any]] = field(default_factory=list)
+    timeline_rows: list[dict[str, Any]] = field(default_factory=list)
+    #: A plan's events, as ``plan_events`` and ``plan_events_recorded`` would select them.
+    event_rows: list[dict[str, Any]] = field(default_factory=list)
 
     async def plans(self, as_of: date, known_at: datetime) -> Rows:
         return [{"public": False, **r} for r in self.plan_rows.values()]
@@ -62,7 +65,7 @@ class FakeCommitments:
         return []
 
     async def timeline(self, commitment_id: str, as_of: date, known_at: datetime) -> Rows:
-        return []
+        return [t for t in self.timeline_rows if t["commitment_id"] == commitment_id]
 
     async def party_commitments(self, party: str, as_of: date, known_at: datetime) -> Rows:
         found = []
@@ -90,6 +93,18 @@ class FakeCommitments:
     async def plan_measurements(self, plan_id: str, as_of: date, known_at: datetime) -> Rows:
         return []
 
+    async def plan_events(
+        self,
+        plan_id: str,
+        occurred: tuple[datetime, datetime],
+        recorded_after: datetime,
+        known_at: datetime,
+    ) -> Rows:
+        return sorted(self.event_rows, key=lambda r: (r["occurred_at"], r["recorded_at"]))
+
+    async def plan_events_recorded(self, plan_id: str, recorded: tuple[datetime, datetime]) -> Rows:
+        return sorted(self.event_rows, key=lambda r: (r["recorded_at"], r["occurred_at"]))
+
     async def status_by_day(self, plan_id: str, days: Sequence[date], known_at: datetime) -> Rows:
         return [r for r in self.status_days if r["day"] in days]
 
@@ -107,6 +122,8 @@ class FakeFunding:
     source_rows: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Rows of (day, currency, pledged, committed, disbursed, spent).
     money_days: list[dict[str, Any]] = field(default_factory=list)
+    #: Flows in force, as ``plan_flows`` would read them.
+    flow_rows: list[dict[str, Any]] = field(default_factory=list)
 
     async def flow_sums(
         self, scope: str, key: str, group: str | None, as_of: date, known_at: datetime
@@ -138,7 +155,10 @@ class FakeFunding:
         return []
 
     async def flows(self, commitment_id: str, as_of: date, known_at: datetime) -> Rows:
-        return []
+        return [f for f in self.flow_rows if f["commitment_id"] == commitment_id]
+
+    async def plan_flows(self, plan_id: str, as_of: date, known_at: datetime) -> Rows:
+        return [f for f in self.flow_rows if f["plan_id"] == plan_id]
 
     async def flow_sums_by_day(
         self, plan_id: str, days: Sequence[date], known_at: datetime

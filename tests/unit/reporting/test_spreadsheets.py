@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from reporting.api.spreadsheets import inert, to_csv, to_xlsx
-from reporting.application.tables import Table
+from reporting.application.list_tables import Table
 
 TABLE = Table(
     "commitments",

@@ -33,6 +33,24 @@ _FLOW_SUMS = """
 """
 
 
+_FLOW_COLUMNS = """
+    f.agreement_id, f.flow_id, f.type, f.direction, f.iati_code, f.amount, f.currency,
+    f.date, f.source, f.reference, f.illustrative, f.partner, f.recorded_at,
+    f.commitment_id, f.section, t.event_id
+"""
+
+#: The event that recorded a flow, from the timeline (by the flow's plan or
+#: commitment, which the timeline is indexed by).
+_RECORDED_BY = """
+    LEFT JOIN LATERAL (
+        SELECT x.event_id FROM rm_timeline x
+        WHERE x.{scope} = f.{scope} AND x.type = 'org.pactstream.funding.flow_recorded'
+          AND x.data->>'agreement_id' = f.agreement_id AND x.data->>'flow_id' = f.flow_id
+        LIMIT 1
+    ) t ON true
+"""
+
+
 class FundingQueries:
     def __init__(self, pool: asyncpg.Pool | Connection) -> None:
         self._pool = pool
@@ -77,10 +95,18 @@ class FundingQueries:
     ) -> list[asyncpg.Record]:
         return await self._pool.fetch(
             """
-            SELECT agreement_id, code, title, currency, period, section, total, contributions,
-                   illustrative, signed_on
-            FROM rm_fund_agreements
-            WHERE plan_id = $1 AND signed_on <= $2 AND recorded_at <= $3 ORDER BY code
+            SELECT a.agreement_id, a.code, a.title, a.currency, a.period, a.section, a.total,
+                   a.contributions, a.illustrative, a.signed_on, a.recorded_at,
+                   t.event_id, t.partner
+            FROM rm_fund_agreements a
+            LEFT JOIN LATERAL (
+                SELECT x.event_id, x.partner FROM rm_timeline x
+                WHERE x.plan_id = a.plan_id
+                  AND x.type = 'org.pactstream.funding.agreement_concluded'
+                  AND x.data->>'agreement_id' = a.agreement_id
+                LIMIT 1
+            ) t ON true
+            WHERE a.plan_id = $1 AND a.signed_on <= $2 AND a.recorded_at <= $3 ORDER BY a.code
             """,
             plan_id,
             as_of,
@@ -137,16 +163,32 @@ class FundingQueries:
         self, commitment_id: str, as_of: date, known_at: datetime
     ) -> list[asyncpg.Record]:
         return await self._pool.fetch(
-            """
-            SELECT f.agreement_id, f.flow_id, f.type, f.direction, f.iati_code, f.amount,
-                   f.currency, f.date, f.source, f.reference, f.illustrative, f.partner,
+            f"""
+            SELECT {_FLOW_COLUMNS},
                    (f.reversed_on IS NOT NULL AND f.reversed_on <= $2
                     AND f.reversed_recorded_at <= $3) AS reversed
-            FROM rm_fund_flows f
+            FROM rm_fund_flows f {_RECORDED_BY.format(scope="commitment_id")}
             WHERE f.commitment_id = $1 AND f.date <= $2 AND f.recorded_at <= $3
             ORDER BY f.date, f.recorded_at
             """,
             commitment_id,
+            as_of,
+            known_at,
+        )
+
+    async def plan_flows(
+        self, plan_id: str, as_of: date, known_at: datetime
+    ) -> list[asyncpg.Record]:
+        """The plan's flows in force on ``as_of`` as known at ``known_at``: those its
+        money figures add up, each with the event that recorded it."""
+        return await self._pool.fetch(
+            f"""
+            SELECT {_FLOW_COLUMNS}, false AS reversed
+            FROM rm_fund_flows f {_RECORDED_BY.format(scope="plan_id")}
+            WHERE f.plan_id = $1 AND {_FLOWS_IN_FORCE}
+            ORDER BY f.date, f.recorded_at
+            """,
+            plan_id,
             as_of,
             known_at,
         )

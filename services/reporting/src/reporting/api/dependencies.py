@@ -17,6 +17,7 @@ from reporting.application.dates import Clock, report_dates
 from reporting.application.lists import DEFAULT_LIMIT, MAX_LIMIT, CommitmentFilter, Sort
 from reporting.application.models import ReportDates
 from reporting.application.ports import Readers
+from reporting.application.provenance import FlowChoice, FlowFigure
 from reporting.application.visibility import Subject, open_to_visitors
 from shared.http.auth import (
     UNAUTHENTICATED,
@@ -152,6 +153,53 @@ def get_paging(
 
 
 Pages = Annotated[Paging, Depends(get_paging)]
+
+
+def get_optional_paging(
+    limit: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=MAX_LIMIT,
+            description="Items per page (at most 1000); without it or a cursor, every item.",
+        ),
+    ] = None,
+    cursor: Annotated[
+        str | None,
+        Query(description='Where the page starts: the `cursor` of the Link rel="next".'),
+    ] = None,
+) -> Paging | None:
+    """Paging for a view that has always answered whole: only when asked for."""
+    if limit is None and cursor is None:
+        return None
+    return Paging(limit or DEFAULT_LIMIT, cursor)
+
+
+#: Paging a view's list when ``limit`` or ``cursor`` is given (its answer stays whole
+#: otherwise, as it always was).
+OptionalPages = Annotated[Paging | None, Depends(get_optional_paging)]
+WithinDays = Annotated[int, Query(ge=0, le=3660, description="Days ahead that count as upcoming.")]
+
+
+def get_flow_choice(
+    figure: Annotated[
+        FlowFigure | None,
+        Query(description="The figure of /funding whose flows to list (all flows without)."),
+    ] = None,
+    currency: Annotated[
+        str | None, Query(pattern=r"^[A-Z]{3}$", description="Only flows in this currency.")
+    ] = None,
+    section: Annotated[
+        str | None, Query(description="Only flows of this section (as by_section groups).")
+    ] = None,
+    source: Annotated[
+        str | None, Query(description="Only flows from this source (as by_source groups).")
+    ] = None,
+) -> FlowChoice:
+    return FlowChoice(figure=figure, currency=currency, section=section, source=source)
+
+
+FlowChoiceOf = Annotated[FlowChoice, Depends(get_flow_choice)]
 
 
 def link_next(request: Request, response: Response, next_cursor: str | None) -> None:

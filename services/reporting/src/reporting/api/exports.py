@@ -19,29 +19,46 @@ from reporting.api.dependencies import (
     ConvertTo,
     Criteria,
     Dates,
+    FlowChoiceOf,
     ListSnapshot,
     OpenPlan,
     PlanSnapshot,
     Snapshot,
     SortBy,
+    WithinDays,
 )
 from reporting.api.spreadsheets import CSV, XLSX, download, to_csv, to_xlsx
-from reporting.application import changes, commitments, history, money, parties, plans
+from reporting.application import (
+    changes,
+    commitments,
+    history,
+    money,
+    parties,
+    plans,
+    provenance,
+)
 from reporting.application.dates import Clock
 from reporting.application.iati import Publisher, to_xml
 from reporting.application.iati_plan import plan_file
+from reporting.application.list_tables import (
+    Table,
+    flows_table,
+    plan_flows_table,
+    timeline_table,
+)
 from reporting.application.models import ReportDates
 from reporting.application.ports import Readers
 from reporting.application.tables import (
-    Table,
     changes_table,
     commitment_tables,
     commitments_table,
     deadlines_table,
     funding_table,
+    overdue_table,
     plans_table,
     progress_table,
     scorecard_table,
+    upcoming_table,
 )
 from reporting.settings import ReportingSettings
 from shared.http.problems import problem_responses
@@ -131,7 +148,7 @@ async def export_deadlines(
     plan_id: str,
     read: PlanSnapshot,
     dates: Dates,
-    within_days: Annotated[int, Query(ge=0, le=3660)] = 90,
+    within_days: WithinDays = 90,
 ) -> Response:
     view = await plans.deadlines(read.commitments, plan_id, dates, within_days)
     return _file(request, [deadlines_table(view)], _json(view), f"{plan_id}-deadlines", dates)
@@ -186,6 +203,60 @@ async def export_commitment(
 async def export_scorecard(request: Request, name: str, read: Snapshot, dates: Dates) -> Response:
     card = await parties.scorecard(read, name, dates)
     return _file(request, [scorecard_table(card)], _json(card), f"{name}-scorecard", dates)
+
+
+@router.get("/plans/{plan_id}/deadlines/overdue.csv", response_class=Response)
+@router.get("/plans/{plan_id}/deadlines/overdue.xlsx", response_class=Response)
+@router.get("/plans/{plan_id}/deadlines/overdue.json", response_class=Response)
+async def export_overdue(
+    request: Request, plan_id: str, read: PlanSnapshot, dates: Dates
+) -> Response:
+    found = (await plans.deadlines(read.commitments, plan_id, dates, 0)).overdue
+    return _file(request, [overdue_table(found)], _json(found), f"{plan_id}-overdue", dates)
+
+
+@router.get("/plans/{plan_id}/deadlines/upcoming.csv", response_class=Response)
+@router.get("/plans/{plan_id}/deadlines/upcoming.xlsx", response_class=Response)
+@router.get("/plans/{plan_id}/deadlines/upcoming.json", response_class=Response)
+async def export_upcoming(
+    request: Request, plan_id: str, read: PlanSnapshot, dates: Dates, within_days: WithinDays = 90
+) -> Response:
+    found = (await plans.deadlines(read.commitments, plan_id, dates, within_days)).upcoming
+    return _file(request, [upcoming_table(found)], _json(found), f"{plan_id}-upcoming", dates)
+
+
+@router.get("/plans/{plan_id}/flows.csv", response_class=Response)
+@router.get("/plans/{plan_id}/flows.xlsx", response_class=Response)
+@router.get("/plans/{plan_id}/flows.json", response_class=Response)
+async def export_plan_flows(
+    request: Request, plan_id: str, read: PlanSnapshot, dates: Dates, choice: FlowChoiceOf
+) -> Response:
+    """Every flow behind the chosen figure, with its provenance."""
+    found = await provenance.plan_flows(read, plan_id, dates, choice)
+    return _file(request, [plan_flows_table(found)], _json(found), f"{plan_id}-flows", dates)
+
+
+@router.get("/commitments/{commitment_id}/timeline.csv", response_class=Response)
+@router.get("/commitments/{commitment_id}/timeline.xlsx", response_class=Response)
+@router.get("/commitments/{commitment_id}/timeline.json", response_class=Response)
+async def export_timeline(
+    request: Request, commitment_id: str, read: CommitmentSnapshot, dates: Dates
+) -> Response:
+    view = await commitments.commitment(read, commitment_id, dates)
+    table = timeline_table(view.timeline)
+    return _file(request, [table], _json(view.timeline), f"{commitment_id}-timeline", dates)
+
+
+@router.get("/commitments/{commitment_id}/flows.csv", response_class=Response)
+@router.get("/commitments/{commitment_id}/flows.xlsx", response_class=Response)
+@router.get("/commitments/{commitment_id}/flows.json", response_class=Response)
+async def export_commitment_flows(
+    request: Request, commitment_id: str, read: CommitmentSnapshot, dates: Dates
+) -> Response:
+    view = await commitments.commitment(read, commitment_id, dates)
+    return _file(
+        request, [flows_table(view.flows)], _json(view.flows), f"{commitment_id}-flows", dates
+    )
 
 
 @router.get(

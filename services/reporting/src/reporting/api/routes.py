@@ -14,10 +14,12 @@ from reporting.api.dependencies import (
     Criteria,
     Dates,
     ListSnapshot,
+    OptionalPages,
     Pages,
     PlanSnapshot,
     Snapshot,
     SortBy,
+    WithinDays,
     link_next,
 )
 from reporting.application import changes, commitments, history, money, parties, plans, status
@@ -93,19 +95,38 @@ async def plan_deadlines(
     plan_id: str,
     read: PlanSnapshot,
     dates: Dates,
-    within_days: Annotated[int, Query(ge=0, le=3660)] = 90,
+    within_days: WithinDays = 90,
 ) -> Deadlines:
     """Commitments past their deadline and not completed or cancelled (most late first),
-    and those due within ``within_days`` (soonest first)."""
+    and those due within ``within_days`` (soonest first), every one of both;
+    ``/deadlines/overdue`` and ``/deadlines/upcoming`` page through each."""
     return await plans.deadlines(read.commitments, plan_id, dates, within_days)
 
 
-@router.get("/plans/{plan_id}/changes", tags=["plans"], responses=FOUND)
-async def plan_changes(plan_id: str, read: PlanSnapshot, dates: Dates, window: Between) -> Changes:
+@router.get(
+    "/plans/{plan_id}/changes", tags=["plans"], responses={**FOUND, **problem_responses(400)}
+)
+async def plan_changes(
+    request: Request,
+    response: Response,
+    plan_id: str,
+    read: PlanSnapshot,
+    dates: Dates,
+    window: Between,
+    paging: OptionalPages,
+) -> Changes:
     """What changed between two business dates (``from``, ``to``) or two record times
     (``known_from``, ``known_to``): status changes, reports, money, and corrections of
-    the past recorded since the first, each with its event."""
-    return await changes.changes(read.commitments, plan_id, window, dates)
+    the past recorded since the first, each with its event. Every change, unless
+    ``limit`` or ``cursor`` asks for a page (then ``Link: rel="next"`` while more
+    follow)."""
+    if paging is None:
+        return await changes.changes(read.commitments, plan_id, window, dates)
+    view, following = await changes.change_page(
+        read.commitments, plan_id, window, dates, paging.cursor, paging.limit
+    )
+    link_next(request, response, following)
+    return view
 
 
 @router.get("/plans/{plan_id}/history", tags=["plans"], responses=FOUND)

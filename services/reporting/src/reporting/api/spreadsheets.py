@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from starlette.responses import Response
 
-from reporting.application.tables import Cell, Table
+from reporting.application.list_tables import Cell, Table
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet

@@ -3,10 +3,12 @@ changes, reports, money, and the corrections of the past recorded since."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from reporting.application.errors import InvalidQuery, InvalidRange
+from reporting.application.lists import Key, micros, page
 from reporting.application.models import Change, Changes, ReportDates
 from reporting.application.ports import CommitmentsReader, Row
 from reporting.application.rows import existing_plan
@@ -110,3 +112,27 @@ async def changes(
         known_to=window.known_to,
         changes=[_change(r, r["occurred_at"] < window.known_from) for r in rows],
     )
+
+
+def _order(window: Window) -> tuple[str, Callable[[Change], Key]]:
+    """The view's own order: by business time between dates, by record time between
+    record times; the event id breaks ties."""
+    if window.known_from is not None:
+        return "recorded", lambda c: (micros(c.recorded_at), micros(c.occurred_at), c.event_id)
+    return "occurred", lambda c: (micros(c.occurred_at), micros(c.recorded_at), c.event_id)
+
+
+async def change_page(
+    reader: CommitmentsReader,
+    plan_id: str,
+    window: Window,
+    dates: ReportDates,
+    cursor: str | None,
+    limit: int,
+) -> tuple[Changes, str | None]:
+    """The view with ``limit`` changes after ``cursor``, and the cursor of the next
+    page when more follow (a cursor of the other kind of window is refused)."""
+    view = await changes(reader, plan_id, window, dates)
+    sort, key = _order(window)
+    found = page(view.changes, key, sort, cursor, limit)
+    return view.model_copy(update={"changes": found.items}), found.next_cursor

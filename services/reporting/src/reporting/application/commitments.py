@@ -4,6 +4,7 @@ the measured series its charts draw."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from reporting.application.errors import NotFound
 from reporting.application.models import (
@@ -48,24 +49,31 @@ def _report(r: Row) -> Report:
     )
 
 
-def _flow(f: Row) -> Flow:
-    return Flow(
-        agreement=f["agreement_id"],
-        id=f["flow_id"],
-        type=f["type"],
-        direction=f["direction"],
-        iati_code=f["iati_code"],
-        amount=Money(amount=format_amount(f["amount"], f["currency"]), currency=f["currency"]),
-        date=f["date"],
-        source=f["source"],
-        reference=f["reference"],
-        illustrative=f["illustrative"],
-        partner=f["partner"],
-        reversed=f["reversed"],
-    )
+def flow(f: Row) -> Flow:
+    """A flow row as the views show it, with its provenance."""
+    return Flow(**flow_fields(f))
 
 
-def _entry(t: Row) -> TimelineEntry:
+def flow_fields(f: Row) -> dict[str, Any]:
+    return {
+        "agreement": f["agreement_id"],
+        "id": f["flow_id"],
+        "type": f["type"],
+        "direction": f["direction"],
+        "iati_code": f["iati_code"],
+        "amount": Money(amount=format_amount(f["amount"], f["currency"]), currency=f["currency"]),
+        "date": f["date"],
+        "source": f["source"],
+        "reference": f["reference"],
+        "illustrative": f["illustrative"],
+        "partner": f["partner"],
+        "reversed": f["reversed"],
+        "recorded_at": f.get("recorded_at"),
+        "event_id": None if f.get("event_id") is None else str(f["event_id"]),
+    }
+
+
+def timeline_entry(t: Row) -> TimelineEntry:
     return TimelineEntry(
         event_id=str(t["event_id"]),
         type=t["type"],
@@ -102,8 +110,8 @@ async def commitment(read: Readers, commitment_id: str, dates: ReportDates) -> C
             for m in await reader.milestones(commitment_id, day, known)
         ],
         funding=await commitment_funding(read.funding, commitment_id, dates),
-        flows=[_flow(f) for f in await read.funding.flows(commitment_id, day, known)],
-        timeline=[_entry(t) for t in await reader.timeline(commitment_id, day, known)],
+        flows=[flow(f) for f in await read.funding.flows(commitment_id, day, known)],
+        timeline=[timeline_entry(t) for t in await reader.timeline(commitment_id, day, known)],
     )
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
+from reporting.application.list_tables import Cell, Table
 from reporting.application.models import (
     CurrencyHistory,
     MoneyMonth,
@@ -20,7 +21,6 @@ from reporting.application.models import (
 )
 from reporting.application.ports import Readers, Row
 from reporting.application.rows import existing_plan, plan_head
-from reporting.application.tables import Cell, Table
 from shared.money import format_amount
 
 STATUSES = ("planned", "launched", "completed", "suspended", "cancelled")

@@ -12,7 +12,7 @@ import json
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Final, Generic, Literal, TypeVar
 
 from reporting.application.errors import InvalidCursor, InvalidQuery, InvalidRange
@@ -28,6 +28,7 @@ DEFAULT_LIMIT: Final = 100
 MAX_LIMIT: Final = 1000
 #: Where commitments without a deadline go, in either direction: last.
 _NO_DEADLINE: Final = 10**7
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def folded(text: str) -> str:
@@ -170,6 +171,12 @@ def page(
     shown = ordered[:limit]
     more = len(ordered) > limit
     return Page(shown, encode_cursor(sort, key(shown[-1])) if more and shown else None)
+
+
+def micros(t: datetime) -> int:
+    """A time as microseconds since 1970 (UTC when it has no offset): a cursor's key."""
+    aware = t if t.tzinfo is not None else t.replace(tzinfo=UTC)
+    return (aware - _EPOCH) // timedelta(microseconds=1)
 
 
 def _comparable(key: Key) -> tuple[tuple[int, int | str], ...]:

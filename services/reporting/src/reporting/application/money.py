@@ -104,6 +104,10 @@ def _agreement(a: Row) -> Agreement:
             for c in a["contributions"]
         ],
         illustrative=a["illustrative"],
+        signed_on=a.get("signed_on"),
+        recorded_at=a.get("recorded_at"),
+        partner=a.get("partner"),
+        event_id=None if a.get("event_id") is None else str(a["event_id"]),
     )
 
 

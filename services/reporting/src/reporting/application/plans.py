@@ -7,6 +7,7 @@ from __future__ import annotations
 from reporting.application import money
 from reporting.application.lists import (
     CommitmentFilter,
+    Key,
     Page,
     Sort,
     commitment_key,
@@ -114,11 +115,9 @@ async def commitments(
     return (await commitment_page(reader, plan_id, dates)).items
 
 
-async def deadlines(
+async def _classified(
     reader: CommitmentsReader, plan_id: str, dates: ReportDates, within_days: int
-) -> Deadlines:
-    """Commitments past their deadline and not completed or cancelled (most late
-    first), and those due within ``within_days`` (soonest first)."""
+) -> tuple[list[Overdue], list[Upcoming]]:
     await existing_plan(reader, plan_id, dates)
     overdue: list[Overdue] = []
     upcoming: list[Upcoming] = []
@@ -131,8 +130,27 @@ async def deadlines(
             overdue.append(Overdue(**summary_fields(r), days_overdue=days))
         else:
             upcoming.append(Upcoming(**summary_fields(r), days_left=days))
-    overdue.sort(key=lambda c: (-c.days_overdue, c.code))
-    upcoming.sort(key=lambda c: (c.days_left, c.code))
+    overdue.sort(key=_most_late)
+    upcoming.sort(key=_soonest)
+    return overdue, upcoming
+
+
+def _most_late(c: Overdue) -> Key:
+    return (-c.days_overdue, c.code)
+
+
+def _soonest(c: Upcoming) -> Key:
+    return (c.days_left, c.code)
+
+
+async def deadlines(
+    reader: CommitmentsReader, plan_id: str, dates: ReportDates, within_days: int
+) -> Deadlines:
+    """Commitments past their deadline and not completed or cancelled (most late
+    first), and those due within ``within_days`` (soonest first): every one of both,
+    as the view always gave them (:func:`overdue_page` and :func:`upcoming_page` page
+    through each)."""
+    overdue, upcoming = await _classified(reader, plan_id, dates, within_days)
     return Deadlines(
         plan=plan_id,
         as_of=dates.as_of,
@@ -140,6 +158,29 @@ async def deadlines(
         overdue=overdue,
         upcoming=upcoming,
     )
+
+
+async def overdue_page(
+    reader: CommitmentsReader, plan_id: str, dates: ReportDates, cursor: str | None, limit: int
+) -> Page[Overdue]:
+    """The deadlines view's ``overdue`` list, ``limit`` after ``cursor``, most late
+    first; the cursor holds the last one's days late and code (the same ``as_of``
+    keeps the order)."""
+    overdue, _ = await _classified(reader, plan_id, dates, 0)
+    return page(overdue, _most_late, "overdue", cursor, limit)
+
+
+async def upcoming_page(
+    reader: CommitmentsReader,
+    plan_id: str,
+    dates: ReportDates,
+    within_days: int,
+    cursor: str | None,
+    limit: int,
+) -> Page[Upcoming]:
+    """The deadlines view's ``upcoming`` list, ``limit`` after ``cursor``, soonest first."""
+    _, upcoming = await _classified(reader, plan_id, dates, within_days)
+    return page(upcoming, _soonest, "upcoming", cursor, limit)
 
 
 async def cards(

@@ -110,6 +110,12 @@ class FundingReader(Protocol):
 
     async def flows(self, commitment_id: str, as_of: date, known_at: datetime) -> Rows: ...
 
+    async def plan_flows(self, plan_id: str, as_of: date, known_at: datetime) -> Rows:
+        """The plan's flows in force (those its figures add up), each with
+        ``recorded_at``, ``commitment_id``, ``section`` and the ``event_id`` that
+        recorded it."""
+        ...
+
     async def flow_sums_by_day(
         self, plan_id: str, days: Sequence[date], known_at: datetime
     ) -> Rows:

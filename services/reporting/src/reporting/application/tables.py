@@ -5,11 +5,9 @@ field, values typed (numbers stay numbers, dates stay dates). A view of several 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 
 from reporting.application.funding import FIGURES
+from reporting.application.list_tables import Cell, Table, amount, flows_table, timeline_table
 from reporting.application.models import (
     ByCurrency,
     Changes,
@@ -19,7 +17,7 @@ from reporting.application.models import (
     Deadline,
     Deadlines,
     Indicator,
-    Money,
+    Overdue,
     Party,
     Period,
     PlanFunding,
@@ -28,17 +26,9 @@ from reporting.application.models import (
     Scorecard,
     SectionProgress,
     Totals,
+    Upcoming,
 )
 from reporting.application.progress import STATUSES
-
-Cell = str | int | float | Decimal | date | datetime | bool | None
-
-
-@dataclass(frozen=True, slots=True)
-class Table:
-    name: str
-    columns: tuple[str, ...]
-    rows: list[tuple[Cell, ...]]
 
 
 def _parties(parties: Iterable[Party]) -> str:
@@ -47,10 +37,6 @@ def _parties(parties: Iterable[Party]) -> str:
 
 def _period(p: Period | Deadline | None) -> tuple[Cell, Cell, Cell]:
     return (None, None, None) if p is None else (p.label, p.start, p.end)
-
-
-def _amount(m: Money) -> Decimal:
-    return Decimal(m.amount)
 
 
 _SUMMARY = (
@@ -155,6 +141,16 @@ def progress_table(report: Progress) -> Table:
     return Table("progress", columns, rows)
 
 
+def overdue_table(items: Sequence[Overdue]) -> Table:
+    return Table(
+        "overdue", ("days_overdue", *_SUMMARY), [(c.days_overdue, *_summary(c)) for c in items]
+    )
+
+
+def upcoming_table(items: Sequence[Upcoming]) -> Table:
+    return Table("upcoming", ("days_left", *_SUMMARY), [(c.days_left, *_summary(c)) for c in items])
+
+
 def deadlines_table(view: Deadlines) -> Table:
     rows = [("overdue", c.days_overdue, *_summary(c)) for c in view.overdue]
     rows += [("upcoming", c.days_left, *_summary(c)) for c in view.upcoming]
@@ -168,7 +164,7 @@ def _figures(group: str, key: str, name: str | None, figures: ByCurrency) -> lis
             key,
             name,
             currency,
-            *(_amount(getattr(f, field)) for field in FIGURES),
+            *(amount(getattr(f, field)) for field in FIGURES),
             f.absorption_pct,
             f.spent_pct,
             f.illustrative,
@@ -293,53 +289,11 @@ def _milestones(view: CommitmentView) -> Table:
 
 
 def _flows(view: CommitmentView) -> Table:
-    return Table(
-        "flows",
-        (
-            "date",
-            "type",
-            "direction",
-            "iati_code",
-            "amount",
-            "currency",
-            "agreement",
-            "id",
-            "source",
-            "reference",
-            "illustrative",
-            "reversed",
-            "partner",
-        ),
-        [
-            (
-                f.date,
-                f.type,
-                f.direction,
-                f.iati_code,
-                _amount(f.amount),
-                f.amount.currency,
-                f.agreement,
-                f.id,
-                f.source,
-                f.reference,
-                f.illustrative,
-                f.reversed,
-                f.partner,
-            )
-            for f in view.flows
-        ],
-    )
+    return flows_table(view.flows)
 
 
 def _timeline(view: CommitmentView) -> Table:
-    return Table(
-        "timeline",
-        ("occurred_at", "recorded_at", "type", "partner", "source", "event_id"),
-        [
-            (t.occurred_at, t.recorded_at, t.type, t.partner, t.source, t.event_id)
-            for t in view.timeline
-        ],
-    )
+    return timeline_table(view.timeline)
 
 
 def commitment_tables(view: CommitmentView) -> list[Table]:

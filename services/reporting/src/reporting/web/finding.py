@@ -1,11 +1,13 @@
 """The plan page's commitment finder: the form's fields as read from the query string,
-and the link to the next page."""
+and the links to next pages (of the finder's list, the overdue and upcoming lists, a
+commitment's timeline and flows), each keeping every other parameter of the page."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
+from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
@@ -14,6 +16,10 @@ from reporting.application.errors import InvalidQuery
 from reporting.application.lists import SORTS, CommitmentFilter, Sort
 
 PAGE_SIZE: Final = 100
+#: The plan page's overdue and upcoming lists, a page at a time.
+DEADLINES_PAGE: Final = 25
+#: A commitment page's timeline and flows, a page at a time.
+EVENTS_PAGE: Final = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,3 +98,32 @@ def finder(params: QueryParams) -> Finding:
         sort=text("sort") or "code",
         cursor=params.get("cursor") or None,
     )
+
+
+def page_link(request: Request, parameter: str, cursor: str | None, anchor: str) -> str | None:
+    """This page with ``parameter`` set to ``cursor`` (the next page of one of its
+    lists), every other parameter kept: filters, ``as_of``, ``known_at``, the other
+    lists' cursors."""
+    if cursor is None:
+        return None
+    following = request.url.include_query_params(**{parameter: cursor})
+    return f"{following.path}?{following.query}#{anchor}"
+
+
+def first_page(request: Request, parameter: str, anchor: str) -> str | None:
+    """This page with the list that ``parameter`` pages back at its start (``None``
+    when it is there already)."""
+    if parameter not in request.query_params:
+        return None
+    kept = request.url.remove_query_params(parameter)
+    return f"{kept.path}?{kept.query}#{anchor}"
+
+
+def dates_query(request: Request, as_of: date) -> str:
+    """``as_of`` and, when the page was asked for one, ``known_at``: what every link
+    from a page carries so that the next page answers for the same dates."""
+    params = {"as_of": as_of.isoformat()}
+    known_at = request.query_params.get("known_at")
+    if known_at:
+        params["known_at"] = known_at
+    return urlencode(params)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from reporting.adapters.queries import ReportingQueries, snapshot
-from reporting.application import changes, commitments, money, parties, plans
+from reporting.application import changes, commitments, money, parties, plans, provenance
 from reporting.application.dates import Clock, report_dates
 from reporting.application.errors import InvalidCursor, InvalidQuery, ReportingError
 from reporting.application.history import plan_history
@@ -20,7 +20,15 @@ from reporting.application.models import IndicatorSeries, ReportDates
 from reporting.application.ports import Readers
 from reporting.application.visibility import Subject, open_to_visitors
 from reporting.web.charts import indicator_chart
-from reporting.web.finding import PAGE_SIZE, finder
+from reporting.web.finding import (
+    DEADLINES_PAGE,
+    EVENTS_PAGE,
+    PAGE_SIZE,
+    dates_query,
+    finder,
+    first_page,
+    page_link,
+)
 from reporting.web.languages import Language
 from reporting.web.signin import principal, sign_in_again
 from reporting.web.templates import language_of, render
@@ -160,6 +168,7 @@ async def plan_page(
             "plan.html",
             report=await plans.progress(read.commitments, plan_id, dates),
             deadlines=await plans.deadlines(read.commitments, plan_id, dates, 90),
+            **await _deadline_pages(request, read, plan_id, dates),
             funding=await money.plan_funding(read, plan_id, dates),
             commitments=listed.items,
             finding=finding,
@@ -170,6 +179,69 @@ async def plan_page(
             charts=[_chart(s, dates.as_of, language_of(request)) for s in series],
             history=await plan_history(read, plan_id, dates),
             as_of=dates.as_of,
+            at=dates_query(request, dates.as_of),
+            known_at=known_at,
+        )
+
+    return await _page(request, as_of, known_at, page, ("plan_id", plan_id))
+
+
+async def _deadline_pages(
+    request: Request, read: Readers, plan_id: str, dates: ReportDates
+) -> dict[str, Any]:
+    """The plan page's overdue and upcoming lists, each a page at a time with links to
+    its next and first pages."""
+    params = request.query_params
+    overdue = await plans.overdue_page(
+        read.commitments, plan_id, dates, params.get("overdue_cursor"), DEADLINES_PAGE
+    )
+    upcoming = await plans.upcoming_page(
+        read.commitments, plan_id, dates, 90, params.get("upcoming_cursor"), DEADLINES_PAGE
+    )
+    return {
+        "overdue": overdue.items,
+        "overdue_next": page_link(request, "overdue_cursor", overdue.next_cursor, "overdue-h"),
+        "overdue_first": first_page(request, "overdue_cursor", "overdue-h"),
+        "upcoming": upcoming.items,
+        "upcoming_next": page_link(request, "upcoming_cursor", upcoming.next_cursor, "soon-h"),
+        "upcoming_first": first_page(request, "upcoming_cursor", "soon-h"),
+    }
+
+
+@router.get("/plans/{plan_id}/flows", response_class=HTMLResponse, response_model=None)
+async def flows_page(
+    request: Request, plan_id: str, as_of: str | None = None, known_at: str | None = None
+) -> Response:
+    """What one money figure of the plan page adds up, with its provenance: the flows
+    (or, for ``agreed``, the agreements) beside the figure as the plan page shows it."""
+
+    async def page(read: Readers, dates: ReportDates) -> HTMLResponse:
+        params = request.query_params
+        figure, currency = params.get("figure") or None, params.get("currency") or None
+        section, source = params.get("section") or None, params.get("source") or None
+        funding = await money.plan_funding(read, plan_id, dates)
+        agreed = figure == "agreed"
+        choice = provenance.FlowChoice(None if agreed else figure, currency, section, source)
+        found = await provenance.plan_flow_page(
+            read, plan_id, dates, choice, params.get("cursor"), PAGE_SIZE
+        )
+        return render(
+            request,
+            "flows.html",
+            plan=funding.plan,
+            choice=choice,
+            figure_name=figure,
+            figure=provenance.shown_figure(funding, figure, currency, section, source),
+            agreements=provenance.agreements_behind(funding, currency, section, source)
+            if agreed
+            else None,
+            flows=[] if agreed else found.items,
+            next_page=None
+            if agreed
+            else page_link(request, "cursor", found.next_cursor, "flows-h"),
+            first=first_page(request, "cursor", "flows-h"),
+            as_of=dates.as_of,
+            at=dates_query(request, dates.as_of),
         )
 
     return await _page(request, as_of, known_at, page, ("plan_id", plan_id))
@@ -186,14 +258,28 @@ async def commitment_page(
         view = await commitments.commitment(read, commitment_id, dates)
         plan = await read.commitments.plan(view.plan, dates.known_at)
         series = await commitments.commitment_series(read.commitments, view)
+        params = request.query_params
+        timeline = await provenance.timeline_page(
+            read, commitment_id, dates, params.get("timeline_cursor"), EVENTS_PAGE
+        )
+        flows = await provenance.flow_page(
+            read, commitment_id, dates, params.get("flows_cursor"), EVENTS_PAGE
+        )
         return render(
             request,
             "commitment.html",
             c=view,
             charts=[_chart(s, dates.as_of, language_of(request)) for s in series],
             as_of=view.as_of,
+            at=dates_query(request, view.as_of),
             plan_code=plan["code"] if plan else view.plan,
             language=plan["language"] if plan else "en",
+            timeline=timeline.items,
+            timeline_next=page_link(request, "timeline_cursor", timeline.next_cursor, "timeline"),
+            timeline_first=first_page(request, "timeline_cursor", "timeline"),
+            flows=flows.items,
+            flows_next=page_link(request, "flows_cursor", flows.next_cursor, "flows"),
+            flows_first=first_page(request, "flows_cursor", "flows"),
         )
 
     return await _page(request, as_of, known_at, page, ("commitment_id", commitment_id))

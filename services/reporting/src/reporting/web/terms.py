@@ -48,6 +48,7 @@ TERMS: Final[dict[str, str]] = {
 FLOWS: Final[dict[tuple[str, str], str]] = {
     ("outgoing", "pledge"): N_("outgoing pledge"),
     ("outgoing", "commitment"): N_("outgoing commitment"),
+    ("outgoing", "decommitment"): N_("decommitment"),
     ("outgoing", "disbursement"): N_("disbursement"),
     ("outgoing", "expenditure"): N_("expenditure"),
     ("incoming", "pledge"): N_("incoming pledge"),

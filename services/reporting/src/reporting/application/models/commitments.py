@@ -131,6 +131,17 @@ class Flow(View):
     illustrative: bool
     partner: str | None
     reversed: bool
+    recorded_at: Timestamp | None = Field(
+        default=None, description="When reporting's source recorded it (record time)."
+    )
+    event_id: str | None = Field(default=None, description="The event that recorded it.")
+
+
+class PlanFlow(Flow):
+    """A flow behind one of a plan's money figures, with where it counts."""
+
+    commitment: str | None
+    section: str | None
 
 
 class CommitmentView(CommitmentSummary):

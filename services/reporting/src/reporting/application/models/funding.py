@@ -45,6 +45,10 @@ class Agreement(View):
     total: Money
     contributions: list[Contribution]
     illustrative: bool
+    signed_on: dt.date | None = Field(default=None, description="Business date.")
+    recorded_at: Timestamp | None = Field(default=None, description="Record time.")
+    partner: str | None = Field(default=None, description="Who posted it.")
+    event_id: str | None = Field(default=None, description="The event that recorded it.")
 
 
 class Target(View):
