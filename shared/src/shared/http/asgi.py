@@ -14,7 +14,7 @@ import math
 import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import Any, Final
 
 from shared import logs, tracing
 from shared.http.problems import Problem, problem_response, unexpected_problem
@@ -231,15 +231,43 @@ class Deadline:
                 )
 
 
+#: The policy's name in ``RateLimit-Policy`` and ``RateLimit`` (a structured-field String).
+RATE_POLICY: Final = "per-credential"
+
+
+def rate_limit_fields(burst: int, rate: float, tokens: float) -> list[tuple[bytes, bytes]]:
+    """``RateLimit-Policy`` and ``RateLimit`` as draft-ietf-httpapi-ratelimit-headers
+    (revisions 08 to 11) writes them: structured-field lists of one item, the policy's
+    name with its parameters. The token bucket reads as a quota of ``burst`` requests
+    (``q``) a window of the seconds it takes to refill (``w``); ``r`` is what is left,
+    ``t`` the seconds until the whole quota is back."""
+    window = max(1, math.ceil(burst / rate))
+    remaining = max(0, int(tokens))
+    reset = max(0, math.ceil((burst - tokens) / rate))
+    return [
+        (b"ratelimit-policy", f'"{RATE_POLICY}";q={burst};w={window}'.encode()),
+        (b"ratelimit", f'"{RATE_POLICY}";r={remaining};t={reset}'.encode()),
+    ]
+
+
 class RateLimit:
     """A token bucket per credential (per client address for a key not known valid), in this
     process: ``rate`` requests a second on average, bursts up to ``burst``. Operators
-    are not limited; with several replicas each applies its own limit."""
+    are not limited; with several replicas each applies its own limit. Every limited
+    answer carries the rate-limit fields; a refusal is 429 with ``Retry-After``, the
+    seconds until one more request passes."""
 
-    def __init__(self, app: ASGIApp, rate: float, burst: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        rate: float,
+        burst: int,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.app = app
         self.rate = rate
         self.burst = burst
+        self.clock = clock
         self.buckets: dict[str, list[float]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -258,8 +286,33 @@ class RateLimit:
         # do not each get a fresh bucket.
         client = scope.get("client") or ("?", 0)
         known = key and auth is not None and auth.knows(key)
-        who = key_digest(key) if known else f"ip:{client[0]}"
-        now = time.monotonic()
+        passed, tokens = self._take(key_digest(key) if known else f"ip:{client[0]}")
+        fields = rate_limit_fields(self.burst, self.rate, tokens)
+        if not passed:
+            wait = max(1, math.ceil((1 - tokens) / self.rate))
+            problem = Problem(
+                429,
+                "rate-limited",
+                f"too many requests for this credential; retry in {wait} s",
+                headers={
+                    "Retry-After": str(wait),
+                    **{name.decode(): value.decode() for name, value in fields},
+                },
+            )
+            await send_problem(scope, send, problem)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *fields]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+    def _take(self, who: str) -> tuple[bool, float]:
+        """Refills ``who``'s bucket and takes a token from it if it holds a whole one:
+        whether it did, and the tokens left."""
+        now = self.clock()
         bucket = self.buckets.get(who)
         if bucket is None:
             if len(self.buckets) > 50_000:
@@ -267,39 +320,10 @@ class RateLimit:
             bucket = self.buckets[who] = [float(self.burst), now]
         bucket[0] = min(self.burst, bucket[0] + (now - bucket[1]) * self.rate)
         bucket[1] = now
-        policy = f"{self.burst};w={max(1, math.ceil(self.burst / self.rate))}"
         if bucket[0] < 1:
-            wait = math.ceil((1 - bucket[0]) / self.rate)
-            problem = Problem(
-                429,
-                "rate-limited",
-                f"too many requests for this credential; retry in {wait} s",
-                headers={
-                    "Retry-After": str(wait),
-                    "RateLimit-Policy": policy,
-                    "RateLimit": f"limit={self.burst}, remaining=0, reset={wait}",
-                },
-            )
-            await send_problem(scope, send, problem)
-            return
+            return False, bucket[0]
         bucket[0] -= 1
-        remaining = int(bucket[0])
-        reset = math.ceil((self.burst - bucket[0]) / self.rate)
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = [
-                    *message["headers"],
-                    (b"ratelimit-policy", policy.encode()),
-                    (
-                        b"ratelimit",
-                        f"limit={self.burst}, remaining={remaining}, reset={reset}".encode(),
-                    ),
-                ]
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
+        return True, bucket[0]
 
 
 #: The pages whose HTML forms post (sign-in, sign-out, setting a password).
