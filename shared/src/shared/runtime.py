@@ -235,6 +235,7 @@ class Runtime:
             rate_burst=self.settings.rate_limit_burst,
             deadline_seconds=self.settings.request_timeout_seconds,
             topic_prefix=self.settings.topic_prefix,
+            access_log=self.settings.access_log,
         )
         app.state.settings = self.settings
         app.state.runtime = self

@@ -9,7 +9,7 @@ import http_sfv
 import httpx
 from fastapi import FastAPI
 
-from shared.http.asgi import RateLimit
+from shared.http.ratelimit import RateLimit
 
 
 class Clock:

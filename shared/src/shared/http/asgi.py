@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any, Final
+from typing import Any
 
 from shared import logs, tracing
 from shared.http.problems import Problem, problem_response, unexpected_problem
@@ -88,12 +87,15 @@ def replay(body: bytes) -> Receive:
 
 
 class MetricsAndErrors:
-    """Outermost: counts and times every request by route and status, and turns any
-    error that escaped the handlers into problem+json."""
+    """Outermost: counts and times every request by route and status, writes its
+    access-log line, and turns any error that escaped the handlers into problem+json."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, access_log: bool = True) -> None:
         self.app = app
         self.metrics = metrics
+        self.access_log = access_log
+        if access_log:  # Whatever the level of the other loggers: it is asked for.
+            logs.ACCESS.setLevel(logging.INFO)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -132,12 +134,41 @@ class MetricsAndErrors:
                 problem = unexpected_problem(exc)
                 status = problem.status
                 await send_problem(scope, send, problem)
-        route = scope.get("route")
-        path = getattr(route, "path", "unmatched")
+        path = _template(scope)
         method = scope.get("method", "")
         service = self.metrics.service
+        duration = time.perf_counter() - started
         self.metrics.requests(service, method, path, str(status)).inc()
-        self.metrics.latency(service, method, path).observe(time.perf_counter() - started)
+        self.metrics.latency(service, method, path).observe(duration)
+        if self.access_log:
+            _access_line(scope, method, path, status, duration, rid)
+
+
+def _access_line(
+    scope: Scope, method: str, route: str, status: int, duration: float, rid: str
+) -> None:
+    """One line a request. The partner is read from the request's state, where
+    authentication left it: the handler may have run in a task of its own (the
+    deadline's), whose context variables do not come back here."""
+    principal = (scope.get("state") or {}).get("principal")
+    duration_ms = round(duration * 1000, 3)
+    logs.ACCESS.info(
+        "%s %s %d %.1f ms",
+        method,
+        route,
+        status,
+        duration_ms,
+        extra={
+            "fields": {
+                "method": method,
+                "route": route,
+                "status": status,
+                "duration_ms": duration_ms,
+                "request_id": rid,
+                "partner": getattr(principal, "id", None),
+            }
+        },
+    )
 
 
 def _template(scope: Scope) -> str:
@@ -229,101 +260,6 @@ class Deadline:
                         headers={"Retry-After": "1"},
                     ),
                 )
-
-
-#: The policy's name in ``RateLimit-Policy`` and ``RateLimit`` (a structured-field String).
-RATE_POLICY: Final = "per-credential"
-
-
-def rate_limit_fields(burst: int, rate: float, tokens: float) -> list[tuple[bytes, bytes]]:
-    """``RateLimit-Policy`` and ``RateLimit`` as draft-ietf-httpapi-ratelimit-headers
-    (revisions 08 to 11) writes them: structured-field lists of one item, the policy's
-    name with its parameters. The token bucket reads as a quota of ``burst`` requests
-    (``q``) a window of the seconds it takes to refill (``w``); ``r`` is what is left,
-    ``t`` the seconds until the whole quota is back."""
-    window = max(1, math.ceil(burst / rate))
-    remaining = max(0, int(tokens))
-    reset = max(0, math.ceil((burst - tokens) / rate))
-    return [
-        (b"ratelimit-policy", f'"{RATE_POLICY}";q={burst};w={window}'.encode()),
-        (b"ratelimit", f'"{RATE_POLICY}";r={remaining};t={reset}'.encode()),
-    ]
-
-
-class RateLimit:
-    """A token bucket per credential (per client address for a key not known valid), in this
-    process: ``rate`` requests a second on average, bursts up to ``burst``. Operators
-    are not limited; with several replicas each applies its own limit. Every limited
-    answer carries the rate-limit fields; a refusal is 429 with ``Retry-After``, the
-    seconds until one more request passes."""
-
-    def __init__(
-        self,
-        app: ASGIApp,
-        rate: float,
-        burst: int,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.app = app
-        self.rate = rate
-        self.burst = burst
-        self.clock = clock
-        self.buckets: dict[str, list[float]] = {}
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.rate <= 0 or scope.get("path") in OPERATIONAL:
-            await self.app(scope, receive, send)
-            return
-        from shared.http.auth import key_digest
-
-        key = (header(scope, b"authorization") or "").partition(" ")[2].strip()
-        auth = getattr(scope["app"].state, "authenticator", None) if "app" in scope else None
-        if key and auth is not None and auth.is_operator(key):
-            await self.app(scope, receive, send)
-            return
-        # A key found valid a moment ago has a bucket of its own; any other (absent,
-        # made up, not looked up yet) is charged to the address, so that random tokens
-        # do not each get a fresh bucket.
-        client = scope.get("client") or ("?", 0)
-        known = key and auth is not None and auth.knows(key)
-        passed, tokens = self._take(key_digest(key) if known else f"ip:{client[0]}")
-        fields = rate_limit_fields(self.burst, self.rate, tokens)
-        if not passed:
-            wait = max(1, math.ceil((1 - tokens) / self.rate))
-            problem = Problem(
-                429,
-                "rate-limited",
-                f"too many requests for this credential; retry in {wait} s",
-                headers={
-                    "Retry-After": str(wait),
-                    **{name.decode(): value.decode() for name, value in fields},
-                },
-            )
-            await send_problem(scope, send, problem)
-            return
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *fields]
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
-
-    def _take(self, who: str) -> tuple[bool, float]:
-        """Refills ``who``'s bucket and takes a token from it if it holds a whole one:
-        whether it did, and the tokens left."""
-        now = self.clock()
-        bucket = self.buckets.get(who)
-        if bucket is None:
-            if len(self.buckets) > 50_000:
-                self.buckets.clear()
-            bucket = self.buckets[who] = [float(self.burst), now]
-        bucket[0] = min(self.burst, bucket[0] + (now - bucket[1]) * self.rate)
-        bucket[1] = now
-        if bucket[0] < 1:
-            return False, bucket[0]
-        bucket[0] -= 1
-        return True, bucket[0]
 
 
 #: The pages whose HTML forms post (sign-in, sign-out, setting a password).
