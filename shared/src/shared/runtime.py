@@ -35,6 +35,7 @@ from shared.database import create_pool, ensure_database
 from shared.eventstore.postgres import PostgresEventStore
 from shared.http.app import build_base_app
 from shared.http.auth import FailureLimit, KeyAuthenticator
+from shared.http.idempotency import KeyExpiry
 from shared.kafka import KafkaProducer, ensure_topics
 from shared.migrations import MigrationChain, migrate
 from shared.observability import Metrics
@@ -48,6 +49,9 @@ log = logging.getLogger(__name__)
 VERSION = "0.1.0"
 #: Seconds between the background checks of the database and Kafka (metrics).
 WATCH_SECONDS = 5.0
+#: The worker deleting expired idempotency keys: housekeeping, not a consumer; its
+#: state is in ``pactstream_worker_up``.
+EXPIRY_WORKER = "idempotency-expiry"
 #: Longest pause between two attempts to reach a dependency.
 MAX_BACKOFF = 5.0
 #: A section of ``/readyz``'s body: a name and what it says now.
@@ -130,6 +134,9 @@ class Runtime:
         lookups = self.metrics.key_lookups.inc
         self.authenticator.attach(CredentialStore(self.pool, lookups, self.sealer))
         await on_database(self.pool)
+        if s.run_workers:
+            expiry = KeyExpiry(self.pool)
+            self.run_worker(EXPIRY_WORKER, expiry.run, expiry.request_stop, needs_kafka=False)
         self.database_ready.set()
         self.metrics.dependency_up(self.settings.service, "database").set(1)
         log.info("database %s ready", s.database_name)
@@ -269,7 +276,7 @@ class Runtime:
                 "restarts": relay.get("restarts", 0),
                 "last_error": relay.get("last_error"),
             }
-        consumers = {name: w for name, w in workers.items() if name != "relay"}
+        consumers = {name: w for name, w in workers.items() if name not in ("relay", EXPIRY_WORKER)}
         if consumers:
             checks["consumers"] = {
                 "ok": all(w["running"] for w in consumers.values()) and kafka["ok"],
