@@ -57,6 +57,15 @@ def test_the_metric_families_are_exposed_and_move(platform: Platform) -> None:
     assert re.search(r"^pactstream_projection_lag_seconds\{", reads, re.M)
 
 
+def test_every_service_shows_the_process_and_python_collectors(platform: Platform) -> None:
+    for service in ("commitments", "funding", "reporting"):
+        text = scrape(platform, service)
+        assert total(text, "process_resident_memory_bytes") > 10_000_000, service
+        assert total(text, "process_cpu_seconds_total") > 0, service
+        assert re.search(r"^python_gc_objects_collected_total\{generation=", text, re.M)
+        assert re.search(r'^python_info\{.*version="3\.11', text, re.M), service
+
+
 def test_a_traceparent_on_a_post_travels_to_the_kafka_message(platform: Platform) -> None:
     import asyncio
     import os
