@@ -159,6 +159,35 @@ def test_every_limit_is_a_422_and_nothing_stored_changes(platform: Platform) -> 
         assert c.get(base).json() == before
 
 
+def test_current_iso_codes_are_money_and_withdrawn_ones_are_refused_naming_the_field(
+    platform: Platform,
+) -> None:
+    for code in ("ZWG", "XCG", "JPY"):
+        made = agreement(
+            platform,
+            None,
+            currency=code,
+            contributions=[{"source": source(platform), "amount": "7"}],
+        )
+        assert made["total"]["currency"] == code
+    assert made["total"]["amount"] == "7"  # JPY has no minor unit.
+    body = {
+        "code": random_ref("AGR-"),
+        "title": "Old money",
+        "contributions": [{"source": source(platform), "amount": "7"}],
+    }
+    for code in ("ZWL", "ANG", "XAU"):
+        refused = post(platform, "/v1/agreements", {**body, "currency": code})
+        assert refused.status_code == 422, refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["errors"][0]["pointer"] == "/currency", refused.json()
+        assert code in refused.json()["detail"]
+    rate = post(
+        platform, "/v1/rates", {"date": "2025-01-01", "base": "ZWL", "quote": "ZWG", "rate": "2"}
+    )
+    assert rate.status_code == 422 and rate.json()["errors"][0]["pointer"] == "/base"
+
+
 def test_a_flow_posted_as_a_cloudevent_takes_effect_once(platform: Platform) -> None:
     edec = agreement(platform, None)
     event = {

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from tests.e2e.platform import Platform, poll
+from tests.e2e.test_access import issue
 from tests.e2e.test_slice import create_plan, make_commitment
+from tests.refs import random_ref
 
 FAMILIES = (
     "pactstream_http_requests_total",
@@ -54,6 +57,15 @@ def test_the_metric_families_are_exposed_and_move(platform: Platform) -> None:
     assert re.search(r"^pactstream_projection_lag_seconds\{", reads, re.M)
 
 
+def test_every_service_shows_the_process_and_python_collectors(platform: Platform) -> None:
+    for service in ("commitments", "funding", "reporting"):
+        text = scrape(platform, service)
+        assert total(text, "process_resident_memory_bytes") > 10_000_000, service
+        assert total(text, "process_cpu_seconds_total") > 0, service
+        assert re.search(r"^python_gc_objects_collected_total\{generation=", text, re.M)
+        assert re.search(r'^python_info\{.*version="3\.11', text, re.M), service
+
+
 def test_a_traceparent_on_a_post_travels_to_the_kafka_message(platform: Platform) -> None:
     import asyncio
     import os
@@ -89,3 +101,29 @@ def test_a_traceparent_on_a_post_travels_to_the_kafka_message(platform: Platform
     with platform.client("commitments") as c:
         events = c.get(f"/v1/commitments/{made.json()['id']}/events").json()["events"]
     assert events[0]["metadata"]["traceparent"] == traceparent
+
+
+def test_each_request_leaves_one_json_access_line_in_the_services_log(
+    platform: Platform,
+) -> None:
+    partner = issue(platform, "reader")
+    rid = random_ref("req-")
+    with platform.client("reporting", key=partner["key"]) as c:
+        poll(lambda: c.get("/v1/plans").status_code, lambda code: code != 401)
+        answer = c.get("/v1/plans/no-such-plan/progress", headers={"x-request-id": rid})
+    assert answer.status_code == 404
+
+    def lines() -> list[dict[str, object]]:
+        text = (platform.logs / f"{platform.ref}-reporting.log").read_text()
+        return [
+            json.loads(line)
+            for line in text.splitlines()
+            if line.startswith("{") and rid in line and '"pactstream.access"' in line
+        ]
+
+    (line,) = poll(lines, lambda found: len(found) >= 1)
+    assert line["route"] == "/v1/plans/{plan_id}/progress"
+    assert line["method"] == "GET" and line["status"] == 404
+    assert line["request_id"] == rid
+    assert line["partner"] == partner["id"]
+    assert isinstance(line["duration_ms"], float)

@@ -213,3 +213,55 @@ async def test_the_relay_publishes_exactly_the_message_to_kafka_describes(
         assert record.key == key
         assert list(record.headers) == headers
         assert json.loads(record.value) == json.loads(value) == event.data
+
+
+async def test_the_lag_gauge_moves_while_a_backlog_of_twenty_thousand_drains(
+    pool: asyncpg.Pool, database_url: str, topic: str, producer: KafkaProducer
+) -> None:
+    """Sampled at each checkpoint, while the relay is never idle: every sample is the
+    age of events still waiting, and they change from batch to batch."""
+    from shared.observability import Metrics
+
+    async with pool.acquire() as conn:
+        await install_schema(conn)
+    store = PostgresEventStore(pool)
+    await asyncio.gather(
+        *(store.append(f"s{s}", 0, [new_event(f"s{s}", n) for n in range(200)]) for s in range(100))
+    )
+    metrics = Metrics("commitments")
+
+    def lag() -> float:
+        value = metrics.registry.get_sample_value(
+            "pactstream_relay_lag_seconds", {"service": "commitments"}
+        )
+        return -1.0 if value is None else value
+
+    samples: list[float] = []
+
+    async def sample(_: int) -> None:
+        samples.append(lag())
+
+    relay = Relay(
+        database_url=database_url,
+        producer=producer,
+        publication=Publication.everything(topic),
+        source="/test",
+        idle_poll_seconds=0.1,
+        metrics=metrics,
+        before_checkpoint=sample,
+    )
+    running = asyncio.create_task(relay.run())
+    try:
+        for _ in range(600):
+            if relay.status.published == 20_000:
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.3)  # Idle: the outbox says there is nothing left.
+        assert relay.status.published == 20_000
+        assert lag() == 0.0
+    finally:
+        relay.request_stop()
+        await asyncio.wait_for(running, 10)
+    assert len(samples) == 20, "batches of 1,000"
+    assert all(s > 0 for s in samples), samples
+    assert len(set(samples)) > 1, samples

@@ -15,6 +15,10 @@ partner: ContextVar[str | None] = ContextVar("partner", default=None)
 stream_id: ContextVar[str | None] = ContextVar("stream_id", default=None)
 trace_id: ContextVar[str | None] = ContextVar("trace_id", default=None)
 
+#: One line a request (``shared.http.asgi.MetricsAndErrors``), at INFO whatever the
+#: service's log level; ``PACTSTREAM_ACCESS_LOG=false`` turns it off.
+ACCESS: Final = logging.getLogger("pactstream.access")
+
 _CONTEXT: Final = (
     ("request_id", request_id),
     ("partner", partner),
@@ -49,6 +53,11 @@ class JsonFormatter(logging.Formatter):
             value = var.get()
             if value is not None:
                 line[name] = value
+        # Structured fields a caller passed as ``extra={"fields": {...}}``; a field
+        # that is None says "not known" and is left out like the context's.
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            line.update((k, v) for k, v in fields.items() if v is not None)
         if record.exc_info:
             line["error"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False)

@@ -4,17 +4,32 @@ The families operators watch: requests and their duration by route; events appen
 to the store and published by the relay; how far behind the relay is (age of the
 oldest event not yet published); how far behind each consumer is, in messages per
 partition and in seconds of record time; messages sent to the dead-letter topic;
-partner keys looked up in the database."""
+partner keys looked up in the database. Beside them, the client library's default
+collectors, as any Python exporter shows them: ``process_*`` (resident memory, CPU,
+open files), ``python_gc_*`` and ``python_info``."""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    GCCollector,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+)
 
 
 class Metrics:
     def __init__(self, service: str) -> None:
         self.registry = CollectorRegistry()
         self.service = service
+        # The registry is the application's own (tests build several apps in one
+        # process), so the default registry's collectors are registered here again.
+        ProcessCollector(registry=self.registry)
+        PlatformCollector(registry=self.registry)
+        GCCollector(registry=self.registry)
         self._http()
         self._events(service)
         self._consumers()
@@ -53,7 +68,8 @@ class Metrics:
         ).labels
         self.relay_lag = self._gauge(
             "pactstream_relay_lag_seconds",
-            "Age of the oldest event stored but not yet published (0 when caught up).",
+            "Age of the oldest event stored but not yet published (0 when caught up), "
+            "kept current while a backlog drains.",
             "service",
         ).labels(service)
 

@@ -125,12 +125,16 @@ class Relay:
                 rows = await outbox.read(cursor, self._batch_size)
                 if rows:
                     batch = self._send(rows)
+                    if not in_flight:  # Its events are now the oldest not published.
+                        self._lag(batch.oldest)
                     in_flight.append(batch)
                     cursor = batch.last
                     fenced_wait = FENCED_POLL_SECONDS
                     continue
             if in_flight:
                 await self._settle(outbox, in_flight.popleft())
+                if in_flight:  # A backlog drains: the lag is the next batch's age.
+                    self._lag(in_flight[0].oldest)
                 continue
             if await self._observe_backlog(outbox, cursor):
                 # Rows wait behind the fence: their writer is still running, or it
@@ -191,7 +195,10 @@ class Relay:
             messages.append(OutgoingMessage(route.topic, e.subject, data, headers))
         acks = asyncio.ensure_future(self._producer.send_all(messages))
         self.status.sent += len(messages)
-        return _Batch(acks, events[-1].cursor, len(events), topics)
+        # Every reader writes record times as rfc3339 does (UTC, Z, six digits): as
+        # bytes, the earliest is the least.
+        oldest = min(e.recorded_at for e in events)
+        return _Batch(acks, events[-1].cursor, len(events), topics, oldest)
 
     async def _settle(self, outbox: OutboxReader, batch: _Batch) -> None:
         await batch.acks
@@ -208,6 +215,18 @@ class Relay:
             for topic, count in batch.topics.items():
                 self._metrics.published(self._metrics.service, topic).inc(count)
 
+    def _lag(self, recorded_at: bytes) -> None:
+        """Keep the lag gauge current while a backlog drains (the idle path reads it
+        from the outbox): the record-time age of the oldest event of the earliest batch
+        not yet acknowledged, read from the batch itself (no query)."""
+        if self._metrics is None:
+            return
+        try:
+            oldest = datetime.fromisoformat(recorded_at.decode())
+        except ValueError:
+            return
+        self._metrics.relay_lag.set(max((datetime.now(UTC) - oldest).total_seconds(), 0.0))
+
     async def _observe_backlog(self, outbox: OutboxReader, cursor: OutboxCursor) -> bool:
         """Whether rows wait behind the fence; the age of the oldest feeds the lag gauge."""
         oldest = await outbox.oldest_unpublished(cursor)
@@ -223,6 +242,8 @@ class _Batch:
     last: OutboxCursor
     size: int
     topics: Counter[str]
+    #: The earliest record time of its events, as their messages carry it.
+    oldest: bytes
 
 
 @dataclass(frozen=True, slots=True)

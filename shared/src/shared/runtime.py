@@ -37,6 +37,7 @@ from shared.events import EventRegistry
 from shared.eventstore.postgres import PostgresEventStore
 from shared.http.app import build_base_app
 from shared.http.auth import FailureLimit, KeyAuthenticator
+from shared.http.idempotency import KeyExpiry
 from shared.kafka import KafkaProducer, ensure_topics
 from shared.migrations import MigrationChain, migrate
 from shared.observability import Metrics
@@ -50,6 +51,9 @@ log = logging.getLogger(__name__)
 VERSION = "0.1.0"
 #: Seconds between the background checks of the database and Kafka (metrics).
 WATCH_SECONDS = 5.0
+#: The worker deleting expired idempotency keys: housekeeping, not a consumer; its
+#: state is in ``pactstream_worker_up``.
+EXPIRY_WORKER = "idempotency-expiry"
 #: Longest pause between two attempts to reach a dependency.
 MAX_BACKOFF = 5.0
 #: A section of ``/readyz``'s body: a name and what it says now.
@@ -135,6 +139,9 @@ class Runtime:
         lookups = self.metrics.key_lookups.inc
         self.authenticator.attach(CredentialStore(self.pool, lookups, self.sealer))
         await on_database(self.pool)
+        if s.run_workers:
+            expiry = KeyExpiry(self.pool)
+            self.run_worker(EXPIRY_WORKER, expiry.run, expiry.request_stop, needs_kafka=False)
         self.database_ready.set()
         self.metrics.dependency_up(self.settings.service, "database").set(1)
         log.info("database %s ready", s.database_name)
@@ -241,6 +248,7 @@ class Runtime:
             rate_burst=self.settings.rate_limit_burst,
             deadline_seconds=self.settings.request_timeout_seconds,
             topic_prefix=self.settings.topic_prefix,
+            access_log=self.settings.access_log,
         )
         app.state.settings = self.settings
         app.state.runtime = self
@@ -274,7 +282,7 @@ class Runtime:
                 "restarts": relay.get("restarts", 0),
                 "last_error": relay.get("last_error"),
             }
-        consumers = {name: w for name, w in workers.items() if name != "relay"}
+        consumers = {name: w for name, w in workers.items() if name not in ("relay", EXPIRY_WORKER)}
         if consumers:
             checks["consumers"] = {
                 "ok": all(w["running"] for w in consumers.values()) and kafka["ok"],

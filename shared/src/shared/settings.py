@@ -78,6 +78,9 @@ class ServiceSettings(BaseSettings):
     log_level: str = "warning"
     #: ``json`` (one object a line) or ``text``.
     log_format: Literal["json", "text"] = "json"
+    #: One log line a request (method, route template, status, duration, request id,
+    #: partner), at INFO whatever ``log_level`` says; ``false`` turns it off.
+    access_log: bool = True
     #: OpenTelemetry exporter; ``none`` turns tracing off.
     traces: Literal["none", "console", "otlp"] = "none"
     otlp_endpoint: str | None = None

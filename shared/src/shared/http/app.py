@@ -13,9 +13,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared import asyncapi
 from shared.events import EventRegistry
-from shared.http.asgi import BodyLimits, Deadline, MetricsAndErrors, RateLimit, Starting
+from shared.http.asgi import BodyLimits, Deadline, MetricsAndErrors, Starting
 from shared.http.idempotency import Idempotency
 from shared.http.problems import install_problem_handlers
+from shared.http.ratelimit import RateLimit
 from shared.observability import Metrics
 
 ReadinessCheck = Callable[[], Awaitable[dict[str, Any]]]
@@ -35,6 +36,7 @@ def build_base_app(
     rate_burst: int = 100,
     deadline_seconds: float = 30.0,
     topic_prefix: str = "pactstream",
+    access_log: bool = True,
 ) -> FastAPI:
     app = FastAPI(title=title, version=version, lifespan=lifespan)
     install_problem_handlers(app)
@@ -44,7 +46,7 @@ def build_base_app(
     app.add_middleware(RateLimit, rate=rate_per_second, burst=rate_burst)
     app.add_middleware(Deadline, seconds=deadline_seconds)
     app.add_middleware(Starting, serving=serving)
-    app.add_middleware(MetricsAndErrors, metrics=metrics)
+    app.add_middleware(MetricsAndErrors, metrics=metrics, access_log=access_log)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:

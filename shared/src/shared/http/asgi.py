@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -88,12 +87,15 @@ def replay(body: bytes) -> Receive:
 
 
 class MetricsAndErrors:
-    """Outermost: counts and times every request by route and status, and turns any
-    error that escaped the handlers into problem+json."""
+    """Outermost: counts and times every request by route and status, writes its
+    access-log line, and turns any error that escaped the handlers into problem+json."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, access_log: bool = True) -> None:
         self.app = app
         self.metrics = metrics
+        self.access_log = access_log
+        if access_log:  # Whatever the level of the other loggers: it is asked for.
+            logs.ACCESS.setLevel(logging.INFO)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -132,12 +134,41 @@ class MetricsAndErrors:
                 problem = unexpected_problem(exc)
                 status = problem.status
                 await send_problem(scope, send, problem)
-        route = scope.get("route")
-        path = getattr(route, "path", "unmatched")
+        path = _template(scope)
         method = scope.get("method", "")
         service = self.metrics.service
+        duration = time.perf_counter() - started
         self.metrics.requests(service, method, path, str(status)).inc()
-        self.metrics.latency(service, method, path).observe(time.perf_counter() - started)
+        self.metrics.latency(service, method, path).observe(duration)
+        if self.access_log:
+            _access_line(scope, method, path, status, duration, rid)
+
+
+def _access_line(
+    scope: Scope, method: str, route: str, status: int, duration: float, rid: str
+) -> None:
+    """One line a request. The partner is read from the request's state, where
+    authentication left it: the handler may have run in a task of its own (the
+    deadline's), whose context variables do not come back here."""
+    principal = (scope.get("state") or {}).get("principal")
+    duration_ms = round(duration * 1000, 3)
+    logs.ACCESS.info(
+        "%s %s %d %.1f ms",
+        method,
+        route,
+        status,
+        duration_ms,
+        extra={
+            "fields": {
+                "method": method,
+                "route": route,
+                "status": status,
+                "duration_ms": duration_ms,
+                "request_id": rid,
+                "partner": getattr(principal, "id", None),
+            }
+        },
+    )
 
 
 def _template(scope: Scope) -> str:
@@ -229,77 +260,6 @@ class Deadline:
                         headers={"Retry-After": "1"},
                     ),
                 )
-
-
-class RateLimit:
-    """A token bucket per credential (per client address for a key not known valid), in this
-    process: ``rate`` requests a second on average, bursts up to ``burst``. Operators
-    are not limited; with several replicas each applies its own limit."""
-
-    def __init__(self, app: ASGIApp, rate: float, burst: int) -> None:
-        self.app = app
-        self.rate = rate
-        self.burst = burst
-        self.buckets: dict[str, list[float]] = {}
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.rate <= 0 or scope.get("path") in OPERATIONAL:
-            await self.app(scope, receive, send)
-            return
-        from shared.http.auth import key_digest
-
-        key = (header(scope, b"authorization") or "").partition(" ")[2].strip()
-        auth = getattr(scope["app"].state, "authenticator", None) if "app" in scope else None
-        if key and auth is not None and auth.is_operator(key):
-            await self.app(scope, receive, send)
-            return
-        # A key found valid a moment ago has a bucket of its own; any other (absent,
-        # made up, not looked up yet) is charged to the address, so that random tokens
-        # do not each get a fresh bucket.
-        client = scope.get("client") or ("?", 0)
-        known = key and auth is not None and auth.knows(key)
-        who = key_digest(key) if known else f"ip:{client[0]}"
-        now = time.monotonic()
-        bucket = self.buckets.get(who)
-        if bucket is None:
-            if len(self.buckets) > 50_000:
-                self.buckets.clear()
-            bucket = self.buckets[who] = [float(self.burst), now]
-        bucket[0] = min(self.burst, bucket[0] + (now - bucket[1]) * self.rate)
-        bucket[1] = now
-        policy = f"{self.burst};w={max(1, math.ceil(self.burst / self.rate))}"
-        if bucket[0] < 1:
-            wait = math.ceil((1 - bucket[0]) / self.rate)
-            problem = Problem(
-                429,
-                "rate-limited",
-                f"too many requests for this credential; retry in {wait} s",
-                headers={
-                    "Retry-After": str(wait),
-                    "RateLimit-Policy": policy,
-                    "RateLimit": f"limit={self.burst}, remaining=0, reset={wait}",
-                },
-            )
-            await send_problem(scope, send, problem)
-            return
-        bucket[0] -= 1
-        remaining = int(bucket[0])
-        reset = math.ceil((self.burst - bucket[0]) / self.rate)
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = [
-                    *message["headers"],
-                    (b"ratelimit-policy", policy.encode()),
-                    (
-                        b"ratelimit",
-                        f"limit={self.burst}, remaining={remaining}, reset={reset}".encode(),
-                    ),
-                ]
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
 
 
 #: The pages whose HTML forms post (sign-in, sign-out, setting a password).

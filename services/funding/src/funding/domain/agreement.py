@@ -157,7 +157,8 @@ def _amount(state: Agreement, command: Allocate | RecordFlow) -> Money:
 
 
 def _positive(amount: object, currency: str, field: str) -> Money:
-    money = Money.parse(amount, currency, field)
+    """``currency`` is the agreement's, checked when it was concluded."""
+    money = Money.parse(amount, currency, field, held=True)
     if money.amount <= 0:
         raise RuleViolated(f"amounts must be positive, got {money.text}", field)
     return money
@@ -304,10 +305,10 @@ def conclude(event: AgreementConcluded) -> Agreement:
         plan_id=event.plan_id,
         section=event.section,
         contributions=tuple(
-            Contribution(c.source, Money.parse(c.amount, event.currency))
+            Contribution(c.source, Money.recorded(c.amount, event.currency))
             for c in event.contributions
         ),
-        total=Money.parse(event.total, event.currency),
+        total=Money.recorded(event.total, event.currency),
         illustrative=event.illustrative,
     )
 
@@ -315,7 +316,7 @@ def conclude(event: AgreementConcluded) -> Agreement:
 def evolve(state: Agreement, event: EventData) -> Agreement:
     match event:
         case FundsAllocated():
-            money = Money.parse(event.amount, event.currency)
+            money = Money.recorded(event.amount, event.currency)
             return replace(
                 state,
                 allocations=(*state.allocations, (event.allocation_id, event.commitment_id, money)),
@@ -325,7 +326,7 @@ def evolve(state: Agreement, event: EventData) -> Agreement:
                 flow_id=event.flow_id,
                 type=event.type,
                 direction=event.direction,
-                amount=Money.parse(event.amount, event.currency),
+                amount=Money.recorded(event.amount, event.currency),
                 date=event.date,
             )
             return replace(state, flows=(*state.flows, flow))

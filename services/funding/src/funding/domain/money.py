@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from funding.domain.errors import InvalidMoney
-from shared.money import is_currency, minor_unit
+from shared.money import currency_problem, minor_unit
 
 
 def check_currency(code: str, field: str = "/currency") -> str:
-    if not is_currency(code):
-        raise InvalidMoney(f"{code!r} is not an ISO 4217 currency code", field)
+    """A currency chosen in new input (an agreement's, a target's, a rate's): a current
+    ISO 4217 code with a minor unit; a withdrawn one is refused."""
+    if problem := currency_problem(code):
+        raise InvalidMoney(problem, field)
     return code
 
 
@@ -27,9 +29,16 @@ class Money:
     currency: str
 
     @classmethod
-    def parse(cls, amount: object, currency: str, field: str = "/amount") -> Money:
-        """From a decimal string or an integer; floats and excess precision refused."""
-        check_currency(currency)
+    def parse(
+        cls, amount: object, currency: str, field: str = "/amount", *, held: bool = False
+    ) -> Money:
+        """From a decimal string or an integer; floats and excess precision refused.
+
+        ``held``: the currency is an agreement's own, checked when it was concluded; a
+        code withdrawn since still takes amounts (at two decimals), so that an
+        agreement in lev goes on recording flows after the euro came."""
+        if not held:
+            check_currency(currency)
         if isinstance(amount, bool | float):
             raise InvalidMoney(
                 f'amounts are decimal strings such as "0.10", not JSON numbers ({amount!r})',
@@ -50,6 +59,18 @@ class Money:
                 f"{amount} has more decimals than {currency} allows ({places})", field
             )
         return cls(value.quantize(Decimal(1).scaleb(-places)), currency)
+
+    @classmethod
+    def recorded(cls, amount: str, currency: str) -> Money:
+        """An amount from a stored event: never checked again against today's list,
+        and never rounded (a minor unit that shrank since keeps the recorded
+        decimals); one written with fewer decimals is padded to the minor unit."""
+        value = Decimal(amount)
+        places = minor_unit(currency)
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent < places:
+            value = value.quantize(Decimal(1).scaleb(-places))
+        return cls(value, currency)
 
     @classmethod
     def zero(cls, currency: str) -> Money:
