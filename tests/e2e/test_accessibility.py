@@ -53,6 +53,12 @@ PAGES: list[tuple[str, str, int]] = [
     ("/plans/{plan_id}/changes", "/plans/{plan}/changes?from=2016-01-01&to=2017-06-30", 200),
     ("/plans/{plan_id}/changes", f"/plans/{VALLETTA}/changes?from=2016-01-01&to=2017-01-15", 200),
     ("/plans/{plan_id}/changes", f"/plans/{MINES}/changes?from=2018-01-01&to={DAY}", 200),
+    (
+        "/plans/{plan_id}/flows",
+        f"/plans/{MINES}/flows?as_of={DAY}&currency=EUR&figure=committed",
+        200,
+    ),
+    ("/plans/{plan_id}/flows", f"/plans/{MINES}/flows?as_of={DAY}&currency=EUR&figure=agreed", 200),
     ("(an error)", f"/plans/no-such-plan?as_of={DAY}", 404),
     ("(an error)", f"/plans/{MINES}?as_of=not-a-date", 400),
 ]
