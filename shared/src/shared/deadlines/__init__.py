@@ -48,7 +48,7 @@ from shared.deadlines.model import (
     milestone_objects,
     period_object,
 )
-from shared.deadlines.reader import read_deadline
+from shared.deadlines.reader import read_again, read_deadline
 from shared.deadlines.words import Every
 
 __all__ = [
@@ -60,5 +60,6 @@ __all__ = [
     "Recurrence",
     "milestone_objects",
     "period_object",
+    "read_again",
     "read_deadline",
 ]

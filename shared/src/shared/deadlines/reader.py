@@ -162,3 +162,14 @@ def _titled(when: str, title: str, plan: PlanCalendar) -> Milestone | None:
     if reading is None:
         return None
     return Milestone(title, when, reading.start, reading.end, reading.pending)
+
+
+def read_again(label: str, *, plan: PlanCalendar) -> Deadline | None:
+    """A pending deadline's text read on the plan as it is now: the deadline with its
+    dates once the key date it waits for is dated; ``None`` while it still waits, or
+    when the text no longer reads on this plan."""
+    try:
+        found = read_deadline(label, plan=plan)
+    except InvalidPeriod:
+        return None
+    return None if found is None or found.pending is not None else found

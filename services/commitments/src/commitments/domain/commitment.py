@@ -38,6 +38,7 @@ from shared.contracts.commitments import (
     ProgressReportRetracted,
 )
 from shared.contracts.common import DeadlineData
+from shared.deadlines import read_deadline
 from shared.decider import Decider, Rules, UnknownEvent
 from shared.events import EventData
 from shared.periods import Period
@@ -108,7 +109,7 @@ def decide_make(state: Commitment | None, plan: Plan, command: MakeCommitment) -
     if len(codes) != len(set(codes)):
         raise RuleViolated("indicator codes must be unique within a commitment", "/indicators")
     made_on = command.made_on or plan.adopted_on or (plan.period.start if plan.period else None)
-    deadline = deadlines.read(command.deadline, plan.calendar(), "/deadline")
+    deadline = read_deadline(command.deadline, plan=plan.calendar(), field="/deadline")
     made = [
         CommitmentMade(
             commitment_id=command.commitment_id,

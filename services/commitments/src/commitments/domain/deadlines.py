@@ -6,8 +6,7 @@ from __future__ import annotations
 from commitments.domain.errors import RuleViolated
 from shared.contracts.commitments import MilestoneAdded, MilestoneData
 from shared.contracts.common import DeadlineData, RecurrenceData
-from shared.deadlines import Deadline, PlanCalendar, read_deadline
-from shared.periods import InvalidPeriod
+from shared.deadlines import Deadline, PlanCalendar, read_again, read_deadline
 
 
 def deadline_data(d: Deadline) -> DeadlineData:
@@ -18,17 +17,11 @@ def deadline_data(d: Deadline) -> DeadlineData:
     )
 
 
-def read(text: str | None, calendar: PlanCalendar, field: str) -> Deadline | None:
-    """``text`` read against ``calendar``: ``None`` for no deadline; a text that does
-    not read is refused (422) naming ``field``."""
-    return read_deadline(text, plan=calendar, field=field)
-
-
 def amended(text: str | None, calendar: PlanCalendar | None) -> DeadlineData | None:
     """An amendment's new deadline; an amendment cannot remove one."""
     if text is None:
         return None
-    found = read(text, calendar or PlanCalendar(), "/deadline")
+    found = read_deadline(text, plan=calendar or PlanCalendar(), field="/deadline")
     if found is None:
         raise RuleViolated("an amendment cannot remove the deadline", "/deadline")
     return deadline_data(found)
@@ -39,11 +32,8 @@ def resolved(d: DeadlineData | None, calendar: PlanCalendar) -> DeadlineData | N
     key date it waits for is dated, unchanged until then."""
     if d is None or d.pending is None:
         return d
-    try:
-        again = read_deadline(d.label, plan=calendar)
-    except InvalidPeriod:
-        return d
-    return d if again is None or again.pending is not None else deadline_data(again)
+    again = read_again(d.label, plan=calendar)
+    return d if again is None else deadline_data(again)
 
 
 def pending(d: DeadlineData | None) -> bool:

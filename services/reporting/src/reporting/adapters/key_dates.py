@@ -18,8 +18,7 @@ from typing import Any
 from shared.cloudevents import ReceivedEvent
 from shared.contracts import commitments as contract
 from shared.database import Connection
-from shared.deadlines import Deadline, PlanCalendar, period_object, read_deadline
-from shared.periods import InvalidPeriod
+from shared.deadlines import Deadline, PlanCalendar, period_object, read_again
 
 #: Every row holding a deadline that waits for key date $2, in plan $1: a commitment's
 #: own and its amendments', with the business date and version each applies from.
@@ -56,16 +55,6 @@ def _dated(key_dates: list[dict[str, Any]], name: str, day: date) -> list[dict[s
     return [*key_dates, dated]
 
 
-def _resolved(label: str, calendar: PlanCalendar, name: str) -> Deadline | None:
-    """``label`` read again now that the key date is known; ``None`` when it still
-    waits (for another key date) or no longer reads (the plan changed under it)."""
-    try:
-        read = read_deadline(label, plan=calendar)
-    except InvalidPeriod:
-        return None
-    return None if read is None or read.pending is not None else read
-
-
 async def key_date_recorded(
     conn: Connection, event: ReceivedEvent, data: contract.PlanKeyDateRecorded
 ) -> None:
@@ -81,7 +70,7 @@ async def key_date_recorded(
     )
     calendar = _calendar({**dict(plan), "key_dates": key_dates})
     for row in await conn.fetch(_WAITING, data.plan_id, data.name):
-        read = _resolved(row["deadline"]["label"], calendar, data.name)
+        read = read_again(row["deadline"]["label"], plan=calendar)
         if read is not None:
             await _amend(conn, event, row, read, data.name)
     await _milestones(conn, data, calendar)
@@ -124,7 +113,7 @@ async def _milestones(
         data.name,
     )
     for row in rows:
-        read = _resolved(row["planned"]["label"], calendar, data.name)
+        read = read_again(row["planned"]["label"], plan=calendar)
         if read is not None:
             await conn.execute(
                 "UPDATE rm_milestones SET planned = $3, planned_end = $4 "
