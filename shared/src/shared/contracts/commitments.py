@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.contracts.common import DeadlineData, PeriodData
+from shared.contracts.common import DeadlineData, LocalText, PeriodData
 from shared.events import EventData
 
 CommitmentStatus = Literal["planned", "launched", "completed", "suspended", "cancelled"]
@@ -21,7 +21,7 @@ class _Value(BaseModel):
 
 class SectionData(_Value):
     code: str
-    title: str
+    title: LocalText
     parent: str | None = None
     kind: str = "action"
 
@@ -45,7 +45,7 @@ class IndicatorPoint(_Value):
 
 class IndicatorData(_Value):
     code: str
-    title: str
+    title: LocalText
     unit: str
     direction: Literal["increase", "decrease"]
     baseline: IndicatorPoint | None = None
@@ -57,7 +57,7 @@ class PlanCreated(EventData):
 
     plan_id: str
     code: str
-    title: str
+    title: LocalText
     language: str
     period: PeriodData | None = None
     adopted_on: date | None = None
@@ -90,6 +90,29 @@ class PlanVisibilityChanged(EventData):
     public: bool
 
 
+class SectionMove(_Value):
+    """A commitment moved to another section by a plan revision."""
+
+    commitment_id: str
+    section: str
+
+
+class PlanRevised(EventData):
+    """The plan's text revised after adoption: its whole section tree as it stands from
+    ``as_of`` on (sections added, renamed, merged or retired) and the commitments moved
+    between sections, with the reason. ``revision`` counts from 1, the plan as created
+    being revision 0."""
+
+    event_type = "org.pactstream.plan.revised"
+
+    plan_id: str
+    revision: int
+    as_of: date
+    reason: str
+    sections: tuple[SectionData, ...]
+    moves: tuple[SectionMove, ...] = ()
+
+
 class CommitmentMade(EventData):
     event_type = "org.pactstream.commitment.made"
 
@@ -97,7 +120,7 @@ class CommitmentMade(EventData):
     plan_id: str
     code: str
     section: str
-    title: str
+    title: LocalText
     parties: tuple[PartyData, ...] = ()
     deadline: DeadlineData | None = None
     priority: bool = False
@@ -130,7 +153,7 @@ class ProgressReported(EventData):
     report_id: str
     as_of: date
     completion: Completion
-    narrative: str | None = None
+    narrative: LocalText | None = None
     evidence: tuple[str, ...] = ()
 
 
@@ -165,7 +188,7 @@ class IndicatorAdded(EventData):
 
 class MilestoneData(_Value):
     code: str
-    title: str
+    title: LocalText
     planned: DeadlineData | None = None
 
 
@@ -196,7 +219,7 @@ class CommitmentAmended(EventData):
     plan_id: str
     as_of: date
     reason: str
-    title: str | None = None
+    title: LocalText | None = None
     deadline: DeadlineData | None = None
     parties: tuple[PartyData, ...] | None = None
 
@@ -217,4 +240,5 @@ EVENTS: tuple[type[EventData], ...] = (
     MilestoneAdded,
     MilestoneReached,
     CommitmentAmended,
+    PlanRevised,
 )

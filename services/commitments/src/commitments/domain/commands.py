@@ -13,6 +13,7 @@ from shared.contracts.commitments import (
     IndicatorData,
     PartyData,
 )
+from shared.contracts.common import LocalText
 from shared.deadlines import PlanCalendar
 from shared.periods import Period
 
@@ -22,7 +23,7 @@ class MakeCommitment:
     commitment_id: str
     code: str
     section: str
-    title: str
+    title: LocalText
     parties: tuple[PartyData, ...]
     #: As written; read against the plan's calendar by the rules.
     deadline: str | None
@@ -45,7 +46,7 @@ class ReportProgress:
     report_id: str
     as_of: date
     completion: Completion
-    narrative: str | None = None
+    narrative: LocalText | None = None
     evidence: tuple[str, ...] = ()
 
 
@@ -70,7 +71,7 @@ class AddIndicator:
 @dataclass(frozen=True, slots=True)
 class AddMilestone:
     code: str
-    title: str
+    title: LocalText
     planned: Period | None
 
 
@@ -87,7 +88,7 @@ class Amend:
 
     as_of: date
     reason: str
-    title: str | None = None
+    title: LocalText | None = None
     #: As written; read against ``calendar``, the plan's, which the use case looks up.
     deadline: str | None = None
     parties: tuple[PartyData, ...] | None = None

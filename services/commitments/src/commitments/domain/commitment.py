@@ -37,7 +37,7 @@ from shared.contracts.commitments import (
     ProgressReported,
     ProgressReportRetracted,
 )
-from shared.contracts.common import DeadlineData
+from shared.contracts.common import DeadlineData, LocalText, is_blank
 from shared.deadlines import read_deadline
 from shared.decider import Decider, Rules, UnknownEvent
 from shared.events import EventData
@@ -63,7 +63,7 @@ class Report:
 @dataclass(frozen=True, slots=True)
 class Milestone:
     code: str
-    title: str
+    title: LocalText
     planned: DeadlineData | None
     reached_on: date | None = None
 
@@ -74,7 +74,7 @@ class Commitment:
     plan_id: str
     code: str
     section: str
-    title: str
+    title: LocalText
     parties: tuple[PartyData, ...]
     deadline: DeadlineData | None
     priority: bool
@@ -100,7 +100,7 @@ def decide_make(state: Commitment | None, plan: Plan, command: MakeCommitment) -
         raise AlreadyExists("commitment", state.code)
     if not command.code.strip():
         raise RuleViolated("a commitment code cannot be empty", "/code")
-    if not command.title.strip():
+    if is_blank(command.title):
         raise RuleViolated("a commitment title cannot be empty", "/title")
     if plan.section(command.section) is None:
         raise RuleViolated(f"plan {plan.code!r} has no section {command.section!r}", "/section")
@@ -258,7 +258,7 @@ def _amend(state: Commitment, command: Amend) -> list[EventData]:
         raise RuleViolated("an amendment needs a reason", "/reason")
     if command.title is None and command.deadline is None and command.parties is None:
         raise RuleViolated("an amendment must change title, deadline or parties", "")
-    if command.title is not None and not command.title.strip():
+    if command.title is not None and is_blank(command.title):
         raise RuleViolated("a commitment title cannot be empty", "/title")
     if command.parties is not None:
         _check_parties(command.parties)

@@ -1,8 +1,10 @@
 """Plans: a tree of sections of any depth (domain > action > ...), with parties,
 monitoring bodies, a period, a language, the month its fiscal years start and its key
 dates (the summit, the adoption) that deadlines may count from. A plan's structure is
-fixed by the ``PlanCreated`` event; commitments hang off its sections. Key dates are
-dated or corrected later (``PlanKeyDateRecorded``)."""
+set by the ``PlanCreated`` event and revised after adoption (``PlanRevised``: the whole
+new tree, commitments moved); commitments hang off its sections. Key dates are dated or
+corrected later (``PlanKeyDateRecorded``). Titles may be language maps
+(``shared.contracts.common.LocalText``)."""
 
 from __future__ import annotations
 
@@ -11,8 +13,15 @@ from datetime import date
 from typing import Final
 
 from commitments.domain.errors import AlreadyExists, RuleViolated
-from shared.contracts.commitments import KeyDateData, PlanCreated, PlanKeyDateRecorded, SectionData
-from shared.contracts.common import PeriodData
+from shared.contracts.commitments import (
+    KeyDateData,
+    PlanCreated,
+    PlanKeyDateRecorded,
+    PlanRevised,
+    SectionData,
+    SectionMove,
+)
+from shared.contracts.common import LocalText, PeriodData, is_blank
 from shared.deadlines import PlanCalendar
 from shared.decider import Decider, Rules, UnknownEvent
 from shared.events import EventData
@@ -22,7 +31,7 @@ from shared.periods import Period
 @dataclass(frozen=True, slots=True)
 class Section:
     code: str
-    title: str
+    title: LocalText
     parent: str | None
     kind: str
 
@@ -31,7 +40,7 @@ class Section:
 class CreatePlan:
     plan_id: str
     code: str
-    title: str
+    title: LocalText
     language: str
     period: Period | None
     adopted_on: date | None
@@ -51,14 +60,27 @@ class RecordKeyDate:
     day: date
 
 
-PlanCommand = CreatePlan | RecordKeyDate
+@dataclass(frozen=True, slots=True)
+class RevisePlan:
+    """Replace the plan's section tree with ``sections`` from ``as_of`` on, moving
+    ``moves`` (commitment id → section code). Whether each moved commitment is in
+    this plan, and whether a retired section still holds commitments that are not
+    moved, is the use case's to check: the plan does not list its commitments."""
+
+    as_of: date
+    reason: str
+    sections: tuple[Section, ...]
+    moves: tuple[SectionMove, ...] = ()
+
+
+PlanCommand = CreatePlan | RecordKeyDate | RevisePlan
 
 
 @dataclass(frozen=True, slots=True)
 class Plan:
     plan_id: str
     code: str
-    title: str
+    title: LocalText
     language: str
     period: PeriodData | None
     adopted_on: date | None
@@ -67,6 +89,10 @@ class Plan:
     sections: tuple[SectionData, ...] = field(default=())
     fiscal_year_start: int | None = None
     key_dates: tuple[KeyDateData, ...] = ()
+    #: How many times the plan was revised (0: as created).
+    revision: int = 0
+    #: When the latest revision took effect (business date); ``None``: never revised.
+    revised_on: date | None = None
 
     def section(self, code: str) -> SectionData | None:
         return next((s for s in self.sections if s.code == code), None)
@@ -122,6 +148,8 @@ def decide(state: Plan | None, command: PlanCommand) -> list[EventData]:
         return list(decide_create(state, command))
     if state is None:
         raise RuleViolated("the plan does not exist", "")
+    if isinstance(command, RevisePlan):
+        return list(decide_revise(state, command))
     name = " ".join(command.name.split())
     if not name:
         raise RuleViolated("a key date needs a name", "/name")
@@ -140,7 +168,7 @@ def decide_create(state: Plan | None, command: CreatePlan) -> list[PlanCreated]:
         raise AlreadyExists("plan", state.code)
     if not command.code.strip():
         raise RuleViolated("a plan code cannot be empty", "/code")
-    if not command.title.strip():
+    if is_blank(command.title):
         raise RuleViolated("a plan title cannot be empty", "/title")
     _check_tree(command.sections)
     _check_key_dates(command.key_dates)
@@ -155,18 +183,60 @@ def decide_create(state: Plan | None, command: CreatePlan) -> list[PlanCreated]:
             adopted_on=command.adopted_on,
             parties=command.parties,
             monitoring_bodies=command.monitoring_bodies,
-            sections=tuple(
-                SectionData(code=s.code, title=s.title, parent=s.parent, kind=s.kind)
-                for s in command.sections
-            ),
+            sections=_section_data(command.sections),
             fiscal_year_start=command.fiscal_year_start,
             key_dates=command.key_dates,
         )
     ]
 
 
+def _section_data(sections: tuple[Section, ...]) -> tuple[SectionData, ...]:
+    return tuple(
+        SectionData(code=s.code, title=s.title, parent=s.parent, kind=s.kind) for s in sections
+    )
+
+
+def decide_revise(state: Plan, command: RevisePlan) -> list[PlanRevised]:
+    """A revision with nothing to change is no event (sending it again is harmless);
+    one dated before the latest revision is refused: revisions follow one another."""
+    if not command.reason.strip():
+        raise RuleViolated("a revision needs its reason", "/reason")
+    if state.revised_on is not None and command.as_of < state.revised_on:
+        raise RuleViolated(
+            f"the plan was last revised as of {state.revised_on.isoformat()}; "
+            "a revision cannot take effect before it",
+            "/as_of",
+        )
+    _check_tree(command.sections)
+    sections = _section_data(command.sections)
+    codes = {s.code for s in sections}
+    for i, move in enumerate(command.moves):
+        if move.section not in codes:
+            raise RuleViolated(
+                f"move {i} names section {move.section!r}, which the new tree does not have",
+                f"/moves/{i}/section",
+            )
+    if sections == state.sections and not command.moves:
+        return []
+    return [
+        PlanRevised(
+            plan_id=state.plan_id,
+            revision=state.revision + 1,
+            as_of=command.as_of,
+            reason=command.reason.strip(),
+            sections=sections,
+            moves=command.moves,
+        )
+    ]
+
+
 def evolve(state: Plan | None, event: EventData) -> Plan:
-    """A plan is its ``PlanCreated`` with its key dates as dated since."""
+    """A plan is its ``PlanCreated`` with its key dates as dated since and its latest
+    revision's section tree."""
+    if isinstance(event, PlanRevised) and state is not None:
+        return replace(
+            state, sections=event.sections, revision=event.revision, revised_on=event.as_of
+        )
     if isinstance(event, PlanKeyDateRecorded) and state is not None:
         dated = KeyDateData(name=event.name, date=event.date)
         if any(k.name == event.name for k in state.key_dates):
