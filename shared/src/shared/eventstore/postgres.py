@@ -46,9 +46,13 @@ NOTIFY_CHANNEL = "pactstream_events"
 #: Held (shared) by every transaction that appends events, for as long as it runs;
 #: never taken exclusively.
 WRITER_LOCK = 0x7772697465  # "write"
-#: Run by the migration chains' baseline revisions (``r0001_baseline``): never edit it; a
-#: change to these tables is a new revision.
-SCHEMA_SQL = files("shared.eventstore").joinpath("schema.sql").read_text()
+
+
+def schema_sql() -> str:
+    """The event store's tables as releases before migrations made them, read when
+    asked (not at import). Run by the migration chains' baseline revisions
+    (``r0001_baseline``): never edit ``schema.sql``; a change is a new revision."""
+    return files("shared.eventstore").joinpath("schema.sql").read_text()
 
 
 class WriterLockMissing(RuntimeError):
@@ -114,7 +118,7 @@ def _stored(
 async def install_schema(conn: Connection) -> None:
     """The baseline SQL on one connection, for scratch databases in tests and the bench;
     a service's database gets its schema from its migration chain."""
-    await conn.execute(SCHEMA_SQL)
+    await conn.execute(schema_sql())
 
 
 class PostgresEventStore:

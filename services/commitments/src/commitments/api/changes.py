@@ -4,7 +4,6 @@ honours ``If-Match``."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
@@ -236,11 +235,10 @@ async def amend(
     if_match: IfMatch = None,
 ) -> schemas.CommitmentOut:
     """Change title, deadline or parties, with a reason. The history keeps both."""
-    today = datetime.now(UTC).date()
     return await _changed(
         service,
         commitment_id,
-        commands.amendment(body, today),
+        commands.amendment(body),
         meta,
         response,
         if_match,

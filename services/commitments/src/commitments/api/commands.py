@@ -3,8 +3,6 @@ by CloudEvents ingestion alike, so both ways in record the same events."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from commitments.api import schemas
 from commitments.domain.commitment import (
     AddIndicator,
@@ -65,9 +63,9 @@ def milestone_reached(code: str, body: schemas.MilestoneReachedIn) -> ReachMiles
     return ReachMilestone(code=code, reached_on=body.reached_on, note=body.note)
 
 
-def amendment(body: schemas.AmendmentIn, today: date) -> Amend:
+def amendment(body: schemas.AmendmentIn) -> Amend:
     return Amend(
-        as_of=body.as_of or today,
+        as_of=body.as_of,
         reason=body.reason,
         title=body.title,
         deadline=body.deadline,

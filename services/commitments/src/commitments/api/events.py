@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -30,10 +29,6 @@ from shared.http.problems import Problem, json_pointer
 router = APIRouter(prefix="/v1", tags=["events"])
 
 
-def _today() -> Any:
-    return datetime.now(UTC).date()
-
-
 Builder = Callable[[Any], Command]
 TYPES: dict[str, tuple[type[BaseModel], Builder]] = {
     "org.pactstream.commitment.progress_reported": (schemas.ProgressIn, commands.progress),
@@ -42,10 +37,7 @@ TYPES: dict[str, tuple[type[BaseModel], Builder]] = {
         commands.measurement,
     ),
     "org.pactstream.commitment.status_changed": (schemas.StatusIn, commands.status),
-    "org.pactstream.commitment.amended": (
-        schemas.AmendmentIn,
-        lambda body: commands.amendment(body, _today()),
-    ),
+    "org.pactstream.commitment.amended": (schemas.AmendmentIn, commands.amendment),
 }
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from commitments.application.cache import StateCache
 from commitments.domain import commitment as commitment_rules
@@ -190,11 +190,16 @@ class CommitmentsService:
 
         return existing(await self.policy.run(self.units, work, retry=True))
 
-    async def _with_calendar(self, command: Command, state: Versioned[Commitment]) -> Command:
-        """An amendment of the deadline, with the plan's calendar to read it against."""
-        if isinstance(command, Amend) and command.deadline is not None:
+    async def _completed(self, command: Command, state: Versioned[Commitment]) -> Command:
+        """An amendment dated today (by the service's clock) when its writer gave no
+        date, and read against the plan's calendar when it changes the deadline."""
+        if not isinstance(command, Amend):
+            return command
+        if command.as_of is None:
+            command = replace(command, as_of=self._clock().astimezone(UTC).date())
+        if command.deadline is not None:
             plan = await self.get_plan(state.value.plan_id)
-            return replace(command, calendar=plan.value.calendar())
+            command = replace(command, calendar=plan.value.calendar())
         return command
 
     async def set_visibility(self, command: SetVisibility, meta: EventMetadata) -> bool:
@@ -294,13 +299,13 @@ class CommitmentsService:
             try:
                 if state is None:
                     raise NotFound("commitment", order.commitment_id)
-                command = await self._with_calendar(order.command, state)
+                command = await self._completed(order.command, state)
                 decision = decide(state, command, scope)
             except (CommitmentsError, OutOfScope) as exc:
                 outcomes.append(exc)
                 continue
             pending.setdefault(order.commitment_id, []).extend(
-                new_events(decision.events, occurred_at(order.command, self._clock), order.meta)
+                new_events(decision.events, occurred_at(command, self._clock), order.meta)
             )
             current[order.commitment_id] = existing(decision.after)
             outcomes.append(current[order.commitment_id])
@@ -322,7 +327,7 @@ class CommitmentsService:
         """Load, decide and stage in ``uow`` at the loaded version: the commitment
         once the unit commits."""
         current = await self.get_commitment(commitment_id, uow.events)
-        command = await self._with_calendar(command, current)
+        command = await self._completed(command, current)
         decision = decide(current, command, scope, if_match)
         when = occurred_at(command, self._clock)
         COMMITMENT.append(uow, commitment_id, current.version, decision.events, when, meta)
@@ -371,7 +376,9 @@ def decide(
 def occurred_at(command: Command, clock: Clock) -> datetime:
     """Business time: the date the fact took effect, where the command gives one."""
     match command:
-        case ChangeStatus() | ReportProgress() | RecordMeasurement() | Amend():
+        case ChangeStatus() | ReportProgress() | RecordMeasurement():
+            return business_time(command.as_of)
+        case Amend() if command.as_of is not None:
             return business_time(command.as_of)
         case ReachMilestone():
             return business_time(command.reached_on)

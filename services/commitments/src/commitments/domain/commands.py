@@ -84,9 +84,10 @@ class ReachMilestone:
 
 @dataclass(frozen=True, slots=True)
 class Amend:
-    """Change title, deadline or parties; fields left ``None`` stay as they are."""
+    """Change title, deadline or parties; fields left ``None`` stay as they are. The
+    use case dates an amendment its writer did not date (``as_of`` ``None``) today."""
 
-    as_of: date
+    as_of: date | None
     reason: str
     title: LocalText | None = None
     #: As written; read against ``calendar``, the plan's, which the use case looks up.

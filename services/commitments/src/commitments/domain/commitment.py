@@ -254,6 +254,8 @@ def _reach(state: Commitment, command: ReachMilestone) -> list[EventData]:
 
 
 def _amend(state: Commitment, command: Amend) -> list[EventData]:
+    if command.as_of is None:
+        raise RuleViolated("an amendment needs the date it takes effect", "/as_of")
     if not command.reason.strip():
         raise RuleViolated("an amendment needs a reason", "/reason")
     if command.title is None and command.deadline is None and command.parties is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
@@ -282,10 +281,9 @@ async def reverse_flow(
     if_match: IfMatch = None,
 ) -> schemas.AgreementOut:
     """Correct a flow: it stops counting from the reversal's date. Nothing is deleted."""
-    day = body.date or datetime.now(UTC).date()
     agreement = await service.act(
         agreement_id,
-        ReverseFlow(flow_id, body.reason, day),
+        ReverseFlow(flow_id, body.reason, body.date),
         meta,
         parse_if_match(if_match),
         principal.write_scope,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from funding.application.ports import CommitmentDirectory
 from funding.domain import agreement as rules
@@ -199,8 +199,11 @@ class FundingService:
         return await self._policy.run(self._units, work)
 
     async def _resolve(self, command: Act) -> Act:
-        """Look the named commitment up, so the decider sees it or its absence."""
+        """Look the named commitment up, so the decider sees it or its absence; date a
+        reversal its writer did not date today, by the service's clock."""
         match command:
+            case ReverseFlow() if command.date is None:
+                return replace(command, date=self._clock().astimezone(UTC).date())
             case Allocate():
                 ref = await self._directory.commitment(command.commitment_id)
                 return replace(command, commitment=ref)

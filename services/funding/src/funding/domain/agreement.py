@@ -229,6 +229,8 @@ def decide(state: Agreement, command: Allocate | RecordFlow | ReverseFlow) -> li
                 raise RuleViolated(f"flow {command.flow_id!r} is already reversed", "/flow")
             if not command.reason.strip():
                 raise RuleViolated("a reversal needs a reason", "/reason")
+            if command.date is None:
+                raise RuleViolated("a reversal needs the date it takes effect", "/date")
             events = [
                 FlowReversed(
                     agreement_id=state.agreement_id,

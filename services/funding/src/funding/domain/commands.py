@@ -65,9 +65,12 @@ class RecordFlow:
 
 @dataclass(frozen=True, slots=True)
 class ReverseFlow:
+    """Reverse a flow from ``date`` on; the use case dates a reversal its writer did
+    not date (``None``) today."""
+
     flow_id: str
     reason: str
-    date: date
+    date: date | None
 
 
 Command = ConcludeAgreement | Allocate | RecordFlow | ReverseFlow

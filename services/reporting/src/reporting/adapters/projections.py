@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import partial
-from importlib.resources import files
 
 from reporting.adapters.commitment_projections import COMMITMENT_PROJECTIONS
 from reporting.adapters.funding_projections import FUNDING_PROJECTIONS
@@ -15,11 +14,6 @@ from shared.cloudevents import ReceivedEvent
 from shared.contracts import commitments as contract
 from shared.database import Connection
 from shared.events import EventData, EventRegistry
-
-#: Run by the migration chains' baseline revisions (``r0001_baseline``): never edit it; a
-#: change to these tables is a new revision.
-SCHEMA_SQL = files("reporting.adapters").joinpath("schema.sql").read_text()
-
 
 _TIMELINE = """
     INSERT INTO rm_timeline (event_id, source, type, subject, plan_id, commitment_id,

@@ -21,7 +21,7 @@ def upgrade() -> None:
     for sql in (
         access.SCHEMA_SQL,
         idempotency.SCHEMA_SQL,
-        eventstore.SCHEMA_SQL,
+        eventstore.schema_sql(),
         inbound.SCHEMA_SQL,
     ):
         execute_script(sql)

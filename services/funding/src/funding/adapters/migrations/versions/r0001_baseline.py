@@ -22,7 +22,7 @@ def upgrade() -> None:
     for sql in (
         access.SCHEMA_SQL,
         idempotency.SCHEMA_SQL,
-        eventstore.SCHEMA_SQL,
+        eventstore.schema_sql(),
         inbound.SCHEMA_SQL,
         consumer.SCHEMA_SQL,
         directory.SCHEMA_SQL,
