@@ -108,3 +108,38 @@ def test_a_deadline_counting_from_a_key_date_is_pending_until_the_plan_dates_it(
         late = c.get(f"/v1/plans/{plan['id']}/deadlines", params={"as_of": "2021-01-01"}).json()
     overdue = {item["id"] for item in late["overdue"]}
     assert waiting["id"] in overdue and none["id"] not in overdue
+
+
+def test_a_recurring_deadline_is_overdue_period_by_period(platform: Platform) -> None:
+    """ "Each year" from 2018 is due every 31 December; a report dated in a year covers
+    it (and the years before); the first year no report covers is overdue on its own."""
+    plan = create_plan(platform, period="2018/2022", adopted_on="2018-01-15")
+    yearly = made(platform, plan["id"], "each year").json()
+    once = made(platform, plan["id"], "by June 2022").json()
+    platform.await_listed(plan["id"], 2)
+
+    def overdue(as_of: str) -> dict[str, int]:
+        with platform.client("reporting") as c:
+            answer = c.get(f"/v1/plans/{plan['id']}/deadlines", params={"as_of": as_of})
+        assert answer.status_code == 200, answer.text
+        return {item["id"]: item["days_overdue"] for item in answer.json()["overdue"]}
+
+    def totals(as_of: str) -> Any:
+        with platform.client("reporting") as c:
+            answer = c.get(f"/v1/plans/{plan['id']}/progress", params={"as_of": as_of})
+        return answer.json()["totals"]["overdue"]
+
+    assert overdue("2019-01-10") == {yearly["id"]: 10}
+    assert totals("2019-01-10") == 1
+    with platform.client("commitments") as c:
+        report = c.post(
+            f"/v1/commitments/{yearly['id']}/progress",
+            json={"as_of": "2019-03-01", "completion": "limited"},
+        )
+    assert report.status_code == 201, report.text
+    covered = poll(lambda: overdue("2019-06-01"), lambda found: yearly["id"] not in found)
+    assert covered == {}
+    assert overdue("2020-01-05") == {}  # Dated in 2019, the report covers 2018 and 2019.
+    assert overdue("2021-01-05") == {yearly["id"]: 5}  # Nothing covers 2020.
+    assert totals("2021-01-05") == 1
+    assert overdue("2022-07-10") == {yearly["id"]: 556, once["id"]: 10}

@@ -71,6 +71,7 @@ def test_commitments_are_filtered_sorted_and_paged_with_stable_cursors(
 
 def test_bad_list_parameters_get_a_problem_naming_them(platform: Platform) -> None:
     plan = create_plan(platform)
+    platform.await_listed(plan["id"], 0)  # A plan reporting has not seen yet is a 404.
     path = f"/v1/plans/{plan['id']}/commitments"
     with platform.client("reporting") as c:
         cases: list[tuple[dict[str, Any], int, str]] = [

@@ -42,9 +42,12 @@ def test_percent_of_the_way_from_baseline_to_target_honours_direction(
 
 
 def test_deadlines_are_overdue_after_their_end_and_upcoming_within_the_window() -> None:
+    def row(end: date | None, status: str = "launched") -> dict[str, object]:
+        return {"deadline_end": end, "status": status}
+
     end = date(2016, 12, 31)
-    assert deadline_class(end, "launched", date(2017, 1, 10), 30) == ("overdue", 10)
-    assert deadline_class(end, "launched", date(2016, 12, 1), 30) == ("upcoming", 30)
-    assert deadline_class(end, "launched", date(2016, 11, 30), 30) is None
-    assert deadline_class(end, "completed", date(2017, 1, 10), 30) is None
-    assert deadline_class(None, "planned", date(2017, 1, 10), 30) is None
+    assert deadline_class(row(end), date(2017, 1, 10), 30) == ("overdue", 10)
+    assert deadline_class(row(end), date(2016, 12, 1), 30) == ("upcoming", 30)
+    assert deadline_class(row(end), date(2016, 11, 30), 30) is None
+    assert deadline_class(row(end, "completed"), date(2017, 1, 10), 30) is None
+    assert deadline_class(row(None, "planned"), date(2017, 1, 10), 30) is None

@@ -11,75 +11,17 @@ from datetime import date, datetime
 
 import asyncpg
 
+from reporting.adapters.commitment_sql import (
+    EFFECTIVE_COMMITMENTS,
+    PROGRESS_ROWS,
+    effective_commitments,
+    latest,
+    made_by,
+)
 from reporting.adapters.funding_queries import FundingQueries
 from reporting.application.ports import Readers
 from reporting.application.progress import CommitmentRow
 from shared.database import Connection
-
-
-def _latest(table: str, column: str, as_of: str, known_at: str, where: str = "") -> str:
-    """The value of ``column`` in the commitment's row of ``table`` latest by business
-    date (then version, then record time: a deadline resolved when its key date was
-    dated stands beside the row it resolves) on ``as_of``, among those recorded by
-    ``known_at``."""
-    return f"""(
-        SELECT x.{column} FROM {table} x
-        WHERE x.commitment_id = c.commitment_id AND x.as_of <= {as_of}
-          AND x.recorded_at <= {known_at} {where}
-        ORDER BY x.as_of DESC, x.stream_version DESC, x.recorded_at DESC LIMIT 1)"""
-
-
-def _made_by(as_of: str, known_at: str) -> str:
-    return f"(c.made_on IS NULL OR c.made_on <= {as_of}) AND c.recorded_at <= {known_at}"
-
-
-def effective_commitments(as_of: str, known_at: str) -> str:
-    """Every commitment made by ``as_of`` and recorded by ``known_at`` (SQL parameter
-    names), with the title, deadline, parties, status and completion in force on
-    ``as_of`` as known at ``known_at``."""
-
-    def latest(table: str, column: str, where: str = "") -> str:
-        return _latest(table, column, as_of, known_at, where)
-
-    amended = "rm_amendments"
-    return f"""
-    SELECT c.commitment_id, c.plan_id, c.code, c.section, c.priority, c.made_on,
-           c.recorded_at,
-           coalesce({latest(amended, "title", "AND x.title IS NOT NULL")}, c.title) AS title,
-           coalesce({latest(amended, "deadline", "AND x.deadline IS NOT NULL")}, c.deadline)
-               AS deadline,
-           coalesce({latest(amended, "deadline_end", "AND x.deadline IS NOT NULL")},
-                    c.deadline_end) AS deadline_end,
-           coalesce({latest(amended, "parties", "AND x.parties IS NOT NULL")}, c.parties)
-               AS parties,
-           coalesce({latest("rm_status_changes", "status")}, 'planned') AS status,
-           {
-        latest(
-            "rm_progress_reports",
-            "completion",
-            f"AND (x.retracted_at IS NULL OR x.retracted_at > {known_at})",
-        )
-    } AS completion
-    FROM rm_commitments c
-    WHERE {_made_by(as_of, known_at)}
-    """
-
-
-#: Only what the progress tree counts by (:class:`CommitmentRow`): no titles or
-#: parties to look up and decode.
-PROGRESS_ROWS = f"""
-    SELECT c.commitment_id, c.section, c.priority,
-           coalesce({
-    _latest("rm_amendments", "deadline_end", "$2", "$3", "AND x.deadline IS NOT NULL")
-},
-                    c.deadline_end) AS deadline_end,
-           coalesce({_latest("rm_status_changes", "status", "$2", "$3")}, 'planned') AS status
-    FROM rm_commitments c
-    WHERE {_made_by("$2", "$3")} AND c.plan_id = $1
-"""
-
-
-EFFECTIVE_COMMITMENTS = effective_commitments("$2", "$3")
 
 
 class ReportingQueries:
@@ -331,11 +273,11 @@ class ReportingQueries:
     ) -> list[asyncpg.Record]:
         return await self._pool.fetch(
             f"""
-            SELECT d.day, coalesce({_latest("rm_status_changes", "status", "d.day", "$3")},
+            SELECT d.day, coalesce({latest("rm_status_changes", "status", "d.day", "$3")},
                                    'planned') AS status,
                    count(*) AS n
             FROM unnest($2::date[]) AS d(day)
-            JOIN rm_commitments c ON c.plan_id = $1 AND {_made_by("d.day", "$3")}
+            JOIN rm_commitments c ON c.plan_id = $1 AND {made_by("d.day", "$3")}
             GROUP BY 1, 2
             """,
             plan_id,
@@ -367,6 +309,8 @@ def _rows(records: list[asyncpg.Record]) -> list[CommitmentRow]:
             status=r["status"],
             priority=r["priority"],
             deadline_end=r["deadline_end"],
+            recurrence=r["recurrence"],
+            reported_on=r["reported_on"],
         )
         for r in records
     ]

@@ -92,7 +92,7 @@ async def commitment(read: Readers, commitment_id: str, dates: ReportDates) -> C
     row = await reader.commitment(commitment_id, day, known)
     if row is None:
         raise NotFound(f"no commitment {commitment_id!r} (yet) in reporting")
-    found = deadline_class(row["deadline_end"], row["status"], day, 0)
+    found = deadline_class(row, day, 0)
     return CommitmentView(
         **summary_fields(row),
         plan=row["plan_id"],

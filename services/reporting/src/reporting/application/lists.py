@@ -18,7 +18,7 @@ from typing import Final, Generic, Literal, TypeVar
 from reporting.application.errors import InvalidCursor, InvalidQuery, InvalidRange
 from reporting.application.ports import Row
 from reporting.application.progress import STATUSES
-from reporting.application.views import deadline_class
+from reporting.application.views import deadline_class, due
 
 T = TypeVar("T")
 Key = tuple[int | str, ...]
@@ -72,8 +72,8 @@ class CommitmentFilter:
     def admits(self, row: Row, sections: frozenset[str] | None, day: date) -> bool:
         """``sections``: the codes the ``section`` criterion stands for (it and its
         sub-sections)."""
-        end: date | None = row["deadline_end"]
-        late = deadline_class(end, row["status"], day, 0)
+        end: date | None = due(row, day)
+        late = deadline_class(row, day, 0)
         return (
             (not self.status or row["status"] in self.status)
             and (self.party is None or _names(row, self.party))

@@ -18,6 +18,8 @@ def _row(r: Row) -> CommitmentRow:
         status=r["status"],
         priority=r["priority"],
         deadline_end=r["deadline_end"],
+        recurrence=r.get("recurrence"),
+        reported_on=r.get("reported_on"),
     )
 
 
@@ -40,7 +42,7 @@ async def scorecard(read: Readers, name: str, dates: ReportDates) -> Scorecard:
             await read.funding.flow_sums("commitment_id", r["commitment_id"], None, day, known),
             None,
         )
-        found = deadline_class(r["deadline_end"], r["status"], day, 0)
+        found = deadline_class(r, day, 0)
         commitments.append(
             PartyCommitment(
                 **summary_fields(r),

@@ -122,7 +122,7 @@ async def _classified(
     overdue: list[Overdue] = []
     upcoming: list[Upcoming] = []
     for r in await reader.commitments(plan_id, dates.as_of, dates.known_at):
-        found = deadline_class(r["deadline_end"], r["status"], dates.as_of, within_days)
+        found = deadline_class(r, dates.as_of, within_days)
         if found is None:
             continue
         kind, days = found

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Final
 
 from reporting.application.models import SectionProgress, Totals
+from shared.deadlines import Recurrence
 
 STATUSES: Final = ("planned", "launched", "completed", "suspended", "cancelled")
 CLOSED: Final = frozenset({"completed", "cancelled"})
@@ -22,11 +23,48 @@ class CommitmentRow:
     status: str
     priority: bool
     deadline_end: date | None
+    #: A recurring deadline's ``recurrence`` (``every``, ``from``, ``until``) and the
+    #: business date of the latest progress report: see :func:`due_on`.
+    recurrence: Mapping[str, Any] | None = None
+    reported_on: date | None = None
+
+
+def due_on(
+    end: date | None,
+    recurrence: Mapping[str, Any] | None,
+    reported_on: date | None,
+    as_of: date,
+) -> date | None:
+    """The day the commitment is next due, on ``as_of``: its deadline's end, or for a
+    recurring deadline the due date of its first period that no progress report
+    covers (a report dated in a period or after it covers it), each period being
+    overdue on its own. ``None``: nothing due (no deadline, or every period up to a
+    year past ``as_of`` covered)."""
+    if not recurrence:
+        return end
+    schedule = Recurrence(
+        every=recurrence["every"],
+        start=_day(recurrence.get("from")),
+        until=_day(recurrence.get("until")),
+    )
+    period_start = schedule.start
+    for due in schedule.due_dates(as_of + timedelta(days=400)):
+        if reported_on is None or period_start is None or reported_on < period_start:
+            return due
+        period_start = due + timedelta(days=1)
+    return None if schedule.start is not None else end
+
+
+def _day(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
 
 
 def is_overdue(row: CommitmentRow, as_of: date) -> bool:
-    """Past its deadline's end on ``as_of`` and neither completed nor cancelled."""
-    return row.deadline_end is not None and row.deadline_end < as_of and row.status not in CLOSED
+    """Due before ``as_of`` (:func:`due_on`) and neither completed nor cancelled."""
+    due = due_on(row.deadline_end, row.recurrence, row.reported_on, as_of)
+    return due is not None and due < as_of and row.status not in CLOSED
 
 
 def totals(rows: Iterable[CommitmentRow], as_of: date) -> Totals:

@@ -7,7 +7,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from reporting.application.progress import CLOSED
+from reporting.application.ports import Row
+from reporting.application.progress import CLOSED, due_on
 
 
 def _number(value: Any) -> Decimal | None:
@@ -42,11 +43,17 @@ def percent_of_way(definition: Mapping[str, Any], latest: Any) -> float | None:
     return float(round((value - baseline) / (target - baseline) * 100, 1))
 
 
-def deadline_class(
-    deadline_end: date | None, status: str, as_of: date, within_days: int
-) -> tuple[str, int] | None:
-    """``("overdue", days late)`` or ``("upcoming", days left)``, else ``None``."""
-    if deadline_end is None or status in CLOSED:
+def due(row: Row, as_of: date) -> date | None:
+    """When an effective-commitment row is next due on ``as_of`` (:func:`due_on`)."""
+    return due_on(row["deadline_end"], row.get("recurrence"), row.get("reported_on"), as_of)
+
+
+def deadline_class(row: Row, as_of: date, within_days: int) -> tuple[str, int] | None:
+    """``("overdue", days late)`` or ``("upcoming", days left)``, else ``None``: by the
+    day the commitment is next due (a recurring deadline's first period that no
+    report covers)."""
+    deadline_end = due(row, as_of)
+    if deadline_end is None or row["status"] in CLOSED:
         return None
     days = (deadline_end - as_of).days
     if days < 0:
