@@ -90,6 +90,9 @@ class FakeCommitments:
     async def plan_indicators(self, plan_id: str, known_at: datetime) -> Rows:
         return []
 
+    async def plan_targets(self, plan_id: str, known_at: datetime) -> Rows:
+        return []
+
     async def plan_measurements(self, plan_id: str, as_of: date, known_at: datetime) -> Rows:
         return []
 

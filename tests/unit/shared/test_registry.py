@@ -103,7 +103,7 @@ def test_every_payload_model_of_the_contracts_is_listed_and_registered() -> None
         }
         assert models == set(module.EVENTS), module.__name__
         assert all(registry.model(m.event_type) is m for m in models)
-    assert len(registry.types()) == 30
+    assert len(registry.types()) == 31
 
 
 def test_no_module_holds_a_registry_once_imported() -> None:

@@ -18,8 +18,10 @@ from commitments.api.errors import install_error_handlers
 from commitments.api.events import router as events_router
 from commitments.api.people import router as people_router
 from commitments.api.routes import router
+from commitments.api.targets import router as targets_router
 from commitments.application.ingestion import OnceOnlyCommands
 from commitments.application.service import CommitmentsService, StateCache, plan_cache
+from commitments.application.targets import PlanTargets
 from commitments.domain.commitment import Commitment
 from commitments.settings import CommitmentsSettings
 from shared.contracts import build_registry
@@ -43,6 +45,7 @@ def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
         cache, plans = StateCache[Commitment](), plan_cache()
         units = PostgresUnitsOfWork(store)
         app.state.service = CommitmentsService(store, registry, now, cache, plans, units=units)
+        app.state.targets = PlanTargets(app.state.service, store, registry, now)
         app.state.ingest = OnceOnlyCommands(store, registry, now, cache, plans, units=units)
         app.state.access = AccessRegistry(
             store, registry, now, pool=pool, sealer=sealer, units=units
@@ -65,7 +68,14 @@ def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
     app = runtime.build_app(
         title="Pactstream commitments",
         lifespan=lifespan,
-        routers=[router, changes_router, events_router, access_router, people_router],
+        routers=[
+            router,
+            changes_router,
+            events_router,
+            access_router,
+            people_router,
+            targets_router,
+        ],
     )
     install_error_handlers(app)
     app.state.clock = now

@@ -113,6 +113,40 @@ class PlanRevised(EventData):
     moves: tuple[SectionMove, ...] = ()
 
 
+TargetAggregation = Literal["sum", "weighted_mean", "latest"]
+Comparison = Literal["<", "<=", ">=", ">"]
+
+
+class TargetSourceData(_Value):
+    """One commitment's indicator that feeds a shared target; for a weighted mean, the
+    base it weighs by: a fixed ``weight`` (a decimal string) or the latest value of
+    another indicator of the same commitment (``weight_indicator``)."""
+
+    commitment_id: str
+    indicator: str
+    weight: str | None = None
+    weight_indicator: str | None = None
+
+
+class PlanTargetSet(EventData):
+    """A target the plan sets for several parties together ("at least 25 % of funding
+    through local responders by 2020"): fed by the measurements of ``sources``,
+    combined by ``aggregation``, met when the result ``comparison`` ``value`` holds
+    (by ``by``). Setting a code again replaces its definition from then on."""
+
+    event_type = "org.pactstream.plan.target_set"
+
+    plan_id: str
+    code: str
+    title: LocalText
+    unit: str
+    aggregation: TargetAggregation
+    comparison: Comparison
+    value: str
+    by: date | None = None
+    sources: tuple[TargetSourceData, ...]
+
+
 class CommitmentMade(EventData):
     event_type = "org.pactstream.commitment.made"
 
@@ -241,4 +275,5 @@ EVENTS: tuple[type[EventData], ...] = (
     MilestoneReached,
     CommitmentAmended,
     PlanRevised,
+    PlanTargetSet,
 )

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from reporting.adapters.key_dates import key_date_recorded
 from reporting.adapters.projection import Projection
+from reporting.adapters.target_projections import target_set
 from shared.cloudevents import ReceivedEvent
 from shared.contracts import commitments as contract
 from shared.database import Connection
@@ -251,4 +252,5 @@ COMMITMENT_PROJECTIONS: dict[type[EventData], Projection] = {
     contract.MilestoneAdded: _milestone_added,
     contract.MilestoneReached: _milestone_reached,
     contract.CommitmentAmended: _commitment_amended,
+    contract.PlanTargetSet: target_set,
 }

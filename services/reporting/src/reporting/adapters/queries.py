@@ -212,6 +212,21 @@ class ReportingQueries:
             known_at,
         )
 
+    async def plan_targets(self, plan_id: str, known_at: datetime) -> list[asyncpg.Record]:
+        """Each shared target's definition in force at ``known_at``, in the order the
+        targets were first set."""
+        return await self._pool.fetch(
+            """
+            SELECT DISTINCT ON (code) code, definition,
+                   min(recorded_at) OVER (PARTITION BY code) AS first_set
+            FROM rm_plan_targets
+            WHERE plan_id = $1 AND recorded_at <= $2
+            ORDER BY code, recorded_at DESC, event_id
+            """,
+            plan_id,
+            known_at,
+        )
+
     async def plan_measurements(
         self, plan_id: str, as_of: date, known_at: datetime
     ) -> list[asyncpg.Record]:

@@ -36,6 +36,7 @@ from reporting.application import (
     parties,
     plans,
     provenance,
+    targets,
 )
 from reporting.application.dates import Clock
 from reporting.application.iati import Publisher, to_xml
@@ -183,6 +184,17 @@ async def export_history(
     view = await history.plan_history(read, plan_id, dates)
     table = history.history_table(view)
     return _file(request, [table], _json(view), f"{plan_id}-history", dates)
+
+
+@router.get("/plans/{plan_id}/targets.csv", response_class=Response)
+@router.get("/plans/{plan_id}/targets.xlsx", response_class=Response)
+@router.get("/plans/{plan_id}/targets.json", response_class=Response)
+async def export_targets(
+    request: Request, plan_id: str, read: PlanSnapshot, dates: Dates
+) -> Response:
+    view = await targets.plan_targets(read, plan_id, dates)
+    table = targets.targets_table(view)
+    return _file(request, [table], _json(view), f"{plan_id}-targets", dates)
 
 
 @router.get("/commitments/{commitment_id}.csv", response_class=Response)

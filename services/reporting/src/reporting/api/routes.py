@@ -22,7 +22,16 @@ from reporting.api.dependencies import (
     WithinDays,
     link_next,
 )
-from reporting.application import changes, commitments, history, money, parties, plans, status
+from reporting.application import (
+    changes,
+    commitments,
+    history,
+    money,
+    parties,
+    plans,
+    status,
+    targets,
+)
 from reporting.application.models import (
     Changes,
     CommitmentItem,
@@ -35,6 +44,7 @@ from reporting.application.models import (
     Progress,
     Scorecard,
 )
+from reporting.application.models.targets import PlanTargets
 from shared.http.problems import problem_responses
 
 router = APIRouter(prefix="/v1", responses=problem_responses(401, 422))
@@ -135,6 +145,14 @@ async def plan_history(plan_id: str, read: PlanSnapshot, dates: Dates) -> PlanHi
     ``as_of``, as known at ``known_at``: commitments by status, and outgoing money
     pledged, committed, disbursed and spent, cumulated per currency."""
     return await history.plan_history(read, plan_id, dates)
+
+
+@router.get("/plans/{plan_id}/targets", tags=["plans"], responses=FOUND)
+async def plan_targets(plan_id: str, read: PlanSnapshot, dates: Dates) -> PlanTargets:
+    """The targets the plan shares among several commitments, each at its sources'
+    latest measurements on ``as_of`` as known at ``known_at``: the combined value (a
+    sum, a weighted mean or the latest), and whether it meets its threshold."""
+    return await targets.plan_targets(read, plan_id, dates)
 
 
 @router.get("/commitments/{commitment_id}", tags=["commitments"], responses=FOUND)

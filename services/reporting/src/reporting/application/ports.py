@@ -63,6 +63,9 @@ class CommitmentsReader(Protocol):
 
     async def plan_indicators(self, plan_id: str, known_at: datetime) -> Rows: ...
 
+    async def plan_targets(self, plan_id: str, known_at: datetime) -> Rows:
+        """Each shared target's ``code``, ``definition`` (as set) and ``first_set``."""
+
     async def plan_measurements(self, plan_id: str, as_of: date, known_at: datetime) -> Rows: ...
 
     async def plan_events(
