@@ -40,6 +40,7 @@ _H_PARTNER = f"ce_{EXT_PARTNER}"
 _H_CORRELATION = f"ce_{EXT_CORRELATION}"
 _H_CAUSATION = f"ce_{EXT_CAUSATION}"
 _H_TRACEPARENT = f"ce_{EXT_TRACEPARENT}"
+_W3C_TRACEPARENT = "traceparent"
 
 
 def rfc3339(moment: datetime) -> str:
@@ -99,7 +100,10 @@ def kafka_headers(
     if causation_id is not None:
         headers.append((_H_CAUSATION, causation_id))
     if traceparent is not None:
+        # Twice: as the CloudEvents Kafka binding names the extension, and as W3C
+        # trace context names it, which OpenTelemetry's Kafka instrumentations read.
         headers.append((_H_TRACEPARENT, traceparent))
+        headers.append((_W3C_TRACEPARENT, traceparent))
     return headers
 
 
@@ -186,7 +190,7 @@ def from_kafka(value: bytes | None, headers: Sequence[tuple[str, bytes]]) -> Rec
                 partner=attrs.get(_H_PARTNER),
                 correlation_id=attrs.get(_H_CORRELATION),
                 causation_id=attrs.get(_H_CAUSATION),
-                traceparent=attrs.get(_H_TRACEPARENT),
+                traceparent=attrs.get(_H_TRACEPARENT) or attrs.get(_W3C_TRACEPARENT),
             ),
             data_json=text,
         )

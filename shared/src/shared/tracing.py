@@ -7,7 +7,7 @@ so one trace follows a write from the partner's call to the read model."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Literal
 
@@ -20,11 +20,15 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 Exporter = Literal["none", "console", "otlp"]
 _propagator = TraceContextTextMapPropagator()
 tracer = trace.get_tracer("pactstream")
+#: Whether spans are recorded in this process (set by :func:`configure`).
+_on = False
 
 
 def configure(service: str, exporter: Exporter, endpoint: str | None = None) -> None:
+    global _on
     if exporter == "none":
         return
+    _on = True
     provider = TracerProvider(resource=Resource.create({"service.name": f"pactstream-{service}"}))
     if exporter == "console":
         provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
@@ -47,3 +51,37 @@ def span(name: str, traceparent: str | None, **attributes: str) -> Iterator[None
     parent = _propagator.extract({"traceparent": traceparent}) if traceparent else None
     with tracer.start_as_current_span(name, context=parent, attributes=attributes):
         yield
+
+
+def traceparent_now(incoming: str | None) -> str | None:
+    """The W3C ``traceparent`` of the current span, to keep in the events a request
+    causes: the request's own server span (a new trace when the caller sent none), or,
+    when tracing is off, the caller's header as it came."""
+    context = trace.get_current_span().get_span_context()
+    if not context.is_valid:
+        return incoming
+    carrier: dict[str, str] = {}
+    _propagator.inject(carrier)
+    return carrier.get("traceparent", incoming)
+
+
+@contextmanager
+def spans_for(name: str, traceparents: Iterable[tuple[str, str | None]]) -> Iterator[None]:
+    """One span per event applied together (``(event type, traceparent)``), each in
+    its own event's trace and covering the shared work: a bulk apply still shows in the
+    trace of every write it carries. Nothing when tracing is off."""
+    if not _on:
+        yield
+        return
+    started = [
+        tracer.start_span(
+            f"{name} {type_}",
+            context=_propagator.extract({"traceparent": parent}) if parent else None,
+        )
+        for type_, parent in traceparents
+    ]
+    try:
+        yield
+    finally:
+        for one in started:
+            one.end()

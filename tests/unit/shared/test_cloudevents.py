@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import UTC, datetime
 from uuid import uuid4
 
@@ -99,3 +100,12 @@ def test_times_go_out_in_utc_with_z_and_read_back_equal() -> None:
     for moment, text in cases.items():
         assert rfc3339(moment) == text
         assert parse_time(text) == (moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+
+
+def test_a_traced_event_carries_w3c_traceparent_for_opentelemetry_consumers() -> None:
+    parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    event = replace(stored(), metadata=EventMetadata(partner="ministry", traceparent=parent))
+    _, value, headers = cloudevents.to_kafka(event, "/pactstream/commitments")
+    assert dict(headers)["traceparent"] == dict(headers)["ce_traceparent"] == parent.encode()
+    only_w3c = [(k, v) for k, v in headers if k != "ce_traceparent"]
+    assert cloudevents.from_kafka(value, only_w3c).metadata.traceparent == parent

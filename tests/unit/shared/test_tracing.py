@@ -59,3 +59,38 @@ def test_a_request_span_is_named_by_its_route_never_by_the_path() -> None:
     names = [s.name for s in exporter.get_finished_spans()]
     assert "GET /invitations/{person}/{token}" in names
     assert not any("secret-token" in name for name in names)
+
+
+def test_events_applied_together_each_get_a_span_in_their_own_trace(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    exporter = spans()
+    monkeypatch.setattr(tracing, "_on", True)
+    other = "0af7651916cd43dd8448eb211c80319c"
+    with tracing.spans_for(
+        "project",
+        [("a.made", f"00-{TRACE}-{PARENT}-01"), ("a.changed", f"00-{other}-{PARENT}-01")],
+    ):
+        pass
+    found = {s.name: format(s.context.trace_id, "032x") for s in exporter.get_finished_spans()}
+    assert found == {"project a.made": TRACE, "project a.changed": other}
+
+
+def test_nothing_is_recorded_per_event_when_tracing_is_off(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    exporter = spans()
+    monkeypatch.setattr(tracing, "_on", False)
+    with tracing.spans_for("project", [("a.made", f"00-{TRACE}-{PARENT}-01")]):
+        pass
+    assert exporter.get_finished_spans() == ()
+
+
+def test_events_keep_the_requests_own_span_a_new_trace_when_none_came() -> None:
+    spans()
+    assert tracing.traceparent_now("00-x") == "00-x"  # No span: the header as it came.
+    with tracing.span("POST /v1/plans", None):
+        fresh = tracing.traceparent_now(None)
+        current = trace.get_current_span().get_span_context()
+    assert fresh is not None
+    assert fresh.startswith(f"00-{current.trace_id:032x}-{current.span_id:016x}-")
+    with tracing.span("POST /v1/plans", f"00-{TRACE}-{PARENT}-01"):
+        continued = tracing.traceparent_now(f"00-{TRACE}-{PARENT}-01")
+    assert continued is not None and continued.startswith(f"00-{TRACE}-")
+    assert PARENT not in continued  # The request's own span, child of the caller's.

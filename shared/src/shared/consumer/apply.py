@@ -161,11 +161,9 @@ async def _apply_bulk(
 async def _project_all(
     tracking: ConsumerTracking[C], consumer: str, bulk: BulkHandler[C], events: list[ReceivedEvent]
 ) -> None:
-    traced = next((e for e in events if e.metadata.traceparent), None)
-    with tracing.span(
-        f"project {len(events)} events",
-        traced.metadata.traceparent if traced else None,
-        consumer=consumer,
+    with (
+        tracing.span(f"project {len(events)} events", None, consumer=consumer),
+        tracing.spans_for("project", ((e.type, e.metadata.traceparent) for e in events)),
     ):
         await bulk(tracking.connection, events)
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from shared import logs
+from shared import logs, tracing
 from shared.events import EventMetadata
 from shared.http.auth import KeyAuthenticator, Principal, bearer_key, client_address
 from shared.http.problems import Problem, problem_response
@@ -39,7 +39,7 @@ async def get_metadata(
     return EventMetadata(
         partner=principal.id,
         correlation_id=request.headers.get("x-correlation-id"),
-        traceparent=request.headers.get("traceparent"),
+        traceparent=tracing.traceparent_now(request.headers.get("traceparent")),
     )
 
 

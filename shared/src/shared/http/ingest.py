@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from shared import jsontext, webhooks
+from shared import jsontext, tracing, webhooks
 from shared.cloudevents import InvalidCloudEvent, StructuredEvent, parse_structured
 from shared.events import EventMetadata
 from shared.http.auth import KeyAuthenticator, Principal
@@ -79,7 +79,7 @@ async def ingest(
             partner=principal.id,
             causation_id=f"{event.source}#{event.id}",
             correlation_id=request.headers.get("x-correlation-id") or event.id,
-            traceparent=request.headers.get("traceparent"),
+            traceparent=tracing.traceparent_now(request.headers.get("traceparent")),
         )
 
     auth: KeyAuthenticator = request.app.state.authenticator
