@@ -7,7 +7,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import httpx
 
 from pactstream_bench.common import Result, percentile
-from pactstream_bench.services import KEY, Services, free_port
+from pactstream_bench.services import KEY, Services
 
 SINGLE_LUA = """
 -- Each wrk thread gets its own id from setup(), so codes never collide across threads.
@@ -44,7 +43,7 @@ WARMUP_WRITES = 200
 POLL_SECONDS = 0.002
 
 
-def _wrk(url: str, path: str, seconds: int, connections: int = 32) -> float:
+def wrk(url: str, path: str, seconds: int, connections: int = 32) -> float:
     if shutil.which("wrk") is None:
         subprocess.run(
             ["apt-get", "install", "-y", "-q", "wrk"], check=True, stdout=subprocess.DEVNULL
@@ -136,29 +135,8 @@ def http_single(services: Services, seconds: int) -> Result:
         base_url=services.url("commitments"), headers={"Authorization": f"Bearer {KEY}"}
     ) as c:
         plan = c.post("/v1/plans", json=plan_body()).json()
-    rps = _wrk(services.url("commitments"), f"/v1/plans/{plan['id']}/commitments", seconds)
+    rps = wrk(services.url("commitments"), f"/v1/plans/{plan['id']}/commitments", seconds)
     return Result("http_single_rps", rps, "requests/s")
-
-
-def fastapi_bare(seconds: int) -> Result:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pactstream_bench.bare", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/docs", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        rps = _wrk(f"http://127.0.0.1:{port}", "/echo", seconds)
-    finally:
-        process.terminate()
-        process.wait()
-    return Result("fastapi_bare_rps", rps, "requests/s")
 
 
 async def http_latency(services: Services, count: int = 400) -> Result:

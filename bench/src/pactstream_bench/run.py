@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pactstream_bench import dataset, http, relay, store
+from pactstream_bench import dataset, http, peers, relay, store
 from pactstream_bench.common import Result, say
 from pactstream_bench.services import ROOT, Services
 from shared import process
@@ -87,38 +87,37 @@ def machine() -> dict[str, object]:
 
 
 Goal = tuple[str, Callable[[dict[str, float]], bool], str]
+#: Issue 24's goals that this harness measures: ratios within one run, absolute figures
+#: for this 2-core machine. Not measured yet: the eventsourcing library with 16
+#: concurrent writers, relay lag during full-speed ingest, and the queries at ten
+#: million events (the run's data set is smaller).
 GOALS: list[Goal] = [
     (
-        "batched append ≥ 50% of raw COPY",
-        lambda r: r["append_batched_eps"] >= 0.5 * r["copy_raw_rps"],
+        "batched append ≥ 75% of raw COPY",
+        lambda r: r["append_batched_eps"] >= 0.75 * r["copy_raw_rps"],
         "append_batched_eps",
     ),
     (
-        "batched append ≥ 5× eventsourcing",
-        lambda r: r["append_batched_eps"] >= 5 * r["eventsourcing_eps"],
+        "batched append ahead of eventsourcing",
+        lambda r: r["append_batched_eps"] > r["eventsourcing_eps"],
         "append_batched_eps",
     ),
     (
-        "16 writers ≥ 2,000 events/s",
-        lambda r: r["append_concurrent_eps"] >= 2000,
-        "append_concurrent_eps",
-    ),
-    (
-        "relay ≥ 50% of raw aiokafka",
-        lambda r: r["relay_eps"] >= 0.5 * r["aiokafka_raw_mps"],
-        "relay_eps",
-    ),
-    (
-        "single POST ≥ 40% of bare FastAPI",
-        lambda r: r["http_single_rps"] >= 0.4 * r["fastapi_bare_rps"],
+        "single POST ≥ 50% of the minimal durable endpoint",
+        lambda r: r["http_single_rps"] >= 0.5 * r["fastapi_durable_rps"],
         "http_single_rps",
     ),
-    ("batch ingest ≥ 10,000 events/s", lambda r: r["http_batch_eps"] >= 10_000, "http_batch_eps"),
-    ("end to end p50 < 30 ms", lambda r: r["e2e_p50_ms"] < 30, "e2e_p50_ms"),
-    ("end to end p99 < 150 ms", lambda r: r["e2e_p99_ms"] < 150, "e2e_p99_ms"),
-    ("rebuild ≥ 25,000 events/s", lambda r: r["rebuild_eps"] >= 25_000, "rebuild_eps"),
+    (
+        "relay ≥ 5× batch ingest",
+        lambda r: r["relay_eps"] >= 5 * r["http_batch_eps"],
+        "relay_eps",
+    ),
+    ("batch ingest ≥ 15,000 events/s", lambda r: r["http_batch_eps"] >= 15_000, "http_batch_eps"),
+    ("end to end p50 < 20 ms", lambda r: r["e2e_p50_ms"] < 20, "e2e_p50_ms"),
+    ("end to end p99 < 100 ms", lambda r: r["e2e_p99_ms"] < 100, "e2e_p99_ms"),
+    ("rebuild ≥ 40,000 events/s", lambda r: r["rebuild_eps"] >= 40_000, "rebuild_eps"),
     ("progress p99 < 50 ms", lambda r: r["progress_p99_ms"] < 50, "progress_p99_ms"),
-    ("as-of p99 < 500 ms", lambda r: r["asof_p99_ms"] < 500, "asof_p99_ms"),
+    ("as-of p99 < 200 ms", lambda r: r["asof_p99_ms"] < 200, "asof_p99_ms"),
     ("commitments < 150 MB", lambda r: r["rss_mb_commitments"] < 150, "rss_mb_commitments"),
     ("funding < 150 MB", lambda r: r["rss_mb_funding"] < 150, "rss_mb_funding"),
     ("reporting < 150 MB", lambda r: r["rss_mb_reporting"] < 150, "rss_mb_reporting"),
@@ -174,7 +173,8 @@ async def measure(sizes: Sizes) -> list[Result]:
     keep(await relay.relay(sizes.relayed))
     keep(await relay.aiokafka_raw(sizes.relayed))
     keep(await relay.aiokafka_send(sizes.relayed))
-    keep(await asyncio.to_thread(http.fastapi_bare, sizes.http_seconds))
+    keep(await asyncio.to_thread(peers.fastapi_bare, sizes.http_seconds))
+    keep(await peers.fastapi_durable(sizes.http_seconds))
 
     services = Services()
     services.start()
