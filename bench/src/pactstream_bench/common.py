@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import statistics
 import sys
@@ -15,8 +16,10 @@ import asyncpg
 from shared.database import create_pool, drop_database, ensure_database
 from shared.kafka import delete_topics, ensure_topics
 
-PG = "postgresql://pactstream@127.0.0.1:55432"
-KAFKA = "127.0.0.1:59092"
+#: This checkout's local servers, on the ports ``./pactstream infra`` gives them.
+PG_PORT = int(os.environ.get("PACTSTREAM_LOCAL_PG_PORT", "55432"))
+PG = f"postgresql://pactstream@127.0.0.1:{PG_PORT}"
+KAFKA = f"127.0.0.1:{int(os.environ.get('PACTSTREAM_LOCAL_KAFKA_PORT', '59092'))}"
 
 
 def say(message: str) -> None:

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import asyncpg
 
-from pactstream_bench.common import PG, Result, Timer, percentile, rate
+from pactstream_bench.common import KAFKA, PG, Result, Timer, percentile, rate
 from pactstream_bench.services import Services
 from reporting.adapters.rebuild import Rebuilder, drop_retired
 from shared.contracts import build_registry
@@ -141,7 +141,7 @@ async def rebuild(services: Services, total: int) -> Result:
     url = f"{PG}/{services.ref}_reporting"
     rebuilder = Rebuilder(
         database_url=url,
-        kafka="127.0.0.1:59092",
+        kafka=KAFKA,
         topics=[f"{services.ref}.commitments", f"{services.ref}.funding"],
         consumer=f"{services.ref}.reporting",
         registry=build_registry(),

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import asyncpg
 
-from pactstream_bench.common import PG, Result, Timer, rate, scratch_database
+from pactstream_bench.common import PG, PG_PORT, Result, Timer, rate, scratch_database
 from shared.events import NewEvent
 from shared.eventstore.postgres import PostgresEventStore, install_schema
 
@@ -91,7 +91,7 @@ def _eventsourcing_run(dbname: str, total: int) -> float:
     from eventsourcing.postgres import PostgresAggregateRecorder, PostgresDatastore
 
     datastore = PostgresDatastore(
-        dbname=dbname, host="127.0.0.1", port="55432", user="pactstream", password=""
+        dbname=dbname, host="127.0.0.1", port=str(PG_PORT), user="pactstream", password=""
     )
     recorder = PostgresAggregateRecorder(datastore, events_table_name="stored_events")
     recorder.create_table()
