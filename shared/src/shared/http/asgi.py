@@ -33,6 +33,14 @@ JSON_TYPES = (
     "application/cloudevents-batch+json",
     "application/merge-patch+json",
 )
+
+
+def is_json(ctype: str) -> bool:
+    """One of :data:`JSON_TYPES`, or another ``application/…+json`` type (a binary-mode
+    CloudEvent's data may have one); ``ctype`` without parameters, lowercase."""
+    return ctype in JSON_TYPES or (ctype.startswith("application/") and ctype.endswith("+json"))
+
+
 OPERATIONAL = frozenset({"/healthz", "/readyz", "/metrics"})
 #: Served before the database is ready: they need nothing but the process.
 NEED_NOTHING = OPERATIONAL | {"/openapi.json", "/asyncapi.json", "/docs", "/docs/oauth2-redirect"}
@@ -291,18 +299,22 @@ class BodyLimits:
             await send_problem(scope, send, too_large)
             return
         ctype = (header(scope, b"content-type") or "").split(";")[0].strip().lower()
-        if body and ctype in JSON_TYPES and (shape := json_shape_problem(body)):
+        json_body = is_json(ctype)
+        if body and json_body and (shape := json_shape_problem(body)):
             await send_problem(scope, send, Problem(400, "json-too-complex", shape))
             return
         is_form = ctype == FORM and scope.get("path", "").startswith(FORM_PATHS)
-        if body and ctype not in JSON_TYPES and not is_form:
+        if body and not json_body and not is_form:
             await send_problem(
                 scope,
                 send,
                 Problem(
                     415,
                     "unsupported-media-type",
-                    f"content type {ctype or '(none)'!r} is not accepted; send application/json",
+                    f"content type {ctype or '(none)'!r} is not accepted; send application/json"
+                    " (CloudEvents: application/cloudevents+json, "
+                    "application/cloudevents-batch+json, or binary mode with an "
+                    "application/json or application/*+json body)",
                 ),
             )
             return
