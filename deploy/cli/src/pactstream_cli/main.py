@@ -63,6 +63,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=settings.port,
         log_level=settings.log_level,
         log_config=None,
+        loop="uvloop",  # Both installed for this (shared's dependencies), for speed.
+        http="httptools",
         timeout_graceful_shutdown=8,
         access_log=False,
     )
