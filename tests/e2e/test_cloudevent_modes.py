@@ -122,7 +122,10 @@ def test_a_binary_event_is_held_to_the_same_source_and_scope_checks(platform: Pl
     intruder = issue(platform, "partner")  # No sources of its own.
     elsewhere = issue(platform, "partner", plans=[create_plan(platform)["id"]])
     data = {"status": "launched", "as_of": "2016-02-01"}
-    message = to_binary_event(sdk_event(STATUS_CHANGED, cid, data, source=source))
+    vendor_json = "application/vnd.x+json"
+    message = to_binary_event(
+        sdk_event(STATUS_CHANGED, cid, data, source=source, datacontenttype=vendor_json)
+    )
     mine = to_binary_event(sdk_event(STATUS_CHANGED, cid, data, source=f"/own/{random_ref()}"))
 
     def post(key: str, message: HTTPMessage) -> httpx.Response:
@@ -147,7 +150,10 @@ def test_a_binary_flow_takes_effect_once_on_funding(platform: Platform) -> None:
     event = sdk_event(
         "org.pactstream.funding.flow_recorded", edec["id"], data, source="/opcaim/finance"
     )
-    message = to_binary_event(event)
+    sent = to_binary_event(event)
+    # A JSON type with parameters is JSON data.
+    utf8 = "application/json; charset=utf-8"
+    message = HTTPMessage({**sent.headers, "content-type": utf8}, sent.body)
     codes = [send(platform, "funding", message).status_code for _ in range(2)]
     with platform.client("funding") as c:
         flows = c.get(f"/v1/agreements/{edec['id']}").json()["flows"]

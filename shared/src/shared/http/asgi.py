@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from shared import logs, tracing
+from shared.cloudevents import is_json
 from shared.http.problems import Problem, problem_response, unexpected_problem
 from shared.observability import Metrics
 
@@ -26,19 +27,6 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-
-JSON_TYPES = (
-    "application/json",
-    "application/cloudevents+json",
-    "application/cloudevents-batch+json",
-    "application/merge-patch+json",
-)
-
-
-def is_json(ctype: str) -> bool:
-    """One of :data:`JSON_TYPES`, or another ``application/…+json`` type (a binary-mode
-    CloudEvent's data may have one); ``ctype`` without parameters, lowercase."""
-    return ctype in JSON_TYPES or (ctype.startswith("application/") and ctype.endswith("+json"))
 
 
 OPERATIONAL = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -299,6 +287,8 @@ class BodyLimits:
             await send_problem(scope, send, too_large)
             return
         ctype = (header(scope, b"content-type") or "").split(";")[0].strip().lower()
+        # application/json and every application/…+json type (CloudEvents, merge
+        # patches, a binary-mode CloudEvent's own JSON data type).
         json_body = is_json(ctype)
         if body and json_body and (shape := json_shape_problem(body)):
             await send_problem(scope, send, Problem(400, "json-too-complex", shape))
