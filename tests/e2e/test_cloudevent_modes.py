@@ -96,6 +96,11 @@ def test_binary_and_base64_events_that_cannot_be_read_are_refused_with_no_effect
     assert "ce-id" in missing["detail"] and "ce-source" in missing["detail"]
     assert {e["header"] for e in missing["errors"]} == {"ce-id", "ce-source"}
 
+    broken = HTTPMessage(message.headers, b'{"status": "launched"')
+    assert (
+        "not valid JSON"
+        in problem(send(platform, "commitments", broken), 400, "malformed-json")["detail"]
+    )
     text = HTTPMessage({**message.headers, "content-type": "text/plain"}, b"launched")
     refused = problem(send(platform, "commitments", text), 415, "unsupported-media-type")
     assert "application/json" in refused["detail"]

@@ -228,6 +228,8 @@ class InvalidCloudEvent(ValueError):
         self.detail = detail
         self.pointer = pointer
         self.status = status
+        #: The problem type's slug.
+        self.kind = {415: "unsupported-media-type"}.get(status, "invalid-cloudevent")
         self.errors = errors if errors is not None else [{"pointer": pointer, "detail": detail}]
 
 
@@ -339,9 +341,11 @@ def from_binary_http(headers: Iterable[tuple[str, str]], content_type: str, body
     try:
         attrs["data"] = jsontext.loads(body) if body.strip() else None
     except ValueError as exc:
-        raise InvalidCloudEvent(
+        invalid = InvalidCloudEvent(
             f"the body is not valid JSON, as Content-Type {content_type!r} says: {exc}",
             status=400,
             errors=[{"pointer": "", "detail": "not JSON"}],
-        ) from None
+        )
+        invalid.kind = "malformed-json"  # As a structured event's body would be.
+        raise invalid from None
     return attrs

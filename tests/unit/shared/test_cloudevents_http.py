@@ -81,10 +81,12 @@ def test_a_binary_body_that_is_not_json_is_refused() -> None:
     with pytest.raises(InvalidCloudEvent) as caught:
         from_binary_http(message.headers.items(), "text/plain", b"launched")
     assert caught.value.status == 415
+    assert caught.value.kind == "unsupported-media-type"
     assert "application/json" in caught.value.detail
     with pytest.raises(InvalidCloudEvent) as caught:
         from_binary_http(message.headers.items(), "application/json", b"{not json")
     assert caught.value.status == 400
+    assert caught.value.kind == "malformed-json"
 
 
 def test_data_base64_holding_json_is_honoured() -> None:

@@ -28,7 +28,6 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-
 OPERATIONAL = frozenset({"/healthz", "/readyz", "/metrics"})
 #: Served before the database is ready: they need nothing but the process.
 NEED_NOTHING = OPERATIONAL | {"/openapi.json", "/asyncapi.json", "/docs", "/docs/oauth2-redirect"}

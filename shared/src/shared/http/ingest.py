@@ -51,8 +51,7 @@ def rejected(event_id: str | None, problem: Problem, pointer_prefix: str = "") -
 
 
 def _invalid(exc: InvalidCloudEvent) -> Problem:
-    slug = "unsupported-media-type" if exc.status == 415 else "invalid-cloudevent"
-    return Problem(exc.status, slug, exc.detail, errors=exc.errors)
+    return Problem(exc.status, exc.kind, exc.detail, errors=exc.errors)
 
 
 def _payload(request: Request, ctype: str, body: bytes) -> Any:
