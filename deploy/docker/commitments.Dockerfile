@@ -1,17 +1,20 @@
-# The commitments service; see service.Dockerfile for the shared recipe.
+# The commitments service. Every image follows this recipe: it holds shared, the CLI that
+# serves and this one service, installed from the lock without the dev and bench groups.
 FROM python:3.11-slim AS build
 ARG UV_VERSION=0.9.30
 RUN pip install --no-cache-dir "uv==${UV_VERSION}"
 WORKDIR /app
 ENV UV_PYTHON_DOWNLOADS=never UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy
 COPY pyproject.toml uv.lock ./
+# uv reads the workspace from every member's manifest; only these are built.
+COPY services/funding/pyproject.toml ./services/funding/pyproject.toml
+COPY services/reporting/pyproject.toml ./services/reporting/pyproject.toml
+COPY bench/pyproject.toml ./bench/pyproject.toml
 COPY shared ./shared
-COPY services ./services
 COPY deploy/cli ./deploy/cli
-# Every workspace member must be present for uv to read the workspace.
-COPY bench ./bench
-# Only the CLI and what it needs (the services and shared), not the benchmark peers.
-RUN uv sync --frozen --no-dev --no-editable --package pactstream-cli
+COPY services/commitments ./services/commitments
+RUN uv sync --frozen --no-dev --no-default-groups --no-editable \
+    --package pactstream-cli --extra commitments
 
 FROM python:3.11-slim
 RUN useradd --system --uid 10001 pactstream

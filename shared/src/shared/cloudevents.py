@@ -1,5 +1,5 @@
 """CloudEvents 1.0: the Kafka binary-mode binding for published events, and the
-structured and batch HTTP formats that partners post.
+binary, structured and batch HTTP modes that partners post.
 
 Binary mode keeps the event data as the Kafka value and every attribute in a
 ``ce_``-prefixed header, so a standard CloudEvents SDK decodes the messages.
@@ -7,10 +7,13 @@ Binary mode keeps the event data as the Kafka value and every attribute in a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import base64
+import binascii
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote
 from uuid import UUID
 
 from shared import jsontext
@@ -213,12 +216,70 @@ class StructuredEvent:
 
 
 class InvalidCloudEvent(ValueError):
-    """A posted CloudEvent missing a required attribute or with one of the wrong kind."""
+    """A posted CloudEvent missing a required attribute or with one of the wrong kind:
+    422 by default, 400 for an envelope that cannot be read (missing binary-mode
+    headers, bad base64), 415 for data that is not JSON."""
 
-    def __init__(self, detail: str, pointer: str = "") -> None:
+    def __init__(
+        self,
+        detail: str,
+        pointer: str = "",
+        *,
+        status: int = 422,
+        errors: list[dict[str, str]] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.pointer = pointer
+        self.status = status
+        #: The problem type's slug.
+        self.kind = {415: "unsupported-media-type"}.get(status, "invalid-cloudevent")
+        self.errors = errors if errors is not None else [{"pointer": pointer, "detail": detail}]
+
+
+#: The data content types taken: JSON, as ``application/json`` or any ``+json`` type.
+ACCEPTED_DATA = "application/json or an application/*+json type"
+
+
+def is_json(content_type: str) -> bool:
+    """Whether a (data) content type is JSON: ``application/json`` or ``…/…+json``,
+    parameters (``; charset=utf-8``) and case aside."""
+    media = content_type.split(";")[0].strip().lower()
+    return media == JSON or (media.startswith("application/") and media.endswith("+json"))
+
+
+def _data(obj: dict[str, Any], pointer: str) -> Any:
+    """The event's data: ``data``, or ``data_base64`` decoded when it holds JSON."""
+    ctype = obj.get("datacontenttype", JSON)
+    if not isinstance(ctype, str) or not is_json(ctype):
+        raise InvalidCloudEvent(
+            f"datacontenttype {ctype!r} is not taken; data must be {ACCEPTED_DATA}",
+            f"{pointer}/datacontenttype",
+            status=415,
+        )
+    if "data_base64" not in obj:
+        return obj.get("data")
+    if "data" in obj:
+        raise InvalidCloudEvent(
+            "an event carries data or data_base64, not both", f"{pointer}/data_base64", status=400
+        )
+    encoded = obj["data_base64"]
+    try:
+        if not isinstance(encoded, str):
+            raise ValueError("not a string")
+        raw = base64.b64decode(encoded, validate=True)
+    except (ValueError, binascii.Error):
+        raise InvalidCloudEvent(
+            "data_base64 must be a base64 string", f"{pointer}/data_base64", status=400
+        ) from None
+    try:
+        return jsontext.loads(raw)
+    except ValueError:
+        raise InvalidCloudEvent(
+            f"data_base64 does not decode to JSON, as datacontenttype {ctype!r} says",
+            f"{pointer}/data_base64",
+            status=400,
+        ) from None
 
 
 def parse_structured(obj: Any, pointer: str = "") -> StructuredEvent:
@@ -240,14 +301,55 @@ def parse_structured(obj: Any, pointer: str = "") -> StructuredEvent:
             time = parse_time(str(obj["time"]))
         except ValueError:
             raise InvalidCloudEvent("time must be RFC 3339", f"{pointer}/time") from None
-    ctype = obj.get("datacontenttype", JSON)
-    if ctype != JSON and not str(ctype).endswith("+json"):
-        raise InvalidCloudEvent("datacontenttype must be JSON", f"{pointer}/datacontenttype")
     return StructuredEvent(
         id=obj["id"],
         source=obj["source"],
         type=obj["type"],
         subject=subject,
         time=time,
-        data=obj.get("data"),
+        data=_data(obj, pointer),
     )
+
+
+BINARY_REQUIRED = ("specversion", "id", "source", "type")
+
+
+def from_binary_http(headers: Iterable[tuple[str, str]], content_type: str, body: bytes) -> Any:
+    """A binary-mode HTTP request as the structured event it stands for: every
+    ``ce-`` header an attribute (percent-decoded, as the HTTP binding writes them), the
+    Content-Type its ``datacontenttype`` and the body its ``data``. Validate the result
+    with :func:`parse_structured`, as a structured event is."""
+    attrs: dict[str, Any] = {
+        name[3:].lower(): unquote(value)
+        for name, value in headers
+        if name.lower().startswith("ce-") and len(name) > 3
+    }
+    missing = [f"ce-{name}" for name in BINARY_REQUIRED if not attrs.get(name)]
+    if missing:
+        raise InvalidCloudEvent(
+            f"a binary-mode CloudEvent needs the headers {', '.join(missing)}; "
+            "one event in the body is sent as application/cloudevents+json",
+            status=400,
+            errors=[{"in": "header", "header": h, "detail": "required"} for h in missing],
+        )
+    for name in ("datacontenttype", "data", "data_base64"):
+        attrs.pop(name, None)  # Not header attributes: the Content-Type and the body.
+    attrs["datacontenttype"] = content_type
+    if not is_json(content_type):
+        raise InvalidCloudEvent(
+            f"Content-Type {content_type or '(none)'!r} is not taken; the body (the event's "
+            f"data) must be {ACCEPTED_DATA}",
+            status=415,
+            errors=[{"in": "header", "header": "content-type", "detail": "not JSON"}],
+        )
+    try:
+        attrs["data"] = jsontext.loads(body) if body.strip() else None
+    except ValueError as exc:
+        invalid = InvalidCloudEvent(
+            f"the body is not valid JSON, as Content-Type {content_type!r} says: {exc}",
+            status=400,
+            errors=[{"pointer": "", "detail": "not JSON"}],
+        )
+        invalid.kind = "malformed-json"  # As a structured event's body would be.
+        raise invalid from None
+    return attrs

@@ -9,15 +9,10 @@ settings name (``PACTSTREAM_POSTGRES_URL``, ``pactstream_<service>``).
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from commitments.adapters.migrations import CHAIN as COMMITMENTS
-from commitments.settings import CommitmentsSettings
-from funding.adapters.migrations import CHAIN as FUNDING
-from funding.settings import FundingSettings
-from reporting.adapters.migrations import CHAIN as REPORTING
-from reporting.settings import ReportingSettings
 from shared.database import database_exists, ensure_database
 from shared.migrations import MigrationChain, MigrationError, migrate, status
 from shared.settings import ServiceSettings
@@ -32,14 +27,33 @@ class Target:
     chain: MigrationChain
 
 
+def _target(service: str) -> Target:
+    """One service's database and chain, imported only when asked for: an image holds
+    one service (``pactstream-cli[<service>]``), and migrates that one."""
+    if service == "commitments":
+        from commitments.adapters.migrations import CHAIN as COMMITMENTS
+        from commitments.settings import CommitmentsSettings
+
+        return Target(service, CommitmentsSettings(), COMMITMENTS)
+    if service == "funding":
+        from funding.adapters.migrations import CHAIN as FUNDING
+        from funding.settings import FundingSettings
+
+        return Target(service, FundingSettings(), FUNDING)
+    from reporting.adapters.migrations import CHAIN as REPORTING
+    from reporting.settings import ReportingSettings
+
+    return Target(service, ReportingSettings(), REPORTING)
+
+
+def installed() -> tuple[str, ...]:
+    """The services this environment holds: all three in a checkout, one in an image."""
+    return tuple(s for s in SERVICES if importlib.util.find_spec(s) is not None)
+
+
 def targets(services: Sequence[str] = SERVICES) -> list[Target]:
     """Each service's database and chain, from its settings class."""
-    known = {
-        "commitments": lambda: Target("commitments", CommitmentsSettings(), COMMITMENTS),
-        "funding": lambda: Target("funding", FundingSettings(), FUNDING),
-        "reporting": lambda: Target("reporting", ReportingSettings(), REPORTING),
-    }
-    return [known[service]() for service in services]
+    return [_target(service) for service in services]
 
 
 async def apply(chosen: list[Target]) -> int:
@@ -82,5 +96,5 @@ async def show(chosen: list[Target]) -> int:
 
 
 def run(*, status_only: bool, services: Sequence[str] | None = None) -> int:
-    chosen = targets(services or SERVICES)
+    chosen = targets(services or installed())
     return asyncio.run(show(chosen) if status_only else apply(chosen))

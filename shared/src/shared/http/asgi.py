@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from shared import logs, tracing
+from shared.cloudevents import is_json
 from shared.http.problems import Problem, problem_response, unexpected_problem
 from shared.observability import Metrics
 
@@ -27,12 +28,6 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-JSON_TYPES = (
-    "application/json",
-    "application/cloudevents+json",
-    "application/cloudevents-batch+json",
-    "application/merge-patch+json",
-)
 OPERATIONAL = frozenset({"/healthz", "/readyz", "/metrics"})
 #: Served before the database is ready: they need nothing but the process.
 NEED_NOTHING = OPERATIONAL | {"/openapi.json", "/asyncapi.json", "/docs", "/docs/oauth2-redirect"}
@@ -291,18 +286,24 @@ class BodyLimits:
             await send_problem(scope, send, too_large)
             return
         ctype = (header(scope, b"content-type") or "").split(";")[0].strip().lower()
-        if body and ctype in JSON_TYPES and (shape := json_shape_problem(body)):
+        # application/json and every application/…+json type (CloudEvents, merge
+        # patches, a binary-mode CloudEvent's own JSON data type).
+        json_body = is_json(ctype)
+        if body and json_body and (shape := json_shape_problem(body)):
             await send_problem(scope, send, Problem(400, "json-too-complex", shape))
             return
         is_form = ctype == FORM and scope.get("path", "").startswith(FORM_PATHS)
-        if body and ctype not in JSON_TYPES and not is_form:
+        if body and not json_body and not is_form:
             await send_problem(
                 scope,
                 send,
                 Problem(
                     415,
                     "unsupported-media-type",
-                    f"content type {ctype or '(none)'!r} is not accepted; send application/json",
+                    f"content type {ctype or '(none)'!r} is not accepted; send application/json"
+                    " (CloudEvents: application/cloudevents+json, "
+                    "application/cloudevents-batch+json, or binary mode with an "
+                    "application/json or application/*+json body)",
                 ),
             )
             return

@@ -1,5 +1,10 @@
-"""The envelope side of ``POST /v1/events``: structured or batch CloudEvents in, one
-answer or per-item results out. What an event means is the service's ``apply``.
+"""The envelope side of ``POST /v1/events``: CloudEvents in, one answer or per-item
+results out. What an event means is the service's ``apply``.
+
+The Content-Type says the mode: ``application/cloudevents+json`` one structured event,
+``application/cloudevents-batch+json`` a batch, anything else binary mode (the
+attributes in ``ce-`` headers, the data as the body, JSON only), which becomes the same
+event as its structured form and is claimed, checked and applied the same way.
 
 Sources belong to partners: an event whose ``source`` the caller may not use is
 refused 403 ``foreign-source`` (an item of a batch is rejected so), before it is
@@ -15,13 +20,19 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from shared import jsontext, tracing, webhooks
-from shared.cloudevents import InvalidCloudEvent, StructuredEvent, parse_structured
+from shared.cloudevents import (
+    InvalidCloudEvent,
+    StructuredEvent,
+    from_binary_http,
+    parse_structured,
+)
 from shared.events import EventMetadata
 from shared.http.auth import KeyAuthenticator, Principal
 from shared.http.problems import Problem, problem_response
 
 MAX_BATCH = 500
 BATCH = "application/cloudevents-batch+json"
+STRUCTURED = "application/cloudevents+json"
 
 #: Returns the HTTP status a single event would get and its result item:
 #: ``{"id", "status": "accepted"|"duplicate"|"rejected", "problem"?, ...}``.
@@ -40,12 +51,23 @@ def rejected(event_id: str | None, problem: Problem, pointer_prefix: str = "") -
 
 
 def _invalid(exc: InvalidCloudEvent) -> Problem:
-    return Problem(
-        422,
-        "invalid-cloudevent",
-        exc.detail,
-        errors=[{"pointer": exc.pointer, "detail": exc.detail}],
-    )
+    return Problem(exc.status, exc.kind, exc.detail, errors=exc.errors)
+
+
+def _payload(request: Request, ctype: str, body: bytes) -> Any:
+    """A structured event or a batch as posted, or a binary-mode request as the
+    structured event it stands for."""
+    if ctype in (STRUCTURED, BATCH):
+        try:
+            return jsontext.loads(body)
+        except ValueError as exc:
+            raise Problem(400, "malformed-json", f"the body is not valid JSON: {exc}") from None
+    try:  # Binary mode: the attributes in ce- headers, the data as the body.
+        return from_binary_http(
+            request.headers.items(), request.headers.get("content-type", ""), body
+        )
+    except InvalidCloudEvent as exc:
+        raise _invalid(exc) from None
 
 
 async def ingest(
@@ -69,10 +91,7 @@ async def ingest(
             webhooks.verify(principal.webhook_secrets, request.headers, body, time.time())
         except webhooks.InvalidSignature as exc:
             raise Problem(401, "invalid-signature", str(exc)) from None
-    try:
-        payload = jsontext.loads(body)
-    except ValueError as exc:
-        raise Problem(400, "malformed-json", f"the body is not valid JSON: {exc}") from None
+    payload = _payload(request, ctype, body)
 
     def meta_for(event: StructuredEvent) -> EventMetadata:
         return EventMetadata(

@@ -1,4 +1,4 @@
-"""Partner CloudEvents at ``POST /v1/events``: structured (one event) or batch.
+"""Partner CloudEvents at ``POST /v1/events``: structured, binary (one event) or batch.
 
 ``data`` carries the same body as the matching REST call and ``subject`` the
 commitment id; both ways in build the same command (``commitments.api.commands``).
@@ -122,8 +122,10 @@ def _answer(event: StructuredEvent, outcome: Outcome) -> tuple[int, dict[str, An
     },
 )
 async def post_events(request: Request, principal: Writer) -> JSONResponse:
-    """Partner CloudEvents, structured (`application/cloudevents+json`) or batch
-    (`application/cloudevents-batch+json`, at most 500 events, results in order)."""
+    """Partner CloudEvents, structured (`application/cloudevents+json`), batch
+    (`application/cloudevents-batch+json`, at most 500 events, results in order) or
+    binary (`ce-specversion`, `ce-id`, `ce-source`, `ce-type`, `ce-subject` headers, the
+    `data` as a JSON body). `data_base64` is taken when it holds JSON."""
     once: OnceOnlyCommands = request.app.state.ingest
     scope = principal.write_scope
 

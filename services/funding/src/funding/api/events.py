@@ -86,7 +86,10 @@ async def _apply(
 
 @router.post("/events")
 async def post_events(request: Request, principal: Writer, service: Service) -> JSONResponse:
-    """Partner CloudEvents, structured or batch (at most 500, results in order)."""
+    """Partner CloudEvents, structured (`application/cloudevents+json`), batch
+    (`application/cloudevents-batch+json`, at most 500, results in order) or binary
+    (`ce-*` headers, the `data` as a JSON body). `data_base64` is taken when it holds
+    JSON."""
 
     async def apply(event: StructuredEvent, meta: EventMetadata) -> tuple[int, dict[str, Any]]:
         return await _apply(service, event, meta, principal.write_scope)
