@@ -17,6 +17,7 @@ from commitments.api.changes import router as changes_router
 from commitments.api.errors import install_error_handlers
 from commitments.api.events import router as events_router
 from commitments.api.people import router as people_router
+from commitments.api.revisions import router as revisions_router
 from commitments.api.routes import router
 from commitments.application.ingestion import OnceOnlyCommands
 from commitments.application.service import CommitmentsService, StateCache, plan_cache
@@ -65,7 +66,14 @@ def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
     app = runtime.build_app(
         title="Pactstream commitments",
         lifespan=lifespan,
-        routers=[router, changes_router, events_router, access_router, people_router],
+        routers=[
+            router,
+            changes_router,
+            events_router,
+            access_router,
+            people_router,
+            revisions_router,
+        ],
     )
     install_error_handlers(app)
     app.state.clock = now
