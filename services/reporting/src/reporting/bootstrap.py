@@ -22,6 +22,7 @@ from reporting.api.errors import install_error_handlers
 from reporting.api.exports import router as exports_router
 from reporting.api.feed import router as feed_router
 from reporting.api.provenance import router as provenance_router
+from reporting.api.revisions import router as revisions_router
 from reporting.api.routes import router
 from reporting.api.subscriptions import router as subscriptions_router
 from reporting.application.dates import Clock, utc_now
@@ -84,6 +85,7 @@ def create_app(settings: ReportingSettings | None = None, clock: Clock = utc_now
             exports_router,
             router,
             provenance_router,
+            revisions_router,
             feed_router,
             subscriptions_router,
             signin_router,
