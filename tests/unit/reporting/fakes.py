@@ -30,9 +30,7 @@ class FakeCommitments:
     async def plans(self, as_of: date, known_at: datetime) -> Rows:
         return [{"public": False, **r} for r in self.plan_rows.values()]
 
-    async def plan(
-        self, plan_id: str, known_at: datetime, as_of: date | None = None
-    ) -> Row | None:
+    async def plan(self, plan_id: str, known_at: datetime, as_of: date | None = None) -> Row | None:
         return self.plan_rows.get(plan_id)
 
     async def plan_revisions(self, plan_id: str, known_at: datetime) -> Rows:
