@@ -43,6 +43,17 @@ from shared.http.asgi import ReadHeaders
 from shared.runtime import Runtime
 
 TOPICS = ("commitments", "funding")
+#: The service's routers, in the order their paths are matched.
+ROUTERS = (
+    exports_router,
+    router,
+    provenance_router,
+    revisions_router,
+    feed_router,
+    subscriptions_router,
+    signin_router,
+    web_router,
+)
 #: On every read: seconds since the read models last held every event on the topics.
 LAG_HEADER = b"pactstream-lag-seconds"
 
@@ -81,16 +92,7 @@ def create_app(settings: ReportingSettings | None = None, clock: Clock = utc_now
     app = runtime.build_app(
         title="Pactstream reporting",
         lifespan=lifespan,
-        routers=[
-            exports_router,
-            router,
-            provenance_router,
-            revisions_router,
-            feed_router,
-            subscriptions_router,
-            signin_router,
-            web_router,
-        ],
+        routers=ROUTERS,
     )
     install_error_handlers(app)
     app.state.clock = clock

@@ -13,6 +13,7 @@ from typing import Any
 import asyncpg
 
 from reporting.adapters.funding_queries import FundingQueries
+from reporting.adapters.revision_queries import RevisionQueries, placed
 from reporting.application.ports import Readers
 from reporting.application.progress import CommitmentRow
 from shared.database import Connection
@@ -30,25 +31,6 @@ def _latest(table: str, column: str, as_of: str, known_at: str, where: str = "")
         ORDER BY x.as_of DESC, x.stream_version DESC, x.recorded_at DESC LIMIT 1)"""
 
 
-def _placed(as_of: str, known_at: str) -> str:
-    """The section the commitment was in on ``as_of`` as known at ``known_at``: where
-    the latest plan revision in force then moved it, else where it was made."""
-    return f"""coalesce((
-        SELECT m.section FROM rm_commitment_moves m
-        WHERE m.commitment_id = c.commitment_id AND m.as_of <= {as_of}
-          AND m.recorded_at <= {known_at}
-        ORDER BY m.as_of DESC, m.revision DESC LIMIT 1), c.section)"""
-
-
-def _tree(as_of: str, known_at: str) -> str:
-    """The plan's section tree in force on ``as_of`` as known at ``known_at``: its
-    latest revision by then, else the tree it was created with."""
-    return f"""coalesce((
-        SELECT r.sections FROM rm_plan_revisions r
-        WHERE r.plan_id = p.plan_id AND r.as_of <= {as_of} AND r.recorded_at <= {known_at}
-        ORDER BY r.revision DESC LIMIT 1), p.sections)"""
-
-
 def _made_by(as_of: str, known_at: str) -> str:
     return f"(c.made_on IS NULL OR c.made_on <= {as_of}) AND c.recorded_at <= {known_at}"
 
@@ -63,7 +45,7 @@ def effective_commitments(as_of: str, known_at: str) -> str:
 
     amended = "rm_amendments"
     return f"""
-    SELECT c.commitment_id, c.plan_id, c.code, {_placed(as_of, known_at)} AS section,
+    SELECT c.commitment_id, c.plan_id, c.code, {placed(as_of, known_at)} AS section,
            c.priority, c.made_on, c.recorded_at,
            coalesce({latest(amended, "title", "AND x.title IS NOT NULL")}, c.title) AS title,
            coalesce({latest(amended, "deadline", "AND x.deadline IS NOT NULL")}, c.deadline)
@@ -88,7 +70,7 @@ def effective_commitments(as_of: str, known_at: str) -> str:
 #: Only what the progress tree counts by (:class:`CommitmentRow`): no titles or
 #: parties to look up and decode.
 PROGRESS_ROWS = f"""
-    SELECT c.commitment_id, {_placed("$2", "$3")} AS section, c.priority,
+    SELECT c.commitment_id, {placed("$2", "$3")} AS section, c.priority,
            coalesce({
     _latest("rm_amendments", "deadline_end", "$2", "$3", "AND x.deadline IS NOT NULL")
 },
@@ -102,7 +84,7 @@ PROGRESS_ROWS = f"""
 EFFECTIVE_COMMITMENTS = effective_commitments("$2", "$3")
 
 
-class ReportingQueries:
+class ReportingQueries(RevisionQueries):
     def __init__(self, pool: asyncpg.Pool | Connection, *, remember: bool = False) -> None:
         """``remember``: over one snapshot, the same plan's effective commitments are
         read once however many views of a page ask for them (the plan page has three)."""
@@ -145,43 +127,7 @@ class ReportingQueries:
         row = await self._pool.fetchrow(
             "SELECT * FROM rm_plans WHERE plan_id = $1 AND recorded_at <= $2", plan_id, known_at
         )
-        if row is None or as_of is None:
-            return row
-        tree = await self._pool.fetchval(
-            f"SELECT {_tree('$2', '$3')} FROM rm_plans p WHERE p.plan_id = $1",
-            plan_id,
-            as_of,
-            known_at,
-        )
-        return {**dict(row), "sections": tree}
-
-    async def plan_revisions(self, plan_id: str, known_at: datetime) -> list[asyncpg.Record]:
-        """Every revision of the plan recorded by ``known_at``, in order, revision 0
-        being the plan as created."""
-        return await self._pool.fetch(
-            """
-            SELECT 0 AS revision, coalesce(adopted_on, occurred_at::date) AS as_of,
-                   NULL::text AS reason, sections, '[]'::jsonb AS moves, recorded_at
-            FROM rm_plans WHERE plan_id = $1 AND recorded_at <= $2
-            UNION ALL
-            SELECT revision, as_of, reason, sections, moves, recorded_at
-            FROM rm_plan_revisions WHERE plan_id = $1 AND recorded_at <= $2
-            ORDER BY revision
-            """,
-            plan_id,
-            known_at,
-        )
-
-    async def sections_made_in(self, plan_id: str, known_at: datetime) -> dict[str, str]:
-        """Each commitment of the plan recorded by ``known_at``: the section it was
-        made in."""
-        rows = await self._pool.fetch(
-            "SELECT commitment_id, section FROM rm_commitments "
-            "WHERE plan_id = $1 AND recorded_at <= $2",
-            plan_id,
-            known_at,
-        )
-        return {r["commitment_id"]: r["section"] for r in rows}
+        return row if row is None or as_of is None else await self.as_revised(row, as_of, known_at)
 
     async def commitments(
         self, plan_id: str, as_of: date, known_at: datetime
