@@ -5,6 +5,7 @@ and lists what changed between two revisions."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -125,6 +126,13 @@ def test_reporting_shows_a_past_date_under_the_plan_as_it_stood_then(platform: P
     ]
     before = tree("2017-06-01")
     assert codes(before) == [("A", "Energy", 1), ("B", "Transport", 2), ("C", "Housing", 1)]
+    with platform.client("commitments") as c:
+        revised_at = c.get(f"/v1/plans/{plan_id}/revisions").json()[1]["recorded_at"]
+    as_known = (datetime.fromisoformat(revised_at) - timedelta(milliseconds=1)).isoformat()
+    unknown_yet = reporting(
+        platform, f"/v1/plans/{plan_id}/progress", as_of="2018-06-01", known_at=as_known
+    ).json()
+    assert codes(unknown_yet) == codes(before), "a revision applies once it is recorded"
 
     def in_section(section: str, as_of: str) -> set[tuple[str, str]]:
         found = reporting(
