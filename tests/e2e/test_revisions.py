@@ -145,7 +145,10 @@ def test_reporting_shows_a_past_date_under_the_plan_as_it_stood_then(platform: P
     assert in_section("D", "2017-06-01") == set()
     with platform.client("reporting") as c:
         page = c.get(f"/plans/{plan_id}", params={"as_of": "2017-06-01"})
-    assert page.status_code == 200 and "Transport" in page.text
+        assert page.status_code == 200 and "Transport" in page.text
+        assert 'data-list="revisions"' not in page.text
+        page = c.get(f"/plans/{plan_id}", params={"as_of": "2018-06-01", "lang": "fr"})
+    assert "Le texte a été révisé une fois" in page.text and "Mid-term review" in page.text
 
 
 def test_the_view_between_two_revisions_lists_only_what_changed_between_them(
