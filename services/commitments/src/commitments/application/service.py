@@ -167,13 +167,6 @@ class CommitmentsService:
         self._plans.put(plan_id, found)
         return found
 
-    async def _plan_for(self, plan_id: str) -> Plan:
-        """The plan a commitment is made under, as it is now: a revision may have
-        retired a section since (on another replica), and a key date a deadline counts
-        from may have been dated. The cached plan is caught up with its newer events
-        only (usually none: one small read)."""
-        return (await self.get_plan(plan_id)).value
-
     async def record_key_date(
         self, plan_id: str, command: RecordKeyDate, meta: EventMetadata, scope: Scope = EVERYTHING
     ) -> Versioned[Plan]:
@@ -218,7 +211,10 @@ class CommitmentsService:
         meta: EventMetadata,
         scope: Scope = EVERYTHING,
     ) -> Versioned[Commitment]:
-        plan = await self._plan_for(plan_id)
+        # The plan as it is now, not as cached: a revision may have retired a section
+        # since (on another replica), and a key date a deadline counts from may have
+        # been dated. Catching up reads only its newer events (usually none).
+        plan = (await self.get_plan(plan_id)).value
         scope.check(plan_id, {p.name for p in command.parties})
         command = replace(command, plan=plan)
 
