@@ -112,6 +112,21 @@ async def test_a_unique_key_belongs_to_one_stream_and_a_refusal_stores_nothing(
     assert await store.owner_of(*key) == owner
 
 
+async def test_the_keys_under_a_prefix_name_their_streams_and_no_others(
+    store: EventStore,
+) -> None:
+    plan = random_ref("P")
+    first, second, elsewhere = random_ref("s-"), random_ref("s-"), random_ref("s-")
+    await store.append(first, 0, [event(1)], unique_keys=[("commitment-code", f"{plan}/1")])
+    await store.append(second, 0, [event(2)], unique_keys=[("commitment-code", f"{plan}/2")])
+    await store.append(elsewhere, 0, [event(3)], unique_keys=[("plan-code", f"{plan}/3")])
+    assert await store.owners_under("commitment-code", f"{plan}/") == {
+        f"{plan}/1": first,
+        f"{plan}/2": second,
+    }
+    assert await store.owners_under("commitment-code", f"{plan}x/") == {}
+
+
 async def test_a_refused_append_leaves_its_unique_key_free(store: EventStore) -> None:
     taken = event(1)
     existing = random_ref("s-")

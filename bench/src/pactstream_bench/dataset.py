@@ -25,7 +25,7 @@ from shared.contracts.commitments import (
     PlanCreated,
     SectionData,
 )
-from shared.contracts.common import PeriodData
+from shared.contracts.common import DeadlineData
 from shared.database import create_pool
 from shared.events import EventMetadata, new_events
 from shared.eventstore.postgres import PostgresEventStore
@@ -69,7 +69,7 @@ async def _commitment(
         section=f"D{i % 10}",
         title=f"Commitment {i}",
         parties=(PartyData(name=f"Party {i % 25}", role="responsible"),),
-        deadline=PeriodData(label="2016", start=date(2016, 1, 1), end=date(2016, 12, 31)),
+        deadline=DeadlineData(label="2016", start=date(2016, 1, 1), end=date(2016, 12, 31)),
         priority=i % 7 == 0,
         made_on=date(2015, 1, 1),
         indicators=(INDICATOR,),

@@ -24,12 +24,20 @@ class FakeCommitments:
     timeline_rows: list[dict[str, Any]] = field(default_factory=list)
     #: A plan's events, as ``plan_events`` and ``plan_events_recorded`` would select them.
     event_rows: list[dict[str, Any]] = field(default_factory=list)
+    #: A plan's revisions as ``plan_revisions`` would select them (with ``plan_id``).
+    revision_rows: list[dict[str, Any]] = field(default_factory=list)
 
     async def plans(self, as_of: date, known_at: datetime) -> Rows:
         return [{"public": False, **r} for r in self.plan_rows.values()]
 
-    async def plan(self, plan_id: str, known_at: datetime) -> Row | None:
+    async def plan(self, plan_id: str, known_at: datetime, as_of: date | None = None) -> Row | None:
         return self.plan_rows.get(plan_id)
+
+    async def plan_revisions(self, plan_id: str, known_at: datetime) -> Rows:
+        return [r for r in self.revision_rows if r["plan_id"] == plan_id]
+
+    async def sections_made_in(self, plan_id: str, known_at: datetime) -> dict[str, str]:
+        return {c["commitment_id"]: c["section"] for c in self._of_plan(plan_id)}
 
     async def public_plans(self) -> frozenset[str]:
         return frozenset(k for k, r in self.plan_rows.items() if r.get("public"))

@@ -17,6 +17,7 @@ from commitments.api.changes import router as changes_router
 from commitments.api.errors import install_error_handlers
 from commitments.api.events import router as events_router
 from commitments.api.people import router as people_router
+from commitments.api.revisions import router as revisions_router
 from commitments.api.routes import router
 from commitments.api.targets import router as targets_router
 from commitments.application.ingestion import OnceOnlyCommands
@@ -75,6 +76,7 @@ def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
             access_router,
             people_router,
             targets_router,
+            revisions_router,
         ],
     )
     install_error_handlers(app)

@@ -22,6 +22,7 @@ from reporting.api.errors import install_error_handlers
 from reporting.api.exports import router as exports_router
 from reporting.api.feed import router as feed_router
 from reporting.api.provenance import router as provenance_router
+from reporting.api.revisions import router as revisions_router
 from reporting.api.routes import router
 from reporting.api.subscriptions import router as subscriptions_router
 from reporting.application.dates import Clock, utc_now
@@ -42,6 +43,17 @@ from shared.http.asgi import ReadHeaders
 from shared.runtime import Runtime
 
 TOPICS = ("commitments", "funding")
+#: The service's routers, in the order their paths are matched.
+ROUTERS = (
+    exports_router,
+    router,
+    provenance_router,
+    revisions_router,
+    feed_router,
+    subscriptions_router,
+    signin_router,
+    web_router,
+)
 #: On every read: seconds since the read models last held every event on the topics.
 LAG_HEADER = b"pactstream-lag-seconds"
 
@@ -80,15 +92,7 @@ def create_app(settings: ReportingSettings | None = None, clock: Clock = utc_now
     app = runtime.build_app(
         title="Pactstream reporting",
         lifespan=lifespan,
-        routers=[
-            exports_router,
-            router,
-            provenance_router,
-            feed_router,
-            subscriptions_router,
-            signin_router,
-            web_router,
-        ],
+        routers=ROUTERS,
     )
     install_error_handlers(app)
     app.state.clock = clock

@@ -96,3 +96,6 @@ class InMemoryEventStore:
 
     async def owner_of(self, scope: str, key: str) -> str | None:
         return self._keys.get((scope, key))
+
+    async def owners_under(self, scope: str, prefix: str) -> dict[str, str]:
+        return {k: s for (c, k), s in self._keys.items() if c == scope and k.startswith(prefix)}

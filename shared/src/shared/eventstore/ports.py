@@ -42,6 +42,11 @@ class EventReader(Protocol):
         """The stream that reserved a unique key, if any."""
         ...
 
+    async def owners_under(self, scope: str, prefix: str) -> dict[str, str]:
+        """Every key of ``scope`` that starts with ``prefix``, with the stream that
+        reserved it (what a plan holds: its commitments' ``plan/code`` keys)."""
+        ...
+
 
 class EventStore(EventReader, Protocol):
     async def append(

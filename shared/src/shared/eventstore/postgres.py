@@ -378,3 +378,11 @@ class PostgresEventStore:
             "SELECT stream_id FROM unique_keys WHERE scope = $1 AND key = $2", scope, key
         )
         return None if value is None else str(value)
+
+    async def owners_under(self, scope: str, prefix: str) -> dict[str, str]:
+        rows = await self._reader.fetch(
+            "SELECT key, stream_id FROM unique_keys WHERE scope = $1 AND starts_with(key, $2)",
+            scope,
+            prefix,
+        )
+        return {str(r["key"]): str(r["stream_id"]) for r in rows}

@@ -40,6 +40,8 @@ def plan_out(plan: Versioned[Plan]) -> schemas.PlanOut:
         sections=[schemas.SectionOut(**s.model_dump()) for s in p.sections],
         fiscal_year_start=p.fiscal_year_start,
         key_dates=[schemas.KeyDateOut(name=k.name, date=k.date) for k in p.key_dates],
+        revision=p.revision,
+        revised_on=p.revised_on,
     )
 
 

@@ -171,6 +171,10 @@ class PlanOut(BaseModel):
     sections: list[SectionOut]
     fiscal_year_start: int | None
     key_dates: list[KeyDateOut]
+    revision: int = Field(default=0, description="How many times the plan was revised.")
+    revised_on: date | None = Field(
+        default=None, description="When the latest revision took effect."
+    )
 
 
 class PartyOut(BaseModel):

@@ -35,7 +35,6 @@ from commitments.domain.visibility import SetVisibility
 from shared.access import OutOfScope, Scope
 from shared.aggregate import Aggregate, Decision
 from shared.contracts.commitments import CommitmentMade
-from shared.deadlines import Deadline, read_deadline
 from shared.decider import Versioned, business_time, existing
 from shared.events import (
     EventData,
@@ -46,14 +45,13 @@ from shared.events import (
     new_events,
 )
 from shared.eventstore import EventReader, EventStore, StreamAppend, UniqueKeyTaken
-from shared.periods import InvalidPeriod
 from shared.unitofwork import RETRY, RetryPolicy, UnitOfWork, UnitsOfWork
 from shared.unitofwork.stores import units_for
 
 __all__ = ["CommitmentsService", "Order", "StateCache", "Versioned", "plan_cache"]
 
 Clock = Callable[[], datetime]
-#: Plans each replica keeps in memory (they never change once created).
+#: Plans each replica keeps in memory (they change rarely: key dates, revisions).
 PLANS_CACHED = 1_000
 EVERYTHING = Scope()
 
@@ -115,11 +113,19 @@ class CommitmentsService:
         self._registry = registry
         self._clock = clock
         self._cache = cache if cache is not None else StateCache[Commitment]()
-        # A plan changes rarely (its key dates), so a replica keeps it and reads only
-        # the events after the version it holds.
+        # A plan changes rarely (its key dates, its revisions), so a replica keeps it
+        # and reads only the events after the version it holds.
         self._plans = plans if plans is not None else plan_cache()
         self.units = units if units is not None else units_for(store)
         self.policy = policy
+
+    @property
+    def store(self) -> EventStore:
+        return self._store
+
+    @property
+    def registry(self) -> EventRegistry:
+        return self._registry
 
     async def create_plan(
         self, command: CreatePlan, meta: EventMetadata, scope: Scope = EVERYTHING
@@ -146,8 +152,8 @@ class CommitmentsService:
 
     async def get_plan(self, plan_id: str, *, fresh: bool = True) -> Versioned[Plan]:
         """The plan as stored: the cached state caught up with any newer events (or, not
-        ``fresh``, as cached: what only its creation fixes, its sections and fiscal
-        year, never changes)."""
+        ``fresh``, as cached: what only its creation fixes, its code and fiscal year,
+        never changes)."""
         cached = self._plans.get(plan_id)
         if cached is None:
             found = existing(await PLAN.load(self._store, self._registry, plan_id))
@@ -160,22 +166,6 @@ class CommitmentsService:
             found = existing(PLAN.fold(self._registry, newer, cached))
         self._plans.put(plan_id, found)
         return found
-
-    async def _plan_for(self, plan_id: str, deadline: str | None) -> Plan:
-        """The plan a commitment is made under. Only a deadline that counts from a key
-        date can read differently on a newer plan (a key date dated or added since on
-        another replica): only then is the cached plan caught up, so most commitments
-        cost no read of the plan."""
-        plan = (await self.get_plan(plan_id, fresh=False)).value
-        if deadline is None:
-            return plan
-        try:
-            read = read_deadline(deadline, plan=plan.calendar())
-        except InvalidPeriod:
-            return (await self.get_plan(plan_id)).value
-        if read is None or (read.pending is None and not _waits(read)):
-            return plan
-        return (await self.get_plan(plan_id)).value
 
     async def record_key_date(
         self, plan_id: str, command: RecordKeyDate, meta: EventMetadata, scope: Scope = EVERYTHING
@@ -226,7 +216,10 @@ class CommitmentsService:
         meta: EventMetadata,
         scope: Scope = EVERYTHING,
     ) -> Versioned[Commitment]:
-        plan = await self._plan_for(plan_id, command.deadline)
+        # The plan as it is now, not as cached: a revision may have retired a section
+        # since (on another replica), and a key date a deadline counts from may have
+        # been dated. Catching up reads only its newer events (usually none).
+        plan = (await self.get_plan(plan_id)).value
         scope.check(plan_id, {p.name for p in command.parties})
         command = replace(command, plan=plan)
 
@@ -255,15 +248,18 @@ class CommitmentsService:
         return found
 
     async def get_commitment_as_read(self, commitment_id: str) -> Versioned[Commitment]:
-        """The commitment, its deadline and milestones that wait for a key date read
-        again on the plan as it is now (dated once the plan dates the key date)."""
+        """The commitment in the section the plan's revisions moved it to, its deadline
+        and milestones that wait for a key date read again on the plan as it is now
+        (dated once the plan dates the key date)."""
         found = await self.get_commitment(commitment_id)
-        c = found.value
+        plan = (await self.get_plan(found.value.plan_id)).value
+        c = replace(found.value, section=plan.placed(commitment_id, found.value.section))
+        found = Versioned(c, found.version)
         if not deadlines.pending(c.deadline) and not any(
             deadlines.pending(m.planned) for m in c.milestones
         ):
             return found
-        calendar = (await self.get_plan(c.plan_id)).value.calendar()
+        calendar = plan.calendar()
         milestones = tuple(
             replace(m, planned=deadlines.resolved(m.planned, calendar)) for m in c.milestones
         )
@@ -355,10 +351,6 @@ class CommitmentsService:
         if not stored:
             raise NotFound("commitment", commitment_id)
         return stored
-
-
-def _waits(deadline: Deadline) -> bool:
-    return any(step.pending is not None for step in deadline.milestones)
 
 
 def decide(

@@ -8,6 +8,7 @@ corrected later (``PlanKeyDateRecorded``). Titles may be language maps
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Final
@@ -93,6 +94,13 @@ class Plan:
     revision: int = 0
     #: When the latest revision took effect (business date); ``None``: never revised.
     revised_on: date | None = None
+    #: Where revisions moved commitments (commitment id → section code), the latest
+    #: move winning; a commitment not in it is in the section it was made in.
+    placements: Mapping[str, str] = field(default_factory=dict)
+
+    def placed(self, commitment_id: str, made_in: str) -> str:
+        """The section a commitment made in ``made_in`` is in now."""
+        return self.placements.get(commitment_id, made_in)
 
     def section(self, code: str) -> SectionData | None:
         return next((s for s in self.sections if s.code == code), None)
@@ -234,8 +242,13 @@ def evolve(state: Plan | None, event: EventData) -> Plan:
     """A plan is its ``PlanCreated`` with its key dates as dated since and its latest
     revision's section tree."""
     if isinstance(event, PlanRevised) and state is not None:
+        placements = {**state.placements, **{m.commitment_id: m.section for m in event.moves}}
         return replace(
-            state, sections=event.sections, revision=event.revision, revised_on=event.as_of
+            state,
+            sections=event.sections,
+            revision=event.revision,
+            revised_on=event.as_of,
+            placements=placements,
         )
     if isinstance(event, PlanKeyDateRecorded) and state is not None:
         dated = KeyDateData(name=event.name, date=event.date)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from reporting.adapters.key_dates import key_date_recorded
+from reporting.adapters.plan_revisions import plan_revised
 from reporting.adapters.projection import Projection
 from reporting.adapters.target_projections import target_set
 from shared.cloudevents import ReceivedEvent
@@ -243,6 +244,7 @@ COMMITMENT_PROJECTIONS: dict[type[EventData], Projection] = {
     contract.PlanCreated: _plan_created,
     contract.PlanVisibilityChanged: _plan_visibility_changed,
     contract.PlanKeyDateRecorded: key_date_recorded,
+    contract.PlanRevised: plan_revised,
     contract.CommitmentMade: _commitment_made,
     contract.CommitmentStatusChanged: _commitment_status_changed,
     contract.ProgressReported: _progress_reported,

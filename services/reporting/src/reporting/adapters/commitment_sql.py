@@ -5,6 +5,8 @@ business dates."""
 
 from __future__ import annotations
 
+from reporting.adapters.revision_queries import placed
+
 
 def latest(table: str, column: str, as_of: str, known_at: str, where: str = "") -> str:
     """The value of ``column`` in the commitment's row of ``table`` latest by business
@@ -47,8 +49,8 @@ def effective_commitments(as_of: str, known_at: str) -> str:
     deadline = f"""coalesce({current(amended, "deadline", "AND x.deadline IS NOT NULL")},
                             c.deadline)"""
     return f"""
-    SELECT c.commitment_id, c.plan_id, c.code, c.section, c.priority, c.made_on,
-           c.recorded_at,
+    SELECT c.commitment_id, c.plan_id, c.code, {placed(as_of, known_at)} AS section,
+           c.priority, c.made_on, c.recorded_at,
            coalesce({current(amended, "title", "AND x.title IS NOT NULL")}, c.title) AS title,
            {deadline} AS deadline,
            {_recurring(deadline, as_of, known_at)},
@@ -76,7 +78,7 @@ _PROGRESS_DEADLINE = f"""coalesce({
 #: Only what the progress tree counts by (:class:`CommitmentRow`): no titles or
 #: parties to look up and decode.
 PROGRESS_ROWS = f"""
-    SELECT c.commitment_id, c.section, c.priority,
+    SELECT c.commitment_id, {placed("$2", "$3")} AS section, c.priority,
            coalesce({
     latest("rm_amendments", "deadline_end", "$2", "$3", "AND x.deadline IS NOT NULL")
 },

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime
+from typing import Any
 
 import asyncpg
 
@@ -19,12 +20,13 @@ from reporting.adapters.commitment_sql import (
     made_by,
 )
 from reporting.adapters.funding_queries import FundingQueries
+from reporting.adapters.revision_queries import RevisionQueries
 from reporting.application.ports import Readers
 from reporting.application.progress import CommitmentRow
 from shared.database import Connection
 
 
-class ReportingQueries:
+class ReportingQueries(RevisionQueries):
     def __init__(self, pool: asyncpg.Pool | Connection, *, remember: bool = False) -> None:
         """``remember``: over one snapshot, the same plan's effective commitments are
         read once however many views of a page ask for them (the plan page has three)."""
@@ -61,10 +63,13 @@ class ReportingQueries:
         )
         return plan_id
 
-    async def plan(self, plan_id: str, known_at: datetime) -> asyncpg.Record | None:
-        return await self._pool.fetchrow(
+    async def plan(
+        self, plan_id: str, known_at: datetime, as_of: date | None = None
+    ) -> asyncpg.Record | dict[str, Any] | None:
+        row = await self._pool.fetchrow(
             "SELECT * FROM rm_plans WHERE plan_id = $1 AND recorded_at <= $2", plan_id, known_at
         )
+        return row if row is None or as_of is None else await self.as_revised(row, as_of, known_at)
 
     async def commitments(
         self, plan_id: str, as_of: date, known_at: datetime

@@ -31,7 +31,20 @@ class CommitmentsReader(Protocol):
 
     async def plans(self, as_of: date, known_at: datetime) -> Rows: ...
 
-    async def plan(self, plan_id: str, known_at: datetime) -> Row | None: ...
+    async def plan(self, plan_id: str, known_at: datetime, as_of: date | None = None) -> Row | None:
+        """The plan recorded by ``known_at``; with ``as_of``, its ``sections`` are the
+        tree in force that day (its latest revision by then), else the tree as created."""
+        ...
+
+    async def plan_revisions(self, plan_id: str, known_at: datetime) -> Rows:
+        """Revision 0 (the plan as created) and each revision recorded by ``known_at``,
+        in order: ``revision``, ``as_of``, ``reason``, ``sections``, ``moves``
+        (``[{"commitment_id", "section"}]``), ``recorded_at``."""
+        ...
+
+    async def sections_made_in(self, plan_id: str, known_at: datetime) -> dict[str, str]:
+        """Commitment id → the section it was made in."""
+        ...
 
     async def public_plans(self) -> frozenset[str]:
         """The plans readable without a key, as an operator set them now."""

@@ -34,7 +34,7 @@ def summary_fields(row: Row) -> dict[str, Any]:
 
 
 async def existing_plan(reader: CommitmentsReader, plan_id: str, dates: ReportDates) -> Row:
-    plan = await reader.plan(plan_id, dates.known_at)
+    plan = await reader.plan(plan_id, dates.known_at, dates.as_of)
     if plan is None:
         raise NotFound(f"no plan {plan_id!r} (yet) in reporting")
     return plan

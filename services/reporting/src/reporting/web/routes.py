@@ -12,7 +12,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from reporting.adapters.queries import ReportingQueries, snapshot
-from reporting.application import changes, commitments, money, parties, plans, provenance
+from reporting.application import (
+    changes,
+    commitments,
+    money,
+    parties,
+    plans,
+    provenance,
+    revisions,
+)
 from reporting.application.dates import Clock, report_dates
 from reporting.application.errors import InvalidCursor, InvalidQuery, ReportingError
 from reporting.application.history import plan_history
@@ -178,6 +186,11 @@ async def plan_page(
             soon_until=dates.as_of + timedelta(days=90),
             charts=[_chart(s, dates.as_of, language_of(request)) for s in series],
             history=await plan_history(read, plan_id, dates),
+            revisions=[
+                r
+                for r in (await revisions.revisions(read.commitments, plan_id, dates)).revisions
+                if r.as_of <= dates.as_of
+            ],
             as_of=dates.as_of,
             at=dates_query(request, dates.as_of),
             known_at=known_at,
