@@ -16,8 +16,10 @@ from commitments.api.access import router as access_router
 from commitments.api.changes import router as changes_router
 from commitments.api.errors import install_error_handlers
 from commitments.api.events import router as events_router
+from commitments.api.imports import router as imports_router
 from commitments.api.people import router as people_router
 from commitments.api.routes import router
+from commitments.application.importing import PlanImport
 from commitments.application.ingestion import OnceOnlyCommands
 from commitments.application.service import CommitmentsService, StateCache, plan_cache
 from commitments.domain.commitment import Commitment
@@ -42,7 +44,9 @@ def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
         store, sealer = runtime.store, runtime.sealer
         cache, plans = StateCache[Commitment](), plan_cache()
         units = PostgresUnitsOfWork(store)
-        app.state.service = CommitmentsService(store, registry, now, cache, plans, units=units)
+        service = CommitmentsService(store, registry, now, cache, plans, units=units)
+        app.state.service = service
+        app.state.imports = PlanImport(service, store, registry, now)
         app.state.ingest = OnceOnlyCommands(store, registry, now, cache, plans, units=units)
         app.state.access = AccessRegistry(
             store, registry, now, pool=pool, sealer=sealer, units=units
@@ -65,7 +69,14 @@ def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
     app = runtime.build_app(
         title="Pactstream commitments",
         lifespan=lifespan,
-        routers=[router, changes_router, events_router, access_router, people_router],
+        routers=[
+            imports_router,
+            router,
+            changes_router,
+            events_router,
+            access_router,
+            people_router,
+        ],
     )
     install_error_handlers(app)
     app.state.clock = now

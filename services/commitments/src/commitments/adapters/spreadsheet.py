@@ -1,0 +1,163 @@
+"""Spreadsheets in and out: a CSV (UTF-8 with or without a byte order mark, else
+Windows-1252; commas, semicolons as French spreadsheet programs write, or tabs) or an
+XLSX workbook's first sheet, read into rows of text; and the empty import template."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Final
+
+from commitments.application.import_rows import COLUMNS, REQUIRED, SheetRow
+
+CSV_TYPES: Final = frozenset({"text/csv", "application/csv", "text/comma-separated-values"})
+XLSX_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: What browsers on Windows send for a .csv file (Excel's registered type).
+EXCEL_TYPE: Final = "application/vnd.ms-excel"
+ACCEPTED: Final = (*sorted(CSV_TYPES), XLSX_TYPE)
+
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0"
+
+
+class UnsupportedSheet(ValueError):
+    """A body that is neither CSV nor XLSX (415)."""
+
+
+class BadSheet(ValueError):
+    """A sheet that cannot be imported as a whole, e.g. columns missing (422);
+    ``missing`` names them."""
+
+    def __init__(self, detail: str, missing: Sequence[str] = ()) -> None:
+        super().__init__(detail)
+        self.missing = tuple(missing)
+
+
+@dataclass(frozen=True, slots=True)
+class Sheet:
+    rows: list[SheetRow]
+    #: Header cells that are no import column, as written (ignored).
+    ignored: list[str]
+
+
+def read_sheet(body: bytes, content_type: str | None) -> Sheet:
+    """The rows of ``body``; the content type says which format, but a workbook sent
+    with a CSV type (or the other way round) is read as what it is."""
+    kind = (content_type or "").split(";")[0].strip().casefold()
+    if kind not in CSV_TYPES and kind not in (XLSX_TYPE, EXCEL_TYPE):
+        raise UnsupportedSheet(
+            f"content type {kind or '(none)'!r} is not accepted; send {' or '.join(ACCEPTED)}"
+        )
+    if body.startswith(_OLE):
+        raise UnsupportedSheet("an Excel 97-2003 .xls workbook; save it as .xlsx or CSV")
+    if body.startswith(_ZIP):
+        return _rows(_xlsx_cells(body))
+    if kind == XLSX_TYPE:
+        raise UnsupportedSheet("the body is not an XLSX workbook")
+    return _rows(_csv_cells(body))
+
+
+def _text(body: bytes) -> str:
+    if b"\x00" in body:
+        raise UnsupportedSheet("the body is not text: send a CSV or an XLSX workbook")
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return body.decode("cp1252", errors="replace")
+
+
+def _csv_cells(body: bytes) -> list[list[str]]:
+    text = _text(body)
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+
+
+def _xlsx_cells(body: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook  # A second or so to import: only when needed.
+
+    try:
+        book = load_workbook(io.BytesIO(body), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise UnsupportedSheet(f"the body is not a readable XLSX workbook ({exc})") from None
+    try:
+        sheet = book.worksheets[0]
+        if hasattr(sheet, "reset_dimensions"):  # Some programs write a wrong extent.
+            sheet.reset_dimensions()
+        return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def _cell(value: object) -> str:
+    """A cell as the text it shows: dates as ISO dates, 1.0 as 1, booleans as
+    true/false, a formula's value as last computed."""
+    match value:
+        case None:
+            return ""
+        case bool():
+            return "true" if value else "false"
+        case datetime():
+            return value.date().isoformat() if value.time() == time() else value.isoformat()
+        case date():
+            return value.isoformat()
+        case float() if value.is_integer():
+            return str(int(value))
+    return str(value)
+
+
+def _rows(cells: Iterable[list[str]]) -> Sheet:
+    lines = [(n, [c.strip() for c in r]) for n, r in enumerate(cells, start=1)]
+    lines = [(n, r) for n, r in lines if any(r)]
+    if not lines:
+        raise BadSheet("the sheet is empty: its first row names the columns", REQUIRED)
+    header = lines[0][1]
+    names = ["_".join(h.replace("-", " ").split()).casefold() for h in header]
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        raise BadSheet(f"the sheet has no column {', '.join(missing)}", missing)
+    index = {name: names.index(name) for name in COLUMNS if name in names}
+    ignored = [h for h, name in zip(header, names, strict=True) if h and name not in index]
+    rows = []
+    for number, cells_ in lines[1:]:
+        values = {name: cells_[i] if i < len(cells_) else "" for name, i in index.items()}
+        rows.append(SheetRow(number=number, **values))
+    return Sheet(rows=rows, ignored=ignored)
+
+
+def template() -> bytes:
+    """An empty workbook with the import's columns, and a sheet saying what each
+    column holds."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "commitments"
+    sheet.append(list(COLUMNS))
+    sheet.freeze_panes = "A2"
+    about = book.create_sheet("columns")
+    about.append(["column", "what it holds"])
+    for row in HELP:
+        about.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+HELP: Final = (
+    ("section", "Required. The code of the section the commitment is under (e.g. 1.2)."),
+    ("section_title", "A new section's title; a different title renames the section."),
+    ("parent", "A new section's parent section code; empty for a top-level section."),
+    ("code", "The commitment's code, unique in the plan; empty on a row defining a section."),
+    ("title", "The commitment's title, in the plan's language."),
+    ("title_fr", "Optional. The title in French: the title is then given in both."),
+    ("parties", "name:role; name:role (responsible, contributor, funder, monitor)."),
+    ("deadline", "As written: 'by March 2021', 'd'ici fin 2021', 2021-03-31; empty: none."),
+    ("priority", "true/false, yes/no, oui/non or 1/0; empty: false."),
+)

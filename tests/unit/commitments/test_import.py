@@ -1,0 +1,131 @@
+"""The import use case on the in-memory store: new sections in one plan revision,
+commitments made, the same sheet again changes nothing, a changed row is an
+amendment, and a row's own problem rejects that row alone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from commitments.application.import_rows import SheetRow
+from commitments.application.importing import PlanImport
+from commitments.application.service import CommitmentsService, commitment_stream, plan_stream
+from shared.access import Scope
+from shared.contracts import build_registry
+from shared.events import EventMetadata
+from shared.eventstore.memory import InMemoryEventStore
+from tests.commands import create_plan
+
+META = EventMetadata(partner="ministry")
+SHEET = [
+    SheetRow(number=2, section="2", section_title="Development"),
+    SheetRow(number=3, section="2.1", section_title="Jobs", parent="2"),
+    SheetRow(
+        number=4,
+        section="2.1",
+        code="J-1",
+        title="Create jobs",
+        title_fr="Créer des emplois",
+        parties="EU:responsible; AU:contributor",
+        deadline="d'ici fin 2017",
+        priority="oui",
+    ),
+    SheetRow(number=5, section="1", code="J-2", title="Open centres", deadline="by autumn 2016"),
+    SheetRow(number=6, section="1", code="J-3", title="Bad one", deadline="whenever"),
+    SheetRow(number=7, section="9", section_title="Far", code="J-4", title="Nowhere", parent="8"),
+    SheetRow(number=8, section="1", code="J-5", title="Roles", parties="EU:boss"),
+]
+
+
+async def setup() -> tuple[CommitmentsService, PlanImport, InMemoryEventStore]:
+    store = InMemoryEventStore()
+    registry = build_registry()
+
+    def clock() -> datetime:
+        return datetime(2016, 3, 1, tzinfo=UTC)
+
+    service = CommitmentsService(store, registry, clock)
+    await service.create_plan(create_plan("p1", "VAP"), META)
+    return service, PlanImport(service, store, registry, clock), store
+
+
+def statuses(results: list[object]) -> list[tuple[int, str | None, str]]:
+    return [(r.row, r.code, r.status) for r in results]  # type: ignore[attr-defined]
+
+
+async def test_a_sheet_makes_sections_then_commitments_and_again_changes_nothing() -> None:
+    service, imports, store = await setup()
+    results = await imports.run("p1", SHEET, "plan.csv", META, Scope())
+    assert statuses(results) == [
+        (2, None, "accepted"),
+        (3, None, "accepted"),
+        (4, "J-1", "accepted"),
+        (5, "J-2", "accepted"),
+        (6, "J-3", "rejected"),
+        (7, "J-4", "rejected"),
+        (8, "J-5", "rejected"),
+    ]
+    problems = {r.row: r.problem for r in results}
+    assert "deadline" in str(problems[6])
+    assert problems[7] == "section '9' names unknown parent '8'"
+    assert "unknown role 'boss'" in str(problems[8])
+    plan = (await service.get_plan("p1")).value
+    assert [(s.code, s.parent, s.kind) for s in plan.sections] == [
+        ("1", None, "domain"),
+        ("2", None, "domain"),
+        ("2.1", "2", "action"),
+    ]
+    assert plan.revision == 1
+    assert (await store.read_stream(plan_stream("p1")))[-1].data["reason"] == "import of plan.csv"
+    owner = await store.owner_of("commitment-code", "p1/J-1")
+    assert owner is not None
+    made = (await service.get_commitment(owner.removeprefix("commitment-"))).value
+    assert made.priority is True
+    assert [(t.lang, t.text) for t in made.title] == [  # type: ignore[union-attr]
+        ("en", "Create jobs"),
+        ("fr", "Créer des emplois"),
+    ]
+    assert made.deadline is not None and made.deadline.end is not None
+    assert made.deadline.end.isoformat() == "2017-12-31"
+
+    before = len(await store.read_all(0, 10_000))
+    again = await imports.run("p1", SHEET, "plan.csv", META, Scope())
+    assert [s for _, _, s in statuses(again)][:4] == ["unchanged"] * 4
+    assert len(await store.read_all(0, 10_000)) == before
+
+
+async def test_a_changed_row_is_an_amendment_and_a_new_title_renames_a_section() -> None:
+    service, imports, store = await setup()
+    await imports.run("p1", SHEET[:4], None, META, Scope())
+    changed = [
+        SheetRow(number=2, section="2", section_title="Development and jobs"),
+        SheetRow(
+            number=3,
+            section="2.1",
+            code="J-1",
+            title="Create more jobs",
+            title_fr="Créer des emplois",
+            parties="EU:responsible; AU:contributor",
+            deadline="d'ici fin 2018",
+            priority="1",
+        ),
+        SheetRow(number=4, section="1", code="J-1", title="Moved", priority="1"),
+        SheetRow(number=5, section="2.1", code="J-1", title="x", deadline="d'ici fin 2018"),
+    ]
+    results = await imports.run("p1", changed, None, META, Scope())
+    assert statuses(results) == [
+        (2, None, "accepted"),
+        (3, "J-1", "accepted"),
+        (4, "J-1", "rejected"),
+        (5, "J-1", "rejected"),
+    ]
+    assert "moving it is a plan revision" in str(results[2].problem)
+    assert "priority" in str(results[3].problem)
+    plan = (await service.get_plan("p1")).value
+    section = plan.section("2")
+    assert section is not None and section.title == "Development and jobs"
+    owner = await store.owner_of("commitment-code", "p1/J-1")
+    assert owner is not None
+    events = await store.read_stream(owner)
+    assert events[-1].type.endswith("amended")
+    assert events[-1].data["reason"] == "import"
+    assert owner == commitment_stream(owner.removeprefix("commitment-"))
