@@ -31,7 +31,11 @@ class ImportResultOut(BaseModel):
     code: str | None
     status: Literal["accepted", "unchanged", "rejected"]
     problem: str | None = None
+    #: The row's section, when it names one.
     section: str | None = None
+    #: The commitment the row made or compared with (none for a section's row or a
+    #: rejected row).
+    id: str | None = None
 
 
 class ImportOut(BaseModel):

@@ -74,6 +74,8 @@ class RowResult:
     status: Status
     problem: str | None = None
     section: str | None = None
+    #: The commitment the row made or compared with.
+    id: str | None = None
 
 
 def code_problem(value: str, column: str) -> str | None:

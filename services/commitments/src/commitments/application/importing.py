@@ -102,18 +102,19 @@ class PlanImport:
             )
             return RowResult(row.number, None, status, section=section)
         try:
-            status = await self._commitment(plan, row, today, meta, scope)
+            status, commitment_id = await self._commitment(plan, row, today, meta, scope)
         except RowProblem as exc:
             return RowResult(row.number, code, "rejected", str(exc), section)
         except InvalidPeriod as exc:
             return RowResult(row.number, code, "rejected", f"deadline: {exc}", section)
         except (CommitmentsError, OutOfScope) as exc:
             return RowResult(row.number, code, "rejected", str(exc), section)
-        return RowResult(row.number, code, status, section=section)
+        return RowResult(row.number, code, status, section=section, id=commitment_id)
 
     async def _commitment(
         self, plan: Plan, row: SheetRow, today: date, meta: EventMetadata, scope: Scope
-    ) -> import_rows.Status:
+    ) -> tuple[import_rows.Status, str]:
+        """The row's status and its commitment's id."""
         problem = import_rows.code_problem(row.code, "code")
         if problem is not None:
             raise RowProblem(problem)
@@ -141,14 +142,14 @@ class PlanImport:
                 indicators=(),
             )
             await self._service.make_commitment(plan.plan_id, command, meta, scope)
-            return "accepted"
+            return "accepted", command.commitment_id
         commitment_id = owner.removeprefix(commitment_stream(""))
         current = (await self._service.get_commitment(commitment_id)).value
         amend = _amendment(current, row, title, parties, priority, today)
         if amend is None:
-            return "unchanged"
+            return "unchanged", commitment_id
         await self._service.handle(commitment_id, amend, meta, scope=scope)
-        return "accepted"
+        return "accepted", commitment_id
 
 
 def _amendment(
