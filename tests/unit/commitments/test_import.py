@@ -4,6 +4,7 @@ amendment, and a row's own problem rejects that row alone."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from commitments.application.import_rows import SheetRow
@@ -13,7 +14,7 @@ from shared.access import Scope
 from shared.contracts import build_registry
 from shared.events import EventMetadata
 from shared.eventstore.memory import InMemoryEventStore
-from tests.commands import create_plan
+from tests.commands import create_plan, make_commitment
 
 META = EventMetadata(partner="ministry")
 SHEET = [
@@ -129,3 +130,36 @@ async def test_a_changed_row_is_an_amendment_and_a_new_title_renames_a_section()
     assert events[-1].type.endswith("amended")
     assert events[-1].data["reason"] == "import"
     assert owner == commitment_stream(owner.removeprefix("commitment-"))
+
+
+async def test_a_deadline_written_as_none_is_none_and_stays_unchanged() -> None:
+    service, imports, store = await setup()
+    rows = [
+        SheetRow(number=2, section="1", code="N-1", title="No date", deadline="n/a"),
+        SheetRow(number=3, section="1", code="N-2", title="Dash", deadline="-", priority="non"),
+        SheetRow(
+            number=4, section="1", code="N-3", title="Two", parties="EU:responsible, AU:funder"
+        ),
+    ]
+    assert statuses(await imports.run("p1", rows, None, META, Scope())) == [
+        (2, "N-1", "accepted"),
+        (3, "N-2", "accepted"),
+        (4, "N-3", "accepted"),
+    ]
+    again = await imports.run("p1", rows, None, META, Scope())
+    assert [r.status for r in again] == ["unchanged"] * 3
+    owner = await store.owner_of("commitment-code", "p1/N-3")
+    assert owner is not None
+    made = (await service.get_commitment(owner.removeprefix("commitment-"))).value
+    assert [(p.name, p.role) for p in made.parties] == [("EU", "responsible"), ("AU", "funder")]
+
+
+async def test_another_replica_makes_commitments_under_a_section_an_import_added() -> None:
+    _, imports, store = await setup()
+    replica = CommitmentsService(store, build_registry(), lambda: datetime(2016, 3, 1, tzinfo=UTC))
+    await replica.get_plan("p1")  # Cached before the import revises the plan.
+    rows = [SheetRow(number=2, section="5", section_title="New domain")]
+    assert statuses(await imports.run("p1", rows, None, META, Scope())) == [(2, None, "accepted")]
+    command = make_commitment("c-5", "C-5")
+    made = await replica.make_commitment("p1", replace(command, section="5"), META)
+    assert made.value.section == "5"

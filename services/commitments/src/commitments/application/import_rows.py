@@ -88,7 +88,10 @@ def code_problem(value: str, column: str) -> str | None:
 def parties(text: str) -> tuple[PartyData, ...]:
     """``name:role; name:role`` (roles in English or French, any case)."""
     found: list[PartyData] = []
-    for item in text.replace("\n", ";").split(";"):
+    text = text.replace("\n", ";")
+    if ";" not in text and text.count(":") > 1:  # "EU:responsible, AU:contributor"
+        text = text.replace(",", ";")
+    for item in text.split(";"):
         if not item.strip():
             continue
         name, colon, role = item.rpartition(":")

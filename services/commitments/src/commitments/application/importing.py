@@ -9,6 +9,7 @@ rejects that row alone."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from commitments.application import import_rows
@@ -20,6 +21,7 @@ from commitments.domain.plan import Plan, RevisePlan
 from shared.access import OutOfScope, Scope
 from shared.contracts.commitments import PartyData
 from shared.contracts.common import LocalText
+from shared.deadlines import read_deadline
 from shared.decider import Versioned, business_time, new_id
 from shared.events import EventMetadata, EventRegistry
 from shared.eventstore import EventReader
@@ -126,6 +128,8 @@ class PlanImport:
         parties = import_rows.parties(row.parties)
         priority = import_rows.priority(row.priority)
         deadline = row.deadline or None
+        if deadline and read_deadline(deadline, plan=plan.calendar(), field="/deadline") is None:
+            deadline = None  # "-", "n/a", "none", "aucune": no deadline, as an empty cell.
         owner = await self._reader.owner_of("commitment-code", f"{plan.plan_id}/{row.code}")
         if owner is None:
             if not row.section:
@@ -145,7 +149,9 @@ class PlanImport:
             return "accepted", command.commitment_id
         commitment_id = owner.removeprefix(commitment_stream(""))
         current = (await self._service.get_commitment(commitment_id)).value
-        amend = _amendment(current, row, title, parties, priority, today)
+        amend = _amendment(
+            current, replace(row, deadline=deadline or ""), title, parties, priority, today
+        )
         if amend is None:
             return "unchanged", commitment_id
         await self._service.handle(commitment_id, amend, meta, scope=scope)

@@ -161,12 +161,15 @@ class CommitmentsService:
         self._plans.put(plan_id, found)
         return found
 
-    async def _plan_for(self, plan_id: str, deadline: str | None) -> Plan:
-        """The plan a commitment is made under. Only a deadline that counts from a key
-        date can read differently on a newer plan (a key date dated or added since on
-        another replica): only then is the cached plan caught up, so most commitments
+    async def _plan_for(self, plan_id: str, deadline: str | None, section: str) -> Plan:
+        """The plan a commitment is made under. Only a section the cached plan lacks
+        (added by a revision since, perhaps on another replica) or a deadline that
+        counts from a key date can read differently on a newer plan (a key date dated
+        or added since): only then is the cached plan caught up, so most commitments
         cost no read of the plan."""
         plan = (await self.get_plan(plan_id, fresh=False)).value
+        if plan.section(section) is None:
+            return (await self.get_plan(plan_id)).value
         if deadline is None:
             return plan
         try:
@@ -221,7 +224,7 @@ class CommitmentsService:
         meta: EventMetadata,
         scope: Scope = EVERYTHING,
     ) -> Versioned[Commitment]:
-        plan = await self._plan_for(plan_id, command.deadline)
+        plan = await self._plan_for(plan_id, command.deadline, command.section)
         scope.check(plan_id, {p.name for p in command.parties})
         command = replace(command, plan=plan)
 
