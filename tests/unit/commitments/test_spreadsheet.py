@@ -10,6 +10,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from commitments.adapters.spreadsheet import (
+    MAX_ROWS,
     XLSX_TYPE,
     BadSheet,
     UnsupportedSheet,
@@ -148,3 +149,15 @@ def test_the_template_has_the_columns_and_a_sheet_explaining_them() -> None:
     explained = [row[0] for row in about.iter_rows(min_row=2, values_only=True)]
     assert explained == list(COLUMNS)
     assert read_sheet(template(), XLSX_TYPE).rows == []
+
+
+def test_sheets_too_long_or_unreadable_are_refused_as_a_whole() -> None:
+    rows = "section,code,title\n" + "\n".join(f"1,C-{n},t" for n in range(MAX_ROWS + 1))
+    with pytest.raises(BadSheet, match=f"at most {MAX_ROWS} rows"):
+        read_sheet(rows.encode(), "text/csv")
+    blank = "section,code,title\n" + ",,\n" * (MAX_ROWS + 10) + "1,C-1,t\n"
+    assert [r.number for r in read_sheet(blank.encode(), "text/csv").rows] == [MAX_ROWS + 12]
+    with pytest.raises(BadSheet, match="cannot be read"):
+        read_sheet(b'section,code,title\n1,"' + b"x" * 200_000 + b'",t\n', "text/csv")
+    with pytest.raises(UnsupportedSheet, match="not a readable XLSX"):
+        read_sheet(b"PK\x03\x04 not really a zip", XLSX_TYPE)

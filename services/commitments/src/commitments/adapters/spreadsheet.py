@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -20,6 +19,8 @@ XLSX_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 EXCEL_TYPE: Final = "application/vnd.ms-excel"
 ACCEPTED: Final = (*sorted(CSV_TYPES), XLSX_TYPE)
 
+#: Rows an import takes at most (the header and blank rows not counted).
+MAX_ROWS: Final = 5_000
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"
 
@@ -75,23 +76,45 @@ def _csv_cells(body: bytes) -> list[list[str]]:
     header = next((line for line in text.splitlines() if line.strip()), "")
     counts = {d: header.count(d) for d in (",", ";", "\t")}
     delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
-    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return _bounded(list(r) for r in reader)
+    except csv.Error as exc:
+        raise BadSheet(f"the CSV cannot be read at line {reader.line_num}: {exc}") from None
 
 
 def _xlsx_cells(body: bytes) -> list[list[str]]:
     from openpyxl import load_workbook  # A second or so to import: only when needed.
 
+    # Any body may come in: whatever the workbook reader trips on is no workbook.
     try:
         book = load_workbook(io.BytesIO(body), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except Exception as exc:
         raise UnsupportedSheet(f"the body is not a readable XLSX workbook ({exc})") from None
     try:
         sheet = book.worksheets[0]
         if hasattr(sheet, "reset_dimensions"):  # Some programs write a wrong extent.
             sheet.reset_dimensions()
-        return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        return _bounded([_cell(v) for v in row] for row in sheet.iter_rows(values_only=True))
+    except BadSheet:
+        raise
+    except Exception as exc:
+        raise BadSheet(f"the workbook's first sheet cannot be read ({exc})") from None
     finally:
         book.close()
+
+
+def _bounded(rows: Iterable[list[str]]) -> list[list[str]]:
+    """The rows, refused once more than :data:`MAX_ROWS` of them (and the header)
+    have anything in them."""
+    kept: list[list[str]] = []
+    filled = 0
+    for row in rows:
+        kept.append(row)
+        filled += any(cell.strip() for cell in row)
+        if filled > MAX_ROWS + 1:
+            raise BadSheet(f"a sheet holds at most {MAX_ROWS} rows; split it")
+    return kept
 
 
 def _cell(value: object) -> str:
