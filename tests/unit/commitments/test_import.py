@@ -7,10 +7,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import pytest
+
 from commitments.application.import_rows import SheetRow
 from commitments.application.importing import PlanImport
 from commitments.application.service import CommitmentsService, commitment_stream, plan_stream
-from shared.access import Scope
+from shared.access import OutOfScope, Scope
 from shared.contracts import build_registry
 from shared.events import EventMetadata
 from shared.eventstore.memory import InMemoryEventStore
@@ -163,3 +165,24 @@ async def test_another_replica_makes_commitments_under_a_section_an_import_added
     command = make_commitment("c-5", "C-5")
     made = await replica.make_commitment("p1", replace(command, section="5"), META)
     assert made.value.section == "5"
+
+
+async def test_a_partner_limited_to_a_party_imports_its_commitments_but_no_sections() -> None:
+    service, imports, _ = await setup()
+    eu = Scope(parties=frozenset({"EU"}))
+    rows = [
+        SheetRow(number=2, section="7", section_title="Theirs"),
+        SheetRow(number=3, section="1", code="E-1", title="Ours", parties="EU:responsible"),
+        SheetRow(number=4, section="1", code="E-2", title="Not ours", parties="AU:responsible"),
+    ]
+    results = await imports.run("p1", rows, None, META, eu)
+    assert statuses(results) == [
+        (2, None, "rejected"),
+        (3, "E-1", "accepted"),
+        (4, "E-2", "rejected"),
+    ]
+    assert "outside this credential" in str(results[0].problem)
+    assert "outside this credential" in str(results[2].problem)
+    assert (await service.get_plan("p1")).value.revision == 0
+    with pytest.raises(OutOfScope):
+        await imports.run("p2", rows, None, META, Scope(plans=frozenset({"p1"})))

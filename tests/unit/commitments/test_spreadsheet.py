@@ -47,7 +47,7 @@ def test_a_bom_prefixed_comma_csv_reads_with_the_spreadsheets_row_numbers() -> N
 
 def test_a_semicolon_csv_in_windows_1252_with_headers_in_any_case() -> None:
     body = (
-        " Section ;Section Title;CODE;Titre interne;Title;Title_FR;Deadline\n"
+        " Section ;Section Title;CODE;Titre interne;Title;Title (FR);Deadline\n"
         "2;Développement;2.1;x;Créer des emplois;Créer des emplois;d'ici fin 2017\n"
     ).encode("cp1252")
     sheet = read_sheet(body, "text/csv")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -140,7 +141,9 @@ def _rows(cells: Iterable[list[str]]) -> Sheet:
     if not lines:
         raise BadSheet("the sheet is empty: its first row names the columns", REQUIRED)
     header = lines[0][1]
-    names = ["_".join(h.replace("-", " ").split()).casefold() for h in header]
+    # "Section title", " SECTION_TITLE ", "section-title" and "Title (FR)" all name
+    # their column.
+    names = [re.sub(r"\W+", "_", h.casefold()).strip("_") for h in header]
     missing = [c for c in REQUIRED if c not in names]
     if missing:
         raise BadSheet(f"the sheet has no column {', '.join(missing)}", missing)

@@ -56,15 +56,16 @@ class PlanImport:
         scope: Scope,
     ) -> list[RowResult]:
         """One result per row, in the sheet's order."""
-        scope.check(plan_id, set())
+        scope.check(plan_id)
         today = self._clock().date()
         plan = (await self._service.get_plan(plan_id)).value
         wanted = import_rows.sections(plan, list(rows))
         if wanted.changed:
             reason = f"import of {file_name}" if file_name else "import"
             try:
+                scope.check(plan_id, set())  # Sections are the whole plan's, no party's.
                 await self._revise(plan_id, RevisePlan(today, reason, tuple(wanted.tree)), meta)
-            except CommitmentsError as exc:
+            except (CommitmentsError, OutOfScope) as exc:
                 for code in wanted.touched:
                     wanted.failed.setdefault(code, f"the plan revision was refused: {exc}")
             plan = (await self._service.get_plan(plan_id)).value
