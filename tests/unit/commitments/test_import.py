@@ -111,7 +111,7 @@ async def test_a_changed_row_is_an_amendment_and_a_new_title_renames_a_section()
             deadline="d'ici fin 2018",
             priority="1",
         ),
-        SheetRow(number=4, section="1", code="J-1", title="Moved", priority="1"),
+        SheetRow(number=4, section="9", code="J-1", title="Moved", priority="1"),
         SheetRow(number=5, section="2.1", code="J-1", title="x", deadline="d'ici fin 2018"),
     ]
     results = await imports.run("p1", changed, None, META, Scope())
@@ -121,7 +121,7 @@ async def test_a_changed_row_is_an_amendment_and_a_new_title_renames_a_section()
         (4, "J-1", "rejected"),
         (5, "J-1", "rejected"),
     ]
-    assert "moving it is a plan revision" in str(results[2].problem)
+    assert results[2].problem == "new section '9' needs its section_title"
     assert "priority" in str(results[3].problem)
     plan = (await service.get_plan("p1")).value
     section = plan.section("2")
@@ -186,3 +186,32 @@ async def test_a_partner_limited_to_a_party_imports_its_commitments_but_no_secti
     assert (await service.get_plan("p1")).value.revision == 0
     with pytest.raises(OutOfScope):
         await imports.run("p2", rows, None, META, Scope(plans=frozenset({"p1"})))
+
+
+async def test_a_row_under_another_section_moves_its_commitment_through_the_revision() -> None:
+    service, imports, store = await setup()
+    await imports.run("p1", SHEET[:4], None, META, Scope())
+    moved = [
+        SheetRow(number=2, section="3", section_title="Elsewhere"),
+        replace(SHEET[2], number=3, section="3"),
+    ]
+    assert statuses(await imports.run("p1", moved, "v2.csv", META, Scope())) == [
+        (2, None, "accepted"),
+        (3, "J-1", "accepted"),
+    ]
+    owner = await store.owner_of("commitment-code", "p1/J-1")
+    assert owner is not None
+    revised = (await store.read_stream(plan_stream("p1")))[-1].data
+    assert revised["moves"] == [
+        {"commitment_id": owner.removeprefix("commitment-"), "section": "3"}
+    ]
+    assert (await service.get_plan("p1")).value.revision == 2
+    before = len(await store.read_all(0, 10_000))
+    again = await imports.run("p1", moved, "v2.csv", META, Scope())
+    assert [r.status for r in again] == ["unchanged", "unchanged"]
+    assert len(await store.read_all(0, 10_000)) == before
+    back = await imports.run(
+        "p1", [replace(SHEET[2], number=2, section="2.1")], None, META, Scope()
+    )
+    assert statuses(back) == [(2, "J-1", "accepted")]
+    assert (await service.get_plan("p1")).value.revision == 3

@@ -8,9 +8,11 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Final, Literal, get_args
 
+from commitments.domain.commands import MakeCommitment
 from commitments.domain.plan import Plan, Section
 from shared.contracts.commitments import PartyData, PartyRole
 from shared.contracts.common import LocalText, Translation, text_in
+from shared.decider import new_id
 
 #: The columns of an import, in the template's order.
 COLUMNS: Final = (
@@ -121,6 +123,28 @@ def title(row: SheetRow, language: str) -> LocalText:
         return row.title
     first = "en" if language.casefold().split("-")[0] == "fr" else language
     return (Translation(lang=first, text=row.title), Translation(lang="fr", text=row.title_fr))
+
+
+def commitment(row: SheetRow, plan: Plan) -> MakeCommitment:
+    """The commitment a row writes (under a new id), or the row's problem."""
+    problem = code_problem(row.code, "code")
+    if problem is not None:
+        raise RowProblem(problem)
+    if not row.title:
+        raise RowProblem("title: a commitment needs its title")
+    if max(len(row.title), len(row.title_fr)) > TITLE_LENGTH:
+        raise RowProblem(f"title: {TITLE_LENGTH} characters at most")
+    return MakeCommitment(
+        commitment_id=new_id(),
+        code=row.code,
+        section=row.section,
+        title=title(row, plan.language),
+        parties=parties(row.parties),
+        deadline=row.deadline or None,
+        priority=priority(row.priority),
+        made_on=None,
+        indicators=(),
+    )
 
 
 def same_text(a: LocalText, b: LocalText) -> bool:
