@@ -1,10 +1,11 @@
 """Importing a plan's sections and commitments from a spreadsheet (issue 22).
 
-The rows' new sections and renamed section titles are applied first, as one plan
-revision; then each row's commitment is made, or compared with the commitment of its
-code already in the plan: the same is ``unchanged`` (so importing a file again changes
-nothing), a changed title, deadline or parties is an amendment. A row's own problem
-rejects that row alone."""
+The rows' new sections, renamed section titles and commitments put under another
+section are applied first, as one plan revision (``PlanRevised`` with its moves); then
+each row's commitment is made, or compared with the commitment of its code already in
+the plan: the same is ``unchanged`` (so importing a file again changes nothing), a
+changed title, deadline or parties is an amendment. A row's own problem rejects that
+row alone."""
 
 from __future__ import annotations
 
