@@ -80,7 +80,7 @@ def events(platform: Platform, commitment_id: str) -> list[dict[str, Any]]:
     return answer.json()["events"]  # type: ignore[no-any-return]
 
 
-def test_a_csv_imports_once_and_a_changed_row_is_an_amendment(platform: Platform) -> None:
+def test_a_csv_imports_once_and_again_changes_nothing(platform: Platform) -> None:
     plan = create_plan(platform)
     first = post(platform, plan["id"], csv_body(SHEET), "text/csv", "plan.csv")
     assert results(first) == [
@@ -127,6 +127,15 @@ def test_a_csv_imports_once_and_a_changed_row_is_an_amendment(platform: Platform
     assert [s for _, _, s in results(again)] == ["unchanged"] * 5 + ["rejected"] * 2
     assert {code: len(events(platform, i)) for code, i in ids.items()} == before
 
+
+def test_a_changed_row_is_an_amendment_and_another_section_a_move(platform: Platform) -> None:
+    plan = create_plan(platform)
+    first = post(platform, plan["id"], csv_body(SHEET), "text/csv", "plan.csv")
+    ids = {r["code"]: r["id"] for r in first.json()["results"] if r["id"]}
+    before = {code: len(events(platform, i)) for code, i in ids.items()}
+    with platform.client("commitments") as c:
+        revised = c.get(f"/v1/plans/{plan['id']}").json()
+
     changed = [SHEET[0], SHEET[4].replace("by autumn 2016", "d'ici l'hiver 2016")]
     assert results(post(platform, plan["id"], csv_body(changed), "text/csv", "v2.csv")) == [
         (2, "IMP-2", "accepted")
@@ -135,6 +144,17 @@ def test_a_csv_imports_once_and_a_changed_row_is_an_amendment(platform: Platform
     assert len(history) == before["IMP-2"] + 1
     assert history[-1]["type"].endswith("amended") and history[-1]["data"]["reason"] == "import"
     assert history[-1]["data"]["deadline"]["end"] == "2017-02-28"
+
+    moved = [SHEET[0], "3;;;IMP-3;Simplify visas;;;;0;", "3.1;;1;;;;;;;"]
+    answer = post(platform, plan["id"], csv_body(moved), "text/csv", "v3.csv")
+    assert results(answer) == [(2, "IMP-3", "accepted"), (3, None, "rejected")]
+    assert "moving a section" in answer.json()["results"][1]["problem"]
+    with platform.client("commitments") as c:
+        plan_now = c.get(f"/v1/plans/{plan['id']}").json()
+    assert plan_now["sections"] == revised["sections"], "the tree is as the first import left it"
+    assert len(events(platform, ids["IMP-3"])) == before["IMP-3"], "a move is the plan's event"
+    again = post(platform, plan["id"], csv_body(moved[:2]), "text/csv", "v3.csv")
+    assert results(again) == [(2, "IMP-3", "unchanged")]
 
 
 def xlsx(rows: list[list[object]]) -> bytes:
