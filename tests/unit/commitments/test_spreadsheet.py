@@ -161,3 +161,30 @@ def test_sheets_too_long_or_unreadable_are_refused_as_a_whole() -> None:
         read_sheet(b'section,code,title\n1,"' + b"x" * 200_000 + b'",t\n', "text/csv")
     with pytest.raises(UnsupportedSheet, match="not a readable XLSX"):
         read_sheet(b"PK\x03\x04 not really a zip", XLSX_TYPE)
+
+
+def test_excels_delimiter_line_and_a_title_above_the_header() -> None:
+    body = b"sep=;\r\nsection;code;title\r\n1;A-1;Open, then close\r\n"
+    assert read_sheet(body, "text/csv").rows == [
+        SheetRow(number=2, section="1", code="A-1", title="Open, then close")
+    ]
+    titled = "Valletta Action Plan, 2015\n\nCode,Section,Title,Notes\nA-1,1,Open,\n,,,only a note\n"
+    assert read_sheet(titled.encode(), "text/csv").rows == [
+        SheetRow(number=4, section="1", code="A-1", title="Open")
+    ]
+
+
+def test_a_workbook_whose_first_sheet_is_instructions() -> None:
+    book = Workbook()
+    about = book.active
+    assert about is not None
+    about.append(["Fill in the next sheet"])
+    sheet = book.create_sheet("plan")
+    sheet.append(["Plan", None, None])
+    sheet.append(["section", "code", "title"])
+    sheet.append(["1", "A-1", "Open"])
+    out = io.BytesIO()
+    book.save(out)
+    assert read_sheet(out.getvalue(), XLSX_TYPE).rows == [
+        SheetRow(number=3, section="1", code="A-1", title="Open")
+    ]

@@ -22,6 +22,8 @@ ACCEPTED: Final = (*sorted(CSV_TYPES), XLSX_TYPE)
 
 #: Rows an import takes at most (the header and blank rows not counted).
 MAX_ROWS: Final = 5_000
+#: How many filled rows may come before the header (a title, a note).
+HEADER_SEARCH: Final = 20
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"
 
@@ -74,9 +76,11 @@ def _text(body: bytes) -> str:
 
 def _csv_cells(body: bytes) -> list[list[str]]:
     text = _text(body)
-    header = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {d: header.count(d) for d in (",", ";", "\t")}
-    delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+    first, _, rest = text.partition("\n")
+    if re.fullmatch(r"sep=.", first.strip(), re.IGNORECASE):  # Excel's delimiter line
+        delimiter, text = first.strip()[4], rest  # (not a row in Excel either).
+    else:
+        delimiter = _delimiter(text.splitlines())
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         return _bounded(list(r) for r in reader)
@@ -84,7 +88,21 @@ def _csv_cells(body: bytes) -> list[list[str]]:
         raise BadSheet(f"the CSV cannot be read at line {reader.line_num}: {exc}") from None
 
 
+def _delimiter(lines: list[str]) -> str:
+    """The delimiter that makes a header of one of the first lines (a title may come
+    before it), else the one the first line has most of."""
+    filled = [line for line in lines if line.strip()][:HEADER_SEARCH]
+    for delimiter in (";", ",", "\t"):
+        if any(not _missing(_names(line.split(delimiter))) for line in filled):
+            return delimiter
+    header = filled[0] if filled else ""
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+
 def _xlsx_cells(body: bytes) -> list[list[str]]:
+    """The cells of the workbook's first sheet with the import's columns (a sheet of
+    instructions may come first), else of its first sheet."""
     from openpyxl import load_workbook  # A second or so to import: only when needed.
 
     # Any body may come in: whatever the workbook reader trips on is no workbook.
@@ -93,14 +111,19 @@ def _xlsx_cells(body: bytes) -> list[list[str]]:
     except Exception as exc:
         raise UnsupportedSheet(f"the body is not a readable XLSX workbook ({exc})") from None
     try:
-        sheet = book.worksheets[0]
-        if hasattr(sheet, "reset_dimensions"):  # Some programs write a wrong extent.
-            sheet.reset_dimensions()
-        return _bounded([_cell(v) for v in row] for row in sheet.iter_rows(values_only=True))
+        sheets = []
+        for sheet in book.worksheets:
+            if hasattr(sheet, "reset_dimensions"):  # Some programs write a wrong extent.
+                sheet.reset_dimensions()
+            cells = _bounded([_cell(v) for v in row] for row in sheet.iter_rows(values_only=True))
+            if _header_at(cells) is not None:
+                return cells
+            sheets.append(cells)
+        return sheets[0] if sheets else []
     except BadSheet:
         raise
     except Exception as exc:
-        raise BadSheet(f"the workbook's first sheet cannot be read ({exc})") from None
+        raise BadSheet(f"the workbook cannot be read ({exc})") from None
     finally:
         book.close()
 
@@ -135,24 +158,43 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _rows(cells: Iterable[list[str]]) -> Sheet:
-    lines = [(n, [c.strip() for c in r]) for n, r in enumerate(cells, start=1)]
-    lines = [(n, r) for n, r in lines if any(r)]
-    if not lines:
-        raise BadSheet("the sheet is empty: its first row names the columns", REQUIRED)
-    header = lines[0][1]
-    # "Section title", " SECTION_TITLE ", "section-title" and "Title (FR)" all name
-    # their column.
-    names = [re.sub(r"\W+", "_", h.casefold()).strip("_") for h in header]
-    missing = [c for c in REQUIRED if c not in names]
-    if missing:
+def _names(header: list[str]) -> list[str]:
+    """Column names as written to the names they stand for: "Section title",
+    " SECTION_TITLE ", "section-title" and "Title (FR)" all name their column."""
+    return [re.sub(r"\W+", "_", h.casefold()).strip("_") for h in header]
+
+
+def _missing(names: list[str]) -> list[str]:
+    return [c for c in REQUIRED if c not in names]
+
+
+def _header_at(cells: list[list[str]]) -> int | None:
+    """The index of the header row: the first of the first filled rows that names
+    the required columns."""
+    filled = [i for i, row in enumerate(cells) if any(c.strip() for c in row)]
+    for i in filled[:HEADER_SEARCH]:
+        if not _missing(_names(cells[i])):
+            return i
+    return None
+
+
+def _rows(cells: list[list[str]]) -> Sheet:
+    at = _header_at(cells)
+    if at is None:
+        first = next((row for row in cells if any(c.strip() for c in row)), None)
+        if first is None:
+            raise BadSheet("the sheet is empty: its first row names the columns", REQUIRED)
+        missing = _missing(_names(first))
         raise BadSheet(f"the sheet has no column {', '.join(missing)}", missing)
+    header = [c.strip() for c in cells[at]]
+    names = _names(header)
     index = {name: names.index(name) for name in COLUMNS if name in names}
     ignored = [h for h, name in zip(header, names, strict=True) if h and name not in index]
     rows = []
-    for number, cells_ in lines[1:]:
-        values = {name: cells_[i] if i < len(cells_) else "" for name, i in index.items()}
-        rows.append(SheetRow(number=number, **values))
+    for number, row in enumerate(cells[at + 1 :], start=at + 2):
+        values = {name: row[i].strip() if i < len(row) else "" for name, i in index.items()}
+        if any(values.values()):
+            rows.append(SheetRow(number=number, **values))
     return Sheet(rows=rows, ignored=ignored)
 
 
