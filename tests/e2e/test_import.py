@@ -225,6 +225,10 @@ def test_the_template_and_sheets_that_cannot_be_imported(platform: Platform) -> 
     assert json_body.status_code == 415, json_body.text
     pdf = post(platform, plan["id"], b"%PDF-1.4", "application/pdf", "a.pdf")
     assert pdf.status_code == 415 and "text/csv" in pdf.json()["detail"]
+    huge = post(platform, plan["id"], csv_body(SHEET) + b"x" * 2_000_000, "text/csv", "a.csv")
+    assert huge.status_code == 413, huge.text
+    empty = post(platform, plan["id"], b"", "text/csv", "a.csv")
+    assert empty.status_code == 422 and "empty" in empty.json()["detail"]
     unknown = post(platform, "no-such-plan", csv_body(SHEET), "text/csv", "a.csv")
     assert unknown.status_code == 404, unknown.text
     with platform.client("commitments", key=None) as c:
