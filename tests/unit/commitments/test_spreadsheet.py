@@ -109,6 +109,8 @@ def test_missing_columns_are_named_and_other_bodies_are_refused() -> None:
         read_sheet(b"section,code,title\n", XLSX_TYPE)
     with pytest.raises(UnsupportedSheet):
         read_sheet(b"\x00\x01binary", "text/csv")
+    with pytest.raises(UnsupportedSheet, match="--data-binary"):
+        read_sheet(b"--x\r\n", "multipart/form-data; boundary=x")
 
 
 def test_priority_cells_in_either_language_and_empty_is_false() -> None:

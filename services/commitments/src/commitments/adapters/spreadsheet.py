@@ -52,6 +52,11 @@ def read_sheet(body: bytes, content_type: str | None) -> Sheet:
     """The rows of ``body``; the content type says which format, but a workbook sent
     with a CSV type (or the other way round) is read as what it is."""
     kind = (content_type or "").split(";")[0].strip().casefold()
+    if kind.startswith("multipart/"):
+        raise UnsupportedSheet(
+            "send the file itself as the body, not a form: "
+            "curl --data-binary @plan.csv -H 'content-type: text/csv'"
+        )
     if kind not in CSV_TYPES and kind not in (XLSX_TYPE, EXCEL_TYPE):
         raise UnsupportedSheet(
             f"content type {kind or '(none)'!r} is not accepted; send {' or '.join(ACCEPTED)}"
