@@ -21,7 +21,7 @@ from tests.commands import create_plan, make_commitment
 META = EventMetadata(partner="ministry")
 SHEET = [
     SheetRow(number=2, section="2", section_title="Development"),
-    SheetRow(number=3, section="2.1", section_title="Jobs", parent="2"),
+    SheetRow(number=3, section="2.1", title="Jobs", parent="2"),
     SheetRow(
         number=4,
         section="2.1",
@@ -78,6 +78,8 @@ async def test_a_sheet_makes_sections_then_commitments_and_again_changes_nothing
         ("2.1", "2", "action"),
     ]
     assert plan.revision == 1
+    jobs = plan.section("2.1")
+    assert jobs is not None and jobs.title == "Jobs", "a section's row may title it in title"
     assert (await store.read_stream(plan_stream("p1")))[-1].data["reason"] == "import of plan.csv"
     owner = await store.owner_of("commitment-code", "p1/J-1")
     assert owner is not None

@@ -142,6 +142,9 @@ def test_a_french_title_makes_a_language_map_in_the_plans_language_first() -> No
     )
     assert import_rows.title(row, "fr")[0] == Translation(lang="en", text="Open centres")  # type: ignore[index]
     assert import_rows.title(SheetRow(number=2, title="Open"), "en") == "Open"
+    assert import_rows.title(SheetRow(number=2, title_fr="Ouvrir"), "fr") == (
+        Translation(lang="fr", text="Ouvrir"),
+    )
 
 
 def test_the_template_has_the_columns_and_a_sheet_explaining_them() -> None:

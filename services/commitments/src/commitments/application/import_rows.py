@@ -121,6 +121,8 @@ def title(row: SheetRow, language: str) -> LocalText:
     (English on a French plan) and French."""
     if not row.title_fr:
         return row.title
+    if not row.title:
+        return (Translation(lang="fr", text=row.title_fr),)
     first = "en" if language.casefold().split("-")[0] == "fr" else language
     return (Translation(lang=first, text=row.title), Translation(lang="fr", text=row.title_fr))
 
@@ -130,7 +132,7 @@ def commitment(row: SheetRow, plan: Plan) -> MakeCommitment:
     problem = code_problem(row.code, "code")
     if problem is not None:
         raise RowProblem(problem)
-    if not row.title:
+    if not row.title and not row.title_fr:
         raise RowProblem("title: a commitment needs its title")
     if max(len(row.title), len(row.title_fr)) > TITLE_LENGTH:
         raise RowProblem(f"title: {TITLE_LENGTH} characters at most")
@@ -193,6 +195,8 @@ def sections(plan: Plan, rows: list[SheetRow]) -> SectionPlan:
     change renamed; parents may come after their children in the sheet."""
     tree = {s.code: Section(s.code, s.title, s.parent, s.kind) for s in plan.sections}
     out = SectionPlan(tree=list(tree.values()))
+    # A row that defines a section only may give its title as the title.
+    rows = [r if r.code else replace(r, section_title=r.section_title or r.title) for r in rows]
     new: dict[str, _NewSection] = {}
     renames: dict[str, tuple[int, str]] = {}
     for row in rows:
