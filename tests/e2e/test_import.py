@@ -241,3 +241,8 @@ def test_the_template_and_sheets_that_cannot_be_imported(platform: Platform) -> 
     with platform.client("commitments") as c:
         after = c.get(f"/v1/plans/{plan['id']}").json()
     assert after["sections"] == plan["sections"], "a refused sheet changes nothing"
+    # curl --data-binary without a content type sends its form type: a sheet is read.
+    unsaid = post(
+        platform, plan["id"], csv_body(SHEET[:2]), "application/x-www-form-urlencoded", "a.csv"
+    )
+    assert results(unsaid) == [(2, None, "accepted")]

@@ -109,6 +109,10 @@ def test_missing_columns_are_named_and_other_bodies_are_refused() -> None:
         read_sheet(b"section,code,title\n", XLSX_TYPE)
     with pytest.raises(UnsupportedSheet):
         read_sheet(b"\x00\x01binary", "text/csv")
+    for unsaid in (None, "application/x-www-form-urlencoded", "application/octet-stream"):
+        assert len(read_sheet(b"section,code,title\n1,A-1,t\n", unsaid).rows) == 1
+        with pytest.raises(UnsupportedSheet, match="no sheet with the columns"):
+            read_sheet(b"code=1&title=2", unsaid)
     with pytest.raises(UnsupportedSheet, match="--data-binary"):
         read_sheet(b"--x\r\n", "multipart/form-data; boundary=x")
 

@@ -19,6 +19,10 @@ XLSX_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 #: What browsers on Windows send for a .csv file (Excel's registered type).
 EXCEL_TYPE: Final = "application/vnd.ms-excel"
 ACCEPTED: Final = (*sorted(CSV_TYPES), XLSX_TYPE)
+#: Types that say nothing of the body: it is read if it is a sheet.
+UNSAID_TYPES: Final = frozenset(
+    {"", "application/octet-stream", "application/x-www-form-urlencoded", "text/plain"}
+)
 
 #: Rows an import takes at most (the header and blank rows not counted).
 MAX_ROWS: Final = 5_000
@@ -50,14 +54,17 @@ class Sheet:
 
 def read_sheet(body: bytes, content_type: str | None) -> Sheet:
     """The rows of ``body``; the content type says which format, but a workbook sent
-    with a CSV type (or the other way round) is read as what it is."""
+    with a CSV type (or the other way round) is read as what it is, and a body sent
+    with a type that says nothing (none, ``application/octet-stream``, curl's default
+    ``application/x-www-form-urlencoded``) is read if it is a sheet with the columns."""
     kind = (content_type or "").split(";")[0].strip().casefold()
     if kind.startswith("multipart/"):
         raise UnsupportedSheet(
             "send the file itself as the body, not a form: "
             "curl --data-binary @plan.csv -H 'content-type: text/csv'"
         )
-    if kind not in CSV_TYPES and kind not in (XLSX_TYPE, EXCEL_TYPE):
+    unsaid = kind in UNSAID_TYPES
+    if kind not in CSV_TYPES and kind not in (XLSX_TYPE, EXCEL_TYPE) and not unsaid:
         raise UnsupportedSheet(
             f"content type {kind or '(none)'!r} is not accepted; send {' or '.join(ACCEPTED)}"
         )
@@ -67,7 +74,13 @@ def read_sheet(body: bytes, content_type: str | None) -> Sheet:
         return _rows(_xlsx_cells(body))
     if kind == XLSX_TYPE:
         raise UnsupportedSheet("the body is not an XLSX workbook")
-    return _rows(_csv_cells(body))
+    cells = _csv_cells(body)
+    if unsaid and _header_at(cells) is None:
+        raise UnsupportedSheet(
+            f"content type {kind or '(none)'!r} and a body that is no sheet with the columns "
+            f"{', '.join(REQUIRED)}; send {' or '.join(ACCEPTED)}"
+        )
+    return _rows(cells)
 
 
 def _text(body: bytes) -> str:
