@@ -11,7 +11,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from pactstream_cli import infra, operate
+from pactstream_cli import importing, infra, operate
 from pactstream_cli.operate import DEVELOPMENT_OPERATOR_KEY, operator_key
 from pactstream_cli.paths import home
 from pactstream_cli.supervise import Child, Supervisor
@@ -366,6 +366,7 @@ def parser() -> argparse.ArgumentParser:
     mig.set_defaults(func=cmd_migrate)
 
     operate.add_commands(sub, _positive)
+    importing.add_command(sub)
 
     bench = sub.add_parser("bench", help="benchmarks and their peers; writes bench/results.*")
     bench.add_argument("--quick", action="store_true", help="small sizes, under 5 minutes")

@@ -16,10 +16,12 @@ from commitments.api.access import router as access_router
 from commitments.api.changes import router as changes_router
 from commitments.api.errors import install_error_handlers
 from commitments.api.events import router as events_router
+from commitments.api.imports import router as imports_router
 from commitments.api.people import router as people_router
 from commitments.api.revisions import router as revisions_router
 from commitments.api.routes import router
 from commitments.api.targets import router as targets_router
+from commitments.application.importing import PlanImport
 from commitments.application.ingestion import OnceOnlyCommands
 from commitments.application.service import CommitmentsService, StateCache, plan_cache
 from commitments.application.targets import PlanTargets
@@ -45,8 +47,10 @@ def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
         store, sealer = runtime.store, runtime.sealer
         cache, plans = StateCache[Commitment](), plan_cache()
         units = PostgresUnitsOfWork(store)
-        app.state.service = CommitmentsService(store, registry, now, cache, plans, units=units)
-        app.state.targets = PlanTargets(app.state.service, store, registry, now)
+        service = CommitmentsService(store, registry, now, cache, plans, units=units)
+        app.state.service = service
+        app.state.targets = PlanTargets(service, store, registry, now)
+        app.state.imports = PlanImport(service, store, registry, now)
         app.state.ingest = OnceOnlyCommands(store, registry, now, cache, plans, units=units)
         app.state.access = AccessRegistry(
             store, registry, now, pool=pool, sealer=sealer, units=units
@@ -70,6 +74,7 @@ def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
         title="Pactstream commitments",
         lifespan=lifespan,
         routers=[
+            imports_router,
             router,
             changes_router,
             events_router,
