@@ -15,6 +15,7 @@ from commitments.api.routes import commitment_out, etag
 from commitments.domain.commitment import Command
 from shared.access import Scope
 from shared.http.dependencies import parse_if_match
+from shared.http.languages import Languages
 
 router = APIRouter(prefix="/v1")
 
@@ -46,13 +47,15 @@ async def _changed(
     response: Response,
     if_match: str | None,
     scope: Scope,
+    languages: Languages,
 ) -> schemas.CommitmentOut:
-    """Apply a command to the commitment and answer its new state with its ETag."""
+    """Apply a command to the commitment and answer its new state with its ETag (its
+    titles in the best of the caller's ``languages``)."""
     commitment = await service.handle(
         commitment_id, command, meta, parse_if_match(if_match), scope=scope
     )
     etag(response, commitment.version)
-    return commitment_out(commitment)
+    return commitment_out(commitment, languages)
 
 
 @router.post(
@@ -97,6 +100,7 @@ async def retract_report(
     principal: Writer,
     meta: Metadata,
     response: Response,
+    languages: Languages,
     if_match: IfMatch = None,
 ) -> schemas.CommitmentOut:
     """Withdraw a mistaken report; it stays in the history, marked retracted."""
@@ -108,6 +112,7 @@ async def retract_report(
         response,
         if_match,
         principal.write_scope,
+        languages,
     )
 
 
@@ -207,6 +212,7 @@ async def reach_milestone(
     principal: Writer,
     meta: Metadata,
     response: Response,
+    languages: Languages,
     if_match: IfMatch = None,
 ) -> schemas.CommitmentOut:
     return await _changed(
@@ -217,6 +223,7 @@ async def reach_milestone(
         response,
         if_match,
         principal.write_scope,
+        languages,
     )
 
 
@@ -233,6 +240,7 @@ async def amend(
     principal: Writer,
     meta: Metadata,
     response: Response,
+    languages: Languages,
     if_match: IfMatch = None,
 ) -> schemas.CommitmentOut:
     """Change title, deadline or parties, with a reason. The history keeps both."""
@@ -245,4 +253,5 @@ async def amend(
         response,
         if_match,
         principal.write_scope,
+        languages,
     )
