@@ -52,12 +52,25 @@ def all_texts(text: Any, local: Any = None) -> list[str]:
     return [given] if isinstance(given, str) else [t.text for t in given]
 
 
-def pick(languages_map: Mapping[str, str], languages: Sequence[str]) -> str:
+def language_in(given: Mapping[str, str], languages: Sequence[str]) -> str:
+    """The language of ``given`` (a language map) a reader of ``languages`` (most
+    wanted first) is shown: the first of them given (``fr-FR`` finds ``fr`` and the
+    other way round), else the first given (as ``shared.contracts.common.text_in``)."""
+    for wanted in languages:
+        exact = wanted.casefold()
+        for lang in given:
+            if lang.casefold() == exact:
+                return lang
+        primary = exact.split("-")[0]
+        for lang in given:
+            if lang.casefold().split("-")[0] == primary:
+                return lang
+    return next(iter(given))
+
+
+def pick(given: Mapping[str, str], languages: Sequence[str]) -> str:
     """The text of a language map in the best of ``languages``, else the first given."""
-    return text_in(
-        tuple(Translation.model_construct(lang=k, text=v) for k, v in languages_map.items()),
-        languages,
-    )
+    return given[language_in(given, languages)]
 
 
 def localised(value: V, languages: Sequence[str]) -> V:
