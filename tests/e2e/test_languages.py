@@ -21,6 +21,7 @@ SECTIONS = [
     {"code": "1", "title": DOMAIN, "kind": "domain"},
     {"code": "1.1", "title": ACTION, "parent": "1"},
     {"code": "2", "title": "Plain section"},
+    {"code": "3", "title": {"fr": "Seulement en français"}},
 ]
 #: Accept-Language → the language expected of a map given English first, and of one
 #: given French first (a language not given: the first given).
@@ -168,3 +169,21 @@ def test_a_partners_amendment_takes_a_map_and_a_bad_map_is_refused_naming_the_fi
         listed = r.get(f"/v1/plans/{plan['id']}/commitments").json()
         assert [c["code"] for c in listed] == ["L1", "L2"], "the bad one was not made"
         assert listed[0]["title"] == amended["en"]
+
+
+def test_the_dashboard_shows_each_text_in_the_pages_language_marked_with_its_own(
+    platform: Platform,
+) -> None:
+    plan, made = _made(platform)
+    with platform.client("reporting") as r:
+        french = r.get(f"/plans/{plan['id']}", params={"lang": "fr"})
+        english = r.get(f"/plans/{plan['id']}", headers={"Accept-Language": "en"})
+        german = r.get(f"/commitments/{made['id']}", headers={"Accept-Language": "de"})
+    assert french.status_code == english.status_code == german.status_code == 200
+    assert f'<h1 lang="fr">{PLAN["fr"]}</h1>' in french.text
+    assert f'<span lang="fr">{DOMAIN["fr"]}</span>' in french.text
+    assert f'<h1 lang="en">{PLAN["en"]}</h1>' in english.text
+    assert f'<span lang="en">{ACTION["en"]}</span>' in english.text
+    assert '<span lang="fr">Seulement en français</span>' in english.text, "the only one, marked"
+    assert '<html lang="en">' in german.text, "no German interface: English"
+    assert f'<h1 class="long" lang="en">{TITLE["en"]}</h1>' in german.text
