@@ -63,7 +63,9 @@ def test_commitments_answers_in_the_callers_language_with_every_language(
             assert sections["1"]["title"] == DOMAIN[lang]
             assert sections["1.1"]["title"] == ACTION[french_first]
             assert sections["2"]["title"] == "Plain section" and "titles" not in sections["2"]
-            one = c.get(f"/v1/commitments/{made['id']}", headers=_headers(asked)).json()
+            answer = c.get(f"/v1/commitments/{made['id']}", headers=_headers(asked))
+            assert answer.headers["vary"] == "Accept-Language"
+            one = answer.json()
             assert one["title"] == TITLE[lang] and one["titles"] == TITLE
         answered = c.post(
             f"/v1/plans/{plan['id']}/commitments",
@@ -86,7 +88,9 @@ def test_reporting_views_answer_in_the_readers_language(platform: Platform) -> N
         poll(lambda: r.get(f"/v1/commitments/{cid}").json(), lambda v: v.get("reports"))
         for asked, (lang, french_first) in ASKED.items():
             headers = _headers(asked)
-            progress = r.get(f"/v1/plans/{pid}/progress", headers=headers).json()
+            answer = r.get(f"/v1/plans/{pid}/progress", headers=headers)
+            assert "Accept-Language" in answer.headers["vary"]
+            progress = answer.json()
             assert progress["plan"]["title"] == PLAN[lang], asked
             assert progress["plan"]["titles"] == PLAN
             domain = progress["sections"][0]

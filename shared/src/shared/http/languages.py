@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Response
 
 
 def _quality(text: str) -> float | None:
@@ -37,8 +37,11 @@ def accepted(header: str | None) -> list[str]:
 
 
 async def _languages(
+    response: Response,
     accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> tuple[str, ...]:
+    """The caller's languages; the answer then differs by ``Accept-Language``."""
+    response.headers["Vary"] = "Accept-Language"
     return tuple(accepted(accept_language))
 
 
