@@ -57,7 +57,7 @@ def test_a_shared_target_combines_its_parties_measurements(platform: Platform) -
     measure(platform, norway, "funding", "300", "2016-09-30")
     body = {
         "code": "GB-2",
-        "title": "At least 25 % through local responders",
+        "title": {"en": "At least 25 % through local responders", "fr": "Au moins 25 %"},
         "unit": "%",
         "aggregation": "weighted_mean",
         "target": {"comparison": "≥", "value": "25", "by": "2020-12-31"},

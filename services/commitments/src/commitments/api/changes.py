@@ -14,6 +14,7 @@ from commitments.api.routes import commitment_out, etag
 from commitments.domain.commitment import Command
 from shared.access import Scope
 from shared.http.dependencies import parse_if_match
+from shared.http.languages import Languages
 
 router = APIRouter(prefix="/v1")
 
@@ -45,13 +46,15 @@ async def _changed(
     response: Response,
     if_match: str | None,
     scope: Scope,
+    languages: Languages,
 ) -> schemas.CommitmentOut:
-    """Apply a command to the commitment and answer its new state with its ETag."""
+    """Apply a command to the commitment and answer its new state with its ETag (its
+    titles in the best of the caller's ``languages``)."""
     commitment = await service.handle(
         commitment_id, command, meta, parse_if_match(if_match), scope=scope
     )
     etag(response, commitment.version)
-    return commitment_out(commitment)
+    return commitment_out(commitment, languages)
 
 
 @router.post(
@@ -96,6 +99,7 @@ async def retract_report(
     principal: Writer,
     meta: Metadata,
     response: Response,
+    languages: Languages,
     if_match: IfMatch = None,
 ) -> schemas.CommitmentOut:
     """Withdraw a mistaken report; it stays in the history, marked retracted."""
@@ -107,6 +111,7 @@ async def retract_report(
         response,
         if_match,
         principal.write_scope,
+        languages,
     )
 
 
@@ -206,6 +211,7 @@ async def reach_milestone(
     principal: Writer,
     meta: Metadata,
     response: Response,
+    languages: Languages,
     if_match: IfMatch = None,
 ) -> schemas.CommitmentOut:
     return await _changed(
@@ -216,6 +222,7 @@ async def reach_milestone(
         response,
         if_match,
         principal.write_scope,
+        languages,
     )
 
 
@@ -232,6 +239,7 @@ async def amend(
     principal: Writer,
     meta: Metadata,
     response: Response,
+    languages: Languages,
     if_match: IfMatch = None,
 ) -> schemas.CommitmentOut:
     """Change title, deadline or parties, with a reason. The history keeps both."""
@@ -243,4 +251,5 @@ async def amend(
         response,
         if_match,
         principal.write_scope,
+        languages,
     )

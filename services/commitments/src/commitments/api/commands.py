@@ -4,6 +4,7 @@ by CloudEvents ingestion alike, so both ways in record the same events."""
 from __future__ import annotations
 
 from commitments.api import schemas
+from commitments.api.local_text import local, local_or_none
 from commitments.domain.commitment import (
     AddIndicator,
     AddMilestone,
@@ -22,7 +23,7 @@ from shared.periods import parse_period
 def indicator(i: schemas.IndicatorIn) -> IndicatorData:
     return IndicatorData(
         code=i.code,
-        title=i.title,
+        title=local(i.title),
         unit=i.unit,
         direction=i.direction,
         baseline=None
@@ -45,7 +46,7 @@ def progress(body: schemas.ProgressIn) -> ReportProgress:
         report_id=body.id or new_id(),
         as_of=body.as_of,
         completion=body.completion,
-        narrative=body.narrative,
+        narrative=local_or_none(body.narrative),
         evidence=tuple(body.evidence),
     )
 
@@ -56,7 +57,7 @@ def measurement(body: schemas.MeasurementIn) -> RecordMeasurement:
 
 def milestone(body: schemas.MilestoneIn) -> AddMilestone:
     planned = parse_period(body.planned, "/planned") if body.planned is not None else None
-    return AddMilestone(code=body.code, title=body.title, planned=planned)
+    return AddMilestone(code=body.code, title=local(body.title), planned=planned)
 
 
 def milestone_reached(code: str, body: schemas.MilestoneReachedIn) -> ReachMilestone:
@@ -67,7 +68,7 @@ def amendment(body: schemas.AmendmentIn) -> Amend:
     return Amend(
         as_of=body.as_of,
         reason=body.reason,
-        title=body.title,
+        title=local_or_none(body.title),
         deadline=body.deadline,
         parties=None if body.parties is None else parties(body.parties),
     )

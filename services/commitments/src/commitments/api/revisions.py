@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from commitments.api import schemas
 from commitments.api.dependencies import Metadata, Reader, Service, Writer
+from commitments.api.local_text import local
 from commitments.api.routes import etag
 from commitments.application.revisions import PlanRevisions, Revision
 from commitments.domain.plan import RevisePlan, Section
@@ -32,7 +33,7 @@ class MoveIn(schemas.Body):
 
 class RevisionIn(schemas.Body):
     as_of: date = Field(description="The day the revised text takes effect.")
-    reason: schemas.Text
+    reason: schemas.Reason
     sections: list[schemas.SectionIn] = Field(
         max_length=5000, description="The whole new tree: a section left out is retired."
     )
@@ -125,7 +126,7 @@ def revise_command(body: RevisionIn) -> RevisePlan:
         sections=tuple(
             Section(
                 code=s.code,
-                title=s.title,
+                title=local(s.title),
                 parent=s.parent,
                 kind=s.kind or ("domain" if s.parent is None else "action"),
             )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
 
 from commitments.api import commands, schemas
 from commitments.api.dependencies import Metadata, Operator, Reader, Service, Writer
+from commitments.api.local_text import local, shown
 from commitments.domain.commitment import Commitment, MakeCommitment
 from commitments.domain.plan import CreatePlan, Plan, RecordKeyDate, Section
 from commitments.domain.visibility import SetVisibility
@@ -15,6 +17,7 @@ from shared.contracts.commitments import KeyDateData
 from shared.contracts.common import DeadlineData
 from shared.decider import Versioned, new_id
 from shared.http.dependencies import parse_if_match
+from shared.http.languages import Languages
 from shared.http.problems import problem_responses
 from shared.periods import parse_period
 
@@ -25,19 +28,25 @@ def etag(response: Response, version: int) -> None:
     response.headers["ETag"] = f'"{version}"'
 
 
-def plan_out(plan: Versioned[Plan]) -> schemas.PlanOut:
+def plan_out(plan: Versioned[Plan], languages: Sequence[str] = ()) -> schemas.PlanOut:
+    """The plan, its titles in the best of ``languages`` (else the first given)."""
     p = plan.value
     return schemas.PlanOut(
         id=p.plan_id,
         version=plan.version,
         code=p.code,
-        title=p.title,
+        **shown(p.title, languages),
         language=p.language,
         period=None if p.period is None else schemas.PeriodOut(**p.period.model_dump()),
         adopted_on=p.adopted_on,
         parties=list(p.parties),
         monitoring_bodies=list(p.monitoring_bodies),
-        sections=[schemas.SectionOut(**s.model_dump()) for s in p.sections],
+        sections=[
+            schemas.SectionOut(
+                code=s.code, parent=s.parent, kind=s.kind, **shown(s.title, languages)
+            )
+            for s in p.sections
+        ],
         fiscal_year_start=p.fiscal_year_start,
         key_dates=[schemas.KeyDateOut(name=k.name, date=k.date) for k in p.key_dates],
         revision=p.revision,
@@ -49,7 +58,10 @@ def _deadline_out(d: DeadlineData | None) -> schemas.DeadlineOut | None:
     return None if d is None else schemas.DeadlineOut.model_validate(d.model_dump())
 
 
-def commitment_out(c: Versioned[Commitment]) -> schemas.CommitmentOut:
+def commitment_out(
+    c: Versioned[Commitment], languages: Sequence[str] = ()
+) -> schemas.CommitmentOut:
+    """The commitment, its titles in the best of ``languages`` (else the first given)."""
     v = c.value
     return schemas.CommitmentOut(
         id=v.commitment_id,
@@ -57,18 +69,23 @@ def commitment_out(c: Versioned[Commitment]) -> schemas.CommitmentOut:
         plan=v.plan_id,
         code=v.code,
         section=v.section,
-        title=v.title,
+        **shown(v.title, languages),
         parties=[schemas.PartyOut(name=p.name, role=p.role) for p in v.parties],
         deadline=_deadline_out(v.deadline),
         priority=v.priority,
         made_on=v.made_on,
         status=v.status,
         status_as_of=v.status_as_of,
-        indicators=[schemas.IndicatorOut.model_validate(i.model_dump()) for i in v.indicators],
+        indicators=[
+            schemas.IndicatorOut.model_validate(
+                {**i.model_dump(exclude={"title"}), **shown(i.title, languages)}
+            )
+            for i in v.indicators
+        ],
         milestones=[
             schemas.MilestoneOut(
                 code=m.code,
-                title=m.title,
+                **shown(m.title, languages),
                 planned=_deadline_out(m.planned),
                 reached_on=m.reached_on,
             )
@@ -85,14 +102,19 @@ def commitment_out(c: Versioned[Commitment]) -> schemas.CommitmentOut:
 
 @router.post("/plans", status_code=201, response_model=schemas.PlanOut, tags=["plans"])
 async def create_plan(
-    body: schemas.PlanIn, service: Service, principal: Writer, meta: Metadata, response: Response
+    body: schemas.PlanIn,
+    service: Service,
+    principal: Writer,
+    meta: Metadata,
+    response: Response,
+    languages: Languages,
 ) -> schemas.PlanOut:
     """Create a plan with its tree of sections (domains, actions, ...)."""
     period = parse_period(body.period, "/period") if body.period is not None else None
     sections = tuple(
         Section(
             code=s.code,
-            title=s.title,
+            title=local(s.title),
             parent=s.parent,
             kind=s.kind or ("domain" if s.parent is None else "action"),
         )
@@ -102,7 +124,7 @@ async def create_plan(
         CreatePlan(
             plan_id=body.id or new_id(),
             code=body.code,
-            title=body.title,
+            title=local(body.title),
             language=body.language,
             period=period,
             adopted_on=body.adopted_on,
@@ -117,16 +139,16 @@ async def create_plan(
     )
     etag(response, plan.version)
     response.headers["Location"] = f"/v1/plans/{plan.value.plan_id}"
-    return plan_out(plan)
+    return plan_out(plan, languages)
 
 
 @router.get("/plans/{plan_id}", response_model=schemas.PlanOut, tags=["plans"])
 async def get_plan(
-    plan_id: str, service: Service, _: Reader, response: Response
+    plan_id: str, service: Service, _: Reader, response: Response, languages: Languages
 ) -> schemas.PlanOut:
     plan = await service.get_plan(plan_id)
     etag(response, plan.version)
-    return plan_out(plan)
+    return plan_out(plan, languages)
 
 
 @router.post(
@@ -142,6 +164,7 @@ async def record_key_date(
     principal: Writer,
     meta: Metadata,
     response: Response,
+    languages: Languages,
 ) -> schemas.PlanOut:
     """Date (or correct the date of) a key date of the plan, by name; a name the plan
     did not list is added. Deadlines written relative to it ("within 18 months of the
@@ -150,7 +173,7 @@ async def record_key_date(
         plan_id, RecordKeyDate(body.name, body.date), meta, principal.write_scope
     )
     etag(response, plan.version)
-    return plan_out(plan)
+    return plan_out(plan, languages)
 
 
 @router.put(
@@ -181,6 +204,7 @@ async def make_commitment(
     principal: Writer,
     meta: Metadata,
     response: Response,
+    languages: Languages,
 ) -> schemas.CommitmentOut:
     """Record a commitment under a section of the plan."""
     commitment = await service.make_commitment(
@@ -189,7 +213,7 @@ async def make_commitment(
             commitment_id=body.id or new_id(),
             code=body.code,
             section=body.section,
-            title=body.title,
+            title=local(body.title),
             parties=commands.parties(body.parties),
             deadline=body.deadline,
             priority=body.priority,
@@ -201,18 +225,18 @@ async def make_commitment(
     )
     etag(response, commitment.version)
     response.headers["Location"] = f"/v1/commitments/{commitment.value.commitment_id}"
-    return commitment_out(commitment)
+    return commitment_out(commitment, languages)
 
 
 @router.get(
     "/commitments/{commitment_id}", response_model=schemas.CommitmentOut, tags=["commitments"]
 )
 async def get_commitment(
-    commitment_id: str, service: Service, _: Reader, response: Response
+    commitment_id: str, service: Service, _: Reader, response: Response, languages: Languages
 ) -> schemas.CommitmentOut:
     commitment = await service.get_commitment_as_read(commitment_id)
     etag(response, commitment.version)
-    return commitment_out(commitment)
+    return commitment_out(commitment, languages)
 
 
 @router.post(
@@ -227,6 +251,7 @@ async def change_status(
     principal: Writer,
     meta: Metadata,
     response: Response,
+    languages: Languages,
     if_match: Annotated[str | None, Header()] = None,
 ) -> schemas.CommitmentOut:
     """Move the commitment along its lifecycle; ``If-Match`` guards against lost updates."""
@@ -235,7 +260,7 @@ async def change_status(
         commitment_id, commands.status(body), meta, expected, scope=principal.write_scope
     )
     etag(response, commitment.version)
-    return commitment_out(commitment)
+    return commitment_out(commitment, languages)
 
 
 @router.get(

@@ -9,8 +9,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
+from commitments.api.local_text import LocalTextIn, Narrative
+
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s/]([^/]*[^\s/])?$")]
-Text = Annotated[str, Field(min_length=1, max_length=2000)]
+#: A title: a string or a language map ``{"en": "...", "fr": "..."}``.
+Text = LocalTextIn
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 
 
@@ -142,9 +145,15 @@ class KeyDateOut(BaseModel):
     date: dt.date | None
 
 
+#: The whole language map of a text given as one, in the order given (absent when the
+#: text was a plain string: ``title`` is then all there is).
+Titles = Annotated[dict[str, str] | None, Field(default=None, exclude_if=lambda v: v is None)]
+
+
 class SectionOut(BaseModel):
     code: str
     title: str
+    titles: Titles = None
     parent: str | None
     kind: str
 
@@ -163,6 +172,7 @@ class PlanOut(BaseModel):
     version: int
     code: str
     title: str
+    titles: Titles = None
     language: str
     period: PeriodOut | None
     adopted_on: date | None
@@ -190,6 +200,7 @@ class PointOut(BaseModel):
 class IndicatorOut(BaseModel):
     code: str
     title: str
+    titles: Titles = None
     unit: str
     direction: str
     baseline: PointOut | None
@@ -203,6 +214,7 @@ class CommitmentOut(BaseModel):
     code: str
     section: str
     title: str
+    titles: Titles = None
     parties: list[PartyOut]
     deadline: DeadlineOut | None
     priority: bool
@@ -241,7 +253,7 @@ class ProgressIn(Body):
     )
     as_of: date
     completion: Literal["not_started", "limited", "substantial", "complete"]
-    narrative: Annotated[str, Field(max_length=20000)] | None = None
+    narrative: Narrative | None = None
     evidence: list[Url] = Field(default_factory=list, max_length=50)
 
 
@@ -284,6 +296,7 @@ class ReportOut(BaseModel):
 class MilestoneOut(BaseModel):
     code: str
     title: str
+    titles: Titles = None
     planned: DeadlineOut | None
     reached_on: date | None
 

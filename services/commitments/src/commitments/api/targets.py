@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, BeforeValidator, Field
 
 from commitments.api.dependencies import Metadata, Reader, Writer
+from commitments.api.local_text import local
 from commitments.api.schemas import Body, Code, DecimalText, Text
 from commitments.application.targets import PlanTargets
 from commitments.domain.targets import SetTarget
@@ -123,7 +124,7 @@ async def set_target(
     command = SetTarget(
         plan_id=plan_id,
         code=body.code,
-        title=body.title,
+        title=local(body.title),
         unit=body.unit,
         aggregation=body.aggregation,
         comparison=body.target.comparison,

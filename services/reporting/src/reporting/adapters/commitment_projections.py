@@ -10,8 +10,21 @@ from reporting.adapters.projection import Projection
 from reporting.adapters.target_projections import target_set
 from shared.cloudevents import ReceivedEvent
 from shared.contracts import commitments as contract
+from shared.contracts.common import LocalText, first_text
 from shared.database import Connection
 from shared.events import EventData
+
+
+def _text(text: LocalText | None) -> str | None:
+    """The text column of a title or narrative: the first language given."""
+    return None if text is None else first_text(text)
+
+
+def _languages(text: LocalText | None) -> list[dict[str, str]] | None:
+    """Its ``*_local`` column: the ordered translations, ``None`` for a plain string."""
+    if text is None or isinstance(text, str):
+        return None
+    return [{"lang": t.lang, "text": t.text} for t in text]
 
 
 async def _plan_created(conn: Connection, event: ReceivedEvent, data: contract.PlanCreated) -> None:
@@ -19,13 +32,13 @@ async def _plan_created(conn: Connection, event: ReceivedEvent, data: contract.P
         """
         INSERT INTO rm_plans (plan_id, code, title, language, period, adopted_on, parties,
                               monitoring_bodies, sections, occurred_at, recorded_at,
-                              fiscal_year_start, key_dates)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                              fiscal_year_start, key_dates, title_local)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
         ON CONFLICT (plan_id) DO NOTHING
         """,
         data.plan_id,
         data.code,
-        data.title,
+        _text(data.title),
         data.language,
         None if data.period is None else data.period.model_dump(mode="json"),
         data.adopted_on,
@@ -36,6 +49,7 @@ async def _plan_created(conn: Connection, event: ReceivedEvent, data: contract.P
         event.recorded_at,
         data.fiscal_year_start,
         [k.model_dump(mode="json") for k in data.key_dates],
+        _languages(data.title),
     )
 
 
@@ -61,15 +75,15 @@ async def _commitment_made(
     await conn.execute(
         """
         INSERT INTO rm_commitments (commitment_id, plan_id, code, section, title, parties,
-            deadline, deadline_end, priority, made_on, indicators, recorded_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+            deadline, deadline_end, priority, made_on, indicators, recorded_at, title_local)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
         ON CONFLICT (commitment_id) DO NOTHING
         """,
         data.commitment_id,
         data.plan_id,
         data.code,
         data.section,
-        data.title,
+        _text(data.title),
         [p.model_dump(mode="json") for p in data.parties],
         None if data.deadline is None else data.deadline.model_dump(mode="json"),
         None if data.deadline is None else data.deadline.end,
@@ -77,6 +91,7 @@ async def _commitment_made(
         data.made_on,
         [i.model_dump(mode="json") for i in data.indicators],
         event.recorded_at,
+        _languages(data.title),
     )
     for indicator in data.indicators:
         await _indicator(conn, data.commitment_id, indicator, event.recorded_at)
@@ -108,8 +123,9 @@ async def _progress_reported(
     await conn.execute(
         """
         INSERT INTO rm_progress_reports (event_id, commitment_id, report_id,
-            stream_version, as_of, completion, narrative, evidence, partner, recorded_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            stream_version, as_of, completion, narrative, evidence, partner, recorded_at,
+            narrative_local)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
         ON CONFLICT (event_id) DO NOTHING
         """,
         event.event_id,
@@ -118,10 +134,11 @@ async def _progress_reported(
         event.stream_version,
         data.as_of,
         data.completion,
-        data.narrative,
+        _text(data.narrative),
         list(data.evidence),
         event.metadata.partner,
         event.recorded_at,
+        _languages(data.narrative),
     )
 
 
@@ -173,16 +190,17 @@ async def _milestone_added(
     await conn.execute(
         """
         INSERT INTO rm_milestones (commitment_id, code, title, planned, planned_end,
-                                   recorded_at)
-        VALUES ($1, $2, $3, $4, $5, $6)
+                                   recorded_at, title_local)
+        VALUES ($1, $2, $3, $4, $5, $6, $7)
         ON CONFLICT (commitment_id, code) DO NOTHING
         """,
         data.commitment_id,
         m.code,
-        m.title,
+        _text(m.title),
         None if m.planned is None else m.planned.model_dump(mode="json"),
         None if m.planned is None else m.planned.end,
         event.recorded_at,
+        _languages(m.title),
     )
 
 
@@ -207,8 +225,9 @@ async def _commitment_amended(
     await conn.execute(
         """
         INSERT INTO rm_amendments (event_id, commitment_id, stream_version, as_of, reason,
-                                   title, deadline, deadline_end, parties, recorded_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                                   title, deadline, deadline_end, parties, recorded_at,
+                                   title_local)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
         ON CONFLICT (event_id) DO NOTHING
         """,
         event.event_id,
@@ -216,11 +235,12 @@ async def _commitment_amended(
         event.stream_version,
         data.as_of,
         data.reason,
-        data.title,
+        _text(data.title),
         None if data.deadline is None else data.deadline.model_dump(mode="json"),
         None if data.deadline is None else data.deadline.end,
         None if data.parties is None else [p.model_dump(mode="json") for p in data.parties],
         event.recorded_at,
+        _languages(data.title),
     )
 
 

@@ -52,6 +52,10 @@ def effective_commitments(as_of: str, known_at: str) -> str:
     SELECT c.commitment_id, c.plan_id, c.code, {placed(as_of, known_at)} AS section,
            c.priority, c.made_on, c.recorded_at,
            coalesce({current(amended, "title", "AND x.title IS NOT NULL")}, c.title) AS title,
+           CASE WHEN {current(amended, "title", "AND x.title IS NOT NULL")} IS NULL
+                THEN c.title_local
+                ELSE {current(amended, "title_local", "AND x.title IS NOT NULL")}
+           END AS title_local,
            {deadline} AS deadline,
            {_recurring(deadline, as_of, known_at)},
            coalesce({current(amended, "deadline_end", "AND x.deadline IS NOT NULL")},

@@ -39,7 +39,7 @@ class ReportingQueries(RevisionQueries):
         return await self._pool.fetch(
             f"""
             WITH c AS ({effective_commitments("$1", "$2")})
-            SELECT p.plan_id, p.code, p.title, p.language, p.period,
+            SELECT p.plan_id, p.code, p.title, p.title_local, p.language, p.period,
                    coalesce(v.public, false) AS public,
                    count(c.commitment_id) AS commitments,
                    count(c.commitment_id) FILTER (WHERE c.priority) AS priority,
@@ -128,7 +128,8 @@ class ReportingQueries(RevisionQueries):
     ) -> list[asyncpg.Record]:
         return await self._pool.fetch(
             """
-            SELECT report_id, as_of, completion, narrative, evidence, partner, recorded_at,
+            SELECT report_id, as_of, completion, narrative, narrative_local, evidence, partner,
+                   recorded_at,
                    CASE WHEN retracted_at <= $3 THEN retraction_reason END AS retraction_reason,
                    retracted_at IS NOT NULL AND retracted_at <= $3 AS retracted
             FROM rm_progress_reports
@@ -145,7 +146,7 @@ class ReportingQueries(RevisionQueries):
     ) -> list[asyncpg.Record]:
         return await self._pool.fetch(
             """
-            SELECT code, title, planned,
+            SELECT code, title, title_local, planned,
                    CASE WHEN reached_on <= $2 AND reached_recorded_at <= $3
                         THEN reached_on END AS reached_on
             FROM rm_milestones
@@ -178,7 +179,8 @@ class ReportingQueries(RevisionQueries):
         """Commitments naming ``party`` (in any role, as amended by ``as_of``)."""
         return await self._pool.fetch(
             f"""
-            SELECT e.*, p.title AS plan_title, p.code AS plan_code, p.language AS plan_language,
+            SELECT e.*, p.title AS plan_title, p.title_local AS plan_title_local,
+                   p.code AS plan_code, p.language AS plan_language,
                    (SELECT array_agg(x->>'role') FROM jsonb_array_elements(e.parties) x
                     WHERE x->>'name' = $1) AS roles
             FROM ({effective_commitments("$2", "$3")}) e

@@ -18,6 +18,8 @@ from reporting.api.dependencies import (
 )
 from reporting.application import plans, provenance
 from reporting.application.models import Flow, Overdue, PlanFlow, TimelineEntry, Upcoming
+from reporting.application.texts import localised
+from shared.http.languages import Languages
 from shared.http.problems import problem_responses
 
 router = APIRouter(prefix="/v1", responses=problem_responses(400, 401, 404, 422))
@@ -31,11 +33,12 @@ async def plan_overdue(
     read: PlanSnapshot,
     dates: Dates,
     paging: Pages,
+    languages: Languages,
 ) -> list[Overdue]:
     """The deadlines view's ``overdue`` list page by page, most days late first."""
     found = await plans.overdue_page(read.commitments, plan_id, dates, paging.cursor, paging.limit)
     link_next(request, response, found.next_cursor)
-    return found.items
+    return localised(found.items, languages)
 
 
 @router.get("/plans/{plan_id}/deadlines/upcoming", tags=["plans"])
@@ -46,6 +49,7 @@ async def plan_upcoming(
     read: PlanSnapshot,
     dates: Dates,
     paging: Pages,
+    languages: Languages,
     within_days: WithinDays = 90,
 ) -> list[Upcoming]:
     """The deadlines view's ``upcoming`` list page by page, soonest first."""
@@ -53,7 +57,7 @@ async def plan_upcoming(
         read.commitments, plan_id, dates, within_days, paging.cursor, paging.limit
     )
     link_next(request, response, found.next_cursor)
-    return found.items
+    return localised(found.items, languages)
 
 
 @router.get("/plans/{plan_id}/flows", tags=["plans"])
@@ -85,12 +89,13 @@ async def commitment_timeline(
     read: CommitmentSnapshot,
     dates: Dates,
     paging: Pages,
+    languages: Languages,
 ) -> list[TimelineEntry]:
     """The commitment view's ``timeline`` page by page: each event with its partner,
     business time (``occurred_at``) and record time (``recorded_at``)."""
     found = await provenance.timeline_page(read, commitment_id, dates, paging.cursor, paging.limit)
     link_next(request, response, found.next_cursor)
-    return found.items
+    return localised(found.items, languages)
 
 
 @router.get("/commitments/{commitment_id}/flows", tags=["commitments"])

@@ -45,6 +45,8 @@ from reporting.application.models import (
     Scorecard,
 )
 from reporting.application.models.targets import PlanTargets
+from reporting.application.texts import localised
+from shared.http.languages import Languages
 from shared.http.problems import problem_responses
 
 router = APIRouter(prefix="/v1", responses=problem_responses(401, 422))
@@ -59,6 +61,7 @@ async def list_plans(
     caller: Caller,
     dates: Dates,
     paging: Pages,
+    languages: Languages,
     q: Annotated[
         str | None, Query(description="Text in the title, ignoring case and accents.")
     ] = None,
@@ -68,13 +71,15 @@ async def list_plans(
         read.commitments, dates, q, paging.cursor, paging.limit, public_only=caller is None
     )
     link_next(request, response, found.next_cursor)
-    return found.items
+    return localised(found.items, languages)
 
 
 @router.get("/plans/{plan_id}/progress", tags=["plans"], responses=FOUND)
-async def plan_progress(plan_id: str, read: PlanSnapshot, dates: Dates) -> Progress:
+async def plan_progress(
+    plan_id: str, read: PlanSnapshot, dates: Dates, languages: Languages
+) -> Progress:
     """The section tree with totals; a section's totals include its sub-sections."""
-    return await plans.progress(read.commitments, plan_id, dates)
+    return localised(await plans.progress(read.commitments, plan_id, dates), languages)
 
 
 @router.get(
@@ -90,6 +95,7 @@ async def plan_commitments(
     dates: Dates,
     criteria: Criteria,
     paging: Pages,
+    languages: Languages,
     sort: SortBy = "code",
 ) -> list[CommitmentItem]:
     """The plan's commitments that meet every filter given, in ``sort`` order."""
@@ -97,7 +103,7 @@ async def plan_commitments(
         read.commitments, plan_id, dates, criteria, sort, paging.cursor, paging.limit
     )
     link_next(request, response, found.next_cursor)
-    return found.items
+    return localised(found.items, languages)
 
 
 @router.get("/plans/{plan_id}/deadlines", tags=["plans"], responses=FOUND)
@@ -105,12 +111,14 @@ async def plan_deadlines(
     plan_id: str,
     read: PlanSnapshot,
     dates: Dates,
+    languages: Languages,
     within_days: WithinDays = 90,
 ) -> Deadlines:
     """Commitments past their deadline and not completed or cancelled (most late first),
     and those due within ``within_days`` (soonest first), every one of both;
     ``/deadlines/overdue`` and ``/deadlines/upcoming`` page through each."""
-    return await plans.deadlines(read.commitments, plan_id, dates, within_days)
+    view = await plans.deadlines(read.commitments, plan_id, dates, within_days)
+    return localised(view, languages)
 
 
 @router.get(
@@ -124,6 +132,7 @@ async def plan_changes(
     dates: Dates,
     window: Between,
     paging: OptionalPages,
+    languages: Languages,
 ) -> Changes:
     """What changed between two business dates (``from``, ``to``) or two record times
     (``known_from``, ``known_to``): status changes, reports, money, and corrections of
@@ -131,20 +140,22 @@ async def plan_changes(
     ``limit`` or ``cursor`` asks for a page (then ``Link: rel="next"`` while more
     follow)."""
     if paging is None:
-        return await changes.changes(read.commitments, plan_id, window, dates)
+        return localised(await changes.changes(read.commitments, plan_id, window, dates), languages)
     view, following = await changes.change_page(
         read.commitments, plan_id, window, dates, paging.cursor, paging.limit
     )
     link_next(request, response, following)
-    return view
+    return localised(view, languages)
 
 
 @router.get("/plans/{plan_id}/history", tags=["plans"], responses=FOUND)
-async def plan_history(plan_id: str, read: PlanSnapshot, dates: Dates) -> PlanHistory:
+async def plan_history(
+    plan_id: str, read: PlanSnapshot, dates: Dates, languages: Languages
+) -> PlanHistory:
     """The plan at the end of every month from its start (at most ten years back) to
     ``as_of``, as known at ``known_at``: commitments by status, and outgoing money
     pledged, committed, disbursed and spent, cumulated per currency."""
-    return await history.plan_history(read, plan_id, dates)
+    return localised(await history.plan_history(read, plan_id, dates), languages)
 
 
 @router.get("/plans/{plan_id}/targets", tags=["plans"], responses=FOUND)
@@ -157,29 +168,35 @@ async def plan_targets(plan_id: str, read: PlanSnapshot, dates: Dates) -> PlanTa
 
 @router.get("/commitments/{commitment_id}", tags=["commitments"], responses=FOUND)
 async def commitment_view(
-    commitment_id: str, read: CommitmentSnapshot, dates: Dates
+    commitment_id: str, read: CommitmentSnapshot, dates: Dates, languages: Languages
 ) -> CommitmentView:
     """The commitment as it stood on ``as_of`` as known at ``known_at``: indicators with
     their latest value and percent of the way to target, progress reports, milestones,
     and the timeline of events with their provenance."""
-    return await commitments.commitment(read, commitment_id, dates)
+    return localised(await commitments.commitment(read, commitment_id, dates), languages)
 
 
 @router.get("/plans/{plan_id}/funding", tags=["plans"], responses=FOUND)
 async def plan_funding(
-    plan_id: str, read: PlanSnapshot, dates: Dates, convert_to: ConvertTo = None
+    plan_id: str,
+    read: PlanSnapshot,
+    dates: Dates,
+    languages: Languages,
+    convert_to: ConvertTo = None,
 ) -> PlanFunding:
     """Agreed, allocated, pledged, committed, disbursed and spent per currency, with
     absorption (disbursed ÷ committed), by source and by section. Currencies are never
     added together; ``convert_to`` adds a converted view naming every rate it used."""
-    return await money.plan_funding(read, plan_id, dates, convert_to)
+    return localised(await money.plan_funding(read, plan_id, dates, convert_to), languages)
 
 
 @router.get("/parties/{name}/scorecard", tags=["parties"], responses=FOUND)
-async def party_scorecard(name: str, read: Snapshot, dates: Dates) -> Scorecard:
+async def party_scorecard(
+    name: str, read: Snapshot, dates: Dates, languages: Languages
+) -> Scorecard:
     """Everything one party committed to, across plans: totals by status, overdue,
     percent completed, by role and by plan, and the money on those commitments."""
-    return await parties.scorecard(read, name, dates)
+    return localised(await parties.scorecard(read, name, dates), languages)
 
 
 @router.get("/status", tags=["operations"])

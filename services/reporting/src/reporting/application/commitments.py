@@ -3,7 +3,7 @@ the measured series its charts draw."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from reporting.application.errors import NotFound
@@ -22,6 +22,7 @@ from reporting.application.models import (
 from reporting.application.money import commitment_funding
 from reporting.application.ports import CommitmentsReader, Readers, Row
 from reporting.application.rows import existing_plan, summary_fields
+from reporting.application.texts import fields
 from reporting.application.views import deadline_class, percent_of_way
 from shared.money import format_amount
 
@@ -29,10 +30,15 @@ from shared.money import format_amount
 def _indicator(row: Row) -> Indicator:
     latest = row["latest_value"]
     return Indicator(
-        **row["definition"],
+        **_definition(row["definition"]),
         latest=None if latest is None else Latest(value=str(latest), as_of=row["latest_as_of"]),
         progress_pct=percent_of_way(row["definition"], latest),
     )
+
+
+def _definition(definition: Mapping[str, Any]) -> dict[str, Any]:
+    """An indicator's stored definition, its title as the views carry it."""
+    return {**definition, **fields(definition.get("title"))}
 
 
 def _report(r: Row) -> Report:
@@ -40,7 +46,11 @@ def _report(r: Row) -> Report:
         id=r["report_id"],
         as_of=r["as_of"],
         completion=r["completion"],
-        narrative=r["narrative"],
+        **(
+            fields(r["narrative"], r.get("narrative_local"), "narrative")
+            if r["narrative"] is not None
+            else {"narrative": None}
+        ),
         evidence=r["evidence"],
         partner=r["partner"],
         recorded_at=r["recorded_at"],
@@ -105,7 +115,10 @@ async def commitment(read: Readers, commitment_id: str, dates: ReportDates) -> C
         reports=[_report(r) for r in await reader.reports(commitment_id, day, known)],
         milestones=[
             Milestone(
-                code=m["code"], title=m["title"], planned=m["planned"], reached_on=m["reached_on"]
+                code=m["code"],
+                **fields(m["title"], m.get("title_local")),
+                planned=m["planned"],
+                reached_on=m["reached_on"],
             )
             for m in await reader.milestones(commitment_id, day, known)
         ],
@@ -157,7 +170,7 @@ async def plan_series(
         _series(
             row["commitment_id"],
             row["commitment_code"],
-            Indicator(**row["definition"], latest=None, progress_pct=None),
+            Indicator(**_definition(row["definition"]), latest=None, progress_pct=None),
             measured.get((row["commitment_id"], row["code"]), []),
         )
         for row in await reader.plan_indicators(plan_id, dates.known_at)

@@ -23,12 +23,41 @@ from reporting.application.iati import (
     Measured,
     Org,
     Publisher,
+    Text,
     Transaction,
 )
 from reporting.application.models import ReportDates
 from reporting.application.ports import Readers, Row, Rows
 from reporting.application.progress import CLOSED
 from reporting.application.rows import existing_plan
+from reporting.application.texts import stored
+from shared.contracts.common import text_in, translations
+
+
+def _written(text: Any, local: Any = None) -> Text:
+    """A title as the file writes it: a string, or its language map (one narrative per
+    language)."""
+    given = stored(text, local)
+    return translations(given) or str(given)
+
+
+def _joined(*texts: Text | None, sep: str = " · ") -> Text:
+    """``texts`` joined with ``sep``; in every language any of them is given in, each
+    in that language or else its first given."""
+    parts = [t for t in texts if t]
+    languages: list[str] = []
+    for t in parts:
+        languages += [lang for lang in t if not isinstance(t, str) and lang not in languages]
+    if not languages:
+        return sep.join(str(t) for t in parts)
+    return {
+        lang: sep.join(t if isinstance(t, str) else _in(t, lang) for t in parts)
+        for lang in languages
+    }
+
+
+def _in(text: Mapping[str, str], lang: str) -> str:
+    return text_in(stored([{"lang": k, "text": v} for k, v in text.items()]), [lang])
 
 
 class IatiReader(Protocol):
@@ -87,7 +116,7 @@ def _measure(row: Row, start: date, end: date | None) -> Measure:
     latest = row["latest_value"]
     return Measure(
         code=row["code"],
-        title=d.get("title") or row["code"],
+        title=_written(d.get("title")) or row["code"],
         unit=d.get("unit") or "",
         ascending=d.get("direction") != "decrease",
         baseline=None
@@ -149,15 +178,15 @@ def _commitment(
     section = context.sections.get(c["section"])
     return Activity(
         identifier=f"{context.publisher.ref}-{c['commitment_id']}",
-        title=c["title"],
-        description=f"{context.title} · {c['section']} {section or ''}".strip(),
+        title=_written(c["title"], c.get("title_local")),
+        description=_joined(context.title, _joined(c["section"], section, sep=" ")),
         orgs=_orgs(c["parties"], context.orgs),
         status=c["status"],
         dates=dates,
         hierarchy=2,
         transactions=[_transaction(f, sources) for f in parts.flows.pop(c["commitment_id"], [])],
         related=[(context.identifier, PARENT)],
-        result_title=c["title"],
+        result_title=_written(c["title"], c.get("title_local")),
         measures=[
             _measure(i, dates.planned_start, dates.planned_end)
             for i in parts.indicators.get(c["commitment_id"], [])
@@ -171,9 +200,12 @@ class _PlanContext:
     def __init__(self, plan: Row, publisher: Publisher) -> None:
         self.publisher = publisher
         self.identifier = f"{publisher.ref}-plan-{plan['plan_id']}"
-        self.title = plan["title"]
+        self.title = _written(plan["title"], plan.get("title_local"))
         self.dates = _plan_dates(plan)
-        self.sections = {s["code"]: s.get("title") for s in plan["sections"]}
+        self.sections = {
+            s["code"]: None if s.get("title") is None else _written(s["title"])
+            for s in plan["sections"]
+        }
         self.orgs = [Org(name, "party") for name in plan["parties"]] + [
             Org(name, "monitor") for name in plan["monitoring_bodies"]
         ]
@@ -204,8 +236,8 @@ async def plan_file(
     children = [_commitment(c, parts, context, sources) for c in commitments]
     parent = Activity(
         identifier=context.identifier,
-        title=plan["title"],
-        description=f"{plan['code']} · {plan['title']}",
+        title=context.title,
+        description=_joined(plan["code"], context.title),
         orgs=context.orgs,
         status=_plan_status([c["status"] for c in commitments]),
         dates=context.dates,

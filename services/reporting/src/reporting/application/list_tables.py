@@ -3,7 +3,7 @@ tables, with each one's provenance (partner, business date, record time, event).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -81,3 +81,24 @@ def timeline_table(entries: Sequence[TimelineEntry]) -> Table:
         ("occurred_at", "recorded_at", "type", "partner", "source", "event_id"),
         [(t.occurred_at, t.recorded_at, t.type, t.partner, t.source, t.event_id) for t in entries],
     )
+
+
+def in_languages(
+    table: Table, maps: Sequence[Mapping[str, str] | None], column: str = "title"
+) -> Table:
+    """``table`` with, after ``column``, a ``<column>_<lang>`` column per language
+    given in ``maps`` (one per row: the language map of that row's text, ``None`` for a
+    plain string), in the order languages first appear; ``column`` keeps the first
+    given. Without any map, the table as it was."""
+    languages: list[str] = []
+    for given in maps:
+        languages += [lang for lang in given or {} if lang not in languages]
+    if not languages:
+        return table
+    at = table.columns.index(column) + 1
+    columns = (*table.columns[:at], *(f"{column}_{lang}" for lang in languages))
+    rows = [
+        (*row[:at], *((given or {}).get(lang) for lang in languages), *row[at:])
+        for row, given in zip(table.rows, maps, strict=True)
+    ]
+    return Table(table.name, (*columns, *table.columns[at:]), rows)

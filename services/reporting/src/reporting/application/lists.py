@@ -18,6 +18,7 @@ from typing import Final, Generic, Literal, TypeVar
 from reporting.application.errors import InvalidCursor, InvalidQuery, InvalidRange
 from reporting.application.ports import Row
 from reporting.application.progress import STATUSES
+from reporting.application.texts import all_texts
 from reporting.application.views import deadline_class, due
 
 T = TypeVar("T")
@@ -84,7 +85,7 @@ class CommitmentFilter:
             )
             and (self.deadline_from is None or (end is not None and end >= self.deadline_from))
             and (self.deadline_to is None or (end is not None and end <= self.deadline_to))
-            and matches(row["title"], self.q)
+            and any(matches(t, self.q) for t in all_texts(row["title"], row.get("title_local")))
         )
 
 

@@ -22,6 +22,7 @@ from reporting.application.models import (
 )
 from reporting.application.ports import FundingReader, Readers, Row, Rows
 from reporting.application.rows import existing_plan, plan_head
+from reporting.application.texts import fields
 from shared.money import format_amount
 
 
@@ -137,7 +138,7 @@ async def plan_funding(
     targets = await reader.targets("plan_id", plan_id, dates.known_at)
     ledgers.add_targets(targets)
     sources = await reader.sources()
-    titles = {s["code"]: s["title"] for s in plan["sections"]}
+    titles = {s["code"]: fields(s["title"]) for s in plan["sections"]}
     return PlanFunding(
         plan=plan_head(plan),
         as_of=dates.as_of,
@@ -154,7 +155,9 @@ async def plan_funding(
         ],
         by_section=[
             SectionFigures(
-                code=code, title=titles.get(code), figures=ledgers.by_section.by_currency(code)
+                code=code,
+                **titles.get(code, {"title": None}),
+                figures=ledgers.by_section.by_currency(code),
             )
             for code in ledgers.by_section.group_keys()
         ],

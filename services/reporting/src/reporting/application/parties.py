@@ -8,6 +8,7 @@ from reporting.application.models import PartyCommitment, PlanTotals, ReportDate
 from reporting.application.ports import Readers, Row
 from reporting.application.progress import CommitmentRow, totals
 from reporting.application.rows import summary_fields
+from reporting.application.texts import fields
 from reporting.application.views import deadline_class
 
 
@@ -62,7 +63,7 @@ async def scorecard(read: Readers, name: str, dates: ReportDates) -> Scorecard:
             PlanTotals(
                 id=plan_id,
                 code=rows[0]["plan_code"],
-                title=rows[0]["plan_title"],
+                **fields(rows[0]["plan_title"], rows[0].get("plan_title_local")),
                 language=rows[0]["plan_language"],
                 totals=totals(map(_row, rows), day),
             )

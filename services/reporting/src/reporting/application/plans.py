@@ -4,6 +4,8 @@ from :mod:`models`; the API and the dashboard only render them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from reporting.application import money
 from reporting.application.lists import (
     CommitmentFilter,
@@ -29,7 +31,9 @@ from reporting.application.models import (
 from reporting.application.ports import CommitmentsReader, Readers
 from reporting.application.progress import progress_tree
 from reporting.application.rows import existing_plan, plan_head, summary_fields
+from reporting.application.texts import all_texts, stored
 from reporting.application.views import deadline_class
+from shared.contracts.common import text_in
 
 
 async def plans(
@@ -51,7 +55,8 @@ async def plans(
             public=r["public"],
         )
         for r in await reader.plans(dates.as_of, dates.known_at)
-        if matches(r["title"], q) and (r["public"] or not public_only)
+        if any(matches(t, q) for t in all_texts(r["title"], r.get("title_local")))
+        and (r["public"] or not public_only)
     ]
 
 
@@ -197,11 +202,11 @@ async def cards(
 
 
 async def choices(
-    reader: CommitmentsReader, plan_id: str, dates: ReportDates
+    reader: CommitmentsReader, plan_id: str, dates: ReportDates, languages: Sequence[str] = ()
 ) -> tuple[list[str], list[tuple[str, str]]]:
     """What the plan's commitments can be filtered by: the parties they name and the
-    plan's sections (code, title), in order."""
+    plan's sections (code, title in the best of ``languages``), in order."""
     plan = await existing_plan(reader, plan_id, dates)
     rows = await reader.commitments(plan_id, dates.as_of, dates.known_at)
     parties = sorted({p["name"] for r in rows for p in r["parties"] or []}, key=folded)
-    return parties, [(s["code"], s["title"]) for s in plan["sections"]]
+    return parties, [(s["code"], text_in(stored(s["title"]), languages)) for s in plan["sections"]]

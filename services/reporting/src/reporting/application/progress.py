@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any, Final
 
 from reporting.application.models import SectionProgress, Totals
+from reporting.application.texts import fields
 from shared.deadlines import Recurrence
 
 STATUSES: Final = ("planned", "launched", "completed", "suspended", "cancelled")
@@ -109,7 +110,7 @@ def progress_tree(
             mine.extend(sub_rows)
         node = SectionProgress(
             code=section["code"],
-            title=section["title"],
+            **fields(section["title"]),
             kind=section.get("kind"),
             totals=totals(mine, as_of),
             sections=[n for n, _ in subs],

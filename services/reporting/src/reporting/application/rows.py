@@ -7,13 +7,14 @@ from typing import Any
 from reporting.application.errors import NotFound
 from reporting.application.models import PlanHead, ReportDates
 from reporting.application.ports import CommitmentsReader, Row
+from reporting.application.texts import fields
 
 
 def plan_head(plan: Row) -> PlanHead:
     return PlanHead(
         id=plan["plan_id"],
         code=plan["code"],
-        title=plan["title"],
+        **fields(plan["title"], plan.get("title_local")),
         language=plan["language"],
         period=plan["period"],
     )
@@ -25,7 +26,7 @@ def summary_fields(row: Row) -> dict[str, Any]:
         "id": row["commitment_id"],
         "code": row["code"],
         "section": row["section"],
-        "title": row["title"],
+        **fields(row["title"], row.get("title_local")),
         "status": row["status"],
         "priority": row["priority"],
         "deadline": row["deadline"],

@@ -7,7 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from reporting.application.funding import FIGURES
-from reporting.application.list_tables import Cell, Table, amount, flows_table, timeline_table
+from reporting.application.list_tables import (
+    Cell,
+    Table,
+    amount,
+    flows_table,
+    in_languages,
+    timeline_table,
+)
 from reporting.application.models import (
     ByCurrency,
     Changes,
@@ -67,6 +74,10 @@ def _summary(c: CommitmentSummary) -> tuple[Cell, ...]:
 
 
 def plans_table(plans: Sequence[PlanSummary]) -> Table:
+    return in_languages(_plans_table(plans), [p.titles for p in plans])
+
+
+def _plans_table(plans: Sequence[PlanSummary]) -> Table:
     return Table(
         "plans",
         (
@@ -98,16 +109,19 @@ def plans_table(plans: Sequence[PlanSummary]) -> Table:
 
 
 def commitments_table(items: Sequence[CommitmentItem]) -> Table:
-    return Table(
+    table = Table(
         "commitments", (*_SUMMARY, "completion"), [(*_summary(c), c.completion) for c in items]
     )
+    return in_languages(table, [c.titles for c in items])
 
 
 def progress_table(report: Progress) -> Table:
     """One row for the plan (level 0), one per section, depth-first."""
     rows: list[tuple[Cell, ...]] = []
+    maps: list[dict[str, str] | None] = []
 
-    def emit(level: int, code: str, title: str, t: Totals) -> None:
+    def emit(level: int, code: str, title: str, t: Totals, titles: dict[str, str] | None) -> None:
+        maps.append(titles)
         rows.append(
             (
                 level,
@@ -123,10 +137,10 @@ def progress_table(report: Progress) -> Table:
 
     def walk(nodes: Sequence[SectionProgress], level: int) -> None:
         for node in nodes:
-            emit(level, node.code, node.title, node.totals)
+            emit(level, node.code, node.title, node.totals, node.titles)
             walk(node.sections, level + 1)
 
-    emit(0, report.plan.code, report.plan.title, report.totals)
+    emit(0, report.plan.code, report.plan.title, report.totals, report.plan.titles)
     walk(report.sections, 1)
     columns = (
         "level",
@@ -138,23 +152,28 @@ def progress_table(report: Progress) -> Table:
         "overdue",
         "completed_pct",
     )
-    return Table("progress", columns, rows)
+    return in_languages(Table("progress", columns, rows), maps)
 
 
 def overdue_table(items: Sequence[Overdue]) -> Table:
-    return Table(
+    table = Table(
         "overdue", ("days_overdue", *_SUMMARY), [(c.days_overdue, *_summary(c)) for c in items]
     )
+    return in_languages(table, [c.titles for c in items])
 
 
 def upcoming_table(items: Sequence[Upcoming]) -> Table:
-    return Table("upcoming", ("days_left", *_SUMMARY), [(c.days_left, *_summary(c)) for c in items])
+    table = Table(
+        "upcoming", ("days_left", *_SUMMARY), [(c.days_left, *_summary(c)) for c in items]
+    )
+    return in_languages(table, [c.titles for c in items])
 
 
 def deadlines_table(view: Deadlines) -> Table:
     rows = [("overdue", c.days_overdue, *_summary(c)) for c in view.overdue]
     rows += [("upcoming", c.days_left, *_summary(c)) for c in view.upcoming]
-    return Table("deadlines", ("list", "days", *_SUMMARY), rows)
+    maps = [c.titles for c in view.overdue] + [c.titles for c in view.upcoming]
+    return in_languages(Table("deadlines", ("list", "days", *_SUMMARY), rows), maps)
 
 
 def _figures(group: str, key: str, name: str | None, figures: ByCurrency) -> list[tuple[Cell, ...]]:
@@ -177,12 +196,16 @@ def funding_table(view: PlanFunding) -> Table:
     """Every figure of the plan per currency: the totals, then by source, by section and
     by party."""
     rows = _figures("total", view.plan.code, view.plan.title, view.totals)
+    maps = [view.plan.titles] * len(rows)
     for s in view.by_source:
         rows += _figures("source", s.source, s.name, s.figures)
+    maps += [None] * (len(rows) - len(maps))
     for sec in view.by_section:
         rows += _figures("section", sec.code, sec.title, sec.figures)
+        maps += [sec.titles] * (len(rows) - len(maps))
     for p in view.by_party:
         rows += _figures("party", p.party, None, p.figures)
+    maps += [None] * (len(rows) - len(maps))
     columns = (
         "group",
         "key",
@@ -193,7 +216,7 @@ def funding_table(view: PlanFunding) -> Table:
         "spent_pct",
         "illustrative",
     )
-    return Table("funding", columns, rows)
+    return in_languages(Table("funding", columns, rows), maps, "name")
 
 
 def _indicator_row(i: Indicator) -> tuple[Cell, ...]:
@@ -225,11 +248,16 @@ def _fields(view: CommitmentView) -> Table:
             ("known_at", view.known_at),
             ("overdue", view.overdue),
             ("completion", view.completion),
+            *((f"title_{lang}", text) for lang, text in (view.titles or {}).items()),
         ],
     )
 
 
 def _indicators(view: CommitmentView) -> Table:
+    return in_languages(_indicator_table(view), [i.titles for i in view.indicators])
+
+
+def _indicator_table(view: CommitmentView) -> Table:
     return Table(
         "indicators",
         (
@@ -250,6 +278,10 @@ def _indicators(view: CommitmentView) -> Table:
 
 
 def _reports(view: CommitmentView) -> Table:
+    return in_languages(_report_table(view), [r.narratives for r in view.reports], "narrative")
+
+
+def _report_table(view: CommitmentView) -> Table:
     return Table(
         "reports",
         (
@@ -281,11 +313,12 @@ def _reports(view: CommitmentView) -> Table:
 
 
 def _milestones(view: CommitmentView) -> Table:
-    return Table(
+    table = Table(
         "milestones",
         ("code", "title", "planned", "planned_start", "planned_end", "reached_on"),
         [(m.code, m.title, *_period(m.planned), m.reached_on) for m in view.milestones],
     )
+    return in_languages(table, [m.titles for m in view.milestones])
 
 
 def _flows(view: CommitmentView) -> Table:
@@ -303,7 +336,7 @@ def commitment_tables(view: CommitmentView) -> list[Table]:
 
 
 def scorecard_table(card: Scorecard) -> Table:
-    return Table(
+    table = Table(
         "commitments",
         ("plan", *_SUMMARY, "roles", "completion", "overdue"),
         [
@@ -311,6 +344,7 @@ def scorecard_table(card: Scorecard) -> Table:
             for c in card.commitments
         ],
     )
+    return in_languages(table, [c.titles for c in card.commitments])
 
 
 def changes_table(view: Changes) -> Table:

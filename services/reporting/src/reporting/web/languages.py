@@ -31,6 +31,8 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import Translations
 
+from shared.http.languages import accepted
+
 #: The interface's languages, the default first.
 LANGUAGES: Final = ("en", "fr")
 DEFAULT: Final = "en"
@@ -39,33 +41,6 @@ NAMES: Final = {"en": "English", "fr": "Français"}
 #: Where a visitor's choice is remembered (a year, SameSite=Lax).
 COOKIE: Final = "pactstream_lang"
 COOKIE_MAX_AGE: Final = 365 * 24 * 3600
-
-
-def _quality(text: str) -> float | None:
-    try:
-        q = float(text)
-    except ValueError:
-        return None
-    return q if 0 <= q <= 1 else None
-
-
-def accepted(header: str | None) -> list[str]:
-    """The language ranges of an ``Accept-Language`` header, most wanted first: by
-    q-value (1 when absent), ties in the header's order; ranges with ``q=0`` (not
-    wanted) or a malformed q-value are left out."""
-    ranked: list[tuple[float, int, str]] = []
-    for index, part in enumerate((header or "").split(",")):
-        tag, *params = (p.strip() for p in part.split(";"))
-        if not tag:
-            continue
-        q: float | None = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                q = _quality(value.strip())
-        if q:
-            ranked.append((-q, index, tag))
-    return [tag for _, _, tag in sorted(ranked)]
 
 
 def chosen(text: str | None) -> str | None:

@@ -26,6 +26,7 @@ from reporting.application.errors import InvalidCursor, InvalidQuery, ReportingE
 from reporting.application.history import plan_history
 from reporting.application.models import IndicatorSeries, ReportDates
 from reporting.application.ports import Readers
+from reporting.application.texts import language_in, localised
 from reporting.application.visibility import Subject, open_to_visitors
 from reporting.web.charts import indicator_chart
 from reporting.web.finding import (
@@ -130,12 +131,13 @@ def _status(error: ReportingError) -> int:
 
 
 def _chart(series: IndicatorSeries, today: date, words: Language) -> dict[str, Any]:
-    indicator = series.definition
+    indicator = localised(series.definition, (words.code,))
     baseline = indicator.baseline
     return {
         "commitment": series.commitment,
         "code": series.commitment_code,
         "title": indicator.title,
+        "lang": language_in(indicator.titles, (words.code,)) if indicator.titles else None,
         "pct": indicator.progress_pct,
         "svg": indicator_chart(
             indicator.title,
@@ -170,7 +172,8 @@ async def plan_page(
         listed = await plans.commitment_page(
             read.commitments, plan_id, dates, *finding.query(), limit=PAGE_SIZE
         )
-        parties, sections = await plans.choices(read.commitments, plan_id, dates)
+        words = language_of(request)
+        parties, sections = await plans.choices(read.commitments, plan_id, dates, (words.code,))
         return render(
             request,
             "plan.html",
@@ -184,7 +187,7 @@ async def plan_page(
             sections=sections,
             next_page=finding.next_page(request, listed.next_cursor),
             soon_until=dates.as_of + timedelta(days=90),
-            charts=[_chart(s, dates.as_of, language_of(request)) for s in series],
+            charts=[_chart(s, dates.as_of, words) for s in series],
             history=await plan_history(read, plan_id, dates),
             revisions=[
                 r

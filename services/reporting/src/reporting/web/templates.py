@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import Response
 
 from reporting.application.history import MONEY
+from reporting.application.texts import language_in, localised
 from reporting.web.history_charts import money_lines, status_bars
 from reporting.web.languages import (
     COOKIE,
@@ -49,6 +50,7 @@ def _environment(language: Language) -> Environment:
         term=lambda code: gettext(term(code)),
         event=lambda event_type: gettext(event_name(event_type)),
         flow=lambda f: gettext(flow_name(f.direction, f.type)),
+        lang_of=lambda item, fallback, field="titles": _lang_of(item, fallback, field, language),
     )
     environment.globals.update(
         lang=language.code,
@@ -58,6 +60,14 @@ def _environment(language: Language) -> Environment:
         money_lines=money_lines,
     )
     return environment
+
+
+def _lang_of(item: Any, fallback: str, field: str, language: Language) -> str:
+    """The language of the text a page shows for ``item`` (its ``titles`` or other
+    language map in the page's language, else the first given); ``fallback`` (the
+    plan's language) for a text given as a plain string."""
+    given = getattr(item, field, None)
+    return language_in(given, (language.code,)) if given else fallback
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +138,7 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
     code = language_code(request)
     context.setdefault("csrf", getattr(request.state, "csrf", None))
     context.setdefault("visitor", getattr(request.state, "visitor", False))
+    context = {key: localised(value, (code,)) for key, value in context.items()}
     context["switch"] = switch(request)
     page = templates.environment(code).get_template(name).render(**context)
     response = HTMLResponse(page, status_code=status, headers={"Content-Language": code})

@@ -13,6 +13,18 @@ Timestamp = Annotated[
 ]
 
 
+#: Every language of a text given in several, in the order given; absent when the text
+#: was a plain string (the text field beside it is then all there is).
+Texts = Annotated[
+    dict[str, str] | None,
+    Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="The text in every language given, when given in several.",
+    ),
+]
+
+
 class View(BaseModel):
     model_config = ConfigDict(frozen=True)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field
 
-from reporting.application.models.base import Deadline, Money, Party, Timestamp, View
+from reporting.application.models.base import Deadline, Money, Party, Texts, Timestamp, View
 
 
 class CommitmentSummary(View):
@@ -15,6 +15,7 @@ class CommitmentSummary(View):
     code: str
     section: str
     title: str
+    titles: Texts = None
     status: str
     priority: bool
     deadline: Deadline | None
@@ -54,6 +55,7 @@ class Latest(View):
 class Indicator(View):
     code: str
     title: str
+    titles: Texts = None
     unit: str
     direction: str
     baseline: Point | None = None
@@ -69,6 +71,7 @@ class Report(View):
     as_of: dt.date
     completion: str
     narrative: str | None
+    narratives: Texts = None
     evidence: list[str]
     partner: str | None
     recorded_at: Timestamp
@@ -79,6 +82,7 @@ class Report(View):
 class Milestone(View):
     code: str
     title: str
+    titles: Texts = None
     planned: Deadline | None
     reached_on: dt.date | None
 

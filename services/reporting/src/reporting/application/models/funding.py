@@ -6,7 +6,7 @@ import datetime as dt
 
 from pydantic import ConfigDict, Field
 
-from reporting.application.models.base import Money, Period, Timestamp, View
+from reporting.application.models.base import Money, Period, Texts, Timestamp, View
 from reporting.application.models.commitments import ByCurrency, Figures
 from reporting.application.models.plans import PlanHead, Totals
 
@@ -21,6 +21,7 @@ class SourceFigures(View):
 class SectionFigures(View):
     code: str
     title: str | None
+    titles: Texts = None
     figures: ByCurrency
 
 

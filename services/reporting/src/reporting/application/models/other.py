@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ConfigDict, Field
 
-from reporting.application.models.base import Timestamp, View
+from reporting.application.models.base import Texts, Timestamp, View
 from reporting.application.models.commitments import (
     ByCurrency,
     CommitmentSummary,
@@ -23,6 +23,7 @@ class PlanTotals(View):
     id: str
     code: str
     title: str
+    titles: Texts = None
     language: str = Field(description="The language the plan is written in.")
     totals: Totals
 

@@ -6,13 +6,14 @@ import datetime as dt
 
 from pydantic import Field
 
-from reporting.application.models.base import Period, Timestamp, View
+from reporting.application.models.base import Period, Texts, Timestamp, View
 
 
 class PlanHead(View):
     id: str
     code: str
     title: str
+    titles: Texts = None
     language: str
     period: Period | None
 
@@ -40,6 +41,7 @@ class SectionProgress(View):
 
     code: str
     title: str
+    titles: Texts = None
     kind: str | None
     totals: Totals
     sections: list[SectionProgress]
