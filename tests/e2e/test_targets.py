@@ -88,7 +88,12 @@ def test_a_shared_target_combines_its_parties_measurements(platform: Platform) -
     assert (early["value"], early["met"], early["reporting"]) == ("30", True, 1)
     with platform.client("reporting") as c:
         csv = c.get(f"/v1/plans/{plan['id']}/targets.csv", params={"as_of": "2016-12-31"})
+        french = c.get(path, params={"as_of": "2016-12-31"}, headers={"Accept-Language": "fr"})
+        assert french.json()["targets"][0]["title"] == "Au moins 25 %"
+        page = c.get(f"/plans/{plan['id']}", params={"as_of": "2016-12-31", "lang": "fr"})
     assert csv.status_code == 200 and csv.text.count("GB-2") == 2
+    assert page.status_code == 200
+    assert "Objectifs partagés" in page.text and 'data-figure="target-GB-2">15 %' in page.text
 
 
 def test_a_target_the_plan_cannot_feed_is_refused_naming_the_field(platform: Platform) -> None:

@@ -159,11 +159,13 @@ async def plan_history(
 
 
 @router.get("/plans/{plan_id}/targets", tags=["plans"], responses=FOUND)
-async def plan_targets(plan_id: str, read: PlanSnapshot, dates: Dates) -> PlanTargets:
+async def plan_targets(
+    plan_id: str, read: PlanSnapshot, dates: Dates, languages: Languages
+) -> PlanTargets:
     """The targets the plan shares among several commitments, each at its sources'
     latest measurements on ``as_of`` as known at ``known_at``: the combined value (a
     sum, a weighted mean or the latest), and whether it meets its threshold."""
-    return await targets.plan_targets(read, plan_id, dates)
+    return localised(await targets.plan_targets(read, plan_id, dates), languages)
 
 
 @router.get("/commitments/{commitment_id}", tags=["commitments"], responses=FOUND)

@@ -20,7 +20,7 @@ from reporting.application.models.targets import (
 from reporting.application.ports import Readers
 from reporting.application.rows import existing_plan
 from shared.contracts.commitments import PlanTargetSet
-from shared.contracts.common import first_text
+from shared.contracts.common import first_text, translations
 
 #: (commitment id, indicator code) → (latest value, its business date).
 Latest = Mapping[tuple[str, str], tuple[str, date]]
@@ -96,6 +96,7 @@ def standing(target: PlanTargetSet, latest: Latest, codes: Mapping[str, str]) ->
     return TargetStanding(
         code=target.code,
         title=first_text(target.title),
+        titles=translations(target.title) or None,
         unit=target.unit,
         aggregation=target.aggregation,
         target=Threshold(comparison=target.comparison, value=target.value, by=target.by),

@@ -20,6 +20,7 @@ from reporting.application import (
     plans,
     provenance,
     revisions,
+    targets,
 )
 from reporting.application.dates import Clock, report_dates
 from reporting.application.errors import InvalidCursor, InvalidQuery, ReportingError
@@ -189,6 +190,7 @@ async def plan_page(
             soon_until=dates.as_of + timedelta(days=90),
             charts=[_chart(s, dates.as_of, words) for s in series],
             history=await plan_history(read, plan_id, dates),
+            targets=(await targets.plan_targets(read, plan_id, dates)).targets,
             revisions=[
                 r
                 for r in (await revisions.revisions(read.commitments, plan_id, dates)).revisions

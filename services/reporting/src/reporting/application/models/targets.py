@@ -34,6 +34,9 @@ class TargetSource(View):
 class TargetStanding(View):
     code: str
     title: str
+    titles: dict[str, str] | None = Field(
+        default=None, description="The title in every language, when given in several."
+    )
     unit: str
     aggregation: Literal["sum", "weighted_mean", "latest"]
     target: Threshold
