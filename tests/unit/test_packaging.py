@@ -110,3 +110,15 @@ def test_the_dockerignore_keeps_local_state_and_tests_out_of_the_build_context()
     ignored = (ROOT / ".dockerignore").read_text().split()
     for entry in (".git", ".local", ".venv", "tests", "**/__pycache__", "bench/results.*", ".ci"):
         assert entry in ignored, entry
+
+
+@pytest.mark.parametrize(("name", "extras"), RUNTIMES)
+def test_opentelemetry_is_an_extra_off_the_default_install(
+    name: str, extras: tuple[str, ...]
+) -> None:
+    # FastAPI itself depends on the API (a no-op without an SDK); the SDK, exporters and
+    # their transports are the extra's.
+    installed = closure(name, extras)
+    assert not {p for p in installed if p.startswith("opentelemetry-") and p != "opentelemetry-api"}
+    traced = closure("pactstream-cli", (*extras, "tracing"))
+    assert {"opentelemetry-sdk", "opentelemetry-exporter-otlp-proto-http"} <= traced

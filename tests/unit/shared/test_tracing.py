@@ -94,3 +94,26 @@ def test_events_keep_the_requests_own_span_a_new_trace_when_none_came() -> None:
         continued = tracing.traceparent_now(f"00-{TRACE}-{PARENT}-01")
     assert continued is not None and continued.startswith(f"00-{TRACE}-")
     assert PARENT not in continued  # The request's own span, child of the caller's.
+
+
+def test_without_opentelemetry_tracing_is_a_no_op_that_says_what_to_install() -> None:
+    """The `tracing` extra is off the default install: nothing may need it to run."""
+    import subprocess
+    import sys
+
+    probe = """
+import sys
+sys.modules["opentelemetry"] = None  # As if the extra were not installed.
+from shared import tracing
+with tracing.span("GET /v1/plans", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"):
+    assert tracing.traceparent_now("00-x") == "00-x"
+    tracing.rename_current("GET /v1/plans/{plan_id}")
+with tracing.spans_for("project", [("a", None)]):
+    pass
+try:
+    tracing.configure("commitments", "console")
+except RuntimeError as exc:
+    print(exc)
+"""
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert "pactstream-cli[tracing]" in done.stdout
