@@ -180,7 +180,7 @@ def test_a_text_that_stays_ambiguous_is_refused_with_its_readings(
         ("FY2019-21", APRIL, "two consecutive years"),
         ("FY2019-20", JANUARY, "calendar year"),
         ("soon", CALENDAR, "not a deadline this platform understands; try"),
-        ("TBD", CALENDAR, "leave it empty when there is none"),
+        ("at the earliest convenience", CALENDAR, "leave it empty when there is none"),
         ("by March", CALENDAR, "'by March 2021'"),
         ("2016-13", CALENDAR, "not a real date"),
         ("30 février 2021", CALENDAR, "not a real date"),
@@ -205,7 +205,23 @@ def test_an_unreadable_deadline_is_refused_with_a_reason_and_its_field(
 
 
 @pytest.mark.parametrize(
-    "label", [None, "", "   ", "none", "None.", "N/A", "aucune", "Sans objet", "sans échéance", "-"]
+    "label",
+    [
+        None,
+        "",
+        "   ",
+        "none",
+        "None.",
+        "N/A",
+        "aucune",
+        "Sans objet",
+        "sans échéance",
+        "-",
+        "TBD",
+        "To be determined",
+        "à définir",
+        "À préciser",
+    ],
 )
 def test_a_commitment_may_have_no_deadline(label: str | None) -> None:
     assert read_deadline(label, plan=APRIL) is None

@@ -27,7 +27,11 @@ TRAILING: Final = re.compile(r"\s*[,(]?\s*(?:at the latest|au plus tard)\)?$")
 # What says "there is none": a commitment may have no deadline.
 NONE_WORDS: Final = frozenset(
     {"none", "no deadline", "n/a", "na", "-", "—", "aucune", "aucun", "sans", "sans echeance",
-     "pas d'echeance", "aucune echeance", "sans objet", "non applicable", "not applicable"}
+     "pas d'echeance", "aucune echeance", "sans objet", "non applicable", "not applicable",
+     # Not set yet: the plan names no date (a later amendment may).
+     "tbd", "tbc", "to be determined", "to be confirmed", "to be defined", "not yet set",
+     "a definir", "a determiner", "a preciser", "a confirmer", "non defini", "non definie",
+     "non determine", "non determinee", "nd"}
 )  # fmt: skip
 
 SEASONS: Final[dict[str, int]] = {
