@@ -15,9 +15,24 @@ from commitments.domain.commitment import (
     ReportProgress,
     RetractReport,
 )
+from commitments.domain.plan import Section
 from shared.contracts.commitments import IndicatorData, IndicatorPoint, PartyData
 from shared.decider import new_id
 from shared.periods import parse_period
+
+
+def sections(given: list[schemas.SectionIn]) -> tuple[Section, ...]:
+    """A plan's section tree as a body gives it: a top-level section is a domain and
+    one under it an action unless the body says which kind."""
+    return tuple(
+        Section(
+            code=s.code,
+            title=local(s.title),
+            parent=s.parent,
+            kind=s.kind or ("domain" if s.parent is None else "action"),
+        )
+        for s in given
+    )
 
 
 def indicator(i: schemas.IndicatorIn) -> IndicatorData:

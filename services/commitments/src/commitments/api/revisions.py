@@ -9,12 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from commitments.api import schemas
+from commitments.api import commands, schemas
 from commitments.api.dependencies import Metadata, Reader, Service, Writer
-from commitments.api.local_text import local
 from commitments.api.routes import etag
 from commitments.application.revisions import PlanRevisions, Revision
-from commitments.domain.plan import RevisePlan, Section
+from commitments.domain.plan import RevisePlan
 from shared.contracts.commitments import SectionData, SectionMove
 from shared.contracts.common import LocalText, translations
 from shared.http.problems import problem_responses
@@ -123,15 +122,7 @@ def revise_command(body: RevisionIn) -> RevisePlan:
     return RevisePlan(
         as_of=body.as_of,
         reason=body.reason,
-        sections=tuple(
-            Section(
-                code=s.code,
-                title=local(s.title),
-                parent=s.parent,
-                kind=s.kind or ("domain" if s.parent is None else "action"),
-            )
-            for s in body.sections
-        ),
+        sections=commands.sections(body.sections),
         moves=tuple(SectionMove(commitment_id=m.commitment, section=m.section) for m in body.moves),
     )
 

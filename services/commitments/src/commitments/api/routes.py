@@ -11,7 +11,7 @@ from commitments.api import commands, schemas
 from commitments.api.dependencies import Metadata, Operator, Reader, Service, Writer
 from commitments.api.local_text import local, shown
 from commitments.domain.commitment import Commitment, MakeCommitment
-from commitments.domain.plan import CreatePlan, Plan, RecordKeyDate, Section
+from commitments.domain.plan import CreatePlan, Plan, RecordKeyDate
 from commitments.domain.visibility import SetVisibility
 from shared.contracts.commitments import KeyDateData
 from shared.contracts.common import DeadlineData
@@ -111,15 +111,7 @@ async def create_plan(
 ) -> schemas.PlanOut:
     """Create a plan with its tree of sections (domains, actions, ...)."""
     period = parse_period(body.period, "/period") if body.period is not None else None
-    sections = tuple(
-        Section(
-            code=s.code,
-            title=local(s.title),
-            parent=s.parent,
-            kind=s.kind or ("domain" if s.parent is None else "action"),
-        )
-        for s in body.sections
-    )
+    sections = commands.sections(body.sections)
     plan = await service.create_plan(
         CreatePlan(
             plan_id=body.id or new_id(),
