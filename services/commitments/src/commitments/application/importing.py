@@ -11,28 +11,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date
 
 from commitments.application import import_rows
 from commitments.application.import_rows import RowProblem, RowResult, SectionPlan, SheetRow
+from commitments.application.revisions import PlanRevisions
 from commitments.application.service import (
-    PLAN,
     Clock,
     CommitmentsService,
     commitment_stream,
-    plan_stream,
 )
 from commitments.domain.commitment import Amend, Commitment, MakeCommitment
 from commitments.domain.errors import CommitmentsError
 from commitments.domain.plan import Plan, RevisePlan
 from shared.access import OutOfScope, Scope
-from shared.contracts.commitments import PlanRevised, SectionMove
+from shared.contracts.commitments import SectionMove
 from shared.deadlines import read_deadline
-from shared.decider import Versioned, business_time
+from shared.decider import Versioned
 from shared.events import EventMetadata, EventRegistry
 from shared.eventstore import EventReader
 from shared.periods import InvalidPeriod
-from shared.unitofwork import UnitOfWork
 
 AMENDMENT_REASON = "import"
 
@@ -87,8 +85,9 @@ class PlanImport:
         scope.check(plan_id)
         plan = (await self._service.get_plan(plan_id)).value
         wanted = import_rows.sections(plan, list(rows))
-        found, placed = await self._found(plan_id, rows), await self._placements(plan_id)
-        run = _Run(plan, wanted, found, placed, self._clock().date(), meta, scope)
+        found, placed = await self._found(plan_id, rows), dict(plan.placements)
+        today = self._clock().astimezone(UTC).date()
+        run = _Run(plan, wanted, found, placed, today, meta, scope)
         run.moves = _moves(rows, run)
         if wanted.changed or run.moves:
             reason = f"import of {file_name}" if file_name else "import"
@@ -116,26 +115,12 @@ class PlanImport:
         loaded = await self._service.get_commitments(ids.values())
         return {code: loaded[i] for code, i in ids.items() if i in loaded}
 
-    async def _placements(self, plan_id: str) -> dict[str, str]:
-        """Commitment id → section, for the commitments the plan's revisions moved."""
-        placed: dict[str, str] = {}
-        for stored in await self._reader.read_stream(plan_stream(plan_id)):
-            if stored.type == PlanRevised.event_type:
-                event = self._registry.decode(stored.type, stored.schema_version, stored.data)
-                assert isinstance(event, PlanRevised)
-                placed.update((m.commitment_id, m.section) for m in event.moves)
-        return placed
-
     async def _revise(self, plan_id: str, run: _Run, reason: str) -> None:
+        """New sections, renamed titles and moves in one revision, through the same use
+        case as ``POST /v1/plans/{id}/revisions`` (and its checks)."""
         moves = tuple(SectionMove(commitment_id=i, section=s) for i, s in run.moves.items())
         command = RevisePlan(run.today, reason, tuple(run.wanted.tree), moves)
-
-        async def work(uow: UnitOfWork) -> Versioned[Plan | None]:
-            when = business_time(command.as_of)
-            return await PLAN.handle(uow, self._registry, plan_id, command, when, run.meta)
-
-        service = self._service
-        await service.policy.run(service.units, work, retry=True)
+        await PlanRevisions(self._service).revise(plan_id, command, run.meta, run.scope)
 
     async def _row(self, run: _Run, row: SheetRow) -> RowResult:
         code = row.code or None
