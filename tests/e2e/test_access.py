@@ -233,3 +233,21 @@ def test_a_partner_with_a_secret_must_sign_its_pushes(platform: Platform) -> Non
     assert push("commitments", cid, report, sign=True) == 201
     assert push("funding", edec["id"], pledge, sign=False) == 401
     assert push("funding", edec["id"], pledge, sign=True) == 201
+    # Binary mode's attributes travel in headers the signature does not cover.
+    body = json.dumps(report).encode()
+    msg_id, when = random_ref("msg_"), int(time.time())
+    headers = {
+        "content-type": "application/json",
+        "ce-specversion": "1.0",
+        "ce-id": random_ref(),
+        "ce-source": "/signed",
+        "ce-type": "org.pactstream.commitment.progress_reported",
+        "ce-subject": cid,
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(when),
+        "webhook-signature": webhooks.sign(secret, msg_id, when, body),
+    }
+    with as_key(platform, "commitments", partner["key"]) as c:
+        binary = c.post("/v1/events", content=body, headers=headers)
+    assert binary.status_code == 400, binary.text
+    assert binary.json()["type"].endswith("/signed-binary-mode")

@@ -164,3 +164,22 @@ def test_a_binary_flow_takes_effect_once_on_funding(platform: Platform) -> None:
         flows = c.get(f"/v1/agreements/{edec['id']}").json()["flows"]
     assert codes == [201, 200]
     assert len(flows) == 1 and flows[0]["type"] == "pledge"
+
+
+def test_a_structured_event_posted_as_plain_json_is_still_taken(platform: Platform) -> None:
+    """Partners that posted structured events as application/json before binary mode
+    existed keep working: a JSON body with no ce- header is a structured event."""
+    plan = create_plan(platform)
+    cid = make_commitment(platform, plan["id"]).json()["id"]
+    event = {
+        "specversion": "1.0",
+        "id": random_ref("ce-"),
+        "source": "/ministry/planning",
+        "type": STATUS_CHANGED,
+        "subject": cid,
+        "data": {"status": "launched", "as_of": "2016-02-01"},
+    }
+    with platform.client("commitments") as c:
+        first = c.post("/v1/events", json=event)
+        again = c.post("/v1/events", json=event)
+    assert (first.status_code, again.status_code) == (201, 200), first.text

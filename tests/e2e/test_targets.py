@@ -72,7 +72,8 @@ def test_a_shared_target_combines_its_parties_measurements(platform: Platform) -
         assert first.status_code == 201, first.text
         assert first.json()["target"] == {"comparison": ">=", "value": "25", "by": "2020-12-31"}
         assert c.post(path, json=body).status_code == 200  # The same again: unchanged.
-        assert [t["code"] for t in c.get(path).json()["targets"]] == ["GB-2"]
+        listed = c.get(path, headers={"Accept-Language": "fr"}).json()["targets"]
+        assert [(t["code"], t["title"]) for t in listed] == [("GB-2", "Au moins 25 %")]
 
     def view(**params: str) -> Any:
         with platform.client("reporting") as c:

@@ -20,6 +20,7 @@ from shared.settings import ServiceSettings
 
 KEY = "bench-operator-key"
 ROOT = Path(__file__).resolve().parents[3]
+LOGS = ROOT / ".local" / "bench-logs"
 
 
 def free_port() -> int:
@@ -61,6 +62,10 @@ class Services:
             }
             if service != "commitments":
                 env["PACTSTREAM_COMMITMENTS_URL"] = self.url("commitments")
+            # Each run's service logs stay under .local/bench-logs, for a run that
+            # fails; settings as by default (the access log on).
+            LOGS.mkdir(parents=True, exist_ok=True)
+            log = (LOGS / f"{self.ref}-{service}.log").open("ab")
             self.processes[service] = subprocess.Popen(
                 [
                     sys.executable,
@@ -73,8 +78,8 @@ class Services:
                 ],
                 cwd=ROOT,
                 env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         for service in self.processes:

@@ -44,3 +44,14 @@ def test_each_row_is_printed_and_a_rejected_row_fails_the_command(
         "pactstream: columns not imported: Notes",
     ]
     assert importing.report({"results": answer["results"][:2]}) == 0
+
+
+def test_a_file_name_in_any_script_reaches_the_service_as_written() -> None:
+    from commitments.api.imports import _file_name
+    from pactstream_cli.importing import disposition
+
+    header = disposition("plan-révisé.csv")
+    header.encode("ascii")  # An HTTP header: httpx refuses anything else.
+    assert _file_name(header) == "plan-révisé.csv"
+    assert _file_name('attachment; filename="C:\\\\Users\\\\me\\\\plan.csv"') == "plan.csv"
+    assert _file_name("attachment; filename*=UTF-8''%FF.csv") is None

@@ -60,3 +60,9 @@ def test_the_deadline_lists_count_days_from_the_uncovered_period() -> None:
     covered = {**row, "reported_on": date(2019, 5, 1)}
     assert deadline_class(covered, date(2020, 12, 11), 30) == ("upcoming", 20)
     assert deadline_class({**row, "status": "completed"}, date(2022, 1, 1), 30) is None
+
+
+def test_a_recurrence_at_the_end_of_the_calendar_does_not_fail_a_view() -> None:
+    late = {"every": "quarter", "from": "9999-12-01", "until": None}
+    assert due_on(None, late, None, date(2020, 1, 1)) is None
+    assert due_on(None, YEARLY, None, date(9999, 12, 31)) == date(2019, 12, 31)

@@ -9,6 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from pactstream_cli.operate import operator_key
 
@@ -17,6 +18,15 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def content_type(path: Path) -> str:
     return XLSX if path.suffix.casefold() in {".xlsx", ".xlsm"} else "text/csv"
+
+
+def disposition(name: str) -> str:
+    """``Content-Disposition`` for a file name in any script (RFC 6266): an ASCII
+    ``filename`` for old readers and the exact name as ``filename*``."""
+    fallback = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name
+    )
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -31,7 +41,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     headers = {
         "Authorization": f"Bearer {args.key or operator_key()}",
         "Content-Type": content_type(path),
-        "Content-Disposition": f'attachment; filename="{path.name}"',
+        "Content-Disposition": disposition(path.name),
     }
     url = f"{args.url.rstrip('/')}/v1/plans/{args.plan}/import"
     try:

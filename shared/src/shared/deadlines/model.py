@@ -61,9 +61,13 @@ class Recurrence:
             return []
         step, dates = MONTHS_IN[self.every], []
         for k in range(10_000):
-            if self.until is not None and add_months(self.start, k * step) > self.until:
+            try:
+                period_start = add_months(self.start, k * step)
+                due = day_before(add_months(self.start, (k + 1) * step))
+            except (ValueError, OverflowError):  # Past year 9999: no later period.
                 break
-            due = day_before(add_months(self.start, (k + 1) * step))
+            if self.until is not None and period_start > self.until:
+                break
             due = due if self.until is None else min(due, self.until)
             if due > until:
                 break

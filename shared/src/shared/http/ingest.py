@@ -24,6 +24,7 @@ from shared.cloudevents import (
     InvalidCloudEvent,
     StructuredEvent,
     from_binary_http,
+    is_json,
     parse_structured,
 )
 from shared.events import EventMetadata
@@ -54,10 +55,19 @@ def _invalid(exc: InvalidCloudEvent) -> Problem:
     return Problem(exc.status, exc.kind, exc.detail, errors=exc.errors)
 
 
+def _binary(request: Request, ctype: str) -> bool:
+    """Binary mode: neither structured content type, with the event's ``ce-``
+    attributes in headers. A plain JSON body without them is a structured event, as
+    releases before binary mode took it."""
+    if ctype in (STRUCTURED, BATCH):
+        return False
+    return any(name.startswith("ce-") for name in request.headers) or not is_json(ctype)
+
+
 def _payload(request: Request, ctype: str, body: bytes) -> Any:
     """A structured event or a batch as posted, or a binary-mode request as the
     structured event it stands for."""
-    if ctype in (STRUCTURED, BATCH):
+    if not _binary(request, ctype):
         try:
             return jsontext.loads(body)
         except ValueError as exc:
@@ -91,6 +101,16 @@ async def ingest(
             webhooks.verify(principal.webhook_secrets, request.headers, body, time.time())
         except webhooks.InvalidSignature as exc:
             raise Problem(401, "invalid-signature", str(exc)) from None
+        if _binary(request, ctype):
+            # The signature covers the body: in binary mode the event's id, source,
+            # type and subject travel in headers it does not cover, so a captured
+            # request could be replayed as a new event.
+            raise Problem(
+                400,
+                "signed-binary-mode",
+                "a partner that signs its events posts them in structured mode "
+                f"({STRUCTURED}): the signature covers the body only",
+            )
     payload = _payload(request, ctype, body)
 
     def meta_for(event: StructuredEvent) -> EventMetadata:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Any, Literal
+from urllib.parse import unquote
 
 from fastapi import APIRouter, Depends, Header, Request, Response
 from pydantic import BaseModel
@@ -45,11 +46,21 @@ class ImportOut(BaseModel):
 
 
 def _file_name(disposition: str | None) -> str | None:
-    """The ``filename`` of a ``Content-Disposition`` header, if it gives one."""
+    """The file name a ``Content-Disposition`` header gives: its ``filename*``
+    (RFC 6266: ``UTF-8''plan-r%C3%A9vis%C3%A9.csv``) when there is one, else its
+    ``filename``; the last path segment only."""
     if not disposition:
         return None
-    found = re.search(r"""filename\*?=(?:UTF-8'[^']*')?"?([^";]+)"?""", disposition, re.I)
-    name = found.group(1).strip().rsplit("/", 1)[-1] if found else ""
+    extended = re.search(r"filename\*\s*=\s*([\w-]+)'[^']*'([^;\s]+)", disposition, re.I)
+    if extended:
+        try:
+            name = unquote(extended.group(2), encoding=extended.group(1), errors="strict")
+        except (LookupError, UnicodeDecodeError):
+            name = ""
+    else:
+        plain = re.search(r"""filename\s*=\s*(?:"([^"]*)"|([^;\s]+))""", disposition, re.I)
+        name = (plain.group(1) or plain.group(2) or "") if plain else ""
+    name = name.strip().replace("\\", "/").rsplit("/", 1)[-1]
     return name[:200] or None
 
 

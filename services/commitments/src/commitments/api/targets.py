@@ -5,18 +5,19 @@ there)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, BeforeValidator, Field
 
 from commitments.api.dependencies import Metadata, Reader, Writer
-from commitments.api.local_text import local
+from commitments.api.local_text import local, shown
 from commitments.api.schemas import Body, Code, DecimalText, Text
 from commitments.application.targets import PlanTargets
 from commitments.domain.targets import SetTarget
 from shared.contracts.commitments import PlanTargetSet, TargetSourceData
-from shared.contracts.common import first_text, translations
+from shared.http.languages import Languages
 from shared.http.problems import problem_responses
 
 router = APIRouter(prefix="/v1", tags=["targets"])
@@ -83,11 +84,10 @@ async def get_targets(request: Request) -> PlanTargets:
 Targets = Annotated[PlanTargets, Depends(get_targets)]
 
 
-def target_out(t: PlanTargetSet) -> TargetOut:
+def target_out(t: PlanTargetSet, languages: Sequence[str]) -> TargetOut:
     return TargetOut(
         code=t.code,
-        title=first_text(t.title),
-        titles=translations(t.title) or None,
+        **shown(t.title, languages),
         unit=t.unit,
         aggregation=t.aggregation,
         target=ThresholdIn(comparison=t.comparison, value=t.value, by=t.by),
@@ -116,11 +116,12 @@ async def set_target(
     principal: Writer,
     meta: Metadata,
     response: Response,
+    languages: Languages,
 ) -> TargetOut:
     """Set a target shared by several commitments (201), or leave it as it stands when
     the same definition is sent again (200). Every source must be a commitment of this
     plan with the indicators it names; a weighted mean needs each source's base."""
-    principal.write_scope.check(plan_id)
+    principal.write_scope.check(plan_id, set())  # The whole plan's, no party's.
     command = SetTarget(
         plan_id=plan_id,
         code=body.code,
@@ -143,13 +144,15 @@ async def set_target(
     target, changed = await targets.set(command, meta)
     if not changed:
         response.status_code = 200
-    return target_out(target)
+    return target_out(target, languages)
 
 
 @router.get("/plans/{plan_id}/targets", response_model=TargetsOut, responses=problem_responses(404))
-async def list_targets(plan_id: str, targets: Targets, _: Reader) -> TargetsOut:
+async def list_targets(
+    plan_id: str, targets: Targets, _: Reader, languages: Languages
+) -> TargetsOut:
     """The plan's shared targets as set, in the order they were first set."""
     found = await targets.targets(plan_id)
     return TargetsOut(
-        plan=plan_id, version=found.version, targets=[target_out(t) for t in found.value]
+        plan=plan_id, version=found.version, targets=[target_out(t, languages) for t in found.value]
     )

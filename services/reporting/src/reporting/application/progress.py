@@ -49,7 +49,8 @@ def due_on(
         until=_day(recurrence.get("until")),
     )
     period_start = schedule.start
-    for due in schedule.due_dates(as_of + timedelta(days=400)):
+    horizon = date.max if as_of > date.max - timedelta(days=400) else as_of + timedelta(days=400)
+    for due in schedule.due_dates(horizon):
         if reported_on is None or period_start is None or reported_on < period_start:
             return due
         period_start = due + timedelta(days=1)
