@@ -100,6 +100,11 @@ def test_refused_revisions_store_nothing_and_a_merge_moves_the_commitments(
         now = c.get(f"/v1/plans/{plan_id}").json()
         assert now["revision"] == 1 and [s["code"] for s in now["sections"]] == ["A", "C", "D"]
         assert c.get(f"/v1/commitments/{b1['id']}").json()["section"] == "D"
+        launched = c.post(
+            f"/v1/commitments/{b1['id']}/status", json={"status": "launched", "as_of": "2016-07-01"}
+        )
+        assert launched.status_code == 200, launched.text
+        assert launched.json()["section"] == "D"  # A write answers where it is now, too.
         assert c.get(f"/v1/commitments/{a1['id']}").json()["section"] == "A"
         listed = c.get(f"/v1/plans/{plan_id}/revisions").json()
     assert [(r["revision"], r["reason"]) for r in listed] == [(0, None), (1, "Mid-term review")]

@@ -217,3 +217,23 @@ async def test_a_row_under_another_section_moves_its_commitment_through_the_revi
     )
     assert statuses(back) == [(2, "J-1", "accepted")]
     assert (await service.get_plan("p1")).value.revision == 3
+
+
+def test_a_sheet_keeps_the_languages_it_does_not_write() -> None:
+    from commitments.application.import_rows import merged
+    from shared.contracts.common import Translation
+
+    three = (
+        Translation(lang="en", text="Jobs"),
+        Translation(lang="fr", text="Emplois"),
+        Translation(lang="es", text="Empleos"),
+    )
+    # The same English and French: nothing changes, Spanish stays.
+    same = (Translation(lang="en", text="Jobs"), Translation(lang="fr", text="Emplois"))
+    assert merged(three, same, "en") == three
+    # A plain title is the plan's language; the others stay.
+    assert merged(three, "Work", "en-GB")[0].text == "Work"
+    assert [t.text for t in merged(three, "Work", "en-GB")[1:]] == ["Emplois", "Empleos"]
+    # A language the title lacked is added; a plain current title is replaced.
+    assert merged(three[:1], same, "en")[1].text == "Emplois"
+    assert merged("Jobs", same, "en") == same

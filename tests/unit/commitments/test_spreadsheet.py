@@ -197,3 +197,10 @@ def test_a_workbook_whose_first_sheet_is_instructions() -> None:
     assert read_sheet(out.getvalue(), XLSX_TYPE).rows == [
         SheetRow(number=3, section="1", code="A-1", title="Open")
     ]
+
+
+def test_a_party_name_or_section_title_longer_than_the_api_takes_is_the_rows_problem() -> None:
+    from commitments.application.import_rows import RowProblem, parties
+
+    with pytest.raises(RowProblem, match="200 characters"):
+        parties("x" * 201 + ":responsible")

@@ -54,7 +54,7 @@ async def _changed(
         commitment_id, command, meta, parse_if_match(if_match), scope=scope
     )
     etag(response, commitment.version)
-    return commitment_out(commitment, languages)
+    return commitment_out(await service.as_placed(commitment), languages)
 
 
 @router.post(

@@ -252,7 +252,7 @@ async def change_status(
         commitment_id, commands.status(body), meta, expected, scope=principal.write_scope
     )
     etag(response, commitment.version)
-    return commitment_out(commitment, languages)
+    return commitment_out(await service.as_placed(commitment), languages)
 
 
 @router.get(

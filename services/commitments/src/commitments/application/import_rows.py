@@ -46,6 +46,8 @@ Status = Literal["accepted", "unchanged", "rejected"]
 #: Codes as the API takes them: no slash, no space at either end, 64 characters at most.
 CODE: Final = re.compile(r"^[^\s/]([^/]*[^\s/])?$")
 TITLE_LENGTH: Final = 2000
+#: As the API's bodies limit a party's name.
+NAME_LENGTH: Final = 200
 
 
 class RowProblem(ValueError):
@@ -103,6 +105,8 @@ def parties(text: str) -> tuple[PartyData, ...]:
         if known is None:
             roles = ", ".join(get_args(PartyRole))
             raise RowProblem(f"parties: unknown role {role.strip()!r} (one of {roles})")
+        if len(name.strip()) > NAME_LENGTH:
+            raise RowProblem(f"parties: a party's name is {NAME_LENGTH} characters at most")
         found.append(PartyData(name=" ".join(name.split()), role=known))
     return tuple(found)
 
@@ -155,6 +159,37 @@ def same_text(a: LocalText, b: LocalText) -> bool:
     return [(t.lang, t.text) for t in a] == [(t.lang, t.text) for t in b]
 
 
+def _slot(texts: list[Translation], lang: str) -> int | None:
+    """Where ``lang`` is among ``texts``: the same tag, else the same language
+    (``en-GB`` and ``en``), as :func:`shared.contracts.common.text_in` matches."""
+    tags = [t.lang.casefold() for t in texts]
+    wanted = lang.casefold()
+    if wanted in tags:
+        return tags.index(wanted)
+    primary = [t.split("-")[0] for t in tags]
+    return primary.index(wanted.split("-")[0]) if wanted.split("-")[0] in primary else None
+
+
+def merged(current: LocalText, given: LocalText, language: str) -> LocalText:
+    """``current`` with the languages ``given`` writes replaced (a plain string being
+    in ``language``, the plan's, else the first language), the others kept: a sheet
+    with English and French does not drop a title's Spanish."""
+    if isinstance(current, str):
+        return given
+    texts = list(current)
+    if isinstance(given, str):
+        at = _slot(texts, language) or 0
+        texts[at] = Translation(lang=texts[at].lang, text=given)
+        return tuple(texts)
+    for t in given:
+        found = _slot(texts, t.lang)
+        if found is None:
+            texts.append(t)
+        else:
+            texts[found] = Translation(lang=texts[found].lang, text=t.text)
+    return tuple(texts)
+
+
 @dataclass
 class SectionPlan:
     """The tree the rows ask for, and what each row's sections came to."""
@@ -179,15 +214,7 @@ class _NewSection:
 
 
 def _renamed(plan: Plan, section: Section, text: str) -> Section:
-    if isinstance(section.title, str):
-        return replace(section, title=text)
-    lang = plan.language.casefold()
-    langs = [t.lang.casefold() for t in section.title]
-    at = langs.index(lang) if lang in langs else 0
-    titles = tuple(
-        Translation(lang=t.lang, text=text) if i == at else t for i, t in enumerate(section.title)
-    )
-    return replace(section, title=titles)
+    return replace(section, title=merged(section.title, text, plan.language))
 
 
 def sections(plan: Plan, rows: list[SheetRow]) -> SectionPlan:
@@ -204,6 +231,8 @@ def sections(plan: Plan, rows: list[SheetRow]) -> SectionPlan:
         if not code:
             continue
         bad = code_problem(code, "section") or code_problem(row.parent, "parent")
+        if len(row.section_title) > TITLE_LENGTH:
+            bad = f"section_title: {TITLE_LENGTH} characters at most"
         if bad is not None:
             out.problems[row.number] = bad
             continue

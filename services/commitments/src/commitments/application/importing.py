@@ -165,7 +165,9 @@ class PlanImport:
         moved = run.moves.get(commitment_id) == row.section
         if moved and run.refused:
             raise RowProblem(run.refused)
-        amend = _amendment(current.value, run.section_of(current.value), written, run.today)
+        amend = _amendment(
+            current.value, run.section_of(current.value), written, run.today, run.plan.language
+        )
         if amend is None:
             return "accepted" if moved else "unchanged", commitment_id
         after = await self._service.handle(commitment_id, amend, run.meta, scope=run.scope)
@@ -189,7 +191,9 @@ def _moves(rows: Sequence[SheetRow], run: _Run) -> dict[str, str]:
     return moves
 
 
-def _amendment(current: Commitment, section: str, row: MakeCommitment, today: date) -> Amend | None:
+def _amendment(
+    current: Commitment, section: str, row: MakeCommitment, today: date, language: str
+) -> Amend | None:
     """What the row (read as the commitment it writes) changes on the commitment of
     its code, as an amendment; ``None`` when it changes nothing. What an amendment
     cannot express is the row's problem."""
@@ -210,7 +214,8 @@ def _amendment(current: Commitment, section: str, row: MakeCommitment, today: da
             f"deadline: commitment {current.code!r} has the deadline {label!r}; "
             "an amendment cannot remove a deadline"
         )
-    new_title = None if import_rows.same_text(row.title, current.title) else row.title
+    title = import_rows.merged(current.title, row.title, language)
+    new_title = None if import_rows.same_text(title, current.title) else title
     new_deadline = None if written == label else written
     new_parties = None if row.parties == current.parties else row.parties
     if new_title is None and new_deadline is None and new_parties is None:

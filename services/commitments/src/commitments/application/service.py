@@ -247,14 +247,18 @@ class CommitmentsService:
             raise NotFound("commitment", commitment_id)
         return found
 
+    async def as_placed(self, found: Versioned[Commitment]) -> Versioned[Commitment]:
+        """A commitment just written, in the section the plan (as it is now) puts it."""
+        return placed_in((await self.get_plan(found.value.plan_id)).value, found)
+
     async def get_commitment_as_read(self, commitment_id: str) -> Versioned[Commitment]:
         """The commitment in the section the plan's revisions moved it to, its deadline
         and milestones that wait for a key date read again on the plan as it is now
         (dated once the plan dates the key date)."""
         found = await self.get_commitment(commitment_id)
         plan = (await self.get_plan(found.value.plan_id)).value
-        c = replace(found.value, section=plan.placed(commitment_id, found.value.section))
-        found = Versioned(c, found.version)
+        found = placed_in(plan, found)
+        c = found.value
         if not deadlines.pending(c.deadline) and not any(
             deadlines.pending(m.planned) for m in c.milestones
         ):
@@ -363,6 +367,12 @@ def decide(
     limited to ``scope`` who may have said which version it saw."""
     scope.check(current.value.plan_id, {p.name for p in current.value.parties})
     return COMMITMENT.decide(current, command, if_match)
+
+
+def placed_in(plan: Plan, found: Versioned[Commitment]) -> Versioned[Commitment]:
+    """The commitment in the section the plan's revisions moved it to."""
+    c = found.value
+    return Versioned(replace(c, section=plan.placed(c.commitment_id, c.section)), found.version)
 
 
 def occurred_at(command: Command, clock: Clock) -> datetime:
