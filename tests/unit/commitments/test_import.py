@@ -237,3 +237,13 @@ def test_a_sheet_keeps_the_languages_it_does_not_write() -> None:
     # A language the title lacked is added; a plain current title is replaced.
     assert merged(three[:1], same, "en")[1].text == "Emplois"
     assert merged("Jobs", same, "en") == same
+
+
+async def test_sections_a_sheet_adds_count_from_the_plans_start_and_renames_from_today() -> None:
+    service, imports, store = await setup()
+    await imports.run("p1", SHEET, "plan.csv", META, Scope())
+    renamed = [SheetRow(number=2, section="2", section_title="Development and jobs")]
+    await imports.run("p1", renamed, "again.csv", META, Scope())
+    revised = [e for e in await store.read_stream(plan_stream("p1")) if e.type.endswith("revised")]
+    # Adopted 2015-11-12; the clock says 2016-03-01.
+    assert [e.data["as_of"] for e in revised] == ["2015-11-12", "2016-03-01"]

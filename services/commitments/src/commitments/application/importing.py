@@ -119,7 +119,7 @@ class PlanImport:
         """New sections, renamed titles and moves in one revision, through the same use
         case as ``POST /v1/plans/{id}/revisions`` (and its checks)."""
         moves = tuple(SectionMove(commitment_id=i, section=s) for i, s in run.moves.items())
-        command = RevisePlan(run.today, reason, tuple(run.wanted.tree), moves)
+        command = RevisePlan(_effective(run), reason, tuple(run.wanted.tree), moves)
         await PlanRevisions(self._service).revise(plan_id, command, run.meta, run.scope)
 
     async def _row(self, run: _Run, row: SheetRow) -> RowResult:
@@ -173,6 +173,23 @@ class PlanImport:
         after = await self._service.handle(commitment_id, amend, run.meta, scope=run.scope)
         run.found[row.code] = after
         return "accepted", commitment_id
+
+
+def _effective(run: _Run) -> date:
+    """When the import's revision takes effect. A sheet that only adds sections writes
+    down the plan as it was adopted: they count from the plan's start (or its latest
+    revision, which a revision cannot precede), so a report of an earlier date shows
+    them and a later revision may still be dated before today. Renaming a section or
+    moving a commitment is a change made today."""
+    plan, before = run.plan, {s.code: s.title for s in run.plan.sections}
+    renames = any(
+        s.code in before and not import_rows.same_text(s.title, before[s.code])
+        for s in run.wanted.tree
+    )
+    start = plan.period.start if plan.period else plan.adopted_on
+    if renames or run.moves or start is None:
+        return run.today
+    return min(run.today, max(start, plan.revised_on or start))
 
 
 def _moves(rows: Sequence[SheetRow], run: _Run) -> dict[str, str]:
