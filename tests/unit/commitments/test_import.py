@@ -240,7 +240,7 @@ def test_a_sheet_keeps_the_languages_it_does_not_write() -> None:
 
 
 async def test_sections_a_sheet_adds_count_from_the_plans_start_and_renames_from_today() -> None:
-    service, imports, store = await setup()
+    _, imports, store = await setup()
     await imports.run("p1", SHEET, "plan.csv", META, Scope())
     renamed = [SheetRow(number=2, section="2", section_title="Development and jobs")]
     await imports.run("p1", renamed, "again.csv", META, Scope())

@@ -15,6 +15,7 @@ def test_the_replica_reads_plan_and_commitment_events_only() -> None:
     assert directory.replicates(commitments.PlanCreated.event_type)
     assert directory.replicates(commitments.CommitmentMade.event_type)
     assert directory.replicates(commitments.CommitmentAmended.event_type)
+    assert directory.replicates(commitments.PlanRevised.event_type)  # Its moves.
     assert not directory.replicates(commitments.MeasurementRecorded.event_type)
     assert not directory.replicates(commitments.ProgressReported.event_type)
 

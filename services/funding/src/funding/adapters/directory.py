@@ -39,8 +39,15 @@ _REMEMBER = (
 )
 
 
+_MOVED = """
+    INSERT INTO known_moves (commitment_id, section, revision) VALUES ($1, $2, $3)
+    ON CONFLICT (commitment_id) DO UPDATE SET section = $2, revision = $3
+    WHERE known_moves.revision < $3
+"""
+
 _REPLICATED = {
     contract.PlanCreated.event_type,
+    contract.PlanRevised.event_type,
     contract.CommitmentMade.event_type,
     contract.CommitmentAmended.event_type,
 }
@@ -73,6 +80,9 @@ async def replicate(registry: EventRegistry, conn: Connection, event: ReceivedEv
                 data.code,
                 sorted({p.name for p in data.parties}),
             )
+        case contract.PlanRevised():
+            for move in data.moves:  # A later revision's move wins, whatever the order.
+                await conn.execute(_MOVED, move.commitment_id, move.section, data.revision)
         case contract.CommitmentAmended() if data.parties is not None:
             await conn.execute(
                 "UPDATE known_commitments SET parties = $2 WHERE commitment_id = $1",
@@ -90,7 +100,11 @@ class ReplicaDirectory:
 
     async def commitment(self, commitment_id: str) -> CommitmentRef | None:
         row = await self._pool.fetchrow(
-            "SELECT plan_id, section, parties FROM known_commitments WHERE commitment_id = $1",
+            """
+            SELECT k.plan_id, coalesce(m.section, k.section) AS section, k.parties
+            FROM known_commitments k LEFT JOIN known_moves m USING (commitment_id)
+            WHERE k.commitment_id = $1
+            """,
             commitment_id,
         )
         if row is not None:
