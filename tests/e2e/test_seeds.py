@@ -39,6 +39,16 @@ def test_valletta_has_five_domains_and_sixteen_priority_initiatives_due_in_2016(
     with seeded.client("reporting") as c:
         view = c.get(f"/v1/commitments/{remittances['id']}").json()
     assert view["indicators"][0]["target"] == {"value": "3", "date": "2030-12-31"}
+    # What the text says and indicators alone could not hold: "less than 3 percent", a
+    # threshold, as a target of the plan; the summit as the date deadlines count from.
+    with seeded.client("reporting") as c:
+        targets = c.get("/v1/plans/valletta-2015/targets").json()["targets"]
+    assert [(t["code"], t["target"]["comparison"], t["value"]) for t in targets] == [
+        ("remittance-costs-3pct", "<", None)
+    ]
+    with seeded.client("commitments") as c:
+        plan = c.get("/v1/plans/valletta-2015").json()
+    assert plan["key_dates"] == [{"name": "summit", "date": "2015-11-12"}]
 
 
 def test_mines_has_its_seven_structuring_actions_in_french(seeded: Platform) -> None:

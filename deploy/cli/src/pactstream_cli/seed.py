@@ -49,6 +49,9 @@ def load(
                     r = client.post(f"/v1/commitments/{c['id']}/status", json=change)
                     _check(r, path)
                     counts["status_changes"] += 1
+            for target in doc.get("plan_targets", []):  # The same again answers 200.
+                r = client.post(f"/v1/plans/{plan['id']}/targets", json=target)
+                _check(r, path)
             if funding is not None:
                 section = doc.get("funding", {})
                 for kind, path_ in (
