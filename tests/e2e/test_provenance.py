@@ -215,3 +215,10 @@ def test_every_money_figure_leads_to_the_flows_it_adds_up_with_their_provenance(
         assert concluded["code"] in agreed_page and concluded["event_id"] in agreed_page
         status_links = [h for h in _links(page, "") if "status=" in h and "#list-h" in h]
         assert status_links, "each status count links to its commitments"
+        # The tables beside the charts: each month's figures link to the plan, or the
+        # flows, as of that month's end.
+        monthly = [h for h in money_links if "as_of=2019-05-31" in h and "figure=disbursed" in h]
+        assert monthly, "each month's money links to its flows"
+        month = c.get(monthly[0])
+        assert month.status_code == 200
+        assert any("as_of=2019-05-31" in h and "status=" in h for h in _links(page, ""))
