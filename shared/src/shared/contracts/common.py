@@ -98,21 +98,27 @@ def first_text(text: str | tuple[Translation, ...]) -> str:
     return text if isinstance(text, str) else text[0].text
 
 
-def text_in(text: str | tuple[Translation, ...], languages: Sequence[str]) -> str:
-    """``text`` in the first of ``languages`` it is given in (``fr-CA`` matches ``fr``
-    and the other way round), else in the first language given."""
-    if isinstance(text, str):
-        return text
+def best_language(tags: Sequence[str], languages: Sequence[str]) -> int | None:
+    """Where among ``tags`` (the languages a text is given in) the first of
+    ``languages`` (most wanted first) is: the same tag, else the same language
+    (``fr-CA`` matches ``fr`` and the other way round); ``None`` when none is."""
+    folded = [t.casefold() for t in tags]
     for wanted in languages:
         wanted = wanted.casefold()
-        for t in text:
-            if t.lang.casefold() == wanted:
-                return t.text
-        primary = wanted.split("-")[0]
-        for t in text:
-            if t.lang.casefold().split("-")[0] == primary:
-                return t.text
-    return text[0].text
+        if wanted in folded:
+            return folded.index(wanted)
+        primary = [t.split("-")[0] for t in folded]
+        if wanted.split("-")[0] in primary:
+            return primary.index(wanted.split("-")[0])
+    return None
+
+
+def text_in(text: str | tuple[Translation, ...], languages: Sequence[str]) -> str:
+    """``text`` in the first of ``languages`` it is given in, else in the first
+    language given (:func:`best_language`)."""
+    if isinstance(text, str):
+        return text
+    return text[best_language([t.lang for t in text], languages) or 0].text
 
 
 def is_blank(text: str | tuple[Translation, ...]) -> bool:

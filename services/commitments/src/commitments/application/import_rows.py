@@ -11,7 +11,7 @@ from typing import Final, Literal, get_args
 from commitments.domain.commands import MakeCommitment
 from commitments.domain.plan import Plan, Section
 from shared.contracts.commitments import PartyData, PartyRole
-from shared.contracts.common import LocalText, Translation, text_in
+from shared.contracts.common import LocalText, Translation, best_language, text_in
 from shared.decider import new_id
 
 #: The columns of an import, in the template's order.
@@ -160,14 +160,8 @@ def same_text(a: LocalText, b: LocalText) -> bool:
 
 
 def _slot(texts: list[Translation], lang: str) -> int | None:
-    """Where ``lang`` is among ``texts``: the same tag, else the same language
-    (``en-GB`` and ``en``), as :func:`shared.contracts.common.text_in` matches."""
-    tags = [t.lang.casefold() for t in texts]
-    wanted = lang.casefold()
-    if wanted in tags:
-        return tags.index(wanted)
-    primary = [t.split("-")[0] for t in tags]
-    return primary.index(wanted.split("-")[0]) if wanted.split("-")[0] in primary else None
+    """Where ``lang`` is among ``texts``, as ``text_in`` matches it."""
+    return best_language([t.lang for t in texts], [lang])
 
 
 def merged(current: LocalText, given: LocalText, language: str) -> LocalText:

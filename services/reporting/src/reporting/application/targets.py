@@ -5,9 +5,11 @@ against its threshold."""
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from typing import Final
 
 from reporting.application.list_tables import Cell, Table
 from reporting.application.models import ReportDates
@@ -19,21 +21,12 @@ from reporting.application.models.targets import (
 )
 from reporting.application.ports import Readers
 from reporting.application.rows import existing_plan
+from reporting.application.views import decimal_or_none
 from shared.contracts.commitments import PlanTargetSet
 from shared.contracts.common import first_text, translations
 
 #: (commitment id, indicator code) → (latest value, its business date).
 Latest = Mapping[tuple[str, str], tuple[str, date]]
-
-
-def _number(text: str | None) -> Decimal | None:
-    if text is None:
-        return None
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
 
 
 def _text(number: Decimal) -> str:
@@ -42,19 +35,18 @@ def _text(number: Decimal) -> str:
     return format(rounded, "f")
 
 
+#: A threshold's comparison as written in the target.
+COMPARE: Final = {"<": operator.lt, "<=": operator.le, ">=": operator.ge, ">": operator.gt}
+
+
 def meets(value: Decimal, comparison: str, threshold: Decimal) -> bool:
-    return {
-        "<": value < threshold,
-        "<=": value <= threshold,
-        ">=": value >= threshold,
-        ">": value > threshold,
-    }[comparison]
+    return bool(COMPARE[comparison](value, threshold))
 
 
 def combine(aggregation: str, sources: list[TargetSource]) -> tuple[Decimal | None, int]:
     """The combined value and how many sources it is made of (those with a value and,
     for a weighted mean, a base)."""
-    measured = [(s, _number(s.value)) for s in sources]
+    measured = [(s, decimal_or_none(s.value)) for s in sources]
     if aggregation == "latest":
         dated = [(s.measured_on, v) for s, v in measured if v is not None and s.measured_on]
         if not dated:
@@ -63,7 +55,7 @@ def combine(aggregation: str, sources: list[TargetSource]) -> tuple[Decimal | No
     if aggregation == "sum":
         values = [v for _, v in measured if v is not None]
         return (sum(values, Decimal(0)) if values else None), len(values)
-    weighed = [(v, _number(s.weight)) for s, v in measured if v is not None]
+    weighed = [(v, decimal_or_none(s.weight)) for s, v in measured if v is not None]
     pairs = [(v, w) for v, w in weighed if w is not None]
     base = sum((w for _, w in pairs), Decimal(0))
     if not pairs or base == 0:
@@ -92,7 +84,7 @@ def standing(target: PlanTargetSet, latest: Latest, codes: Mapping[str, str]) ->
             )
         )
     value, reporting = combine(target.aggregation, sources)
-    limit = _number(target.value)
+    limit = decimal_or_none(target.value)
     return TargetStanding(
         code=target.code,
         title=first_text(target.title),

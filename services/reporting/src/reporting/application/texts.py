@@ -13,7 +13,14 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from shared.contracts.common import LocalText, Translation, first_text, text_in, translations
+from shared.contracts.common import (
+    LocalText,
+    Translation,
+    best_language,
+    first_text,
+    text_in,
+    translations,
+)
 
 V = TypeVar("V")
 
@@ -56,16 +63,8 @@ def language_in(given: Mapping[str, str], languages: Sequence[str]) -> str:
     """The language of ``given`` (a language map) a reader of ``languages`` (most
     wanted first) is shown: the first of them given (``fr-FR`` finds ``fr`` and the
     other way round), else the first given (as ``shared.contracts.common.text_in``)."""
-    for wanted in languages:
-        exact = wanted.casefold()
-        for lang in given:
-            if lang.casefold() == exact:
-                return lang
-        primary = exact.split("-")[0]
-        for lang in given:
-            if lang.casefold().split("-")[0] == primary:
-                return lang
-    return next(iter(given))
+    tags = list(given)
+    return tags[best_language(tags, languages) or 0]
 
 
 def pick(given: Mapping[str, str], languages: Sequence[str]) -> str:

@@ -11,13 +11,15 @@ from reporting.application.ports import Row
 from reporting.application.progress import CLOSED, due_on
 
 
-def _number(value: Any) -> Decimal | None:
+def decimal_or_none(value: Any) -> Decimal | None:
+    """``value`` as a finite decimal, or ``None`` (no value, or not a number)."""
     if value is None:
         return None
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value))
     except InvalidOperation:
         return None
+    return number if number.is_finite() else None
 
 
 def percent_of_way(definition: Mapping[str, Any], latest: Any) -> float | None:
@@ -28,10 +30,10 @@ def percent_of_way(definition: Mapping[str, Any], latest: Any) -> float | None:
     baseline has no defined start, so no percentage. A value moving the wrong way gives a
     negative percentage; beyond the target, more than 100.
     """
-    value = _number(latest)
-    target = _number((definition.get("target") or {}).get("value"))
+    value = decimal_or_none(latest)
+    target = decimal_or_none((definition.get("target") or {}).get("value"))
     baseline_point = definition.get("baseline") or {}
-    baseline = _number(baseline_point.get("value"))
+    baseline = decimal_or_none(baseline_point.get("value"))
     if value is None or target is None:
         return None
     if baseline is None:
