@@ -295,17 +295,29 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    """Write the generated AsyncAPI document under docs/."""
+    """Write the generated AsyncAPI document under docs/, and lock each newly
+    published event schema in docs/published-contracts.json; refuse (writing nothing)
+    when a locked schema changed in a way its readers could not read."""
     import json
 
-    from shared import asyncapi
+    from shared import asyncapi, compatibility
     from shared.contracts import build_registry
 
+    registry = build_registry()
+    lock_file = home() / "docs" / "published-contracts.json"
+    locked = json.loads(lock_file.read_text()) if lock_file.exists() else {}
+    lock, reasons = compatibility.relock(locked, compatibility.published_schemas(registry))
+    if reasons:
+        print("pactstream: these published schemas would break their readers:", file=sys.stderr)
+        for reason in reasons:
+            print(f"  {reason}", file=sys.stderr)
+        print("a breaking change is a new schema version (CONTRIBUTING.md)", file=sys.stderr)
+        return 1
     target = home() / "docs" / "asyncapi.json"
     target.parent.mkdir(exist_ok=True)
-    document = asyncapi.document(build_registry())
-    target.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-    print(f"pactstream: wrote {target.relative_to(home())}")
+    target.write_text(json.dumps(asyncapi.document(registry), indent=2, ensure_ascii=False) + "\n")
+    lock_file.write_text(json.dumps(lock, indent=1, ensure_ascii=False) + "\n")
+    print(f"pactstream: wrote {target.relative_to(home())} and {lock_file.relative_to(home())}")
     return 0
 
 
