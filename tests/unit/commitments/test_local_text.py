@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from commitments.api import commands, schemas
+from commitments.api import changes, schemas
 from commitments.api.events import Refusal, _parse
 from commitments.api.local_text import local, shown
 from commitments.api.routes import commitment_out
@@ -74,15 +74,15 @@ def test_every_title_and_narrative_of_a_body_takes_a_map() -> None:
     indicator = {"code": "i", "title": MAP, "unit": "%", "direction": "increase"}
     indicator["target"] = {"value": 1}
     assert local(schemas.IndicatorIn.model_validate(indicator).title)[0].text == "Clean water"  # type: ignore[index]
-    milestone = commands.milestone(schemas.MilestoneIn(code="m", title=MAP))  # type: ignore[arg-type]
+    milestone = changes.MILESTONE.command(schemas.MilestoneIn(code="m", title=MAP))  # type: ignore[arg-type]
     assert isinstance(milestone, AddMilestone) and milestone.title == local(MAP)
-    report = commands.progress(
+    report = changes.PROGRESS.command(
         schemas.ProgressIn.model_validate(
             {"as_of": "2016-01-01", "completion": "limited", "narrative": MAP}
         )
     )
     assert isinstance(report, ReportProgress) and report.narrative == local(MAP)
-    amended = commands.amendment(
+    amended = changes.AMENDMENT.command(
         schemas.AmendmentIn.model_validate({"reason": "typo", "title": MAP})
     )
     assert isinstance(amended, Amend) and amended.title == local(MAP)

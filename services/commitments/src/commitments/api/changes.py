@@ -1,20 +1,110 @@
-"""Routes that change a commitment after it is made: progress, measurements,
+"""Routes that change a commitment after it is made: status, progress, measurements,
 indicators, milestones, amendments. Each answers the new version as its ETag and
-honours ``If-Match``."""
+honours ``If-Match``.
+
+Each change is declared once (:class:`shared.http.changes.Change`): its body, the
+command it builds and, when partners may send it as a CloudEvent, its type. The REST
+route and ``POST /v1/events`` (``commitments.api.events``) both go through the
+declaration, so both ways in record the same events.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Response
 
-from commitments.api import commands, schemas
+from commitments.api import schemas
+from commitments.api.commands import indicator, parties
 from commitments.api.dependencies import Metadata, Service, Writer
+from commitments.api.local_text import local, local_or_none
 from commitments.api.routes import commitment_out, etag
-from commitments.domain.commitment import Command
+from commitments.domain.commitment import (
+    AddIndicator,
+    AddMilestone,
+    Amend,
+    ChangeStatus,
+    Command,
+    ReachMilestone,
+    RecordMeasurement,
+    ReportProgress,
+    RetractReport,
+)
 from shared.access import Scope
+from shared.decider import new_id
+from shared.http.changes import Change
 from shared.http.dependencies import parse_if_match
 from shared.http.languages import Languages
+from shared.periods import parse_period
+
+_EVENT = "org.pactstream.commitment."
+
+
+def _progress(body: schemas.ProgressIn) -> ReportProgress:
+    return ReportProgress(
+        report_id=body.id or new_id(),
+        as_of=body.as_of,
+        completion=body.completion,
+        narrative=local_or_none(body.narrative),
+        evidence=tuple(body.evidence),
+    )
+
+
+def _milestone(body: schemas.MilestoneIn) -> AddMilestone:
+    planned = parse_period(body.planned, "/planned") if body.planned is not None else None
+    return AddMilestone(code=body.code, title=local(body.title), planned=planned)
+
+
+def _amendment(body: schemas.AmendmentIn) -> Amend:
+    return Amend(
+        as_of=body.as_of,
+        reason=body.reason,
+        title=local_or_none(body.title),
+        deadline=body.deadline,
+        parties=None if body.parties is None else parties(body.parties),
+    )
+
+
+def _reached(code: str, body: schemas.MilestoneReachedIn) -> ReachMilestone:
+    return ReachMilestone(code=code, reached_on=body.reached_on, note=body.note)
+
+
+class MilestoneReachedEventIn(schemas.MilestoneReachedIn):
+    """A milestone reached, as a CloudEvent's ``data``: the milestone's code is in the
+    data, where the REST route has it in its path."""
+
+    milestone: schemas.Code
+
+
+STATUS = Change(
+    schemas.StatusIn,
+    lambda b: ChangeStatus(b.status, b.as_of, b.note),
+    _EVENT + "status_changed",
+)
+PROGRESS = Change(schemas.ProgressIn, _progress, _EVENT + "progress_reported")
+MEASUREMENT = Change(
+    schemas.MeasurementIn,
+    lambda b: RecordMeasurement(indicator=b.indicator, value=b.value, as_of=b.as_of),
+    _EVENT + "measurement_recorded",
+)
+INDICATOR = Change(schemas.IndicatorIn, lambda b: AddIndicator(indicator(b)))
+MILESTONE = Change(schemas.MilestoneIn, _milestone)
+AMENDMENT = Change(schemas.AmendmentIn, _amendment, _EVENT + "amended")
+REACHED = Change(
+    MilestoneReachedEventIn, lambda b: _reached(b.milestone, b), _EVENT + "milestone_reached"
+)
+
+#: Every change to a commitment after it is made (retracting a report, which names
+#: it in the path only, is REST's alone).
+CHANGES: tuple[Change[Any, Command], ...] = (
+    STATUS,
+    PROGRESS,
+    MEASUREMENT,
+    INDICATOR,
+    MILESTONE,
+    AMENDMENT,
+    REACHED,
+)
 
 router = APIRouter(prefix="/v1")
 
@@ -73,7 +163,7 @@ async def report_progress(
     if_match: IfMatch = None,
 ) -> schemas.CreatedOut:
     """A progress report on the completion scale, with narrative and evidence links."""
-    command = commands.progress(body)
+    command = PROGRESS.command(body)
     return await _created(
         service,
         commitment_id,
@@ -106,7 +196,7 @@ async def retract_report(
     return await _changed(
         service,
         commitment_id,
-        commands.retraction(report_id, body),
+        RetractReport(report_id=report_id, reason=body.reason),
         meta,
         response,
         if_match,
@@ -134,7 +224,7 @@ async def record_measurement(
     return await _created(
         service,
         commitment_id,
-        commands.measurement(body),
+        MEASUREMENT.command(body),
         meta,
         response,
         if_match,
@@ -161,7 +251,7 @@ async def add_indicator(
     return await _created(
         service,
         commitment_id,
-        commands.add_indicator(body),
+        INDICATOR.command(body),
         meta,
         response,
         if_match,
@@ -189,7 +279,7 @@ async def add_milestone(
     return await _created(
         service,
         commitment_id,
-        commands.milestone(body),
+        MILESTONE.command(body),
         meta,
         response,
         if_match,
@@ -217,7 +307,7 @@ async def reach_milestone(
     return await _changed(
         service,
         commitment_id,
-        commands.milestone_reached(code, body),
+        _reached(code, body),
         meta,
         response,
         if_match,
@@ -246,7 +336,35 @@ async def amend(
     return await _changed(
         service,
         commitment_id,
-        commands.amendment(body),
+        AMENDMENT.command(body),
+        meta,
+        response,
+        if_match,
+        principal.write_scope,
+        languages,
+    )
+
+
+@router.post(
+    "/commitments/{commitment_id}/status",
+    response_model=schemas.CommitmentOut,
+    tags=["commitments"],
+)
+async def change_status(
+    commitment_id: str,
+    body: schemas.StatusIn,
+    service: Service,
+    principal: Writer,
+    meta: Metadata,
+    response: Response,
+    languages: Languages,
+    if_match: IfMatch = None,
+) -> schemas.CommitmentOut:
+    """Move the commitment along its lifecycle; ``If-Match`` guards against lost updates."""
+    return await _changed(
+        service,
+        commitment_id,
+        STATUS.command(body),
         meta,
         response,
         if_match,

@@ -1,24 +1,13 @@
-"""Request bodies to domain commands: one function each, used by the REST routes and
-by CloudEvents ingestion alike, so both ways in record the same events."""
+"""Parts of request bodies that several routes turn into the domain's values: a
+plan's section tree, indicators, parties. A change's own body → command is declared
+beside its route (``commitments.api.changes``)."""
 
 from __future__ import annotations
 
 from commitments.api import schemas
-from commitments.api.local_text import local, local_or_none
-from commitments.domain.commitment import (
-    AddIndicator,
-    AddMilestone,
-    Amend,
-    ChangeStatus,
-    ReachMilestone,
-    RecordMeasurement,
-    ReportProgress,
-    RetractReport,
-)
+from commitments.api.local_text import local
 from commitments.domain.plan import Section
 from shared.contracts.commitments import IndicatorData, IndicatorPoint, PartyData
-from shared.decider import new_id
-from shared.periods import parse_period
 
 
 def sections(given: list[schemas.SectionIn]) -> tuple[Section, ...]:
@@ -50,48 +39,3 @@ def indicator(i: schemas.IndicatorIn) -> IndicatorData:
 
 def parties(items: list[schemas.PartyIn]) -> tuple[PartyData, ...]:
     return tuple(PartyData(name=p.name, role=p.role) for p in items)
-
-
-def status(body: schemas.StatusIn) -> ChangeStatus:
-    return ChangeStatus(body.status, body.as_of, body.note)
-
-
-def progress(body: schemas.ProgressIn) -> ReportProgress:
-    return ReportProgress(
-        report_id=body.id or new_id(),
-        as_of=body.as_of,
-        completion=body.completion,
-        narrative=local_or_none(body.narrative),
-        evidence=tuple(body.evidence),
-    )
-
-
-def measurement(body: schemas.MeasurementIn) -> RecordMeasurement:
-    return RecordMeasurement(indicator=body.indicator, value=body.value, as_of=body.as_of)
-
-
-def milestone(body: schemas.MilestoneIn) -> AddMilestone:
-    planned = parse_period(body.planned, "/planned") if body.planned is not None else None
-    return AddMilestone(code=body.code, title=local(body.title), planned=planned)
-
-
-def milestone_reached(code: str, body: schemas.MilestoneReachedIn) -> ReachMilestone:
-    return ReachMilestone(code=code, reached_on=body.reached_on, note=body.note)
-
-
-def amendment(body: schemas.AmendmentIn) -> Amend:
-    return Amend(
-        as_of=body.as_of,
-        reason=body.reason,
-        title=local_or_none(body.title),
-        deadline=body.deadline,
-        parties=None if body.parties is None else parties(body.parties),
-    )
-
-
-def retraction(report_id: str, body: schemas.RetractionIn) -> RetractReport:
-    return RetractReport(report_id=report_id, reason=body.reason)
-
-
-def add_indicator(body: schemas.IndicatorIn) -> AddIndicator:
-    return AddIndicator(indicator(body))

@@ -1,21 +1,20 @@
 """Partner CloudEvents at ``POST /v1/events``: structured, binary (one event) or batch.
 
 ``data`` carries the same body as the matching REST call and ``subject`` the
-commitment id; both ways in build the same command (``commitments.api.commands``).
-(``source``, ``id``) identifies an event for good: 201 the first time, 200 after.
+commitment id; both ways in build the same command, from one declaration each
+(``commitments.api.changes.CHANGES``). (``source``, ``id``) identifies an event for
+good: 201 the first time, 200 after.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ValidationError
 
-from commitments.api import commands, schemas
+from commitments.api.changes import CHANGES
 from commitments.api.dependencies import Writer
 from commitments.api.errors import to_problem
 from commitments.application.ingestion import EventRef, OnceOnlyCommands, Outcome
@@ -23,32 +22,14 @@ from commitments.domain.commitment import Command
 from commitments.domain.errors import CommitmentsError
 from shared.cloudevents import StructuredEvent
 from shared.events import EventMetadata
+from shared.http.changes import by_event_type, command_of
 from shared.http.ingest import ingest, rejected
-from shared.http.problems import Problem, json_pointer
+from shared.http.problems import Problem
 
 router = APIRouter(prefix="/v1", tags=["events"])
 
-
-Builder = Callable[[Any], Command]
-TYPES: dict[str, tuple[type[BaseModel], Builder]] = {
-    "org.pactstream.commitment.progress_reported": (schemas.ProgressIn, commands.progress),
-    "org.pactstream.commitment.measurement_recorded": (
-        schemas.MeasurementIn,
-        commands.measurement,
-    ),
-    "org.pactstream.commitment.status_changed": (schemas.StatusIn, commands.status),
-    "org.pactstream.commitment.amended": (schemas.AmendmentIn, commands.amendment),
-}
-
-
-class MilestoneReachedEventIn(schemas.MilestoneReachedIn):
-    milestone: schemas.Code
-
-
-TYPES["org.pactstream.commitment.milestone_reached"] = (
-    MilestoneReachedEventIn,
-    lambda body: commands.milestone_reached(body.milestone, body),
-)
+#: The changes partners may send, by CloudEvent type.
+TYPES = by_event_type(CHANGES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,41 +42,14 @@ class Refusal:
 
 def _parse(event: StructuredEvent) -> tuple[EventRef, Command] | Refusal:
     """The command a CloudEvent asks for, or why it cannot be run."""
-    entry = TYPES.get(event.type)
-    if entry is None:
-        problem = Problem(
-            422,
-            "unsupported-event-type",
-            f"type {event.type!r} is not accepted here; accepted: {', '.join(sorted(TYPES))}",
-            errors=[{"pointer": "/type", "detail": "unsupported type"}],
-        )
-        return Refusal(422, rejected(event.id, problem))
-    if not event.subject:
-        problem = Problem(
-            422,
-            "validation-error",
-            "subject (the commitment id) is required",
-            errors=[{"pointer": "/subject", "detail": "required"}],
-        )
-        return Refusal(422, rejected(event.id, problem))
-    model, build = entry
     try:
-        command = build(model.model_validate(event.data))
-    except ValidationError as exc:
-        errors = [
-            {"pointer": "/data" + json_pointer(list(e["loc"])), "detail": e["msg"]}
-            for e in exc.errors()
-        ]
-        problem = Problem(
-            422,
-            "validation-error",
-            "invalid event data: " + ", ".join(e["pointer"] for e in errors[:5]),
-            errors=errors,
-        )
-        return Refusal(422, rejected(event.id, problem))
+        command = command_of(TYPES, event, "the commitment id")
     except CommitmentsError as exc:
         problem = to_problem(exc)
         return Refusal(problem.status, rejected(event.id, problem, "/data"))
+    if isinstance(command, Problem):
+        return Refusal(command.status, rejected(event.id, command))
+    assert event.subject is not None  # command_of refuses an event without one
     return EventRef(event.source, event.id, event.type, event.subject), command
 
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Response
 
 from commitments.api import commands, schemas
 from commitments.api.dependencies import Metadata, Operator, Reader, Service, Writer
@@ -16,7 +15,6 @@ from commitments.domain.visibility import SetVisibility
 from shared.contracts.commitments import KeyDateData
 from shared.contracts.common import DeadlineData
 from shared.decider import Versioned, new_id
-from shared.http.dependencies import parse_if_match
 from shared.http.languages import Languages
 from shared.http.problems import problem_responses
 from shared.periods import parse_period
@@ -229,30 +227,6 @@ async def get_commitment(
     commitment = await service.get_commitment_as_read(commitment_id)
     etag(response, commitment.version)
     return commitment_out(commitment, languages)
-
-
-@router.post(
-    "/commitments/{commitment_id}/status",
-    response_model=schemas.CommitmentOut,
-    tags=["commitments"],
-)
-async def change_status(
-    commitment_id: str,
-    body: schemas.StatusIn,
-    service: Service,
-    principal: Writer,
-    meta: Metadata,
-    response: Response,
-    languages: Languages,
-    if_match: Annotated[str | None, Header()] = None,
-) -> schemas.CommitmentOut:
-    """Move the commitment along its lifecycle; ``If-Match`` guards against lost updates."""
-    expected = parse_if_match(if_match)
-    commitment = await service.handle(
-        commitment_id, commands.status(body), meta, expected, scope=principal.write_scope
-    )
-    etag(response, commitment.version)
-    return commitment_out(await service.as_placed(commitment), languages)
 
 
 @router.get(

@@ -1,5 +1,6 @@
 """Partner CloudEvents at ``POST /v1/events``: ``org.pactstream.funding.flow_recorded``,
-``subject`` the agreement id and ``data`` the same body as ``POST .../flows``."""
+``subject`` the agreement id and ``data`` the same body as ``POST .../flows``, through
+the same declaration (``funding.api.routes.FLOW``)."""
 
 from __future__ import annotations
 
@@ -7,69 +8,37 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
 
-from funding.api import schemas
 from funding.api.dependencies import Service, Writer
 from funding.api.errors import to_problem
-from funding.api.routes import flow_command
+from funding.api.routes import FLOW
 from funding.application.service import FundingService
 from funding.domain.errors import FundingError
 from shared.access import OutOfScope, Scope
 from shared.cloudevents import StructuredEvent
 from shared.events import EventMetadata
 from shared.eventstore import EventStoreError
+from shared.http.changes import by_event_type, command_of
 from shared.http.ingest import ingest, rejected
-from shared.http.problems import Problem, json_pointer
+from shared.http.problems import Problem
 from shared.unitofwork import Claim
 
 router = APIRouter(prefix="/v1", tags=["events"])
-FLOW_RECORDED = "org.pactstream.funding.flow_recorded"
+
+#: The changes partners may send, by CloudEvent type.
+TYPES = by_event_type([FLOW])
 
 
 async def _apply(
     service: FundingService, event: StructuredEvent, meta: EventMetadata, scope: Scope
 ) -> tuple[int, dict[str, Any]]:
-    if event.type != FLOW_RECORDED:
-        return 422, rejected(
-            event.id,
-            Problem(
-                422,
-                "unsupported-event-type",
-                f"type {event.type!r} is not accepted here; accepted: {FLOW_RECORDED}",
-                errors=[{"pointer": "/type", "detail": "unsupported type"}],
-            ),
-        )
-    if not event.subject:
-        return 422, rejected(
-            event.id,
-            Problem(
-                422,
-                "validation-error",
-                "subject (the agreement id) is required",
-                errors=[{"pointer": "/subject", "detail": "required"}],
-            ),
-        )
-    agreement_id = event.subject
     try:
-        body = schemas.FlowIn.model_validate(event.data)
-        command = flow_command(body)
-        claim = Claim(event.source, event.id, event.type, agreement_id, meta.partner)
-        result = await service.act_once(claim, agreement_id, command, meta, scope)
-    except ValidationError as exc:
-        errors = [
-            {"pointer": "/data" + json_pointer(list(e["loc"])), "detail": e["msg"]}
-            for e in exc.errors()
-        ]
-        return 422, rejected(
-            event.id,
-            Problem(
-                422,
-                "validation-error",
-                "invalid event data: " + ", ".join(e["pointer"] for e in errors[:5]),
-                errors=errors,
-            ),
-        )
+        command = command_of(TYPES, event, "the agreement id")
+        if isinstance(command, Problem):
+            return command.status, rejected(event.id, command)
+        assert event.subject is not None  # command_of refuses an event without one
+        claim = Claim(event.source, event.id, event.type, event.subject, meta.partner)
+        result = await service.act_once(claim, event.subject, command, meta, scope)
     except (FundingError, EventStoreError, OutOfScope) as exc:
         problem = to_problem(exc)
         return problem.status, rejected(event.id, problem, "/data")
@@ -78,7 +47,7 @@ async def _apply(
     return 201, {
         "id": event.id,
         "status": "accepted",
-        "agreement": agreement_id,
+        "agreement": event.subject,
         "flow": command.flow_id,
         "version": result.version,
     }

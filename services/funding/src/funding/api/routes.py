@@ -21,6 +21,7 @@ from funding.domain.errors import InvalidMoney
 from funding.domain.money import Money
 from shared.contracts.common import PeriodData
 from shared.decider import Versioned, new_id
+from shared.http.changes import Change
 from shared.http.dependencies import parse_if_match
 from shared.periods import parse_period
 
@@ -208,7 +209,7 @@ async def allocate(
     return agreement_out(agreement)
 
 
-def flow_command(body: schemas.FlowIn) -> RecordFlow:
+def _flow(body: schemas.FlowIn) -> RecordFlow:
     amount, currency = split_amount(body.amount)
     return RecordFlow(
         flow_id=body.id or new_id(),
@@ -222,6 +223,10 @@ def flow_command(body: schemas.FlowIn) -> RecordFlow:
         reference=body.reference,
         illustrative=body.illustrative,
     )
+
+
+#: A money flow, by REST or as a partner's CloudEvent (``funding.api.events``).
+FLOW = Change(schemas.FlowIn, _flow, "org.pactstream.funding.flow_recorded")
 
 
 @router.post(
@@ -241,7 +246,7 @@ async def record_flow(
 ) -> schemas.FlowCreatedOut:
     """A pledge, commitment, decommitment, disbursement or expenditure, with its IATI code.
     Per agreement, disbursed never exceeds committed and spent never exceeds disbursed."""
-    command = flow_command(body)
+    command = FLOW.command(body)
     agreement = await service.act(
         agreement_id, command, meta, parse_if_match(if_match), principal.write_scope
     )
