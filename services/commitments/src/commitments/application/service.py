@@ -21,13 +21,9 @@ from commitments.domain import plan as plan_rules
 from commitments.domain import visibility as visibility_rules
 from commitments.domain.commitment import (
     Amend,
-    ChangeStatus,
     Command,
     Commitment,
     MakeCommitment,
-    ReachMilestone,
-    RecordMeasurement,
-    ReportProgress,
 )
 from commitments.domain.errors import AlreadyExists, CommitmentsError, NotFound
 from commitments.domain.plan import CreatePlan, Plan, RecordKeyDate
@@ -377,11 +373,5 @@ def placed_in(plan: Plan, found: Versioned[Commitment]) -> Versioned[Commitment]
 
 def occurred_at(command: Command, clock: Clock) -> datetime:
     """Business time: the date the fact took effect, where the command gives one."""
-    match command:
-        case ChangeStatus() | ReportProgress() | RecordMeasurement():
-            return business_time(command.as_of)
-        case Amend() if command.as_of is not None:
-            return business_time(command.as_of)
-        case ReachMilestone():
-            return business_time(command.reached_on)
-    return clock()
+    day = command.effective_on
+    return clock() if day is None else business_time(day)

@@ -40,6 +40,10 @@ class ChangeStatus:
     as_of: date
     note: str | None = None
 
+    @property
+    def effective_on(self) -> date | None:
+        return self.as_of
+
 
 @dataclass(frozen=True, slots=True)
 class ReportProgress:
@@ -49,11 +53,19 @@ class ReportProgress:
     narrative: LocalText | None = None
     evidence: tuple[str, ...] = ()
 
+    @property
+    def effective_on(self) -> date | None:
+        return self.as_of
+
 
 @dataclass(frozen=True, slots=True)
 class RetractReport:
     report_id: str
     reason: str
+
+    @property
+    def effective_on(self) -> date | None:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +74,18 @@ class RecordMeasurement:
     value: str
     as_of: date
 
+    @property
+    def effective_on(self) -> date | None:
+        return self.as_of
+
 
 @dataclass(frozen=True, slots=True)
 class AddIndicator:
     indicator: IndicatorData
+
+    @property
+    def effective_on(self) -> date | None:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,12 +94,20 @@ class AddMilestone:
     title: LocalText
     planned: Period | None
 
+    @property
+    def effective_on(self) -> date | None:
+        return None
+
 
 @dataclass(frozen=True, slots=True)
 class ReachMilestone:
     code: str
     reached_on: date
     note: str | None = None
+
+    @property
+    def effective_on(self) -> date | None:
+        return self.reached_on
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +123,14 @@ class Amend:
     parties: tuple[PartyData, ...] | None = None
     calendar: PlanCalendar | None = None
 
+    @property
+    def effective_on(self) -> date | None:
+        return self.as_of
 
+
+#: A change to a commitment after it is made. Each says the business date it takes
+#: effect on (``effective_on``; ``None``: when it is recorded), which the events it
+#: causes carry as their business time.
 Command = (
     ChangeStatus
     | ReportProgress
