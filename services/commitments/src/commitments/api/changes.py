@@ -10,28 +10,32 @@ declaration, so both ways in record the same events.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Depends, Header, Response
 
 from commitments.api import schemas
 from commitments.api.commands import indicator, parties
 from commitments.api.dependencies import Metadata, Service, Writer
 from commitments.api.local_text import local, local_or_none
 from commitments.api.routes import commitment_out, etag
+from commitments.application.service import CommitmentsService
 from commitments.domain.commitment import (
     AddIndicator,
     AddMilestone,
     Amend,
     ChangeStatus,
     Command,
+    Commitment,
     ReachMilestone,
     RecordMeasurement,
     ReportProgress,
     RetractReport,
 )
 from shared.access import Scope
-from shared.decider import new_id
+from shared.decider import Versioned, new_id
+from shared.events import EventMetadata
 from shared.http.changes import Change
 from shared.http.dependencies import parse_if_match
 from shared.http.languages import Languages
@@ -106,268 +110,122 @@ CHANGES: tuple[Change[Any, Command], ...] = (
     REACHED,
 )
 
-router = APIRouter(prefix="/v1")
-
-IfMatch = Annotated[str | None, Header()]
+router = APIRouter(prefix="/v1", tags=["commitments"])
 
 
-async def _created(
-    service: Service,
-    commitment_id: str,
-    command: Command,
-    meta: Metadata,
-    response: Response,
-    if_match: str | None,
-    created_id: str,
-    scope: Scope,
-) -> schemas.CreatedOut:
-    commitment = await service.handle(
-        commitment_id, command, meta, parse_if_match(if_match), scope=scope
-    )
-    etag(response, commitment.version)
-    return schemas.CreatedOut(id=created_id, commitment=commitment_id, version=commitment.version)
+@dataclass(frozen=True, slots=True)
+class Write:
+    """What every change route runs with: the service, the writer's scope and the
+    request's metadata, the version its ``If-Match`` expects, the response (for the
+    ETag) and the caller's languages (for the answer's titles)."""
+
+    service: CommitmentsService
+    scope: Scope
+    meta: EventMetadata
+    expected: int | None
+    response: Response
+    languages: tuple[str, ...]
+
+    async def created(
+        self, commitment_id: str, command: Command, created_id: str
+    ) -> schemas.CreatedOut:
+        """Apply ``command``; answer what it created, and the new version as the ETag."""
+        commitment = await self._handle(commitment_id, command)
+        return schemas.CreatedOut(
+            id=created_id, commitment=commitment_id, version=commitment.version
+        )
+
+    async def changed(self, commitment_id: str, command: Command) -> schemas.CommitmentOut:
+        """Apply ``command``; answer the commitment as it now is, with its ETag."""
+        commitment = await self._handle(commitment_id, command)
+        placed = await self.service.as_placed(commitment)
+        return commitment_out(placed, self.languages)
+
+    async def _handle(self, commitment_id: str, command: Command) -> Versioned[Commitment]:
+        commitment = await self.service.handle(
+            commitment_id, command, self.meta, self.expected, scope=self.scope
+        )
+        etag(self.response, commitment.version)
+        return commitment
 
 
-async def _changed(
-    service: Service,
-    commitment_id: str,
-    command: Command,
-    meta: Metadata,
-    response: Response,
-    if_match: str | None,
-    scope: Scope,
-    languages: Languages,
-) -> schemas.CommitmentOut:
-    """Apply a command to the commitment and answer its new state with its ETag (its
-    titles in the best of the caller's ``languages``)."""
-    commitment = await service.handle(
-        commitment_id, command, meta, parse_if_match(if_match), scope=scope
-    )
-    etag(response, commitment.version)
-    return commitment_out(await service.as_placed(commitment), languages)
-
-
-@router.post(
-    "/commitments/{commitment_id}/progress",
-    status_code=201,
-    response_model=schemas.CreatedOut,
-    tags=["commitments"],
-)
-async def report_progress(
-    commitment_id: str,
-    body: schemas.ProgressIn,
+async def _write(
     service: Service,
     principal: Writer,
     meta: Metadata,
     response: Response,
-    if_match: IfMatch = None,
+    languages: Languages,
+    if_match: Annotated[str | None, Header()] = None,
+) -> Write:
+    expected = parse_if_match(if_match)
+    return Write(service, principal.write_scope, meta, expected, response, languages)
+
+
+Writes = Annotated[Write, Depends(_write)]
+
+
+@router.post("/commitments/{commitment_id}/status")
+async def change_status(
+    commitment_id: str, body: schemas.StatusIn, write: Writes
+) -> schemas.CommitmentOut:
+    """Move the commitment along its lifecycle; ``If-Match`` guards against lost updates."""
+    return await write.changed(commitment_id, STATUS.command(body))
+
+
+@router.post("/commitments/{commitment_id}/progress", status_code=201)
+async def report_progress(
+    commitment_id: str, body: schemas.ProgressIn, write: Writes
 ) -> schemas.CreatedOut:
     """A progress report on the completion scale, with narrative and evidence links."""
     command = PROGRESS.command(body)
-    return await _created(
-        service,
-        commitment_id,
-        command,
-        meta,
-        response,
-        if_match,
-        command.report_id,
-        principal.write_scope,
-    )
+    return await write.created(commitment_id, command, command.report_id)
 
 
-@router.post(
-    "/commitments/{commitment_id}/progress/{report_id}/retraction",
-    response_model=schemas.CommitmentOut,
-    tags=["commitments"],
-)
+@router.post("/commitments/{commitment_id}/progress/{report_id}/retraction")
 async def retract_report(
-    commitment_id: str,
-    report_id: str,
-    body: schemas.RetractionIn,
-    service: Service,
-    principal: Writer,
-    meta: Metadata,
-    response: Response,
-    languages: Languages,
-    if_match: IfMatch = None,
+    commitment_id: str, report_id: str, body: schemas.RetractionIn, write: Writes
 ) -> schemas.CommitmentOut:
     """Withdraw a mistaken report; it stays in the history, marked retracted."""
-    return await _changed(
-        service,
-        commitment_id,
-        RetractReport(report_id=report_id, reason=body.reason),
-        meta,
-        response,
-        if_match,
-        principal.write_scope,
-        languages,
-    )
+    command = RetractReport(report_id=report_id, reason=body.reason)
+    return await write.changed(commitment_id, command)
 
 
-@router.post(
-    "/commitments/{commitment_id}/measurements",
-    status_code=201,
-    response_model=schemas.CreatedOut,
-    tags=["commitments"],
-)
+@router.post("/commitments/{commitment_id}/measurements", status_code=201)
 async def record_measurement(
-    commitment_id: str,
-    body: schemas.MeasurementIn,
-    service: Service,
-    principal: Writer,
-    meta: Metadata,
-    response: Response,
-    if_match: IfMatch = None,
+    commitment_id: str, body: schemas.MeasurementIn, write: Writes
 ) -> schemas.CreatedOut:
     """A value of one of the commitment's indicators, as of a date."""
-    return await _created(
-        service,
-        commitment_id,
-        MEASUREMENT.command(body),
-        meta,
-        response,
-        if_match,
-        f"{body.indicator}@{body.as_of.isoformat()}",
-        principal.write_scope,
-    )
+    measured = f"{body.indicator}@{body.as_of.isoformat()}"
+    return await write.created(commitment_id, MEASUREMENT.command(body), measured)
 
 
-@router.post(
-    "/commitments/{commitment_id}/indicators",
-    status_code=201,
-    response_model=schemas.CreatedOut,
-    tags=["commitments"],
-)
+@router.post("/commitments/{commitment_id}/indicators", status_code=201)
 async def add_indicator(
-    commitment_id: str,
-    body: schemas.IndicatorIn,
-    service: Service,
-    principal: Writer,
-    meta: Metadata,
-    response: Response,
-    if_match: IfMatch = None,
+    commitment_id: str, body: schemas.IndicatorIn, write: Writes
 ) -> schemas.CreatedOut:
-    return await _created(
-        service,
-        commitment_id,
-        INDICATOR.command(body),
-        meta,
-        response,
-        if_match,
-        body.code,
-        principal.write_scope,
-    )
+    """An indicator with its unit, direction, baseline and target."""
+    return await write.created(commitment_id, INDICATOR.command(body), body.code)
 
 
-@router.post(
-    "/commitments/{commitment_id}/milestones",
-    status_code=201,
-    response_model=schemas.CreatedOut,
-    tags=["commitments"],
-)
+@router.post("/commitments/{commitment_id}/milestones", status_code=201)
 async def add_milestone(
-    commitment_id: str,
-    body: schemas.MilestoneIn,
-    service: Service,
-    principal: Writer,
-    meta: Metadata,
-    response: Response,
-    if_match: IfMatch = None,
+    commitment_id: str, body: schemas.MilestoneIn, write: Writes
 ) -> schemas.CreatedOut:
     """A milestone with its planned period (any period form)."""
-    return await _created(
-        service,
-        commitment_id,
-        MILESTONE.command(body),
-        meta,
-        response,
-        if_match,
-        body.code,
-        principal.write_scope,
-    )
+    return await write.created(commitment_id, MILESTONE.command(body), body.code)
 
 
-@router.post(
-    "/commitments/{commitment_id}/milestones/{code}/reached",
-    response_model=schemas.CommitmentOut,
-    tags=["commitments"],
-)
+@router.post("/commitments/{commitment_id}/milestones/{code}/reached")
 async def reach_milestone(
-    commitment_id: str,
-    code: str,
-    body: schemas.MilestoneReachedIn,
-    service: Service,
-    principal: Writer,
-    meta: Metadata,
-    response: Response,
-    languages: Languages,
-    if_match: IfMatch = None,
+    commitment_id: str, code: str, body: schemas.MilestoneReachedIn, write: Writes
 ) -> schemas.CommitmentOut:
-    return await _changed(
-        service,
-        commitment_id,
-        _reached(code, body),
-        meta,
-        response,
-        if_match,
-        principal.write_scope,
-        languages,
-    )
+    """The day a milestone was reached, with a note."""
+    return await write.changed(commitment_id, _reached(code, body))
 
 
-@router.post(
-    "/commitments/{commitment_id}/amendments",
-    status_code=201,
-    response_model=schemas.CommitmentOut,
-    tags=["commitments"],
-)
+@router.post("/commitments/{commitment_id}/amendments", status_code=201)
 async def amend(
-    commitment_id: str,
-    body: schemas.AmendmentIn,
-    service: Service,
-    principal: Writer,
-    meta: Metadata,
-    response: Response,
-    languages: Languages,
-    if_match: IfMatch = None,
+    commitment_id: str, body: schemas.AmendmentIn, write: Writes
 ) -> schemas.CommitmentOut:
     """Change title, deadline or parties, with a reason. The history keeps both."""
-    return await _changed(
-        service,
-        commitment_id,
-        AMENDMENT.command(body),
-        meta,
-        response,
-        if_match,
-        principal.write_scope,
-        languages,
-    )
-
-
-@router.post(
-    "/commitments/{commitment_id}/status",
-    response_model=schemas.CommitmentOut,
-    tags=["commitments"],
-)
-async def change_status(
-    commitment_id: str,
-    body: schemas.StatusIn,
-    service: Service,
-    principal: Writer,
-    meta: Metadata,
-    response: Response,
-    languages: Languages,
-    if_match: IfMatch = None,
-) -> schemas.CommitmentOut:
-    """Move the commitment along its lifecycle; ``If-Match`` guards against lost updates."""
-    return await _changed(
-        service,
-        commitment_id,
-        STATUS.command(body),
-        meta,
-        response,
-        if_match,
-        principal.write_scope,
-        languages,
-    )
+    return await write.changed(commitment_id, AMENDMENT.command(body))
