@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from typing import get_args
 
 import pytest
 
@@ -180,6 +181,9 @@ def test_every_event_the_commitment_decides_it_can_fold_back() -> None:
         commitment.Amend(date(2016, 1, 8), "retitled", title="Done"),
         ChangeStatus("launched", date(2016, 1, 9)),
     ]
+    assert {type(c) for c in commands} == set(get_args(commitment.Command)), (
+        "add a sample of every command to this list"
+    )
     for command in commands:
         given += when(given, command)
     state = fold(commitment.DECIDER, given, None)

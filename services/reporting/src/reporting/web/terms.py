@@ -59,6 +59,9 @@ FLOWS: Final[dict[tuple[str, str], str]] = {
 #: Events on a commitment's timeline, by the last part of their type.
 EVENTS: Final[dict[str, str]] = {
     "created": N_("plan created"),
+    "key_date_recorded": N_("key date recorded"),
+    "visibility-changed": N_("visibility changed"),
+    "revised": N_("plan revised"),
     "made": N_("commitment made"),
     "status_changed": N_("status changed"),
     "progress_reported": N_("progress reported"),
