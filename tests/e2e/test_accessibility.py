@@ -43,6 +43,8 @@ PAGES: list[tuple[str, str, int]] = [
         f"/plans/{MINES}?as_of={DAY}&status=launched&overdue=true&sort=deadline",
         200,
     ),
+    # The finder's list in pages of five, with its next-page and download links.
+    ("/plans/{plan_id}", f"/plans/{MINES}?party=Etat&overdue=true&limit=5", 200),
     ("/plans/{plan_id}", f"/plans/{VALLETTA}?as_of=2017-01-15", 200),
     ("/plans/{plan_id}", f"/plans/{VALLETTA}?as_of=2017-01-15&q=migration&priority=true", 200),
     ("/commitments/{commitment_id}", f"/commitments/mines-2018-a4-filiere?as_of={DAY}", 200),
