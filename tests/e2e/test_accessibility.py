@@ -43,6 +43,8 @@ PAGES: list[tuple[str, str, int]] = [
         f"/plans/{MINES}?as_of={DAY}&status=launched&overdue=true&sort=deadline",
         200,
     ),
+    # The finder's list in pages of five, with its next-page and download links.
+    ("/plans/{plan_id}", f"/plans/{MINES}?party=Etat&overdue=true&limit=5", 200),
     ("/plans/{plan_id}", f"/plans/{VALLETTA}?as_of=2017-01-15", 200),
     ("/plans/{plan_id}", f"/plans/{VALLETTA}?as_of=2017-01-15&q=migration&priority=true", 200),
     ("/commitments/{commitment_id}", f"/commitments/mines-2018-a4-filiere?as_of={DAY}", 200),
@@ -234,17 +236,31 @@ def test_every_page_has_no_serious_or_critical_violation(
     audit.assert_clean()
 
 
+@pytest.mark.parametrize("lang", ["en", "fr"])
 def test_the_invitation_page_has_no_serious_or_critical_violation(
-    seeded: Platform, browser: Browser, axe: Path
+    seeded: Platform, browser: Browser, axe: Path, lang: str
 ) -> None:
-    """The page an invited person sets their password on (the commitments service's,
-    in English only)."""
-    from tests.e2e.test_people import invite
+    """The page an invited person sets their password on (the commitments service's),
+    in each language: the form, the form with its error, the page once the password is
+    set, and the page of an invitation that is not valid."""
+    from tests.e2e.test_people import PASSWORD, invite
 
     person = invite(seeded)
     audit = Audit(axe)
     page = browser.new_page()
-    audit.check(page, person["invitation_url"])
-    audit.check(page, person["invitation_url"] + "-mistyped", 404)
+    audit.check(page, with_lang(person["invitation_url"], lang))
+    assert page.locator("html").get_attribute("lang") == lang
+    page.fill("#password", PASSWORD)
+    page.fill("#again", PASSWORD + "!")
+    page.click("button[type=submit]")
+    audit.check(page)  # The form again, with its error.
+    assert page.locator("[role=alert]").count() == 1
+    page.fill("#password", PASSWORD)
+    page.fill("#again", PASSWORD)
+    page.click("button[type=submit]")
+    audit.check(page)  # The password is set.
+    assert page.locator("html").get_attribute("lang") == lang
+    audit.check(page, with_lang(person["invitation_url"] + "-mistyped", lang), 404)
+    assert page.locator("html").get_attribute("lang") == lang
     page.close()
     audit.assert_clean()

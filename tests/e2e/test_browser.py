@@ -1,14 +1,18 @@
 """A person's path through the dashboard in real headless Chromium (Debian's), driven
 by Playwright: sign in, overview, a demo plan, a commitment; the numbers on screen
 equal the API's; the interface in English or French, as asked, remembered or as the
-browser prefers."""
+browser prefers; issue 21's acceptance in French (find, filter, page, download)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
@@ -232,3 +236,111 @@ def test_the_browser_s_preferred_language_is_the_default(
     assert '<html lang="fr">' in asked.text and ">Financement</h2>" in asked.text
     assert "2\u202f580\u202f000,00\u00a0€" in asked.text
     assert asked.headers["content-language"] == "fr"
+
+
+def _rows_shown(page: Page) -> list[tuple[str, str]]:
+    """The finder's list as the page shows it: each row's code and title (the title
+    cut at 160 characters, as the page cuts it)."""
+    rows = page.locator("#list-h ~ table tbody tr").all()
+    return [
+        (
+            row.locator("td").nth(0).locator("a").inner_text().strip(),
+            row.locator("td").nth(1).inner_text().strip().removesuffix("..."),
+        )
+        for row in rows
+    ]
+
+
+def _rows_in(header: list[str], rows: list[list[str]]) -> list[tuple[str, str]]:
+    code, title = header.index("code"), header.index("title")
+    return [(str(row[code]), str(row[title])) for row in rows]
+
+
+def _downloaded(page: Page, link: str, folder: Path) -> Path:
+    """The file the page's ``link`` downloads, under the name the server gave it."""
+    with page.expect_download() as download:
+        page.click(f"[data-downloads=commitments] a:text-is('{link}')")
+    name = download.value.suggested_filename
+    assert name.startswith("mines-metallurgie-2018-commitments-")
+    assert name.endswith(f".{link.lower()}")
+    download.value.save_as(folder / name)
+    return folder / name
+
+
+def _same_rows(shown: list[tuple[str, str]], filed: list[tuple[str, str]]) -> None:
+    assert [code for code, _ in filed] == [code for code, _ in shown]
+    for (_, title), (_, whole) in zip(shown, filed, strict=True):
+        assert whole.startswith(title), (title, whole)
+
+
+def _xlsx_rows(path: Path) -> list[tuple[str, str]]:
+    book = openpyxl.load_workbook(path, read_only=True)
+    sheet = book["commitments"]
+    header, *rows = [[str(v) if v is not None else "" for v in r] for r in sheet.values]
+    book.close()
+    return _rows_in(header, rows)
+
+
+def _csv_rows(path: Path) -> list[tuple[str, str]]:
+    content = path.read_bytes()
+    assert content.startswith(b"\xef\xbb\xbf"), "UTF-8 with a byte-order mark"
+    header, *rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    return _rows_in(header, rows)
+
+
+def test_in_french_the_state_s_overdue_mines_commitments_are_found_paged_and_downloaded(
+    seeded: Platform, browser: Browser, tmp_path: Path
+) -> None:
+    """Issue 21's acceptance, as a new user tries it: in French, find the Mines plan
+    from the overview by typing "métallurgie", filter its commitments to the State's
+    (``Etat``, as the plan names it) overdue ones, page through them with the page's
+    own links, download them as XLSX and CSV with the page's own links, and find the
+    same rows in both files as on the pages."""
+    with seeded.client("reporting") as c:
+        expected = c.get(
+            "/v1/plans/mines-metallurgie-2018/commitments",
+            params={"party": "Etat", "overdue": "true", "sort": "code"},
+        ).json()
+    assert len(expected) > 5, "more than a page of five, so that paging happens"
+    base = seeded.url("reporting")
+    french = {"Accept-Language": "fr-FR,fr;q=0.9"}
+    context = browser.new_context(locale="fr-FR", extra_http_headers=french, accept_downloads=True)
+    page = context.new_page()
+    sign_in(page, base, "/")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    page.fill("#q", "métallurgie")
+    page.click("form[role=search] button[type=submit]")
+    page.wait_for_url("**/?*q=m%C3%A9tallurgie*")
+    cards = page.locator("article.card")
+    assert cards.count() == 1 and "1 plan correspondant" in page.inner_text("main")
+    cards.locator("h2 a").click()
+    page.wait_for_url("**/plans/mines-metallurgie-2018?*")
+
+    page.select_option("#f-party", label="Etat")
+    page.check("#list-h + form input[name=overdue]")
+    assert page.locator("label[for=f-limit]").inner_text() == "Par page"
+    page.select_option("#f-limit", "5")
+    page.click("#list-h + form button[type=submit]")
+    page.wait_for_url("**party=Etat*")
+    shown = _rows_shown(page)
+    pages = 1
+    while (following := page.locator("a[rel=next][data-list=commitments]")).count():
+        assert len(shown) == 5 * pages, "full pages of five before the last"
+        assert following.inner_text() == "Page suivante"
+        following.click()
+        page.wait_for_load_state()
+        for kept in ("party=Etat", "overdue=true", "limit=5"):
+            assert kept in page.url, f"the next page keeps {kept}"
+        assert page.locator("html").get_attribute("lang") == "fr"
+        assert page.locator("a[data-list=commitments]", has_text="Première page").count() == 1
+        shown += _rows_shown(page)
+        pages += 1
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "plan-fr-state-overdue.png"), full_page=True)
+    assert pages == 2 and len(shown) == len(expected)
+    assert [code for code, _ in shown] == [c["code"] for c in expected]
+
+    _same_rows(shown, _xlsx_rows(_downloaded(page, "XLSX", tmp_path)))
+    _same_rows(shown, _csv_rows(_downloaded(page, "CSV", tmp_path)))
+    assert "Télécharger tous les engagements" in page.inner_text("[data-downloads=commitments]")
+    context.close()

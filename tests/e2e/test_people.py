@@ -87,6 +87,19 @@ def test_an_invitation_sets_a_password_once_and_refuses_what_it_should(platform:
         assert again.status_code == 409, "names are unique, whatever their case"
 
 
+def test_the_invitation_page_answers_in_french_when_asked(platform: Platform) -> None:
+    url = invite(platform)["invitation_url"]
+    french = httpx.get(url, headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    assert french.status_code == 200 and '<html lang="fr">' in french.text
+    assert "<h1>Choisissez votre mot de passe</h1>" in french.text
+    assert french.headers["content-language"] == "fr"
+    assert '<html lang="en">' in httpx.get(url).text, "English unless asked"
+    short = set_password(url + "?lang=fr", "court")
+    assert short.status_code == 422 and "Un mot de passe a au moins 12 caractères." in short.text
+    mistyped = httpx.get(url[:-4] + "xxxx", headers={"Accept-Language": "fr"})
+    assert mistyped.status_code == 404 and "Cette invitation n’est pas valable" in mistyped.text
+
+
 def test_a_reader_signs_in_reads_signs_out_and_is_signed_out_by_revocation(
     platform: Platform,
 ) -> None:

@@ -17,6 +17,8 @@ from commitments.api.changes import router as changes_router
 from commitments.api.errors import install_error_handlers
 from commitments.api.events import router as events_router
 from commitments.api.imports import router as imports_router
+from commitments.api.invitations import load_languages
+from commitments.api.invitations import router as invitations_router
 from commitments.api.people import router as people_router
 from commitments.api.revisions import router as revisions_router
 from commitments.api.routes import router
@@ -80,10 +82,12 @@ def create_app(settings: CommitmentsSettings | None = None) -> FastAPI:
             events_router,
             access_router,
             people_router,
+            invitations_router,
             targets_router,
             revisions_router,
         ],
     )
     install_error_handlers(app)
     app.state.clock = now
+    app.state.invitation_languages = load_languages()
     return app

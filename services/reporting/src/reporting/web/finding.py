@@ -1,6 +1,7 @@
 """The plan page's commitment finder: the form's fields as read from the query string,
-and the links to next pages (of the finder's list, the overdue and upcoming lists, a
-commitment's timeline and flows), each keeping every other parameter of the page."""
+the links to next pages (of the finder's list, the overdue and upcoming lists, a
+commitment's timeline and flows), each keeping every other parameter of the page, and
+the links that download the finder's list as a file, its filters kept."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 
 from reporting.application.errors import InvalidQuery
-from reporting.application.lists import SORTS, CommitmentFilter, Sort
+from reporting.application.lists import MAX_LIMIT, SORTS, CommitmentFilter, Sort
 
 PAGE_SIZE: Final = 100
+#: The page sizes the finder offers (``limit``; any from 1 to 1000 is taken).
+PAGE_SIZES: Final = (5, 10, 25, 50, 100)
 #: The plan page's overdue and upcoming lists, a page at a time.
 DEADLINES_PAGE: Final = 25
 #: A commitment page's timeline and flows, a page at a time.
@@ -36,6 +39,7 @@ class Finding:
     deadline_to: str
     sort: str
     cursor: str | None
+    limit: int = PAGE_SIZE
 
     @property
     def active(self) -> bool:
@@ -65,6 +69,27 @@ class Finding:
             q=self.q or None,
         )
         return criteria, sort, self.cursor
+
+    @property
+    def sizes(self) -> list[int]:
+        """The page sizes offered, the one chosen among them."""
+        return sorted({*PAGE_SIZES, self.limit})
+
+    def export_query(self, dates: str) -> str:
+        """The list's filters and sort after ``dates`` (:func:`dates_query`): every
+        row that matches, unpaged, as the download links ask for them."""
+        fields = {
+            "q": self.q,
+            "status": self.status,
+            "party": self.party,
+            "section": self.section,
+            "priority": "true" if self.priority else "",
+            "overdue": "true" if self.overdue else "",
+            "deadline_from": self.deadline_from,
+            "deadline_to": self.deadline_to,
+            "sort": self.sort,
+        }
+        return f"{dates}&{urlencode({k: v for k, v in fields.items() if v})}"
 
     def next_page(self, request: Request, cursor: str | None) -> str | None:
         if cursor is None:
@@ -97,7 +122,16 @@ def finder(params: QueryParams) -> Finding:
         deadline_to=text("deadline_to"),
         sort=text("sort") or "code",
         cursor=params.get("cursor") or None,
+        limit=_limit(text("limit")),
     )
+
+
+def _limit(text: str) -> int:
+    if not text:
+        return PAGE_SIZE
+    if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
+        raise InvalidQuery(f"limit: a number from 1 to {MAX_LIMIT}, got {text!r}", "limit")
+    return int(text)
 
 
 def page_link(request: Request, parameter: str, cursor: str | None, anchor: str) -> str | None:

@@ -1,62 +1,45 @@
 """The dashboard's languages: which one a request gets, its gettext catalogue and its
 formats (dates, numbers, money) through Babel.
 
-The interface language is the first of: ``?lang=`` on the page (then remembered in a
-cookie for a year), that cookie, the best match of ``Accept-Language`` (q-values
-honoured), English. It governs the interface only: what partners wrote (titles,
+The interface language is chosen as ``shared.http.translations`` says (``?lang=`` on
+the page, then remembered in a cookie for a year; that cookie; the best match of
+``Accept-Language``; English). It governs the interface only: what partners wrote (titles,
 narratives, section and party names) stays in the plan's own language, and the
 templates mark it with that plan's ``lang``.
 
 Catalogues are the ``.po`` files under ``locales/`` (``messages.pot`` is their
 template, extracted with ``pybabel extract -F babel.cfg``); they are compiled in memory
-when the composition root builds the templates, so no generated ``.mo`` file is kept
-in the repository or needed at install time."""
+(``shared.http.translations``) when the composition root builds the templates."""
 
 from __future__ import annotations
 
 import datetime as dt
 import gettext
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from importlib.resources import files
 from importlib.resources.abc import Traversable
-from io import BytesIO
 from typing import Final
 
-from babel.core import negotiate_locale
 from babel.dates import format_date, format_datetime
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
-from babel.support import Translations
 
-from shared.http.languages import accepted
+from shared.http import translations
+from shared.http.languages import accepted as accepted
+from shared.http.translations import COOKIE as COOKIE
 
 #: The interface's languages, the default first.
 LANGUAGES: Final = ("en", "fr")
 DEFAULT: Final = "en"
 #: The names in the language switch, each in its own language.
 NAMES: Final = {"en": "English", "fr": "Français"}
-#: Where a visitor's choice is remembered (a year, SameSite=Lax).
-COOKIE: Final = "pactstream_lang"
-COOKIE_MAX_AGE: Final = 365 * 24 * 3600
-
-
-def chosen(text: str | None) -> str | None:
-    """A language named by ``?lang=`` or the cookie, if the interface has it."""
-    code = (text or "").strip().lower()
-    return code if code in LANGUAGES else None
 
 
 def negotiate(asked: str | None, remembered: str | None, header: str | None) -> str:
     """The interface language of a request: asked on the page, else remembered, else
     the best of ``Accept-Language`` (``fr-FR`` matches ``fr``), else English."""
-    for choice in (asked, remembered):
-        if (code := chosen(choice)) is not None:
-            return code
-    wanted = [tag for tag in accepted(header) if tag != "*"]
-    return negotiate_locale(wanted, list(LANGUAGES), sep="-") or DEFAULT
+    return translations.negotiate(asked, remembered, header, LANGUAGES)
 
 
 def _decimal(value: object) -> Decimal | None:
@@ -127,26 +110,7 @@ def catalogues() -> Traversable:
     return files("reporting.web").joinpath("locales")
 
 
-def compile_catalogue(po: Traversable, code: str) -> Translations:
-    """A ``.po`` file compiled in memory, fuzzy entries left out (they fall back to
-    English until a translator confirms them)."""
-    with po.open("rb") as source:
-        catalogue = read_po(source, locale=code)
-    compiled = BytesIO()
-    write_mo(compiled, catalogue, use_fuzzy=False)
-    compiled.seek(0)
-    return Translations(compiled)
-
-
 def load_languages(folder: Traversable | None = None) -> dict[str, Language]:
     """Every interface language with its messages; English is the source text."""
-    where = folder or catalogues()
-    found = {DEFAULT: Language(DEFAULT, gettext.NullTranslations())}
-    for code in _others():
-        po = where.joinpath(code, "LC_MESSAGES", "messages.po")
-        found[code] = Language(code, compile_catalogue(po, code))
-    return found
-
-
-def _others() -> Iterable[str]:
-    return (code for code in LANGUAGES if code != DEFAULT)
+    loaded = translations.load_catalogues(folder or catalogues(), LANGUAGES)
+    return {code: Language(code, messages) for code, messages in loaded.items()}

@@ -171,7 +171,7 @@ async def plan_page(
         series = await commitments.plan_series(read.commitments, plan_id, dates)
         finding = finder(request.query_params)
         listed = await plans.commitment_page(
-            read.commitments, plan_id, dates, *finding.query(), limit=PAGE_SIZE
+            read.commitments, plan_id, dates, *finding.query(), limit=finding.limit
         )
         words = language_of(request)
         parties, sections = await plans.choices(read.commitments, plan_id, dates, (words.code,))
@@ -187,6 +187,7 @@ async def plan_page(
             parties=parties,
             sections=sections,
             next_page=finding.next_page(request, listed.next_cursor),
+            first_page=first_page(request, "cursor", "list-h"),
             soon_until=dates.as_of + timedelta(days=90),
             charts=[_chart(s, dates.as_of, words) for s in series],
             history=await plan_history(read, plan_id, dates),

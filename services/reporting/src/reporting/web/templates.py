@@ -17,17 +17,9 @@ from starlette.responses import Response
 from reporting.application.history import MONEY
 from reporting.application.texts import language_in, localised
 from reporting.web.history_charts import money_lines, status_bars
-from reporting.web.languages import (
-    COOKIE,
-    COOKIE_MAX_AGE,
-    LANGUAGES,
-    NAMES,
-    Language,
-    chosen,
-    load_languages,
-    negotiate,
-)
+from reporting.web.languages import LANGUAGES, NAMES, Language, load_languages
 from reporting.web.terms import STATUSES, event_name, flow_name, term
+from shared.http import translations
 
 
 def _environment(language: Language) -> Environment:
@@ -90,11 +82,7 @@ def build_templates() -> Templates:
 
 
 def language_code(request: Request) -> str:
-    return negotiate(
-        request.query_params.get("lang"),
-        request.cookies.get(COOKIE),
-        request.headers.get("accept-language"),
-    )
+    return translations.language_code(request, LANGUAGES)
 
 
 def language_of(request: Request) -> Language:
@@ -106,17 +94,7 @@ def language_of(request: Request) -> Language:
 def remember(request: Request, response: Response) -> None:
     """Keep a language asked for with ``?lang=`` for the visitor's next pages, and say
     that pages differ by language."""
-    asked = chosen(request.query_params.get("lang"))
-    if asked is not None:
-        response.set_cookie(
-            COOKIE,
-            asked,
-            max_age=COOKIE_MAX_AGE,
-            path="/",
-            samesite="lax",
-            secure=request.url.scheme == "https",
-        )
-    response.headers["Vary"] = "Accept-Language, Cookie"
+    translations.remember(request, response, LANGUAGES)
 
 
 def switch(request: Request) -> list[dict[str, str]]:
@@ -125,7 +103,7 @@ def switch(request: Request) -> list[dict[str, str]]:
         {
             "code": code,
             "name": NAMES[code],
-            "href": f"{request.url.path}?{request.url.include_query_params(lang=code).query}",
+            "href": translations.in_language(request, code),
         }
         for code in LANGUAGES
     ]
