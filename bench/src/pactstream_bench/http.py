@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -164,6 +165,9 @@ class BatchLoad:
         self._connections = [Connection(services.url("commitments")) for _ in range(concurrency)]
         self._ids: list[str] = []
         self._next = 0
+        # Event ids unique to this load: another load's batches on the same services
+        # would otherwise repeat its ids, which the inbound claim rejects as duplicates.
+        self._tag = secrets.token_hex(3)
 
     async def open(self) -> None:
         """Create the plan and the commitments the batches measure."""
@@ -203,7 +207,7 @@ class BatchLoad:
                         [
                             {
                                 "specversion": "1.0",
-                                "id": f"{w}-{b}-{i}",
+                                "id": f"{self._tag}-{w}-{b}-{i}",
                                 "source": "/bench",
                                 "type": "org.pactstream.commitment.measurement_recorded",
                                 "subject": cid,
