@@ -22,7 +22,7 @@ from datetime import datetime
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from pactstream_bench.common import KAFKA, Result, percentile
-from pactstream_bench.http import BatchLoad
+from pactstream_bench.load import BatchLoad
 from pactstream_bench.services import Services
 
 FETCH_WAIT_MS = 5

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pactstream_bench import dataset, http, lag, peers, relay, store
+from pactstream_bench import dataset, http, lag, peers, relay, scaleout, store
 from pactstream_bench.common import Result, say
 from pactstream_bench.services import ROOT, Services
 from shared import process
@@ -145,8 +145,9 @@ async def _warm_broker() -> None:
         await warming.remove_data()
 
 
-async def _platform(services: Services, sizes: Sizes, keep: Callable[[Result], None]) -> None:
-    """The figures of the running services, every one taken with all three up."""
+async def _platform(services: Services, sizes: Sizes, keep: Callable[[Result], None]) -> float:
+    """The figures of the running services, every one taken with all three up; the
+    end-to-end rate used, for the two-replica run to use too."""
     single = await asyncio.to_thread(http.http_single, services, sizes.http_seconds)
     keep(single)
     keep(await http.http_latency(services))
@@ -164,6 +165,7 @@ async def _platform(services: Services, sizes: Sizes, keep: Callable[[Result], N
         keep(r)
     keep(await dataset.rebuild(services, sizes.dataset))
     services.check_running()
+    return rate
 
 
 async def measure(sizes: Sizes) -> list[Result]:
@@ -201,12 +203,17 @@ async def measure(sizes: Sizes) -> list[Result]:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     try:
-        await _platform(services, sizes, keep)
+        e2e_rate = await _platform(services, sizes, keep)
     finally:
         sampling = False
         sampler.join()
         services.stop()
         await services.remove_data()
+    one = {r.name: r.value for r in results}
+    for r in await scaleout.two_replicas(
+        sizes.batches, e2e_rate, min(sizes.e2e, int(e2e_rate * 20)), one
+    ):
+        keep(r)
     for service in ("commitments", "funding", "reporting"):
         keep(Result(f"rss_mb_{service}", services.peak_rss.get(service, 0) / 1024**2, "MB"))
     return results
