@@ -174,14 +174,11 @@ async def _clients(services: Services, service: str) -> AsyncIterator[list[httpx
 async def end_to_end(
     services: Services, rate_per_second: float, count: int, suffix: str = ""
 ) -> list[Result]:
-    """From a POST's 2xx to the commitment visible in reporting, paced at ``rate``;
-    the writes and the reads go to every replica in turn.
-
-    One poller watches reporting for every write in flight, so the measurement adds a
-    steady, small read load rather than one poll loop per write: commitments go to
-    plans of ``PER_PLAN`` and the poller reads the commitment list of each plan that
-    has writes pending, every ``POLL_SECONDS``. The first ``WARMUP_WRITES`` are paced
-    and awaited like the rest but not sampled."""
+    """From a POST's 2xx to the commitment visible in reporting, paced at ``rate``,
+    writes and reads going to every replica in turn. One poller watches reporting for
+    every write in flight (a steady, small read load, not a poll loop per write): it
+    reads the commitment list of each plan (of ``PER_PLAN``) with writes pending every
+    ``POLL_SECONDS``. The first ``WARMUP_WRITES`` are paced and awaited, not sampled."""
     acknowledged: dict[str, float] = {}  # commitment id -> when its POST answered
     unsampled: set[str] = set()  # warm-up writes: awaited like the others, not counted
     pending: dict[str, set[str]] = {}  # plan id -> commitment ids not yet seen

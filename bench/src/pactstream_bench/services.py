@@ -122,6 +122,20 @@ class Services:
             start_new_session=True,
         )
 
+    def stop_one(self, name: str) -> None:
+        """Stop one replica (``reporting``, ``commitments-2``...) until ``start_one``."""
+        process = self.processes.pop(name)
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def start_one(self, name: str) -> None:
+        """Start a replica ``stop_one`` stopped, on a new port, once it is ready."""
+        self._launch([(name, name.split("-")[0])])
+
     def check_running(self) -> None:
         """Raise if a service has exited: figures taken without it would be wrong."""
         exited = {name: p.returncode for name, p in self.processes.items() if p.poll() is not None}
