@@ -4,6 +4,7 @@ written to ``bench/results.json`` and ``bench/results.md``."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import platform
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pactstream_bench import dataset, http, peers, relay, store
+from pactstream_bench import curves, http, lag, peers, relay, scaleout, store, svgplot
 from pactstream_bench.common import Result, say
 from pactstream_bench.services import ROOT, Services
 from shared import process
@@ -28,7 +29,10 @@ class Sizes:
     http_seconds: int
     batches: int
     e2e: int
-    dataset: int
+    #: Stored events at each point of the cost curves, ascending.
+    curves: tuple[int, ...]
+    #: Timed requests of each query at each point.
+    curve_samples: int
 
 
 QUICK = Sizes(
@@ -38,7 +42,8 @@ QUICK = Sizes(
     http_seconds=10,
     batches=400,
     e2e=2_000,
-    dataset=300_000,
+    curves=(100_000, 300_000),
+    curve_samples=20,
 )
 FULL = Sizes(
     appends=200_000,
@@ -47,7 +52,8 @@ FULL = Sizes(
     http_seconds=30,
     batches=400,
     e2e=2_000,
-    dataset=1_000_000,
+    curves=(1_000_000, 3_000_000),
+    curve_samples=50,
 )
 
 
@@ -88,9 +94,8 @@ def machine() -> dict[str, object]:
 
 Goal = tuple[str, Callable[[dict[str, float]], bool], str]
 #: Issue 24's goals that this harness measures: ratios within one run, absolute figures
-#: for this 2-core machine. Not measured yet: the eventsourcing library with 16
-#: concurrent writers, relay lag during full-speed ingest, and the queries at ten
-#: million events (the run's data set is smaller).
+#: for this 2-core machine. The rebuild and query goals are taken at the cost curves'
+#: largest size (``FULL.curves``: see bench/README.md for why not ten million).
 GOALS: list[Goal] = [
     (
         "batched append ≥ 75% of raw COPY",
@@ -103,6 +108,11 @@ GOALS: list[Goal] = [
         "append_batched_eps",
     ),
     (
+        "append ahead of eventsourcing with 16 concurrent writers",
+        lambda r: r["append_concurrent_eps"] > r["eventsourcing_concurrent_eps"],
+        "append_concurrent_eps",
+    ),
+    (
         "single POST ≥ 50% of the minimal durable endpoint",
         lambda r: r["http_single_rps"] >= 0.5 * r["fastapi_durable_rps"],
         "http_single_rps",
@@ -112,12 +122,18 @@ GOALS: list[Goal] = [
         lambda r: r["relay_eps"] >= 5 * r["http_batch_eps"],
         "relay_eps",
     ),
+    (
+        "relay lag p99 < 50 ms during full-speed batch ingest",
+        lambda r: r["relay_lag_p99_ms"] < 50,
+        "relay_lag_p99_ms",
+    ),
     ("batch ingest ≥ 15,000 events/s", lambda r: r["http_batch_eps"] >= 15_000, "http_batch_eps"),
     ("end to end p50 < 20 ms", lambda r: r["e2e_p50_ms"] < 20, "e2e_p50_ms"),
     ("end to end p99 < 100 ms", lambda r: r["e2e_p99_ms"] < 100, "e2e_p99_ms"),
     ("rebuild ≥ 40,000 events/s", lambda r: r["rebuild_eps"] >= 40_000, "rebuild_eps"),
     ("progress p99 < 50 ms", lambda r: r["progress_p99_ms"] < 50, "progress_p99_ms"),
     ("as-of p99 < 200 ms", lambda r: r["asof_p99_ms"] < 200, "asof_p99_ms"),
+    ("as-known-at p99 < 200 ms", lambda r: r["known_at_p99_ms"] < 200, "known_at_p99_ms"),
     ("commitments < 150 MB", lambda r: r["rss_mb_commitments"] < 150, "rss_mb_commitments"),
     ("funding < 150 MB", lambda r: r["rss_mb_funding"] < 150, "rss_mb_funding"),
     ("reporting < 150 MB", lambda r: r["rss_mb_reporting"] < 150, "rss_mb_reporting"),
@@ -136,46 +152,41 @@ async def _warm_broker() -> None:
         await warming.remove_data()
 
 
-async def _platform(services: Services, sizes: Sizes, keep: Callable[[Result], None]) -> None:
-    """The figures of the running services, every one taken with all three up."""
+async def _platform(services: Services, sizes: Sizes, keep: Callable[[Result], None]) -> float:
+    """The figures of the running services, every one taken with all three up; the
+    end-to-end rate used, for the two-replica run to use too."""
     single = await asyncio.to_thread(http.http_single, services, sizes.http_seconds)
     keep(single)
     keep(await http.http_latency(services))
     keep(await http.http_batch(services, sizes.batches))
+    await http.settle(services)
+    for r in await lag.relay_lag(services, sizes.batches):
+        keep(r)
     rate = max(5.0, single.value / 2)
     await http.settle(services)
     for r in await http.end_to_end(services, rate, min(sizes.e2e, int(rate * 20))):
         keep(r)
-    say(f"loading {sizes.dataset:,} events (1,000 commitments)")
-    plan_id = await dataset.load(services, sizes.dataset)
-    for r in await dataset.queries(services, plan_id):
-        keep(r)
-    keep(await dataset.rebuild(services, sizes.dataset))
     services.check_running()
+    return rate
 
 
-async def measure(sizes: Sizes) -> list[Result]:
-    # The settings of the processes measured (the relay and the rebuild run here, as
-    # they do in a service replica and in `./pactstream reporting rebuild`); their
-    # peers in this process run under the same.
-    process.tune_garbage_collector()
-    results: list[Result] = []
-
-    def keep(result: Result) -> None:
-        say(f"{result.name} = {result.value:,.1f} {result.unit}")
-        results.append(result)
-
-    await _warm_broker()
+async def _contenders(sizes: Sizes, keep: Callable[[Result], None]) -> None:
+    """The event store, the relay and the HTTP peers, each beside its limit or peer."""
     keep(await store.append_batched(sizes.appends))
     keep(await store.copy_raw(sizes.appends))
     keep(await store.eventsourcing_peer(sizes.appends))
     keep(await store.append_concurrent(sizes.concurrent))
+    keep(await store.eventsourcing_concurrent(sizes.concurrent))
     keep(await relay.relay(sizes.relayed))
     keep(await relay.aiokafka_raw(sizes.relayed))
     keep(await relay.aiokafka_send(sizes.relayed))
     keep(await asyncio.to_thread(peers.fastapi_bare, sizes.http_seconds))
     keep(await peers.fastapi_durable(sizes.http_seconds))
 
+
+async def _services(sizes: Sizes, keep: Callable[[Result], None]) -> tuple[float, dict[str, int]]:
+    """The platform's figures with one replica of each service: the end-to-end rate
+    used and each service's peak RSS."""
     services = Services()
     services.start()
     sampling = True
@@ -188,18 +199,47 @@ async def measure(sizes: Sizes) -> list[Result]:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     try:
-        await _platform(services, sizes, keep)
+        e2e_rate = await _platform(services, sizes, keep)
     finally:
         sampling = False
         sampler.join()
         services.stop()
         await services.remove_data()
+    return e2e_rate, services.peak_rss
+
+
+async def measure(sizes: Sizes) -> tuple[list[Result], list[curves.Point]]:
+    # The settings of the processes measured (the relay and the rebuild run here, as
+    # they do in a service replica and in `./pactstream reporting rebuild`); their
+    # peers in this process run under the same.
+    process.tune_garbage_collector()
+    results: list[Result] = []
+    started = time.monotonic()
+
+    def keep(result: Result) -> None:
+        say(
+            f"{result.name} = {result.value:,.1f} {result.unit} ({time.monotonic() - started:.0f} s)"
+        )
+        results.append(result)
+
+    await _warm_broker()
+    await _contenders(sizes, keep)
+    e2e_rate, peak_rss = await _services(sizes, keep)
+    one = {r.name: r.value for r in results}
+    e2e = min(sizes.e2e, int(e2e_rate * 20))
+    for r in await scaleout.two_replicas(sizes.batches, e2e_rate, e2e, one):
+        keep(r)
+    say(f"cost curves at {', '.join(f'{n:,}' for n in sizes.curves)} stored events")
+    points = await curves.measure(list(sizes.curves), sizes.curve_samples)
+    for r in curves.results(points[-1]):
+        keep(r)
     for service in ("commitments", "funding", "reporting"):
-        keep(Result(f"rss_mb_{service}", services.peak_rss.get(service, 0) / 1024**2, "MB"))
-    return results
+        peak = max(peak_rss.get(service, 0) / 1024**2, points[-1].figures[f"rss_mb_{service}"])
+        keep(Result(f"rss_mb_{service}", peak, "MB"))
+    return results, points
 
 
-def write(results: list[Result], quick: bool) -> bool:
+def write(results: list[Result], points: list[curves.Point], quick: bool) -> bool:
     figures = {r.name: r.value for r in results}
     goals = [(text, check(figures), figure) for text, check, figure in GOALS]
     about = machine()
@@ -207,10 +247,14 @@ def write(results: list[Result], quick: bool) -> bool:
         "machine": about,
         "mode": "quick" if quick else "full",
         "results": [r.as_json() for r in results],
+        "curves": [p.as_json() for p in points],
         "goals": [{"goal": t, "met": ok, "figure": f} for t, ok, f in goals],
     }
     out = ROOT / "bench"
     (out / "results.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    title = f"Cost curves ({doc['mode']} run, {about['date']}, {about['cores']} cores)"
+    svg = svgplot.render(curves.FIGURES, [(p.events, p.figures) for p in points], title)
+    (out / "curves.svg").write_text(svg)
     lines = [
         f"Run `{doc['mode']}` on {about['cores']} cores ({about['cpu']}), {about['date']}.",
         "",
@@ -218,6 +262,7 @@ def write(results: list[Result], quick: bool) -> bool:
         "|---|---:|---|---:|",
     ]
     lines += [f"| `{r.name}` | {r.value:,.1f} | {r.unit} | {r.n or ''} |" for r in results]
+    lines += _curve_table(points)
     lines += ["", "| goal | met |", "|---|---|"]
     lines += [f"| {t} | {'yes' if ok else '**no**'} |" for t, ok, _ in goals]
     (out / "results.md").write_text("\n".join(lines) + "\n")
@@ -225,9 +270,26 @@ def write(results: list[Result], quick: bool) -> bool:
     return all(ok for _, ok, _ in goals)
 
 
-def main(quick: bool) -> int:
-    """Measure, write the results, and say whether every goal held."""
+def _curve_table(points: list[curves.Point]) -> list[str]:
+    """The cost curves as a table: a row per figure, a column per size."""
+    lines = ["", "| cost curve | " + " | ".join(f"{p.events:,}" for p in points) + " |"]
+    lines.append("|---|" + "---:|" * len(points))
+    for name, unit in curves.FIGURES:
+        cells = " | ".join(f"{p.figures.get(name, 0):,.1f}" for p in points)
+        lines.append(f"| `{name}` ({unit}) | {cells} |")
+    cells = " | ".join(f"{p.seconds.get('total', 0):,.0f}" for p in points)
+    lines.append(f"| seconds to measure | {cells} |")
+    return lines
+
+
+def main(quick: bool, curve_sizes: list[int] | None = None) -> int:
+    """Measure, write the results, and say whether every goal held; ``curve_sizes``
+    replaces the mode's cost-curve sizes."""
     sizes = QUICK if quick else FULL
-    results = asyncio.run(measure(sizes))
-    met = write(results, quick)
+    if curve_sizes:
+        sizes = dataclasses.replace(sizes, curves=tuple(sorted(curve_sizes)))
+    started = time.monotonic()
+    results, points = asyncio.run(measure(sizes))
+    say(f"measured in {time.monotonic() - started:.0f} s")
+    met = write(results, points, quick)
     return 0 if met else 1

@@ -282,6 +282,30 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _sizes(text: str) -> list[int]:
+    """``1000000,3000000``: whole numbers of at least 1000, separated by commas."""
+    try:
+        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError:
+        sizes = []
+    if not sizes or min(sizes) < 1000:
+        raise argparse.ArgumentTypeError(f"expected sizes of at least 1000, got {text!r}")
+    return sizes
+
+
+def _bench_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    bench = sub.add_parser("bench", help="benchmarks and their peers; writes bench/results.*")
+    bench.add_argument("--quick", action="store_true", help="small sizes")
+    bench.add_argument(
+        "--curve-sizes",
+        type=_sizes,
+        metavar="N,N,...",
+        help="stored events at each point of the cost curves "
+        "(default: 100000,300000 quick, 1000000,3000000 full)",
+    )
+    bench.set_defaults(func=cmd_bench)
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     """Every benchmark figure with its peer, on the local infrastructure."""
     from pactstream_bench.run import main as bench
@@ -289,7 +313,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     env = infra.start(infra.Layout.local(brokers=1, secure=False))
     try:
         os.environ.update(env.env())
-        return bench(quick=args.quick)
+        return bench(quick=args.quick, curve_sizes=args.curve_sizes)
     finally:
         env.stop_started()
 
@@ -380,9 +404,7 @@ def parser() -> argparse.ArgumentParser:
     operate.add_commands(sub, _positive)
     importing.add_command(sub)
 
-    bench = sub.add_parser("bench", help="benchmarks and their peers; writes bench/results.*")
-    bench.add_argument("--quick", action="store_true", help="small sizes, under 5 minutes")
-    bench.set_defaults(func=cmd_bench)
+    _bench_parser(sub)
 
     docs = sub.add_parser("docs", help="write docs/asyncapi.json from the event contracts")
     docs.set_defaults(func=cmd_docs)
