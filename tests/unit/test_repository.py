@@ -21,7 +21,7 @@ EXTENSIONS = (
     ".html", ".sh", ".txt", ".Dockerfile", ".properties", ".xml", ".js", ".css", ".csv",
 )  # fmt: skip
 #: Made by running things, git-ignored: named in the README as where output goes.
-GENERATED = ("bench/results.*", "*.mo")
+GENERATED = ("bench/results.*", "bench/curves.svg", "*.mo")
 SKIPPED_DIRS = {".git", ".venv", ".local", "node_modules", "__pycache__"}
 
 
