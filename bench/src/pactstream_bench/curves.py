@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -263,34 +262,25 @@ async def measure(
     await asyncio.to_thread(services.stop_one, "reporting")
     gen = Generator(services.ref, sizes[0])
     points: list[Point] = []
-    sampling = True
-
-    def sample() -> None:
-        while sampling:
-            services.sample_memory()
-            time.sleep(0.2)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
     try:
-        stored = 0
-        for size in sizes:
-            services.peak_rss.clear()
-            with Timer() as t:
-                point = await _point(services, gen, stored, size, samples)
-            stored = point.events
-            point.seconds["total"] = t.seconds
-            point.figures["rss_mb_peak"] = max(services.peak_rss.values(), default=0) / 1024**2
-            for service in ("commitments", "funding", "reporting"):
-                rss = services.peak_rss.get(service, 0) / 1024**2
-                point.figures[f"rss_mb_{service}"] = rss
-            say(f"curves {size:,}: {point.as_json()}")
-            points.append(point)
-            if keep is not None:
-                keep(point)
+        with services.memory_sampled():
+            stored = 0
+            for size in sizes:
+                services.peak_rss.clear()
+                with Timer() as t:
+                    point = await _point(services, gen, stored, size, samples)
+                stored = point.events
+                point.seconds["total"] = t.seconds
+                peak = max(services.peak_rss.values(), default=0)
+                point.figures["rss_mb_peak"] = peak / 1024**2
+                for service in ("commitments", "funding", "reporting"):
+                    rss = services.peak_rss.get(service, 0) / 1024**2
+                    point.figures[f"rss_mb_{service}"] = rss
+                say(f"curves {size:,}: {point.as_json()}")
+                points.append(point)
+                if keep is not None:
+                    keep(point)
     finally:
-        sampling = False
-        sampler.join()
         services.stop()
         await services.remove_data()
     return points

@@ -9,7 +9,6 @@ import json
 import os
 import platform
 import subprocess
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -189,20 +188,10 @@ async def _services(sizes: Sizes, keep: Callable[[Result], None]) -> tuple[float
     used and each service's peak RSS."""
     services = Services()
     services.start()
-    sampling = True
-
-    def sample() -> None:
-        while sampling:
-            services.sample_memory()
-            time.sleep(0.2)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
     try:
-        e2e_rate = await _platform(services, sizes, keep)
+        with services.memory_sampled():
+            e2e_rate = await _platform(services, sizes, keep)
     finally:
-        sampling = False
-        sampler.join()
         services.stop()
         await services.remove_data()
     return e2e_rate, services.peak_rss

@@ -8,7 +8,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -141,6 +144,24 @@ class Services:
         exited = {name: p.returncode for name, p in self.processes.items() if p.poll() is not None}
         if exited:
             raise RuntimeError(f"services exited (with these codes): {exited}")
+
+    @contextmanager
+    def memory_sampled(self) -> Iterator[None]:
+        """Sample each service's RSS (``peak_rss``) every 0.2 s while the block runs."""
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.is_set():
+                self.sample_memory()
+                done.wait(0.2)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        try:
+            yield
+        finally:
+            done.set()
+            sampler.join()
 
     def sample_memory(self) -> None:
         for service, process in self.processes.items():
