@@ -4,8 +4,8 @@ CONTRIBUTING name exists, and pre-commit runs exactly ``./pactstream test``'s li
 from __future__ import annotations
 
 import fnmatch
-import os
 import re
+import subprocess
 from functools import cache
 from pathlib import Path
 
@@ -22,18 +22,26 @@ EXTENSIONS = (
 )  # fmt: skip
 #: Made by running things, git-ignored: named in the README as where output goes.
 GENERATED = ("bench/results.*", "bench/curves.svg", "*.mo")
-SKIPPED_DIRS = {".git", ".venv", ".local", "node_modules", "__pycache__"}
 
 
 @cache
 def files() -> tuple[str, ...]:
-    """Every file and folder of the checkout, relative, without local state."""
-    found = []
-    for folder, dirs, names in os.walk(ROOT):
-        dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS]
-        base = Path(folder).relative_to(ROOT)
-        found += [(base / d).as_posix() for d in dirs] + [(base / n).as_posix() for n in names]
-    return tuple(found)
+    """Every file and folder a clean clone of the checkout holds, relative: what git
+    tracks or would track, never what it ignores (a run's output, local state), so a
+    working copy judges as CI's clean clone does."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\n")
+    found = {f for f in listed if f and (ROOT / f).exists()}
+    folders = {str(Path(f).parent.as_posix()) for f in found}
+    for folder in list(folders):
+        parts = folder.split("/")
+        folders |= {"/".join(parts[:i]) for i in range(1, len(parts))}
+    return tuple(sorted(found | (folders - {"."})))
 
 
 def top_level() -> set[str]:
