@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from pactstream_bench import curveshapes
+from shared.eventstore.postgres_sql import COLUMN_NAMES
 
 PLAN_SIZES: tuple[int, ...] = (10_000, 6_000, 4_000, 3_000, 2_000, 1_500, 1_000, 1_000, 800)
 PLAN_SIZES += (600, 500, 400, 300, 250, 200, 150, 100, 100, 50, 50)
@@ -32,17 +33,8 @@ PARTNER = "bench-partner"
 SOURCE = "/bench/partner"
 #: The history's mix: the share of each kind of event.
 MIX = (("measurement", 0.85), ("report", 0.07), ("flow", 0.05), ("status", 0.03))
-COLUMNS = (
-    "stream_id",
-    "stream_version",
-    "event_id",
-    "type",
-    "schema_version",
-    "data",
-    "metadata",
-    "occurred_at",
-    "recorded_at",
-)
+#: The columns COPY writes: all but the position, which the table assigns.
+COLUMNS = COLUMN_NAMES[1:]
 INBOUND_COLUMNS = ("source", "id", "type", "subject", "partner")
 T = "org.pactstream."
 NEXT_STATUS = {

@@ -11,7 +11,8 @@ import asyncpg
 from shared import jsontext
 from shared.events import EventMetadata, StoredEvent
 
-_COLUMN_NAMES = (
+#: The events table's columns, in the order reads return them.
+COLUMN_NAMES = (
     "position",
     "stream_id",
     "stream_version",
@@ -28,7 +29,7 @@ _COLUMN_NAMES = (
 def event_columns(alias: str = "") -> str:
     """The select list that :func:`row_to_event` reads, optionally qualified."""
     prefix = f"{alias}." if alias else ""
-    return ", ".join(prefix + name for name in _COLUMN_NAMES)
+    return ", ".join(prefix + name for name in COLUMN_NAMES)
 
 
 COLUMNS = event_columns()
