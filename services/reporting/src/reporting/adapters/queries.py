@@ -324,18 +324,10 @@ class ReportingQueries(RevisionQueries):
 
 
 def _rows(records: list[asyncpg.Record]) -> list[CommitmentRow]:
-    return [
-        CommitmentRow(
-            commitment_id=r["commitment_id"],
-            section=r["section"],
-            status=r["status"],
-            priority=r["priority"],
-            deadline_end=r["deadline_end"],
-            recurrence=r["recurrence"],
-            reported_on=r["reported_on"],
-        )
-        for r in records
-    ]
+    """Each record as a row: ``PROGRESS_ROWS`` selects its columns in the row's order."""
+    if records and tuple(records[0].keys()) != CommitmentRow._fields:
+        raise AssertionError(f"PROGRESS_ROWS selects {tuple(records[0].keys())}")
+    return [CommitmentRow._make(r) for r in records]
 
 
 @asynccontextmanager

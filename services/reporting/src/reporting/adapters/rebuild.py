@@ -262,6 +262,17 @@ class Rebuilder:
                 await conn.execute(definition)
 
         await asyncio.gather(*(build(d) for d in definitions))
+        await self._analyze(pool)
+
+    async def _analyze(self, pool: asyncpg.Pool) -> None:
+        """Gather the shadow tables' statistics, which tables swapped in would otherwise
+        lack until autovacuum came by: until then the planner would plan the views'
+        queries on the swapped-in tables from default guesses at their sizes."""
+        tables = await pool.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = $1", self.shadow
+        )
+        for table in tables:
+            await pool.execute(f'ANALYZE "{self.shadow}"."{table["tablename"]}"')
 
     async def _targets(
         self, conn: Connection | asyncpg.Pool, kafka: Any, partitions: list[Any], to_end: bool

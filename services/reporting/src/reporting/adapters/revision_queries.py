@@ -11,17 +11,6 @@ import asyncpg
 from shared.database import Connection
 
 
-def placed(as_of: str, known_at: str) -> str:
-    """The section commitment ``c`` was in on ``as_of`` as known at ``known_at`` (SQL
-    parameter names): where the latest plan revision in force then moved it, else where
-    it was made."""
-    return f"""coalesce((
-        SELECT m.section FROM rm_commitment_moves m
-        WHERE m.commitment_id = c.commitment_id AND m.as_of <= {as_of}
-          AND m.recorded_at <= {known_at}
-        ORDER BY m.as_of DESC, m.revision DESC LIMIT 1), c.section)"""
-
-
 class RevisionQueries:
     _pool: asyncpg.Pool | Connection
 
