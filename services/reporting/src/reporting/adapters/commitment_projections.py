@@ -4,27 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from reporting.adapters.facts import (
+    MEASUREMENTS,
+    REPORTS,
+    STATUS_CHANGES,
+    languages_column,
+    text_column,
+)
 from reporting.adapters.key_dates import key_date_recorded
 from reporting.adapters.plan_revisions import plan_revised
 from reporting.adapters.projection import Projection
 from reporting.adapters.target_projections import target_set
 from shared.cloudevents import ReceivedEvent
 from shared.contracts import commitments as contract
-from shared.contracts.common import LocalText, first_text
 from shared.database import Connection
 from shared.events import EventData
-
-
-def _text(text: LocalText | None) -> str | None:
-    """The text column of a title or narrative: the first language given."""
-    return None if text is None else first_text(text)
-
-
-def _languages(text: LocalText | None) -> list[dict[str, str]] | None:
-    """Its ``*_local`` column: the ordered translations, ``None`` for a plain string."""
-    if text is None or isinstance(text, str):
-        return None
-    return [{"lang": t.lang, "text": t.text} for t in text]
 
 
 async def _plan_created(conn: Connection, event: ReceivedEvent, data: contract.PlanCreated) -> None:
@@ -38,7 +32,7 @@ async def _plan_created(conn: Connection, event: ReceivedEvent, data: contract.P
         """,
         data.plan_id,
         data.code,
-        _text(data.title),
+        text_column(data.title),
         data.language,
         None if data.period is None else data.period.model_dump(mode="json"),
         data.adopted_on,
@@ -49,7 +43,7 @@ async def _plan_created(conn: Connection, event: ReceivedEvent, data: contract.P
         event.recorded_at,
         data.fiscal_year_start,
         [k.model_dump(mode="json") for k in data.key_dates],
-        _languages(data.title),
+        languages_column(data.title),
     )
 
 
@@ -83,7 +77,7 @@ async def _commitment_made(
         data.plan_id,
         data.code,
         data.section,
-        _text(data.title),
+        text_column(data.title),
         [p.model_dump(mode="json") for p in data.parties],
         None if data.deadline is None else data.deadline.model_dump(mode="json"),
         None if data.deadline is None else data.deadline.end,
@@ -91,55 +85,10 @@ async def _commitment_made(
         data.made_on,
         [i.model_dump(mode="json") for i in data.indicators],
         event.recorded_at,
-        _languages(data.title),
+        languages_column(data.title),
     )
     for indicator in data.indicators:
         await _indicator(conn, data.commitment_id, indicator, event.recorded_at)
-
-
-async def _commitment_status_changed(
-    conn: Connection, event: ReceivedEvent, data: contract.CommitmentStatusChanged
-) -> None:
-    await conn.execute(
-        """
-        INSERT INTO rm_status_changes (event_id, commitment_id, stream_version, status,
-                                       as_of, note, recorded_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7)
-        ON CONFLICT (event_id) DO NOTHING
-        """,
-        event.event_id,
-        data.commitment_id,
-        event.stream_version,
-        data.status,
-        data.as_of,
-        data.note,
-        event.recorded_at,
-    )
-
-
-async def _progress_reported(
-    conn: Connection, event: ReceivedEvent, data: contract.ProgressReported
-) -> None:
-    await conn.execute(
-        """
-        INSERT INTO rm_progress_reports (event_id, commitment_id, report_id,
-            stream_version, as_of, completion, narrative, evidence, partner, recorded_at,
-            narrative_local)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-        ON CONFLICT (event_id) DO NOTHING
-        """,
-        event.event_id,
-        data.commitment_id,
-        data.report_id,
-        event.stream_version,
-        data.as_of,
-        data.completion,
-        _text(data.narrative),
-        list(data.evidence),
-        event.metadata.partner,
-        event.recorded_at,
-        _languages(data.narrative),
-    )
 
 
 async def _progress_report_retracted(
@@ -154,26 +103,6 @@ async def _progress_report_retracted(
         data.report_id,
         event.recorded_at,
         data.reason,
-    )
-
-
-async def _measurement_recorded(
-    conn: Connection, event: ReceivedEvent, data: contract.MeasurementRecorded
-) -> None:
-    await conn.execute(
-        """
-        INSERT INTO rm_measurements (event_id, commitment_id, indicator, stream_version,
-                                     value, as_of, recorded_at)
-        VALUES ($1, $2, $3, $4, $5::numeric, $6, $7)
-        ON CONFLICT (event_id) DO NOTHING
-        """,
-        event.event_id,
-        data.commitment_id,
-        data.indicator,
-        event.stream_version,
-        data.value,
-        data.as_of,
-        event.recorded_at,
     )
 
 
@@ -196,11 +125,11 @@ async def _milestone_added(
         """,
         data.commitment_id,
         m.code,
-        _text(m.title),
+        text_column(m.title),
         None if m.planned is None else m.planned.model_dump(mode="json"),
         None if m.planned is None else m.planned.end,
         event.recorded_at,
-        _languages(m.title),
+        languages_column(m.title),
     )
 
 
@@ -235,12 +164,12 @@ async def _commitment_amended(
         event.stream_version,
         data.as_of,
         data.reason,
-        _text(data.title),
+        text_column(data.title),
         None if data.deadline is None else data.deadline.model_dump(mode="json"),
         None if data.deadline is None else data.deadline.end,
         None if data.parties is None else [p.model_dump(mode="json") for p in data.parties],
         event.recorded_at,
-        _languages(data.title),
+        languages_column(data.title),
     )
 
 
@@ -266,10 +195,10 @@ COMMITMENT_PROJECTIONS: dict[type[EventData], Projection] = {
     contract.PlanKeyDateRecorded: key_date_recorded,
     contract.PlanRevised: plan_revised,
     contract.CommitmentMade: _commitment_made,
-    contract.CommitmentStatusChanged: _commitment_status_changed,
-    contract.ProgressReported: _progress_reported,
+    contract.CommitmentStatusChanged: STATUS_CHANGES.project,
+    contract.ProgressReported: REPORTS.project,
     contract.ProgressReportRetracted: _progress_report_retracted,
-    contract.MeasurementRecorded: _measurement_recorded,
+    contract.MeasurementRecorded: MEASUREMENTS.project,
     contract.IndicatorAdded: _indicator_added,
     contract.MilestoneAdded: _milestone_added,
     contract.MilestoneReached: _milestone_reached,

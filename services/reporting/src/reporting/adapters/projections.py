@@ -3,10 +3,10 @@ transaction, so each change commits together with the offset that produced it.""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from functools import partial
 
 from reporting.adapters.commitment_projections import COMMITMENT_PROJECTIONS
+from reporting.adapters.facts import MEASUREMENTS, REPORTS, STATUS_CHANGES, Facts
 from reporting.adapters.funding_projections import FUNDING_PROJECTIONS
 from reporting.adapters.projection import Projection
 from shared import access, consumer
@@ -66,8 +66,10 @@ async def project(registry: EventRegistry, conn: Connection, event: ReceivedEven
 async def project_many(
     registry: EventRegistry, conn: Connection, events: list[ReceivedEvent]
 ) -> None:
-    """The same as :func:`project` for each event in order, with the timeline and the
-    measurements (most of the traffic) written in one statement each."""
+    """The same as :func:`project` for each event in order, with the timeline and each
+    kind of fact (:mod:`.facts`: most of the traffic) written in one statement each,
+    before the other events are applied in order. Reports are inserted with the rest
+    when the poll retracts one, which must find its report there."""
     items: list[tuple[ReceivedEvent, EventData]] = []
     for event in events:
         data = _decoded(registry, event)
@@ -75,27 +77,22 @@ async def project_many(
             continue
         items.append((event, data))
     await _timeline(conn, items)
-    measured = [(e, d) for e, d in items if isinstance(d, contract.MeasurementRecorded)]
-    if measured:
-        await conn.execute(
-            """
-            INSERT INTO rm_measurements (event_id, commitment_id, indicator, stream_version,
-                                         value, as_of, recorded_at)
-            SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[],
-                                 $5::numeric[], $6::date[], $7::timestamptz[])
-            ON CONFLICT (event_id) DO NOTHING
-            """,
-            [e.event_id for e, _ in measured],
-            [d.commitment_id for _, d in measured],
-            [d.indicator for _, d in measured],
-            [e.stream_version for e, _ in measured],
-            [Decimal(d.value) for _, d in measured],
-            [d.as_of for _, d in measured],
-            [e.recorded_at for e, _ in measured],
-        )
+    bulk = dict(_FACTS)
+    if any(isinstance(d, contract.ProgressReportRetracted) for _, d in items):
+        del bulk[contract.ProgressReported]
+    for kind, facts in bulk.items():
+        await facts.insert(conn, [(e, d) for e, d in items if type(d) is kind])
     for event, data in items:
-        if not isinstance(data, contract.MeasurementRecorded):
+        if type(data) not in bulk:
             await _apply(conn, event, data)
+
+
+#: The facts a poll inserts at once.
+_FACTS: dict[type[EventData], Facts] = {
+    contract.MeasurementRecorded: MEASUREMENTS,
+    contract.CommitmentStatusChanged: STATUS_CHANGES,
+    contract.ProgressReported: REPORTS,
+}
 
 
 #: The read-model change of every published event type reporting reports on.
