@@ -1,0 +1,83 @@
+"""A poll's facts (measurements, status changes, reports) are inserted in one statement
+each before its other events are applied in order: what the read models hold after a
+poll must be what applying its events one by one gives, the retraction of a report
+in the same poll included."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from reporting.adapters.migrations import CHAIN
+from reporting.adapters.projections import project, project_many
+from shared.cloudevents import ReceivedEvent
+from shared.contracts import build_registry
+from shared.contracts import commitments as contract
+from shared.migrations import migrate
+from tests.received import received
+
+TABLES = ("rm_progress_reports", "rm_status_changes", "rm_measurements", "rm_timeline")
+
+
+def _poll() -> list[ReceivedEvent]:
+    ids = {"commitment_id": "c1", "plan_id": "p1"}
+    report = {**ids, "as_of": "2024-03-01", "completion": "limited", "narrative": "begun"}
+    return [
+        received(contract.MeasurementRecorded.event_type,
+                 {**ids, "indicator": "km", "value": "12.5", "as_of": "2024-02-01"}),
+        received(contract.ProgressReported.event_type,
+                 {**report, "report_id": "r1", "evidence": ["https://example.org/a"]}),
+        received(contract.CommitmentStatusChanged.event_type,
+                 {**ids, "previous": "planned", "status": "launched", "as_of": "2024-02-01"}),
+        received(contract.ProgressReportRetracted.event_type,
+                 {**ids, "report_id": "r1", "reason": "wrong commitment"}),
+        received(contract.ProgressReported.event_type,
+                 {**report, "report_id": "r2", "narrative": {"fr": "commencé", "en": "begun"}}),
+        # The same report id again after its retraction: the retraction before it must
+        # not mark it.
+        received(contract.ProgressReported.event_type, {**report, "report_id": "r1"}),
+    ]  # fmt: skip
+
+
+async def _state(conn: asyncpg.Connection, schema: str) -> dict[str, list[Any]]:
+    return {
+        table: [
+            tuple(r)
+            for r in await conn.fetch(f'SELECT * FROM "{schema}".{table} ORDER BY event_id')
+        ]
+        for table in TABLES
+    }
+
+
+async def test_a_poll_in_bulk_leaves_what_its_events_one_by_one_leave(database_url: str) -> None:
+    registry = build_registry()
+    poll = _poll()
+    for schema in ("one_by_one", "in_bulk"):
+        await migrate(database_url, CHAIN, schema=schema)
+    conn = await asyncpg.connect(database_url)
+    try:
+        async with conn.transaction():
+            await conn.execute("SET LOCAL search_path TO one_by_one")
+            for event in poll:
+                await project(registry, conn, event)
+        async with conn.transaction():
+            await conn.execute("SET LOCAL search_path TO in_bulk")
+            await project_many(registry, conn, poll)
+        one_by_one = await _state(conn, "one_by_one")
+        in_bulk = await _state(conn, "in_bulk")
+        retracted = await conn.fetch(
+            "SELECT report_id, retracted_at IS NOT NULL AS retracted, narrative_local "
+            "FROM in_bulk.rm_progress_reports ORDER BY report_id"
+        )
+    finally:
+        await conn.close()
+    assert in_bulk == one_by_one
+    assert all(in_bulk[table] for table in TABLES)
+    assert sorted((r["report_id"], r["retracted"]) for r in retracted) == [
+        ("r1", False),
+        ("r1", True),
+        ("r2", False),
+    ]
+    assert retracted[2]["narrative_local"] == '[{"lang": "fr", "text": "commencé"}, ' \
+        '{"lang": "en", "text": "begun"}]'  # fmt: skip
