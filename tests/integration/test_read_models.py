@@ -34,7 +34,7 @@ MIGRATION_TABLES = {"alembic_version"}
 #: Reporting's own tables that are not rebuilt from the topics: a rebuild keeps them
 #: as they are.
 KEPT: set[str] = {"sessions", "feed", "subscriptions", "deliveries"}
-WRITES = re.compile(r"(?:INSERT INTO|UPDATE|DELETE FROM)\s+(\w+)")
+WRITES = re.compile(r"(?:INSERT INTO|(?<!DO )UPDATE|DELETE FROM)\s+(\w+)")
 
 
 async def tables(conn: asyncpg.Connection, schema: str) -> set[str]:
