@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from reporting.adapters import commitment_state
 from reporting.adapters.commitment_projections import COMMITMENT_PROJECTIONS
 from reporting.adapters.facts import MEASUREMENTS, REPORTS, STATUS_CHANGES, Facts
 from reporting.adapters.funding_projections import FUNDING_PROJECTIONS
@@ -53,18 +54,26 @@ async def _timeline(conn: Connection, items: list[tuple[ReceivedEvent, EventData
     await conn.execute(_TIMELINE, *columns)
 
 
-async def project(registry: EventRegistry, conn: Connection, event: ReceivedEvent) -> None:
+async def project(
+    registry: EventRegistry, conn: Connection, event: ReceivedEvent, *, keep_state: bool = True
+) -> None:
     """Apply one event, decoded with ``registry``: its timeline entry and its read-model
-    change."""
+    change, and (``keep_state``) the state of the commitments it changed."""
     data = _decoded(registry, event)
     if data is None:
         return
     await _timeline(conn, [(event, data)])
     await _apply(conn, event, data)
+    if keep_state:
+        await commitment_state.refresh(conn, [data])
 
 
 async def project_many(
-    registry: EventRegistry, conn: Connection, events: list[ReceivedEvent]
+    registry: EventRegistry,
+    conn: Connection,
+    events: list[ReceivedEvent],
+    *,
+    keep_state: bool = True,
 ) -> None:
     """The same as :func:`project` for each event in order, with the timeline and each
     kind of fact (:mod:`.facts`: most of the traffic) written in one statement each,
@@ -85,6 +94,8 @@ async def project_many(
     for event, data in items:
         if type(data) not in bulk:
             await _apply(conn, event, data)
+    if keep_state:
+        await commitment_state.refresh(conn, (data for _, data in items))
 
 
 #: The facts a poll inserts at once.
@@ -121,9 +132,16 @@ def reports(event_type: str) -> bool:
     return not event_type.startswith(access.EVENT_TYPE_PREFIX)
 
 
-def projection(registry: EventRegistry) -> consumer.Projection[Connection]:
+def projection(
+    registry: EventRegistry, *, keep_state: bool = True
+) -> consumer.Projection[Connection]:
     """What the live consumer and a rebuild's replay apply, decoding with the
-    ``registry`` of their composition root."""
+    ``registry`` of their composition root. Without ``keep_state``, the commitments'
+    state is not refreshed: the bulk of a rebuild's replay runs without the indexes a
+    refresh looks facts up by, and fills the state once they are built
+    (:func:`.commitment_state.fill`)."""
     return consumer.Projection(
-        partial(project, registry), bulk=partial(project_many, registry), wants=reports
+        partial(project, registry, keep_state=keep_state),
+        bulk=partial(project_many, registry, keep_state=keep_state),
+        wants=reports,
     )

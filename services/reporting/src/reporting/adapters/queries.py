@@ -13,7 +13,6 @@ from typing import Any
 import asyncpg
 
 from reporting.adapters.commitment_sql import (
-    EFFECTIVE_COMMITMENTS,
     PROGRESS_ROWS,
     effective_commitments,
     latest,
@@ -78,7 +77,8 @@ class ReportingQueries(RevisionQueries):
         if self._remembered is not None and key in self._remembered:
             return self._remembered[key]
         rows: list[asyncpg.Record] = await self._pool.fetch(
-            f"SELECT * FROM ({EFFECTIVE_COMMITMENTS} AND c.plan_id = $1) e ORDER BY e.code",
+            f"SELECT * FROM ({effective_commitments('$2', '$3', 'c.plan_id = $1')}) e "
+            "ORDER BY e.code",
             plan_id,
             as_of,
             known_at,
@@ -96,7 +96,7 @@ class ReportingQueries(RevisionQueries):
         self, commitment_id: str, as_of: date, known_at: datetime
     ) -> asyncpg.Record | None:
         return await self._pool.fetchrow(
-            f"SELECT * FROM ({EFFECTIVE_COMMITMENTS} AND c.commitment_id = $1) e",
+            f"SELECT * FROM ({effective_commitments('$2', '$3', 'c.commitment_id = $1')}) e",
             commitment_id,
             as_of,
             known_at,

@@ -33,6 +33,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from reporting.adapters import commitment_state
 from reporting.adapters.migrations import CHAIN
 from reporting.adapters.projections import projection
 from reporting.adapters.read_models import TRACKING, Difference, compare, read_models
@@ -76,6 +77,8 @@ class Rebuilder:
         their own (:func:`reporting.adapters.replay._worker_main`)."""
         self._url = database_url
         self._projection = projection(registry)
+        #: The bulk of the replay, before the shadow's indexes are built.
+        self._bulk_projection = projection(registry, keep_state=False)
         self._kafka = endpoint(kafka)
         self._topics = topics
         self._consumer = consumer
@@ -120,8 +123,10 @@ class Rebuilder:
                 await self._replay_in_workers(pool, shares, targets)
                 await self._seek_to_shadow_offsets(pool, kafka, partitions)
             else:
-                await self._replay_here(pool, kafka, partitions, targets)
+                await self._replay_here(pool, kafka, partitions, targets, bulk=True)
             await self._build_indexes(pool, deferred)
+            await self._fill_state(pool)
+            await self._analyze(pool)
             async with pool.acquire() as lock, lock.transaction():
                 await lock.execute("SELECT pg_advisory_xact_lock($1)", BARRIER_KEY)
                 targets = await self._targets(lock, kafka, partitions, swap)
@@ -207,6 +212,8 @@ class Rebuilder:
         kafka: Any,
         partitions: list[Any],
         targets: dict[tuple[str, int], int],
+        *,
+        bulk: bool = False,
     ) -> None:
         await replay(
             pool,
@@ -216,8 +223,14 @@ class Rebuilder:
             self.shadow,
             self._consumer,
             self._progress,
-            self._projection,
+            self._bulk_projection if bulk else self._projection,
         )
+
+    async def _fill_state(self, pool: asyncpg.Pool) -> None:
+        """Every commitment's state, which the bulk of the replay does not keep."""
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.execute(f'SET LOCAL search_path TO "{self.shadow}"')
+            await commitment_state.fill(conn)
 
     async def _create_shadow(self, pool: asyncpg.Pool) -> list[str]:
         """The shadow schema without its secondary indexes; returns their definitions.
@@ -262,7 +275,6 @@ class Rebuilder:
                 await conn.execute(definition)
 
         await asyncio.gather(*(build(d) for d in definitions))
-        await self._analyze(pool)
 
     async def _analyze(self, pool: asyncpg.Pool) -> None:
         """Gather the shadow tables' statistics, which tables swapped in would otherwise

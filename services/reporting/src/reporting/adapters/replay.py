@@ -156,7 +156,7 @@ def _worker_main() -> None:
     tune_garbage_collector()
     targets = {(topic, partition): target for topic, partition, target in job["targets"]}
     kafka = KafkaEndpoint(**job["kafka"])
-    projection = projections.projection(build_registry())
+    projection = projections.projection(build_registry(), keep_state=False)
     asyncio.run(
         _replay_share(job["url"], kafka, job["shadow"], job["consumer"], targets, projection)
     )
