@@ -48,7 +48,11 @@ async def test_views_answer_the_same_with_the_kept_state_as_without_it() -> None
         await migrate(url, CHAIN)
         conn = await asyncpg.connect(url)
         try:
+            # Migrated with commitments in it: no view trusts the rows until they are
+            # all filled (a replica of the release before may still be projecting).
+            assert not await conn.fetchval("SELECT EXISTS (SELECT FROM rm_commitment_state_kept)")
             await commitment_state.fill(conn)
+            assert await conn.fetchval("SELECT EXISTS (SELECT FROM rm_commitment_state_kept)")
             kept = await conn.fetchval("SELECT count(*) FROM rm_commitment_state")
             assert kept == await conn.fetchval("SELECT count(*) FROM rm_commitments") > 100
             plans = [r["plan_id"] for r in await conn.fetch("SELECT plan_id FROM rm_plans")]
@@ -116,9 +120,11 @@ async def test_a_plan_s_revision_and_a_commitment_s_change_projected_at_once_bot
             await one.execute("COMMIT")
             await projecting_two
             await two.execute("COMMIT")
-            state = await setup.fetchrow(
-                "SELECT section, status FROM rm_commitment_state WHERE commitment_id = 'c1'"
-            )
+            kept = await setup.fetch("SELECT * FROM rm_commitment_state")
+            await setup.execute("TRUNCATE rm_commitment_state")
+            await commitment_state.fill(setup)
+            filled = await setup.fetch("SELECT * FROM rm_commitment_state")
     finally:
         await pool.close()
-    assert (state["section"], state["status"]) == ("B", "launched")
+    assert [(r["section"], r["status"]) for r in kept] == [("B", "launched")]
+    assert [dict(r) for r in kept] == [dict(r) for r in filled]

@@ -32,6 +32,13 @@ CONNECTION_ERRORS: tuple[type[Exception], ...] = (
     OSError,
     TimeoutError,
 )
+#: Errors that say the transaction collided with another, not that a statement or an
+#: event was wrong: the whole unit of work is run again (a consumer's poll is read
+#: again), never an event dead-lettered for it.
+CONFLICT_ERRORS: tuple[type[Exception], ...] = (
+    asyncpg.exceptions.DeadlockDetectedError,
+    asyncpg.exceptions.SerializationError,
+)
 
 
 #: Every pooled session's settings. JIT compilation off: the read models' queries are

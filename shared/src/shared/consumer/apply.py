@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 from shared import tracing
 from shared.cloudevents import MalformedMessage, ReceivedEvent, from_kafka, type_of
 from shared.consumer.tracking import ConsumerTracking, DeadLetter, Partition
-from shared.database import CONNECTION_ERRORS
+from shared.database import CONFLICT_ERRORS, CONNECTION_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +145,7 @@ async def _apply_bulk(
                     todo.append((tp, event))
             if todo:
                 await _project_all(tracking, consumer, bulk, [e for _, e in todo])
-    except CONNECTION_ERRORS:
+    except (*CONNECTION_ERRORS, *CONFLICT_ERRORS):
         raise
     except Exception:
         return False
@@ -199,7 +199,7 @@ async def _apply_careful(
             ):
                 async with tracking.savepoint():
                     await handler(tracking.connection, event)
-        except CONNECTION_ERRORS:
+        except (*CONNECTION_ERRORS, *CONFLICT_ERRORS):
             raise
         except Exception as exc:
             log.warning(

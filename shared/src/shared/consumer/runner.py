@@ -8,8 +8,9 @@ doubles nothing: the batch is read again and applied once.
 
 A record that cannot be decoded or whose handler fails goes to the dead-letter topic
 with its error (acknowledged before the unit commits), is recorded, and the partition
-moves on. Errors of the database connection itself are not the record's fault: they
-stop the runner, whose supervisor restarts it.
+moves on. Errors of the database connection itself are not the record's fault, nor is
+a deadlock with another replica's transaction: they stop the runner, whose supervisor
+restarts it, and the poll is read again.
 """
 
 from __future__ import annotations

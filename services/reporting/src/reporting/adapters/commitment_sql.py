@@ -15,8 +15,9 @@ from __future__ import annotations
 #: The order in which a commitment's rows of a fact table supersede each other: the
 #: latest business date, then the latest version of the stream, then the latest
 #: record (a deadline resolved when its key date was dated stands beside the row it
-#: resolves, at the same date and version).
-IN_FORCE_ORDER = "x.as_of DESC, x.stream_version DESC, x.recorded_at DESC"
+#: resolves, at the same date and version), then the event, so that rows alike in all
+#: of those are always taken in the same order.
+IN_FORCE_ORDER = "x.as_of DESC, x.stream_version DESC, x.recorded_at DESC, x.event_id DESC"
 
 
 def latest(table: str, column: str, as_of: str, known_at: str, where: str = "") -> str:
@@ -151,7 +152,10 @@ def _current(names: list[str], as_of: str, known_at: str, where: str) -> str:
     aliases = set().union(*(_NEEDS[n] for n in names if n in _NEEDS))
     kept = ", ".join(f"c.{n}" if n in _MADE else f"s.{n}" for n in names)
     looked_up = ", ".join(f"c.{n}" if n in _MADE else f"{LOOKED_UP[n]} AS {n}" for n in names)
-    holds = f"s.horizon <= {as_of} AND s.recorded_through <= {known_at}"
+    holds = (
+        f"s.horizon <= {as_of} AND s.recorded_through <= {known_at} "
+        "AND EXISTS (SELECT FROM rm_commitment_state_kept)"
+    )
     return f"""
     SELECT {kept}
     FROM rm_commitments c

@@ -7,12 +7,15 @@ A view uses a commitment's state only where it holds for the view's dates: when 
 fact of the commitment is dated after the view's business date (``horizon``) or
 recorded after its record time (``recorded_through``); otherwise it looks the values
 up as before. So the state never changes an answer, only how it is found; a
-commitment without state (none kept yet) is looked up too.
+commitment without state is looked up too, and so is every commitment until
+``rm_commitment_state_kept`` says every row is kept (migration ``reporting_0014``).
 
 **When it is refreshed.** At the end of each projected poll (or event), by one
 statement, for every commitment whose facts the poll changed, and for every
-commitment of a plan whose revision or key date it projected (those change where a
-commitment sits and when its deadline falls).
+commitment of a plan whose revision (one that moves commitments) or key date it
+projected (those change where a commitment sits and when its deadline falls). Under
+the plan's exclusive lock, which holds back every poll that touches the plan until it
+commits; plans are revised and their key dates dated a handful of times in their life.
 
 **Why it is always the state of every fact.** A commitment's own events arrive in
 order on its partition, but its plan's events arrive on another, maybe in another
@@ -42,8 +45,6 @@ _OF_COMMITMENT = (
     contract.ProgressReportRetracted,
     contract.CommitmentAmended,
 )
-#: The events that change a plan's commitments' values: refreshed, all of them.
-_OF_PLAN = (contract.PlanRevised, contract.PlanKeyDateRecorded)
 
 _FACTS = ("rm_status_changes", "rm_progress_reports", "rm_amendments", "rm_commitment_moves")
 _HORIZON = ", ".join(
@@ -88,7 +89,9 @@ async def refresh(conn: Connection, changes: Iterable[EventData]) -> None:
     for data in changes:
         if isinstance(data, _OF_COMMITMENT):
             commitments[data.commitment_id] = data.plan_id
-        elif isinstance(data, _OF_PLAN):
+        elif isinstance(data, contract.PlanKeyDateRecorded) or (
+            isinstance(data, contract.PlanRevised) and data.moves
+        ):
             plans.add(data.plan_id)
     if not commitments and not plans:
         return
@@ -113,6 +116,8 @@ async def _lock(conn: Connection, exclusive: dict[str, bool]) -> None:
 
 
 async def fill(conn: Connection) -> None:
-    """The state of every commitment, at once: a rebuild's, once its replay is done and
-    its indexes are built (nothing else writes its shadow then)."""
+    """The state of every commitment, at once, and the mark that views may use it: a
+    rebuild's, once its replay is done and its indexes are built (nothing else writes
+    its shadow then)."""
     await conn.execute(_refresh("true"))
+    await conn.execute("INSERT INTO rm_commitment_state_kept DEFAULT VALUES ON CONFLICT DO NOTHING")

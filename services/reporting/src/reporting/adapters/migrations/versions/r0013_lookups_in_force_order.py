@@ -1,6 +1,8 @@
 """Indexes that hold each commitment's status changes, reports, amendments and moves
 in the order a view looks for the one in force (``commitment_sql.IN_FORCE_ORDER``),
-the record time included: a lookup reads its first row recorded by ``known_at`` and
+the record time and the event included (two key dates recorded at once resolve a
+deadline twice, at one date, version and time: the event decides, the same way
+every time): a lookup reads its first row recorded by ``known_at`` and
 stops, with no sort of the commitment's rows. Status and completion are in the index
 itself, so their lookups read no table page once the table is vacuumed.
 
@@ -17,7 +19,7 @@ from alembic import op
 revision = "reporting_0013"
 down_revision = "reporting_0012"
 
-_ORDER = "commitment_id, as_of DESC, stream_version DESC, recorded_at DESC"
+_ORDER = "commitment_id, as_of DESC, stream_version DESC, recorded_at DESC, event_id DESC"
 _INDEXES = (
     ("rm_status_changes_idx", "rm_status_changes", _ORDER, "(status)"),
     ("rm_progress_reports_idx", "rm_progress_reports", _ORDER, "(completion, retracted_at)"),

@@ -1,8 +1,13 @@
 """Each commitment's values as of now, kept by the projections
 (``reporting.adapters.commitment_state``): views of today read them instead of
-looking every value up. A commitment without a row is looked up as before, so the
-table starts empty: new events fill it, and ``./pactstream reporting rebuild`` fills
-it for every commitment at once."""
+looking every value up.
+
+Views use the rows only once ``rm_commitment_state_kept`` says every commitment's row
+is kept. On a database without commitments yet, that is from the start. On one that
+has some, it is once ``./pactstream reporting rebuild`` has filled the rows after the
+release is rolled out everywhere: a replica of the release before, still projecting
+during a rolling update, would change a commitment's facts without its row, and
+until every row is filled by the new release views look every value up, as before."""
 
 from __future__ import annotations
 
@@ -37,4 +42,12 @@ def upgrade() -> None:
     )
     op.execute(
         "CREATE INDEX IF NOT EXISTS rm_commitment_state_plan_idx ON rm_commitment_state (plan_id)"
+    )
+    op.execute(
+        "CREATE TABLE IF NOT EXISTS rm_commitment_state_kept "
+        "(kept boolean PRIMARY KEY DEFAULT true CHECK (kept))"
+    )
+    op.execute(
+        "INSERT INTO rm_commitment_state_kept SELECT "
+        "WHERE NOT EXISTS (SELECT FROM rm_commitments) ON CONFLICT DO NOTHING"
     )
