@@ -30,7 +30,6 @@ polls cannot wait on each other."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from reporting.adapters.commitment_sql import LOOKED_UP, looked_up_commitments
 from shared.contracts import commitments as contract
@@ -77,9 +76,21 @@ def _refresh(which: str) -> str:
     """
 
 
-#: The state of the commitments named ($1) and of every commitment of the plans named
-#: ($2).
-REFRESH = _refresh("(c.commitment_id = ANY($1::text[]) OR c.plan_id = ANY($2::text[]))")
+#: The state of the commitments named ($1), and of every commitment of the plans named
+#: ($1): two statements, since one choosing by either (``OR``) was planned afresh at
+#: each call, 1 ms against 0.37 for a poll's few commitments.
+REFRESH_COMMITMENTS = _refresh("c.commitment_id = ANY($1::text[])")
+REFRESH_PLANS = _refresh("c.plan_id = ANY($1::text[])")
+#: The plans' locks ($1 the plans, $2 whether exclusive), taken in the order of their
+#: keys by one statement: the rows of the ordered subquery are locked as they come.
+LOCK = """
+    SELECT CASE WHEN x.exclusive THEN pg_advisory_xact_lock(x.key)
+                ELSE pg_advisory_xact_lock_shared(x.key) END
+    FROM (SELECT hashtextextended(current_schema() || '/' || u.plan, 0) AS key,
+                 bool_or(u.exclusive) AS exclusive
+          FROM unnest($1::text[], $2::boolean[]) AS u(plan, exclusive)
+          GROUP BY 1 ORDER BY 1) x
+"""
 
 
 async def refresh(conn: Connection, changes: Iterable[EventData]) -> None:
@@ -95,24 +106,13 @@ async def refresh(conn: Connection, changes: Iterable[EventData]) -> None:
             plans.add(data.plan_id)
     if not commitments and not plans:
         return
-    await _lock(conn, {**dict.fromkeys(commitments.values(), False), **dict.fromkeys(plans, True)})
+    exclusive = {**dict.fromkeys(commitments.values(), False), **dict.fromkeys(plans, True)}
+    await conn.execute(LOCK, list(exclusive), list(exclusive.values()))
     alone = [c for c, plan in commitments.items() if plan not in plans]
-    await conn.execute(REFRESH, alone, sorted(plans))
-
-
-async def _lock(conn: Connection, exclusive: dict[str, bool]) -> None:
-    """Each plan's lock, exclusive or shared, in the order of the keys."""
-    keys: dict[int, bool] = {}
-    rows: list[Any] = await conn.fetch(
-        "SELECT p, hashtextextended(current_schema() || '/' || p, 0) AS key "
-        "FROM unnest($1::text[]) p",
-        list(exclusive),
-    )
-    for row in rows:
-        keys[row["key"]] = keys.get(row["key"], False) or exclusive[row["p"]]
-    for key in sorted(keys):
-        lock = "pg_advisory_xact_lock" if keys[key] else "pg_advisory_xact_lock_shared"
-        await conn.execute(f"SELECT {lock}($1)", key)
+    if alone:
+        await conn.execute(REFRESH_COMMITMENTS, alone)
+    if plans:
+        await conn.execute(REFRESH_PLANS, sorted(plans))
 
 
 async def fill(conn: Connection) -> None:
