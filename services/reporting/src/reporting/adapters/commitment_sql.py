@@ -12,6 +12,9 @@ amendment) took twice as long on a plan of 10,000 commitments."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 #: The order in which a commitment's rows of a fact table supersede each other: the
 #: latest business date, then the latest version of the stream, then the latest
 #: record (a deadline resolved when its key date was dated stands beside the row it
@@ -43,31 +46,31 @@ def in_force(
         ORDER BY {IN_FORCE_ORDER} LIMIT 1) {alias} ON true"""
 
 
-def _moved(as_of: str, known_at: str, gate: str) -> str:
+def _moved(as_of: str, known_at: str) -> str:
     """``mv.section``: where the latest plan revision in force on ``as_of`` as known at
     ``known_at`` moved commitment ``c``, if one did."""
     return f"""LEFT JOIN LATERAL (
         SELECT m.section FROM rm_commitment_moves m
         WHERE m.commitment_id = c.commitment_id AND m.as_of <= {as_of}
-          AND m.recorded_at <= {known_at} {gate}
+          AND m.recorded_at <= {known_at}
         ORDER BY m.as_of DESC, m.revision DESC LIMIT 1) mv ON true"""
 
 
-def _deadline(as_of: str, known_at: str, gate: str) -> str:
+def _deadline(as_of: str, known_at: str) -> str:
     """``dl``: the latest amendment of the deadline."""
     return in_force(
         "dl", "rm_amendments", "x.deadline, x.deadline_end", as_of, known_at,
-        f"AND x.deadline IS NOT NULL {gate}",
+        "AND x.deadline IS NOT NULL",
     )  # fmt: skip
 
 
-def _report(as_of: str, known_at: str, gate: str) -> str:
+def _report(as_of: str, known_at: str) -> str:
     """``rp``: the latest report not retracted by ``known_at``. Its business date is
     also the latest date reported on, which tells a recurring commitment which
     periods are covered (``application.progress.due_on``)."""
     return in_force(
         "rp", "rm_progress_reports", "x.as_of, x.completion", as_of, known_at,
-        f"AND (x.retracted_at IS NULL OR x.retracted_at > {known_at}) {gate}",
+        f"AND (x.retracted_at IS NULL OR x.retracted_at > {known_at})",
     )  # fmt: skip
 
 
@@ -91,41 +94,36 @@ LOOKED_UP = {
     "status": "coalesce(st.status, 'planned')",
     "completion": "rp.completion",
 }
-#: The lookups each value needs, by alias.
-_NEEDS = {
-    "section": {"mv"},
-    "title": {"tl"},
-    "title_local": {"tl"},
-    "deadline": {"dl"},
-    "recurrence": {"dl"},
-    "reported_on": {"dl", "rp"},
-    "deadline_end": {"dl"},
-    "parties": {"pt"},
-    "status": {"st"},
-    "completion": {"rp"},
-}
 #: What the effective commitments give beside those values, from the commitment made.
 _MADE = ("commitment_id", "plan_id", "code", "priority", "made_on", "recorded_at")
 EFFECTIVE_COLUMNS = (*_MADE, *LOOKED_UP)
 
 
-def _lookups(aliases: set[str], as_of: str, known_at: str, gate: str) -> str:
-    """The lateral lookups named, each made only for rows where ``gate`` holds."""
-    joins = {
-        "mv": _moved(as_of, known_at, gate),
+def _lookups(as_of: str, known_at: str) -> dict[str, str]:
+    """Each lateral lookup, by the alias the values above read it by."""
+    return {
+        "mv": _moved(as_of, known_at),
         "tl": in_force(
             "tl", "rm_amendments", "x.title, x.title_local", as_of, known_at,
-            f"AND x.title IS NOT NULL {gate}",
+            "AND x.title IS NOT NULL",
         ),
-        "dl": _deadline(as_of, known_at, gate),
+        "dl": _deadline(as_of, known_at),
         "pt": in_force(
-            "pt", "rm_amendments", "x.parties", as_of, known_at,
-            f"AND x.parties IS NOT NULL {gate}",
+            "pt", "rm_amendments", "x.parties", as_of, known_at, "AND x.parties IS NOT NULL"
         ),
-        "st": in_force("st", "rm_status_changes", "x.status", as_of, known_at, gate),
-        "rp": _report(as_of, known_at, gate),
+        "st": in_force("st", "rm_status_changes", "x.status", as_of, known_at),
+        "rp": _report(as_of, known_at),
     }  # fmt: skip
-    return "\n".join(join for alias, join in joins.items() if alias in aliases)
+
+
+def _joins(names: Iterable[str], as_of: str, known_at: str) -> str:
+    """The lookups the values ``names`` read (those whose alias their SQL names)."""
+    wanted = " ".join(LOOKED_UP[n] for n in names if n in LOOKED_UP)
+    return "\n".join(
+        join
+        for alias, join in _lookups(as_of, known_at).items()
+        if re.search(rf"\b{alias}\.", wanted)
+    )
 
 
 def looked_up_commitments(as_of: str, known_at: str) -> str:
@@ -138,7 +136,7 @@ def looked_up_commitments(as_of: str, known_at: str) -> str:
     return f"""
     SELECT {columns}
     FROM rm_commitments c
-    {_lookups(set().union(*_NEEDS.values()), as_of, known_at, "")}
+    {_joins(LOOKED_UP, as_of, known_at)}
     WHERE {made_by(as_of, known_at)}
     """
 
@@ -149,7 +147,6 @@ def _current(names: list[str], as_of: str, known_at: str, where: str) -> str:
     ``as_of`` or recorded after ``known_at`` (the state is then what the lookups would
     give), else looked up. Two branches, not a choice per column: a lookup skipped
     row by row still cost a third of the query on a plan of 10,000 commitments."""
-    aliases = set().union(*(_NEEDS[n] for n in names if n in _NEEDS))
     kept = ", ".join(f"c.{n}" if n in _MADE else f"s.{n}" for n in names)
     looked_up = ", ".join(f"c.{n}" if n in _MADE else f"{LOOKED_UP[n]} AS {n}" for n in names)
     holds = (
@@ -166,7 +163,7 @@ def _current(names: list[str], as_of: str, known_at: str, where: str) -> str:
     FROM rm_commitments c
     LEFT JOIN rm_commitment_state s
          ON s.commitment_id = c.commitment_id AND s.plan_id = c.plan_id AND {holds}
-    {_lookups(aliases, as_of, known_at, "")}
+    {_joins(names, as_of, known_at)}
     WHERE s.commitment_id IS NULL AND {made_by(as_of, known_at)} AND {where}
     """
 
