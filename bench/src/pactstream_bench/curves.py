@@ -21,7 +21,8 @@ from datetime import timedelta
 import asyncpg
 
 from pactstream_bench.common import KAFKA, PG, Result, Timer, percentile, rate, say
-from pactstream_bench.curvedata import COLUMNS, INBOUND_COLUMNS, START, Batch, Generator
+from pactstream_bench.curvedata import START, Generator
+from pactstream_bench.curverows import COLUMNS, INBOUND_COLUMNS, Batch
 from pactstream_bench.services import Services
 from pactstream_bench.store import _events
 from reporting.adapters.rebuild import Rebuilder, drop_retired
