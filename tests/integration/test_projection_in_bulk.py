@@ -1,10 +1,12 @@
-"""A poll's facts (measurements, status changes, reports) are inserted in one statement
-each before its other events are applied in order: what the read models hold after a
-poll must be what applying its events one by one gives, the retraction of a report
-in the same poll included."""
+"""A poll's commitments made and its facts (measurements, status changes, reports) are
+inserted in one statement each before its other events are applied in order: what the
+read models hold after a poll must be what applying its events one by one gives, the
+retraction of a report in the same poll included, and each commitment made must be
+stored with every field and indicator it was made with."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -17,13 +19,25 @@ from shared.contracts import commitments as contract
 from shared.migrations import migrate
 from tests.received import received
 
-TABLES = ("rm_progress_reports", "rm_status_changes", "rm_measurements", "rm_timeline")
+TABLES = ("rm_progress_reports", "rm_status_changes", "rm_measurements", "rm_timeline",
+          "rm_commitments", "rm_indicators", "rm_commitment_state")  # fmt: skip
+INDICATOR = {"code": "km", "title": "Roads built", "unit": "km", "direction": "increase",
+             "target": {"value": "100"}}  # fmt: skip
 
 
 def _poll() -> list[ReceivedEvent]:
     ids = {"commitment_id": "c1", "plan_id": "p1"}
     report = {**ids, "as_of": "2024-03-01", "completion": "limited", "narrative": "begun"}
+    made = {"plan_id": "p1", "section": "A", "made_on": "2024-01-15"}
     return [
+        received(contract.CommitmentMade.event_type,
+                 {**made, "commitment_id": "c1", "code": "1", "priority": True,
+                  "title": {"fr": "Routes", "en": "Roads"},
+                  "parties": [{"name": "Ministry", "role": "responsible"}],
+                  "deadline": {"label": "2025", "start": "2025-01-01", "end": "2025-12-31"},
+                  "indicators": [INDICATOR, {**INDICATOR, "code": "n", "unit": "roads"}]}),
+        received(contract.CommitmentMade.event_type,
+                 {**made, "commitment_id": "c2", "code": "2", "title": "Bridges"}),
         received(contract.MeasurementRecorded.event_type,
                  {**ids, "indicator": "km", "value": "12.5", "as_of": "2024-02-01"}),
         received(contract.ProgressReported.event_type,
@@ -43,8 +57,7 @@ def _poll() -> list[ReceivedEvent]:
 async def _state(conn: asyncpg.Connection, schema: str) -> dict[str, list[Any]]:
     return {
         table: [
-            tuple(r)
-            for r in await conn.fetch(f'SELECT * FROM "{schema}".{table} ORDER BY event_id')
+            tuple(r) for r in await conn.fetch(f'SELECT * FROM "{schema}".{table} ORDER BY 1, 2')
         ]
         for table in TABLES
     }
@@ -70,6 +83,13 @@ async def test_a_poll_in_bulk_leaves_what_its_events_one_by_one_leave(database_u
             "SELECT report_id, retracted_at IS NOT NULL AS retracted, narrative_local "
             "FROM in_bulk.rm_progress_reports ORDER BY report_id"
         )
+        made = await conn.fetch(
+            "SELECT c.*, c.parties::text AS parties_text, c.title_local::text AS local, "
+            "array(SELECT i.code || ' ' || (i.definition ->> 'unit') FROM in_bulk.rm_indicators i "
+            "      WHERE i.commitment_id = c.commitment_id ORDER BY i.code) AS indicated, "
+            "s.status FROM in_bulk.rm_commitments c "
+            "JOIN in_bulk.rm_commitment_state s USING (commitment_id) ORDER BY commitment_id"
+        )
     finally:
         await conn.close()
     assert in_bulk == one_by_one
@@ -81,3 +101,15 @@ async def test_a_poll_in_bulk_leaves_what_its_events_one_by_one_leave(database_u
     ]
     assert retracted[2]["narrative_local"] == '[{"lang": "fr", "text": "commencé"}, ' \
         '{"lang": "en", "text": "begun"}]'  # fmt: skip
+    roads, bridges = made
+    assert (roads["title"], roads["priority"], roads["made_on"]) == (
+        "Routes",
+        True,
+        date(2024, 1, 15),
+    )
+    assert roads["deadline_end"] == date(2025, 12, 31) and '"2025"' in roads["deadline"]
+    assert roads["parties_text"] == '[{"name": "Ministry", "role": "responsible"}]'
+    assert roads["local"] == '[{"lang": "fr", "text": "Routes"}, {"lang": "en", "text": "Roads"}]'
+    assert roads["indicated"] == ["km km", "n roads"] and roads["status"] == "launched"
+    assert (bridges["title"], bridges["deadline"], bridges["local"]) == ("Bridges", None, None)
+    assert bridges["indicated"] == [] and bridges["indicators"] == "[]"

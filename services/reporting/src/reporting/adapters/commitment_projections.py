@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from reporting.adapters.facts import (
     MEASUREMENTS,
     REPORTS,
     STATUS_CHANGES,
+    Facts,
+    json_column,
     languages_column,
     text_column,
 )
@@ -15,6 +18,7 @@ from reporting.adapters.key_dates import key_date_recorded
 from reporting.adapters.plan_revisions import plan_revised
 from reporting.adapters.projection import Projection
 from reporting.adapters.target_projections import target_set
+from shared import jsontext
 from shared.cloudevents import ReceivedEvent
 from shared.contracts import commitments as contract
 from shared.database import Connection
@@ -63,32 +67,47 @@ async def _plan_visibility_changed(
     )
 
 
-async def _commitment_made(
-    conn: Connection, event: ReceivedEvent, data: contract.CommitmentMade
-) -> None:
-    await conn.execute(
-        """
+def _made(e: ReceivedEvent, d: contract.CommitmentMade) -> tuple[Any, ...]:
+    deadline = d.deadline
+    return (
+        d.commitment_id,
+        d.plan_id,
+        d.code,
+        d.section,
+        text_column(d.title),
+        jsontext.dumps([p.model_dump(mode="json") for p in d.parties]),
+        None if deadline is None else jsontext.dumps(deadline.model_dump(mode="json")),
+        None if deadline is None else deadline.end,
+        d.priority,
+        d.made_on,
+        jsontext.dumps([i.model_dump(mode="json") for i in d.indicators]),
+        e.recorded_at,
+        json_column(languages_column(d.title)),
+    )
+
+
+#: Commitments made, and their indicators (each an element of ``indicators``): the
+#: many a plan's import makes in a poll are inserted at once, like the facts.
+COMMITMENTS_MADE = Facts(
+    """
+    WITH made AS (
         INSERT INTO rm_commitments (commitment_id, plan_id, code, section, title, parties,
             deadline, deadline_end, priority, made_on, indicators, recorded_at, title_local)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                             $6::text[]::jsonb[], $7::text[]::jsonb[], $8::date[],
+                             $9::boolean[], $10::date[], $11::text[]::jsonb[],
+                             $12::timestamptz[], $13::text[]::jsonb[])
         ON CONFLICT (commitment_id) DO NOTHING
-        """,
-        data.commitment_id,
-        data.plan_id,
-        data.code,
-        data.section,
-        text_column(data.title),
-        [p.model_dump(mode="json") for p in data.parties],
-        None if data.deadline is None else data.deadline.model_dump(mode="json"),
-        None if data.deadline is None else data.deadline.end,
-        data.priority,
-        data.made_on,
-        [i.model_dump(mode="json") for i in data.indicators],
-        event.recorded_at,
-        languages_column(data.title),
     )
-    for indicator in data.indicators:
-        await _indicator(conn, data.commitment_id, indicator, event.recorded_at)
+    INSERT INTO rm_indicators (commitment_id, code, definition, recorded_at)
+    SELECT m.commitment_id, i ->> 'code', i, m.recorded_at
+    FROM unnest($1::text[], $11::text[]::jsonb[], $12::timestamptz[])
+             AS m(commitment_id, indicators, recorded_at),
+         jsonb_array_elements(m.indicators) AS i
+    ON CONFLICT (commitment_id, code) DO NOTHING
+    """,
+    _made,
+)
 
 
 async def _progress_report_retracted(
@@ -194,7 +213,7 @@ COMMITMENT_PROJECTIONS: dict[type[EventData], Projection] = {
     contract.PlanVisibilityChanged: _plan_visibility_changed,
     contract.PlanKeyDateRecorded: key_date_recorded,
     contract.PlanRevised: plan_revised,
-    contract.CommitmentMade: _commitment_made,
+    contract.CommitmentMade: COMMITMENTS_MADE.project,
     contract.CommitmentStatusChanged: STATUS_CHANGES.project,
     contract.ProgressReported: REPORTS.project,
     contract.ProgressReportRetracted: _progress_report_retracted,

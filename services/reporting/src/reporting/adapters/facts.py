@@ -30,7 +30,8 @@ def languages_column(text: LocalText | None) -> list[dict[str, str]] | None:
     return [{"lang": t.lang, "text": t.text} for t in text]
 
 
-def _json(value: Any) -> str | None:
+def json_column(value: Any) -> str | None:
+    """A jsonb value as the text a ``text[]::jsonb[]`` array takes."""
     return None if value is None else jsontext.dumps(value)
 
 
@@ -87,9 +88,10 @@ STATUS_CHANGES = Facts(
 
 
 def _report(e: ReceivedEvent, d: contract.ProgressReported) -> tuple[Any, ...]:
+    local = json_column(languages_column(d.narrative))
     return (e.event_id, d.commitment_id, d.report_id, e.stream_version, d.as_of,
-            d.completion, text_column(d.narrative), _json(list(d.evidence)),
-            e.metadata.partner, e.recorded_at, _json(languages_column(d.narrative)))  # fmt: skip
+            d.completion, text_column(d.narrative), json_column(list(d.evidence)),
+            e.metadata.partner, e.recorded_at, local)  # fmt: skip
 
 
 REPORTS = Facts(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import partial
 
 from reporting.adapters import commitment_state
-from reporting.adapters.commitment_projections import COMMITMENT_PROJECTIONS
+from reporting.adapters.commitment_projections import COMMITMENT_PROJECTIONS, COMMITMENTS_MADE
 from reporting.adapters.facts import MEASUREMENTS, REPORTS, STATUS_CHANGES, Facts
 from reporting.adapters.funding_projections import FUNDING_PROJECTIONS
 from reporting.adapters.projection import Projection
@@ -75,10 +75,11 @@ async def project_many(
     *,
     keep_state: bool = True,
 ) -> None:
-    """The same as :func:`project` for each event in order, with the timeline and each
-    kind of fact (:mod:`.facts`: most of the traffic) written in one statement each,
-    before the other events are applied in order. Reports are inserted with the rest
-    when the poll retracts one, which must find its report there."""
+    """The same as :func:`project` for each event in order, with the timeline, the
+    commitments made and each kind of fact (:mod:`.facts`: most of the traffic) written
+    in one statement each, before the other events are applied in order (a commitment's
+    later events find it made). Reports are inserted with the rest when the poll
+    retracts one, which must find its report there."""
     items: list[tuple[ReceivedEvent, EventData]] = []
     for event in events:
         data = _decoded(registry, event)
@@ -98,8 +99,9 @@ async def project_many(
         await commitment_state.refresh(conn, (data for _, data in items))
 
 
-#: The facts a poll inserts at once.
+#: What a poll inserts at once, in this order.
 _FACTS: dict[type[EventData], Facts] = {
+    contract.CommitmentMade: COMMITMENTS_MADE,
     contract.MeasurementRecorded: MEASUREMENTS,
     contract.CommitmentStatusChanged: STATUS_CHANGES,
     contract.ProgressReported: REPORTS,
