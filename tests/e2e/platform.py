@@ -8,9 +8,7 @@ import contextlib
 import importlib
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,6 +17,8 @@ from pathlib import Path
 import asyncpg
 import httpx
 
+from pactstream_cli import replicas
+from pactstream_cli.replicas import free_port
 from shared.database import drop_database, ensure_database, with_database
 from shared.kafka import delete_topics
 from shared.migrations import MigrationChain, migrate
@@ -28,12 +28,6 @@ from tests.refs import random_ref
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "e2e-operator-key"
 SERVICES = ("commitments", "funding", "reporting")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def all_pages(client: httpx.Client, path: str, **params: object) -> list[dict[str, object]]:
@@ -96,44 +90,20 @@ class Platform:
         if self.migrated_databases:
             asyncio.run(self._database_at_head(service))
         self.ports.setdefault(name, free_port())
-        self.logs.mkdir(parents=True, exist_ok=True)
-        log = self.logs / f"{self.ref}-{name}.log"
-        command = [
-            sys.executable,
-            "-m",
-            "pactstream_cli",
-            "serve",
+        self.processes[name] = replicas.spawn(
             service,
-            "--port",
-            str(self.ports[name]),
-        ]
-        with log.open("ab") as output:
-            self.processes[name] = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env={**self.env(service), **(env or {})},
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            self.ports[name],
+            {**self.env(service), **(env or {})},
+            log=self.logs / f"{self.ref}-{name}.log",
+            cwd=ROOT,
+        )
 
     def wait_ready(self, service: str, timeout: float = 60, *, everything: bool = True) -> None:
         """Until ``/readyz`` answers 200 and, with ``everything``, names no dependency
         or worker down (Kafka, the relay, the consumers): tests want it all running."""
-        deadline = time.monotonic() + timeout
-        while True:
-            process = self.processes[service]
-            if process.poll() is not None:
-                raise RuntimeError(f"{service} exited with {process.returncode}")
-            try:
-                answer = httpx.get(f"{self.url(service)}/readyz", timeout=2)
-                if answer.status_code == 200 and (not everything or all_ok(answer.json())):
-                    return
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{service} not ready in {timeout} s")
-            time.sleep(0.2)
+        replicas.wait_ready(
+            self.url(service), self.processes[service], timeout, everything=everything, name=service
+        )
 
     def await_listed(self, plan_id: str, count: int, timeout: float = 120) -> None:
         """Until reporting lists ``count`` commitments of the plan."""
@@ -171,15 +141,7 @@ class Platform:
             raise
 
     def stop(self) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in self.processes.values():
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        replicas.stop(self.processes.values())
         self.processes.clear()
         asyncio.run(self._remove_data())
 
@@ -202,13 +164,6 @@ class Platform:
         for service in SERVICES:
             await drop_database(settings.postgres_server_url, f"{self.ref}_{service}")
         await delete_topics(settings.kafka, f"{self.ref}.")
-
-
-def all_ok(readiness: dict[str, object]) -> bool:
-    """Whether every section of a ``/readyz`` body that has an ``ok`` says so."""
-    return all(
-        section.get("ok", True) for section in readiness.values() if isinstance(section, dict)
-    )
 
 
 def poll(fetch, until, timeout: float = 15.0, interval: float = 0.05):  # type: ignore[no-untyped-def]

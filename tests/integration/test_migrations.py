@@ -13,7 +13,6 @@ import asyncio
 import gzip
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -28,10 +27,12 @@ import pytest
 
 from commitments.adapters.migrations import CHAIN as COMMITMENTS
 from funding.adapters.migrations import CHAIN as FUNDING
+from pactstream_cli import replicas
+from pactstream_cli.replicas import free_port
 from reporting.adapters.migrations import CHAIN as REPORTING
 from shared.kafka import delete_topics
 from shared.migrations import MIGRATION_LOCK_KEY, MigrationChain, MigrationError, migrate, status
-from tests.fixtures.pre_migrations.generate import KEY, free_port, pg_tool
+from tests.fixtures.pre_migrations.generate import KEY, pg_tool
 from tests.integration.conftest import KAFKA, fresh_database
 from tests.refs import random_ref
 
@@ -141,39 +142,21 @@ async def test_a_database_of_the_release_before_migrations_upgrades_with_every_r
 def reporting_service(database_url: str, topic_prefix: str) -> Iterator[str]:
     """Reporting's API (no consumer) over the database, as ``./pactstream serve`` runs it."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pactstream_cli", "serve", "reporting", "--port", str(port)],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "PACTSTREAM_DATABASE": database_url.rsplit("/", 1)[1],
-            "PACTSTREAM_TOPIC_PREFIX": topic_prefix,
-            "PACTSTREAM_OPERATOR_KEY": KEY,
-            "PACTSTREAM_ENVIRONMENT": "test",
-            "PACTSTREAM_RUN_WORKERS": "false",
-        },
-        start_new_session=True,
-    )
+    env = {
+        **os.environ,
+        "PACTSTREAM_DATABASE": database_url.rsplit("/", 1)[1],
+        "PACTSTREAM_TOPIC_PREFIX": topic_prefix,
+        "PACTSTREAM_OPERATOR_KEY": KEY,
+        "PACTSTREAM_ENVIRONMENT": "test",
+        "PACTSTREAM_RUN_WORKERS": "false",
+    }
+    process = replicas.spawn("reporting", port, env, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, "reporting exited"
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "reporting not ready in 60 s"
-            time.sleep(0.2)
+        replicas.wait_ready(url, process, 60, name="reporting")
         yield url
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        replicas.stop([process], timeout=30)
 
 
 async def _whole(client: httpx.AsyncClient, path: str) -> Any:

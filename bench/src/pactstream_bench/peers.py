@@ -13,7 +13,7 @@ import httpx
 
 from pactstream_bench.common import Result, scratch_database
 from pactstream_bench.http import wrk
-from pactstream_bench.services import free_port
+from pactstream_cli.replicas import free_port
 
 
 def _served(module: str, args: list[str], ready: str, path: str, seconds: int) -> float:

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
-import socket
 import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +13,8 @@ from pathlib import Path
 import httpx
 import psutil
 
+from pactstream_cli import replicas
+from pactstream_cli.replicas import free_port
 from shared.database import drop_database
 from shared.kafka import delete_topics
 from shared.settings import ServiceSettings
@@ -24,12 +22,6 @@ from shared.settings import ServiceSettings
 KEY = "bench-operator-key"
 ROOT = Path(__file__).resolve().parents[3]
 LOGS = ROOT / ".local" / "bench-logs"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 SERVICES = ("commitments", "funding", "reporting")
@@ -72,8 +64,8 @@ class Services:
         if more:
             self._launch(more)
 
-    def _launch(self, replicas: list[tuple[str, str]]) -> None:
-        for name, service in replicas:
+    def _launch(self, started: list[tuple[str, str]]) -> None:
+        for name, service in started:
             # Each service binds its port only once started: a port handed out a moment
             # ago is still free to the kernel, and one service answering /readyz on
             # another's port would hide that the other never came up.
@@ -81,18 +73,12 @@ class Services:
                 pass
             self.ports[name] = port
             self.processes[name] = self._spawn(name, service)
-        for name, _ in replicas:
-            deadline = time.monotonic() + 90
-            while True:
-                try:
-                    if _everything_up(httpx.get(f"{self.url(name)}/readyz", timeout=2)):
-                        break
-                except httpx.HTTPError:
-                    pass
-                self.check_running()
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{name} did not start")
-                time.sleep(0.2)
+        for name, _ in started:
+            # Everything up: a figure taken while the relay or a consumer still
+            # connects to Kafka would be too good or too bad.
+            replicas.wait_ready(
+                self.url(name), self.processes[name], 90, everything=True, name=name
+            )
 
     def _spawn(self, name: str, service: str) -> subprocess.Popen[bytes]:
         env = {
@@ -106,34 +92,13 @@ class Services:
             env["PACTSTREAM_COMMITMENTS_URL"] = self.url("commitments")
         # Each run's service logs stay under .local/bench-logs, for a run that fails;
         # settings as by default (the access log on).
-        LOGS.mkdir(parents=True, exist_ok=True)
-        log = (LOGS / f"{self.ref}-{name}.log").open("ab")
-        return subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "pactstream_cli",
-                "serve",
-                service,
-                "--port",
-                str(self.ports[name]),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+        return replicas.spawn(
+            service, self.ports[name], env, log=LOGS / f"{self.ref}-{name}.log", cwd=ROOT
         )
 
     def stop_one(self, name: str) -> None:
         """Stop one replica (``reporting``, ``commitments-2``...) until ``start_one``."""
-        process = self.processes.pop(name)
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        replicas.stop([self.processes.pop(name)])
 
     def start_one(self, name: str) -> None:
         """Start a replica ``stop_one`` stopped, on a new port, once it is ready."""
@@ -172,13 +137,7 @@ class Services:
             self.peak_rss[service] = max(self.peak_rss.get(service, 0), rss)
 
     def stop(self) -> None:
-        for process in self.processes.values():
-            process.send_signal(signal.SIGTERM)
-        for process in self.processes.values():
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        replicas.stop(self.processes.values())
 
     async def remove_data(self) -> None:
         """Drop the run's databases and topics, so that runs do not pile them up."""
@@ -186,12 +145,3 @@ class Services:
         for service in SERVICES:
             await drop_database(settings.postgres_server_url, f"{self.ref}_{service}")
         await delete_topics(settings.kafka, f"{self.ref}.")
-
-
-def _everything_up(readiness: httpx.Response) -> bool:
-    """Ready, and no dependency or worker reported down: a figure taken while the
-    relay or a consumer still connects to Kafka would be too good or too bad."""
-    if readiness.status_code != 200:
-        return False
-    body = readiness.json()
-    return all(v.get("ok", True) for v in body.values() if isinstance(v, dict))

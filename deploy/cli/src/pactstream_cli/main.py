@@ -10,8 +10,9 @@ import subprocess
 import sys
 import threading
 from collections.abc import Sequence
+from functools import partial
 
-from pactstream_cli import importing, infra, operate
+from pactstream_cli import importing, infra, operate, replicas
 from pactstream_cli.operate import DEVELOPMENT_OPERATOR_KEY, operator_key
 from pactstream_cli.paths import home
 from pactstream_cli.supervise import Child, Supervisor
@@ -79,23 +80,6 @@ def service_ports() -> dict[str, int]:
     }
 
 
-def spawn_service(name: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "pactstream_cli", "serve", name, "--port", str(port)],
-        env={**os.environ, **env},
-        start_new_session=True,
-    )
-
-
-def _ready(url: str) -> bool:
-    import httpx
-
-    try:
-        return httpx.get(f"{url}/readyz", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
 def _infrastructure(layout: infra.Layout, started: infra.Infra) -> list[Child]:
     """The local servers ``up`` looks after (external ones are someone else's)."""
     children = []
@@ -148,8 +132,9 @@ def cmd_up(args: argparse.Namespace) -> int:
         env = {**started.env(), "PACTSTREAM_OPERATOR_KEY": key}
         os.environ.update(env)
         ports = service_ports()
+        environment = {**os.environ, **env}
         services = [
-            Child(name, port, start=lambda name=name, port=port: spawn_service(name, port, env))  # type: ignore[misc]
+            Child(name, port, start=partial(replicas.spawn, name, port, environment))
             for name, port in ports.items()
         ]
         supervisor = Supervisor(
@@ -187,7 +172,7 @@ def _supervise(
     announced = False
     while not stopping.is_set():
         supervisor.tick()
-        if not announced and all(_ready(url) for url in urls.values()):
+        if not announced and all(replicas.is_ready(url) for url in urls.values()):
             announced = True
             if seed:
                 threading.Thread(target=_seed, args=(urls, key), name="seed", daemon=True).start()
