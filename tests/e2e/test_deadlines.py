@@ -140,6 +140,7 @@ def test_a_recurring_deadline_is_overdue_period_by_period(platform: Platform) ->
     covered = poll(lambda: overdue("2019-06-01"), lambda found: yearly["id"] not in found)
     assert covered == {}
     assert overdue("2020-01-05") == {}  # Dated in 2019, the report covers 2018 and 2019.
+    assert totals("2020-01-05") == 0  # The totals count by the latest report's date too.
     assert overdue("2021-01-05") == {yearly["id"]: 5}  # Nothing covers 2020.
     assert totals("2021-01-05") == 1
     assert overdue("2022-07-10") == {yearly["id"]: 556, once["id"]: 10}

@@ -38,7 +38,7 @@ async def _answers(conn: asyncpg.Connection, plans: list[str]) -> dict[Any, Any]
             answers["all", day, known] = [dict(r) for r in await conn.fetch(EVERY, day, known)]
             for plan in plans:
                 rows = await conn.fetch(PROGRESS_ROWS, plan, day, known)
-                answers[plan, day, known] = sorted(tuple(r) for r in rows)
+                answers[plan, day, known] = sorted((tuple(r) for r in rows), key=repr)
     return answers
 
 

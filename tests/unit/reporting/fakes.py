@@ -56,7 +56,7 @@ class FakeCommitments:
         self, plan_id: str, as_of: date, known_at: datetime
     ) -> list[CommitmentRow]:
         return [
-            CommitmentRow(c["commitment_id"], c["section"], c["status"], c["priority"], None)
+            CommitmentRow(c["section"], c["status"], c["priority"], None)
             for c in self._of_plan(plan_id)
         ]
 

@@ -17,7 +17,8 @@ def row(
     priority: bool = False,
     deadline: date | None = None,
 ) -> CommitmentRow:
-    return CommitmentRow(cid, section, status, priority, deadline)
+    del cid  # Named for the reader of the test: the totals count no ids.
+    return CommitmentRow(section, status, priority, deadline)
 
 
 def test_a_section_counts_the_commitments_of_its_sub_sections() -> None:
@@ -62,3 +63,15 @@ def test_a_commitment_under_an_unknown_section_still_counts_in_the_plan() -> Non
     totals, tree = progress_tree(SECTIONS, [row("a", "zz")], date(2016, 1, 1))
     assert totals.commitments == 1
     assert sum(n.totals.commitments for n in tree) == 0
+
+
+def test_a_row_of_commitments_alike_counts_each_of_them() -> None:
+    deadline = date(2016, 12, 31)
+    grouped = [
+        CommitmentRow("1.1", "launched", True, deadline, commitments=3),
+        CommitmentRow("2", "completed", False, None, commitments=2),
+    ]
+    totals, (one, two) = progress_tree(SECTIONS, grouped, date(2017, 1, 1))
+    assert (totals.commitments, totals.priority, totals.overdue) == (5, 3, 3)
+    assert totals.completed_pct == 40.0
+    assert one.totals.by_status["launched"] == 3 and two.totals.commitments == 2

@@ -39,12 +39,10 @@ def test_quarters_follow_their_start() -> None:
 
 
 def test_a_recurring_commitment_is_overdue_between_reports() -> None:
-    row = CommitmentRow("c1", "1", "launched", False, date(2024, 12, 31), YEARLY, None)
+    row = CommitmentRow("1", "launched", False, date(2024, 12, 31), YEARLY, None)
     assert is_overdue(row, date(2020, 1, 1))
     assert not is_overdue(row, date(2019, 12, 31))
-    reported = CommitmentRow(
-        "c1", "1", "launched", False, date(2024, 12, 31), YEARLY, date(2019, 7, 15)
-    )
+    reported = CommitmentRow("1", "launched", False, date(2024, 12, 31), YEARLY, date(2019, 7, 15))
     assert not is_overdue(reported, date(2020, 6, 1))
     assert is_overdue(reported, date(2021, 1, 1))  # 2020 was not reported on.
 

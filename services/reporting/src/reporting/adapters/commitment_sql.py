@@ -175,10 +175,17 @@ def effective_commitments(as_of: str, known_at: str, where: str = "true") -> str
     return _current(list(EFFECTIVE_COLUMNS), as_of, known_at, where)
 
 
-#: Only what the progress tree counts by: no titles or parties to look up and decode;
-#: the columns in the order of :class:`CommitmentRow`'s fields.
-_PROGRESS_COLUMNS = [
-    "commitment_id", "section", "status", "priority", "deadline_end", "recurrence",
-    "reported_on",
-]  # fmt: skip
-PROGRESS_ROWS = _current(_PROGRESS_COLUMNS, "$2", "$3", "c.plan_id = $1")
+_PROGRESS_COLUMNS = ["section", "status", "priority", "deadline_end", "recurrence", "reported_on"]
+#: Only what the progress tree counts by, no titles or parties to look up and decode,
+#: in the order of :class:`CommitmentRow`'s fields; commitments alike in all of it
+#: grouped (the bench's plan of 10,000 commitments in 176 rows: the view 40 -> 33 ms,
+#: its rows' Python a third of it before). The latest report's date counts only for a
+#: recurring deadline (:func:`~reporting.application.progress.due_on`: not for none,
+#: JSON ``null`` or an empty object), so it is not grouped by otherwise.
+PROGRESS_ROWS = f"""
+    SELECT section, status, priority, deadline_end, recurrence,
+           CASE WHEN recurrence NOT IN ('null', '{{}}') THEN reported_on END AS reported_on,
+           count(*)::int AS commitments
+    FROM ({_current(_PROGRESS_COLUMNS, "$2", "$3", "c.plan_id = $1")}) c
+    GROUP BY 1, 2, 3, 4, 5, 6
+"""

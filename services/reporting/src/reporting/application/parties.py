@@ -14,7 +14,6 @@ from reporting.application.views import deadline_class
 
 def _row(r: Row) -> CommitmentRow:
     return CommitmentRow(
-        commitment_id=r["commitment_id"],
         section=r["section"],
         status=r["status"],
         priority=r["priority"],
