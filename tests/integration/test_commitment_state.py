@@ -1,7 +1,9 @@
 """The commitments' kept state (``rm_commitment_state``) never changes an answer: over
 the old release's real read models (the seed plans' history, with its amendments,
 reports and status changes), every view's commitments are the same with the state
-as without it, on dates where it holds and where it does not."""
+as without it, on dates where it holds and where it does not, and with stale rows in
+it. Polls that change a commitment at once leave its row stale until a refresh that
+sees both, and a refresh never writes a row marked again since it read it."""
 
 from __future__ import annotations
 
@@ -57,11 +59,19 @@ async def test_views_answer_the_same_with_the_kept_state_as_without_it() -> None
             assert kept == await conn.fetchval("SELECT count(*) FROM rm_commitments") > 100
             plans = [r["plan_id"] for r in await conn.fetch("SELECT plan_id FROM rm_plans")]
             with_state = await _answers(conn, plans)
+            # Rows marked stale say nothing, whatever they hold: views look them up.
+            await conn.execute(
+                "UPDATE rm_commitment_state SET fresh = false, status = 'cancelled', "
+                "section = 'nowhere' WHERE commitment_id IN (SELECT commitment_id "
+                "FROM rm_commitment_state ORDER BY commitment_id LIMIT 40)"
+            )
+            with_stale_rows = await _answers(conn, plans)
             await conn.execute("TRUNCATE rm_commitment_state")
             looked_up = await _answers(conn, plans)
         finally:
             await conn.close()
     assert with_state == looked_up
+    assert with_stale_rows == looked_up
     assert with_state["all", date(2100, 1, 1), KNOWN[-1]], "no commitment was answered"
 
 
@@ -98,13 +108,16 @@ def _projecting(conn: Connection, event: ReceivedEvent) -> asyncio.Task[None]:
     return asyncio.create_task(run())
 
 
+def _values(rows: list[asyncpg.Record]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in r.items() if k != "generation"} for r in rows]
+
+
 @pytest.mark.parametrize("first", ["revised", "launched"])
 async def test_a_plan_s_revision_and_a_commitment_s_change_projected_at_once_both_reach_its_state(
     database_url: str, first: str
 ) -> None:
-    """Each refresh reads what was committed when it began: without the plan's lock,
-    the second would overwrite the state with its own view, which lacks the first's
-    uncommitted change (the move, or the status)."""
+    """Both mark the commitment's row: the second waits for the first's commit, and
+    the row stays stale until a refresh that sees both (the move and the status)."""
     events = _events()
     await migrate(database_url, CHAIN)
     pool = await create_pool(database_url, min_size=3, max_size=3)
@@ -112,19 +125,53 @@ async def test_a_plan_s_revision_and_a_commitment_s_change_projected_at_once_bot
         async with pool.acquire() as setup, pool.acquire() as one, pool.acquire() as two:
             for name in ("plan", "made"):
                 await project(build_registry(), setup, events[name])
+            await commitment_state.refresh_all(setup)
             second = "launched" if first == "revised" else "revised"
             await _projecting(one, events[first])
             projecting_two = _projecting(two, events[second])
             await asyncio.sleep(0.5)
-            assert not projecting_two.done(), "the second refresh did not wait for the first"
+            assert not projecting_two.done(), "the second mark did not wait for the first"
             await one.execute("COMMIT")
             await projecting_two
             await two.execute("COMMIT")
+            stale = await setup.fetchval("SELECT NOT fresh FROM rm_commitment_state")
+            await commitment_state.refresh_all(setup)
             kept = await setup.fetch("SELECT * FROM rm_commitment_state")
             await setup.execute("TRUNCATE rm_commitment_state")
             await commitment_state.fill(setup)
             filled = await setup.fetch("SELECT * FROM rm_commitment_state")
     finally:
         await pool.close()
-    assert [(r["section"], r["status"]) for r in kept] == [("B", "launched")]
-    assert [dict(r) for r in kept] == [dict(r) for r in filled]
+    assert stale
+    assert [(r["section"], r["status"], r["fresh"]) for r in kept] == [("B", "launched", True)]
+    assert _values(kept) == _values(filled)
+
+
+async def test_a_refresh_never_writes_a_row_marked_again_since_it_read_it(
+    database_url: str,
+) -> None:
+    """The refresh reads the row stale after the revision; a status change marks it
+    again before the refresh writes (holding it until its commit): the refresh,
+    which read the facts without the status, leaves the row stale."""
+    events = _events()
+    await migrate(database_url, CHAIN)
+    pool = await create_pool(database_url, min_size=3, max_size=3)
+    try:
+        async with pool.acquire() as setup, pool.acquire() as poll, pool.acquire() as worker:
+            for name in ("plan", "made", "revised"):
+                await project(build_registry(), setup, events[name])
+            await _projecting(poll, events["launched"])  # Marked, not committed.
+            refreshing = asyncio.create_task(commitment_state.refresh_stale(worker))
+            await asyncio.sleep(0.5)
+            assert not refreshing.done(), "the refresh did not wait for the poll's mark"
+            await poll.execute("COMMIT")
+            assert await refreshing == 0
+            row = await setup.fetchrow("SELECT fresh, status FROM rm_commitment_state")
+            assert not row["fresh"]
+            assert await commitment_state.refresh_stale(worker) == 1
+            refreshed = await setup.fetchrow(
+                "SELECT fresh, section, status FROM rm_commitment_state"
+            )
+    finally:
+        await pool.close()
+    assert tuple(refreshed) == (True, "B", "launched")

@@ -10,7 +10,13 @@ import re
 
 import asyncpg
 
-from reporting.adapters import commitment_projections, facts, funding_projections, projections
+from reporting.adapters import (
+    commitment_projections,
+    commitment_state,
+    facts,
+    funding_projections,
+    projections,
+)
 from reporting.adapters.migrations import CHAIN
 from reporting.adapters.read_models import PREFIX, read_models
 from shared import access, consumer
@@ -64,7 +70,13 @@ async def test_every_table_is_a_read_model_or_bookkeeping_and_the_rebuild_finds_
 def test_every_table_the_projections_write_is_a_read_model() -> None:
     written = {
         table
-        for module in (projections, commitment_projections, facts, funding_projections)
+        for module in (
+            projections,
+            commitment_projections,
+            commitment_state,
+            facts,
+            funding_projections,
+        )
         for table in WRITES.findall(inspect.getsource(module))
     }
     assert written, "the projections' SQL was not found"

@@ -11,6 +11,7 @@ import asyncpg
 import httpx
 from fastapi import FastAPI
 
+from reporting.adapters import commitment_state
 from reporting.adapters.feed import with_feed
 from reporting.adapters.migrations import CHAIN as MIGRATIONS
 from reporting.adapters.projections import projection
@@ -79,6 +80,8 @@ def create_app(settings: ReportingSettings | None = None, clock: Clock = utc_now
                 give_up=timedelta(seconds=settings.subscriptions_give_up_seconds),
             )
             runtime.run_worker("pusher", pusher.run, pusher.request_stop, needs_kafka=False)
+            refresher = commitment_state.Refresher(pool)
+            runtime.run_worker("state", refresher.run, refresher.request_stop, needs_kafka=False)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

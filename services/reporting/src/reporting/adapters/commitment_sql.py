@@ -150,7 +150,7 @@ def _current(names: list[str], as_of: str, known_at: str, where: str) -> str:
     kept = ", ".join(f"c.{n}" if n in _MADE else f"s.{n}" for n in names)
     looked_up = ", ".join(f"c.{n}" if n in _MADE else f"{LOOKED_UP[n]} AS {n}" for n in names)
     holds = (
-        f"s.horizon <= {as_of} AND s.recorded_through <= {known_at} "
+        f"s.fresh AND s.horizon <= {as_of} AND s.recorded_through <= {known_at} "
         "AND EXISTS (SELECT FROM rm_commitment_state_kept)"
     )
     return f"""

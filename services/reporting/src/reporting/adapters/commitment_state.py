@@ -1,42 +1,49 @@
 """Each commitment's values as of now (``rm_commitment_state``): what the lookups of
-:mod:`.commitment_sql` give for the latest business date as known now, kept by the
-projections, so that a view of today reads one row per commitment instead of looking
-each value up in the facts.
+:mod:`.commitment_sql` give for the latest business date as known now, so that a view
+of today reads one row per commitment instead of looking each value up in the facts.
 
-A view uses a commitment's state only where it holds for the view's dates: when no
-fact of the commitment is dated after the view's business date (``horizon``) or
-recorded after its record time (``recorded_through``); otherwise it looks the values
-up as before. So the state never changes an answer, only how it is found; a
-commitment without state is looked up too, and so is every commitment until
-``rm_commitment_state_kept`` says every row is kept (migration ``reporting_0014``).
+A view uses a commitment's row only where it holds for the view's dates: when the row
+is fresh, and no fact of the commitment is dated after the view's business date
+(``horizon``) or recorded after its record time (``recorded_through``); otherwise it
+looks the values up. So the state never changes an answer, only how fast it is found;
+and until ``rm_commitment_state_kept`` says every row is kept (migrations
+``reporting_0014`` and ``reporting_0015``), every commitment is looked up.
 
-**When it is refreshed.** At the end of each projected poll (or event), by one
-statement, for every commitment whose facts the poll changed, and for every
-commitment of a plan whose revision (one that moves commitments) or key date it
-projected (those change where a commitment sits and when its deadline falls). Under
-the plan's exclusive lock, which holds back every poll that touches the plan until it
-commits; plans are revised and their key dates dated a handful of times in their life.
+**How it is kept.** A poll that changes a commitment's facts marks its row stale, in
+the poll's transaction and one statement (:func:`mark`): ``fresh`` false and the
+``generation`` one more, or a row without values for a commitment made since. A plan
+revision that moves commitments, or a key date, marks every row of its plan (they
+change where a commitment sits and when its deadline falls). A worker of each replica
+(:class:`Refresher`) then refreshes stale rows from the facts, a few hundred a
+statement (:func:`refresh_stale`). The poll does not wait for the lookups: made in
+the poll, they took 1.4 ms of it and ~11 ms of the end-to-end p50 at 300 POSTs/s.
 
-**Why it is always the state of every fact.** A commitment's own events arrive in
-order on its partition, but its plan's events arrive on another, maybe in another
-replica's transaction at the same moment; a refresh reads only what was committed
-when it started. So refreshes take a lock per plan (an advisory lock keyed by the
-schema and the plan): shared to refresh commitments, exclusive to refresh a plan's
-commitments. A plan refresh waits for every commitment refresh in flight to commit
-and then sees its facts; a commitment refresh that starts after a plan refresh waits
-for it and then sees the plan's. Locks are taken in the order of their keys, so two
-polls cannot wait on each other."""
+**Why a refreshed row is never stale.** A refresh reads the facts and each row's
+generation in one snapshot, and writes a row only if its generation is still the one
+it read. A poll that marked the row after that snapshot either committed before the
+write (the write finds the new generation and leaves the row stale) or holds the row
+until it commits (the write waits, then finds the new generation). The facts a poll
+adds commit with its mark, so a generation read in a snapshot is exactly that
+snapshot's facts. A commitment's own events and its plan's arrive on different
+partitions, maybe in two replicas' transactions at once: both mark the same row, the
+second waits for the first, and the row stays stale until a refresh that sees both.
+Marks lock their rows in the order of the commitments' ids, so two polls queue rather
+than deadlock; a refresh that meets a deadlock with a poll tries again."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Iterable
+
+import asyncpg
 
 from reporting.adapters.commitment_sql import LOOKED_UP, looked_up_commitments
 from shared.contracts import commitments as contract
-from shared.database import Connection
+from shared.database import CONFLICT_ERRORS, Connection
 from shared.events import EventData
 
-#: The events that change a commitment's values: refreshed, that commitment.
+#: The events that change a commitment's values: marked, that commitment.
 _OF_COMMITMENT = (
     contract.CommitmentMade,
     contract.CommitmentStatusChanged,
@@ -54,47 +61,66 @@ _RECORDED = ", ".join(
     for t in _FACTS
 )
 _COLUMNS = ", ".join(LOOKED_UP)
+_SET = f"({_COLUMNS}, horizon, recorded_through, fresh)"
 
 
-def _refresh(which: str) -> str:
-    """The statement refreshing the state of the commitments ``which`` (SQL on ``c``)
-    selects."""
+def _values(which: str) -> str:
+    """Each commitment ``which`` (SQL on ``c``) selects, with its values, horizon and
+    latest record, as the facts give them now."""
     return f"""
-    INSERT INTO rm_commitment_state (commitment_id, plan_id, {_COLUMNS}, horizon,
-                                     recorded_through)
     SELECT e.commitment_id, e.plan_id, {", ".join(f"e.{n}" for n in LOOKED_UP)},
-           coalesce(greatest(e.made_on, {_HORIZON}), '-infinity'::date),
+           coalesce(greatest(e.made_on, {_HORIZON}), '-infinity'::date) AS horizon,
            greatest(e.recorded_at, {_RECORDED},
                     (SELECT max(x.retracted_at) FROM rm_progress_reports x
-                     WHERE x.commitment_id = e.commitment_id))
+                     WHERE x.commitment_id = e.commitment_id)) AS recorded_through
     FROM ({looked_up_commitments("'infinity'::date", "'infinity'::timestamptz")}
           AND {which}) e
-    ON CONFLICT (commitment_id) DO UPDATE SET
-        ({_COLUMNS}, horizon, recorded_through)
-        = ROW({", ".join(f"EXCLUDED.{n}" for n in LOOKED_UP)}, EXCLUDED.horizon,
-              EXCLUDED.recorded_through)
     """
 
 
-#: The state of the commitments named ($1), and of every commitment of the plans named
-#: ($1): two statements, since one choosing by either (``OR``) was planned afresh at
-#: each call, 1 ms against 0.37 for a poll's few commitments.
-REFRESH_COMMITMENTS = _refresh("c.commitment_id = ANY($1::text[])")
-REFRESH_PLANS = _refresh("c.plan_id = ANY($1::text[])")
-#: The plans' locks ($1 the plans, $2 whether exclusive), taken in the order of their
-#: keys by one statement: the rows of the ordered subquery are locked as they come.
-LOCK = """
-    SELECT CASE WHEN x.exclusive THEN pg_advisory_xact_lock(x.key)
-                ELSE pg_advisory_xact_lock_shared(x.key) END
-    FROM (SELECT hashtextextended(current_schema() || '/' || u.plan, 0) AS key,
-                 bool_or(u.exclusive) AS exclusive
-          FROM unnest($1::text[], $2::boolean[]) AS u(plan, exclusive)
-          GROUP BY 1 ORDER BY 1) x
+#: The stale rows' values, at most $1 of them, written where the generation is still
+#: the one read with the facts.
+REFRESH_STALE = f"""
+    UPDATE rm_commitment_state s
+    SET {_SET} = ROW({", ".join(f"v.{n}" for n in LOOKED_UP)}, v.horizon, v.recorded_through,
+                     true)
+    FROM ({
+    _values(
+        "c.commitment_id IN (SELECT commitment_id FROM rm_commitment_state WHERE NOT fresh "
+        "ORDER BY commitment_id LIMIT $1)"
+    )
+}) v
+    JOIN rm_commitment_state seen ON seen.commitment_id = v.commitment_id
+    WHERE s.commitment_id = v.commitment_id AND s.generation = seen.generation
+"""
+#: The commitments named ($1, of the plans $2) marked stale, in the order of their ids.
+MARK_COMMITMENTS = """
+    INSERT INTO rm_commitment_state (commitment_id, plan_id, fresh)
+    SELECT u.commitment_id, u.plan_id, false
+    FROM unnest($1::text[], $2::text[]) AS u(commitment_id, plan_id)
+    ORDER BY u.commitment_id
+    ON CONFLICT (commitment_id) DO UPDATE
+    SET generation = rm_commitment_state.generation + 1, fresh = false
+"""
+#: Every commitment of the plans named ($1) marked stale, locked in the order of ids.
+MARK_PLANS = """
+    UPDATE rm_commitment_state s SET generation = s.generation + 1, fresh = false
+    FROM (SELECT commitment_id FROM rm_commitment_state WHERE plan_id = ANY($1::text[])
+          ORDER BY commitment_id FOR UPDATE) x
+    WHERE s.commitment_id = x.commitment_id
+"""
+_FILL = f"""
+    INSERT INTO rm_commitment_state (commitment_id, plan_id, {_COLUMNS}, horizon,
+                                     recorded_through, fresh)
+    SELECT v.*, true FROM ({_values("true")}) v
+    ON CONFLICT (commitment_id) DO UPDATE SET {_SET}
+        = ROW({", ".join(f"EXCLUDED.{n}" for n in LOOKED_UP)}, EXCLUDED.horizon,
+              EXCLUDED.recorded_through, true)
 """
 
 
-async def refresh(conn: Connection, changes: Iterable[EventData]) -> None:
-    """Refresh the state of what ``changes`` (a poll's projected events) changed."""
+async def mark(conn: Connection, changes: Iterable[EventData]) -> None:
+    """Mark stale the state of what ``changes`` (a poll's projected events) changed."""
     commitments: dict[str, str] = {}
     plans: set[str] = set()
     for data in changes:
@@ -104,20 +130,61 @@ async def refresh(conn: Connection, changes: Iterable[EventData]) -> None:
             isinstance(data, contract.PlanRevised) and data.moves
         ):
             plans.add(data.plan_id)
-    if not commitments and not plans:
-        return
-    exclusive = {**dict.fromkeys(commitments.values(), False), **dict.fromkeys(plans, True)}
-    await conn.execute(LOCK, list(exclusive), list(exclusive.values()))
-    alone = [c for c, plan in commitments.items() if plan not in plans]
-    if alone:
-        await conn.execute(REFRESH_COMMITMENTS, alone)
+    if commitments:
+        await conn.execute(MARK_COMMITMENTS, list(commitments), list(commitments.values()))
     if plans:
-        await conn.execute(REFRESH_PLANS, sorted(plans))
+        await conn.execute(MARK_PLANS, sorted(plans))
+
+
+async def refresh_stale(conn: Connection | asyncpg.Pool, limit: int = 500) -> int:
+    """Refresh up to ``limit`` stale rows; how many were written (a row marked again
+    since it was read stays stale for the next call)."""
+    status = await conn.execute(REFRESH_STALE, limit)
+    return int(status.split()[-1])
+
+
+async def refresh_all(conn: Connection) -> None:
+    """Refresh every stale row that can be (a commitment whose events came without the
+    one that made it cannot), in the caller's transaction: a comparison's. A round that
+    meets a worker's writes is tried again."""
+    while True:
+        try:
+            async with conn.transaction():
+                if await refresh_stale(conn) == 0:
+                    return
+        except CONFLICT_ERRORS:
+            await asyncio.sleep(0.05)
 
 
 async def fill(conn: Connection) -> None:
     """The state of every commitment, at once, and the mark that views may use it: a
     rebuild's, once its replay is done and its indexes are built (nothing else writes
     its shadow then)."""
-    await conn.execute(_refresh("true"))
+    await conn.execute(_FILL)
     await conn.execute("INSERT INTO rm_commitment_state_kept DEFAULT VALUES ON CONFLICT DO NOTHING")
+
+
+class Refresher:
+    """The worker: refreshes stale rows every ``poll_seconds``, at once again while a
+    call finds a full batch. A call with nothing to do costs 0.17 ms (100,000
+    commitments); meanwhile views look the stale commitments up. Replicas' workers may
+    refresh a row twice, never wrongly."""
+
+    def __init__(self, pool: asyncpg.Pool, *, batch: int = 500, poll_seconds: float = 0.05) -> None:
+        self._pool = pool
+        self._batch = batch
+        self._poll = poll_seconds
+        self._stop = asyncio.Event()
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    async def run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                refreshed = await refresh_stale(self._pool, self._batch)
+            except CONFLICT_ERRORS:  # A poll's marks crossed this call's writes.
+                refreshed = 0
+            if refreshed < self._batch:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), self._poll)

@@ -58,14 +58,14 @@ async def project(
     registry: EventRegistry, conn: Connection, event: ReceivedEvent, *, keep_state: bool = True
 ) -> None:
     """Apply one event, decoded with ``registry``: its timeline entry and its read-model
-    change, and (``keep_state``) the state of the commitments it changed."""
+    change, and (``keep_state``) the state of the commitments it changed marked stale."""
     data = _decoded(registry, event)
     if data is None:
         return
     await _timeline(conn, [(event, data)])
     await _apply(conn, event, data)
     if keep_state:
-        await commitment_state.refresh(conn, [data])
+        await commitment_state.mark(conn, [data])
 
 
 async def project_many(
@@ -96,7 +96,7 @@ async def project_many(
         if type(data) not in bulk:
             await _apply(conn, event, data)
     if keep_state:
-        await commitment_state.refresh(conn, (data for _, data in items))
+        await commitment_state.mark(conn, (data for _, data in items))
 
 
 #: What a poll inserts at once, in this order.
@@ -139,9 +139,8 @@ def projection(
 ) -> consumer.Projection[Connection]:
     """What the live consumer and a rebuild's replay apply, decoding with the
     ``registry`` of their composition root. Without ``keep_state``, the commitments'
-    state is not refreshed: the bulk of a rebuild's replay runs without the indexes a
-    refresh looks facts up by, and fills the state once they are built
-    (:func:`.commitment_state.fill`)."""
+    state is not marked stale: the bulk of a rebuild's replay fills every row once its
+    indexes are built (:func:`.commitment_state.fill`)."""
     return consumer.Projection(
         partial(project, registry, keep_state=keep_state),
         bulk=partial(project_many, registry, keep_state=keep_state),

@@ -347,6 +347,12 @@ class Rebuilder:
         return retired
 
     async def _compare(self, conn: Connection) -> list[Difference]:
+        # Both sides' kept state refreshed first, the live one as its worker would: a
+        # row still stale is one no view reads, which the comparison leaves out.
+        for schema in (self.shadow, "public"):
+            await conn.execute(f'SET LOCAL search_path TO "{schema}"')
+            await commitment_state.refresh_all(conn)
+        await conn.execute("SET LOCAL search_path TO DEFAULT")
         tables = (*await read_models(conn, self.shadow), "consumer_inbox")
         found = [await compare(conn, table, "public", self.shadow) for table in tables]
         return [difference for difference in found if difference is not None]
