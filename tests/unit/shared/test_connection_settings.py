@@ -77,7 +77,7 @@ def test_an_endpoint_given_as_bootstrap_servers_is_plaintext() -> None:
 
 
 def test_the_command_line_knows_the_development_key_the_services_refuse_in_production() -> None:
-    from pactstream_cli import main
+    from pactstream_cli import operate
     from shared import settings
 
-    assert main.DEVELOPMENT_OPERATOR_KEY == settings.DEVELOPMENT_OPERATOR_KEY
+    assert operate.DEVELOPMENT_OPERATOR_KEY == settings.DEVELOPMENT_OPERATOR_KEY
