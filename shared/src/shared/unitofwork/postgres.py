@@ -19,18 +19,13 @@ from contextlib import AsyncExitStack
 from types import TracebackType
 from typing import Self
 
-import asyncpg
-
 from shared import inbound
-from shared.database import Connection
+from shared.database import CONFLICT_ERRORS, Connection
 from shared.events import NewEvent
 from shared.eventstore.errors import Contention
 from shared.eventstore.ports import EventReader, StreamAppend
 from shared.eventstore.postgres import PostgresEventStore
 from shared.unitofwork.ports import Claim
-
-#: What the database raises when it gives a transaction up for a concurrent one.
-_GIVEN_UP = (asyncpg.SerializationError, asyncpg.DeadlockDetectedError)
 
 Write = Callable[[PostgresEventStore], Awaitable[object]]
 
@@ -58,7 +53,7 @@ class PostgresUnitOfWork:
             stack = AsyncExitStack()
             try:
                 self._tx = await stack.enter_async_context(self._store.transaction())
-            except _GIVEN_UP as exc:
+            except CONFLICT_ERRORS as exc:
                 raise Contention(str(exc)) from exc
             self._stack = stack
         return self._tx
@@ -75,7 +70,7 @@ class PostgresUnitOfWork:
         try:
             # One order everywhere, so racing units queue rather than deadlock.
             new = await inbound.claim_all(conn, sorted(claims))
-        except _GIVEN_UP as exc:
+        except CONFLICT_ERRORS as exc:
             raise Contention(str(exc)) from exc
         self._claimed.update({(c.source, c.id): c for c in claims if (c.source, c.id) in new})
         return new
@@ -115,7 +110,7 @@ class PostgresUnitOfWork:
                 for write in staged:
                     await write(tx)
             await self._end()
-        except _GIVEN_UP as exc:
+        except CONFLICT_ERRORS as exc:
             raise Contention(str(exc)) from exc
 
     async def rollback(self) -> None:

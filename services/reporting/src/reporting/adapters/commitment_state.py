@@ -52,16 +52,23 @@ _OF_COMMITMENT = (
     contract.CommitmentAmended,
 )
 
-_FACTS = ("rm_status_changes", "rm_progress_reports", "rm_amendments", "rm_commitment_moves")
+_FACT_TABLES = ("rm_status_changes", "rm_progress_reports", "rm_amendments", "rm_commitment_moves")
 _HORIZON = ", ".join(
-    f"(SELECT max(x.as_of) FROM {t} x WHERE x.commitment_id = e.commitment_id)" for t in _FACTS
+    f"(SELECT max(x.as_of) FROM {t} x WHERE x.commitment_id = e.commitment_id)"
+    for t in _FACT_TABLES
 )
 _RECORDED = ", ".join(
     f"(SELECT max(x.recorded_at) FROM {t} x WHERE x.commitment_id = e.commitment_id)"
-    for t in _FACTS
+    for t in _FACT_TABLES
 )
 _COLUMNS = ", ".join(LOOKED_UP)
-_SET = f"({_COLUMNS}, horizon, recorded_through, fresh)"
+
+
+def _assigned(source: str) -> str:
+    """Every value of a row from ``source`` (an alias), the row made fresh."""
+    values = ", ".join(f"{source}.{n}" for n in LOOKED_UP)
+    return f"""({_COLUMNS}, horizon, recorded_through, fresh)
+        = ROW({values}, {source}.horizon, {source}.recorded_through, true)"""
 
 
 def _values(which: str) -> str:
@@ -78,18 +85,15 @@ def _values(which: str) -> str:
     """
 
 
+_STALE = (
+    "c.commitment_id IN (SELECT commitment_id FROM rm_commitment_state WHERE NOT fresh "
+    "ORDER BY commitment_id LIMIT $1)"
+)
 #: The stale rows' values, at most $1 of them, written where the generation is still
 #: the one read with the facts.
 REFRESH_STALE = f"""
-    UPDATE rm_commitment_state s
-    SET {_SET} = ROW({", ".join(f"v.{n}" for n in LOOKED_UP)}, v.horizon, v.recorded_through,
-                     true)
-    FROM ({
-    _values(
-        "c.commitment_id IN (SELECT commitment_id FROM rm_commitment_state WHERE NOT fresh "
-        "ORDER BY commitment_id LIMIT $1)"
-    )
-}) v
+    UPDATE rm_commitment_state s SET {_assigned("v")}
+    FROM ({_values(_STALE)}) v
     JOIN rm_commitment_state seen ON seen.commitment_id = v.commitment_id
     WHERE s.commitment_id = v.commitment_id AND s.generation = seen.generation
 """
@@ -113,9 +117,7 @@ _FILL = f"""
     INSERT INTO rm_commitment_state (commitment_id, plan_id, {_COLUMNS}, horizon,
                                      recorded_through, fresh)
     SELECT v.*, true FROM ({_values("true")}) v
-    ON CONFLICT (commitment_id) DO UPDATE SET {_SET}
-        = ROW({", ".join(f"EXCLUDED.{n}" for n in LOOKED_UP)}, EXCLUDED.horizon,
-              EXCLUDED.recorded_through, true)
+    ON CONFLICT (commitment_id) DO UPDATE SET {_assigned("EXCLUDED")}
 """
 
 

@@ -22,11 +22,12 @@ from shared.database import Connection
 PREFIX = "rm_"
 #: The consumer's tracking, swapped in with the read models it produced.
 TRACKING = ("consumer_offsets", "consumer_inbox")
-#: Columns that say how a row is kept, not what it says: left out of a comparison.
-BOOKKEEPING = frozenset({"generation", "fresh"})
-#: The rows of a read model a comparison takes, where not all: the commitments' kept
-#: state's stale rows, which no view reads (it looks those commitments up).
-_READ = {"rm_commitment_state": "fresh"}
+#: Read models a comparison takes in part: the columns that say how a row is kept, not
+#: what it says, left out, and the rows views read: the commitments' kept state's
+#: stale rows are read by none (views look those commitments up).
+_IN_PART: dict[str, tuple[frozenset[str], str]] = {
+    "rm_commitment_state": (frozenset({"generation", "fresh"}), "fresh"),
+}
 
 
 async def read_models(conn: Connection, schema: str) -> list[str]:
@@ -54,17 +55,17 @@ class Difference:
 async def compare(conn: Connection, table: str, live: str, rebuilt: str) -> Difference | None:
     """The rows of ``table`` in schema ``live`` and not in ``rebuilt`` and the other way
     round (as multisets, a few of each as samples), or ``None`` when they are equal.
-    Columns are those of the rebuilt table but its :data:`BOOKKEEPING`."""
+    Columns are those of the rebuilt table (in part for those of :data:`_IN_PART`)."""
     columns = await conn.fetch(
         "SELECT column_name FROM information_schema.columns "
         "WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position",
         rebuilt,
         table,
     )
+    bookkeeping, read = _IN_PART.get(table, (frozenset(), "true"))
     cols = ", ".join(
-        f'"{c["column_name"]}"' for c in columns if c["column_name"] not in BOOKKEEPING
+        f'"{c["column_name"]}"' for c in columns if c["column_name"] not in bookkeeping
     )
-    read = _READ.get(table, "true")
     live_rows = f'SELECT {cols} FROM "{live}"."{table}" WHERE {read}'
     rebuilt_rows = f'SELECT {cols} FROM "{rebuilt}"."{table}" WHERE {read}'
     only_live = await conn.fetch(f"{live_rows} EXCEPT ALL {rebuilt_rows} LIMIT 5")
