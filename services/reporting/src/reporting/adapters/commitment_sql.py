@@ -96,6 +96,7 @@ LOOKED_UP = {
 }
 #: What the effective commitments give beside those values, from the commitment made.
 _MADE = ("commitment_id", "plan_id", "code", "priority", "made_on", "recorded_at")
+#: Every column of an effective commitment, and of its kept state.
 EFFECTIVE_COLUMNS = (*_MADE, *LOOKED_UP)
 
 
@@ -142,27 +143,35 @@ def looked_up_commitments(as_of: str, known_at: str) -> str:
 
 
 def _current(names: list[str], as_of: str, known_at: str, where: str) -> str:
-    """The SQL of the ``names`` values of the commitments ``where`` (SQL on ``c``)
-    selects: from a commitment's kept state where no fact of it is dated after
-    ``as_of`` or recorded after ``known_at`` (the state is then what the lookups would
-    give), else looked up. Two branches, not a choice per column: a lookup skipped
-    row by row still cost a third of the query on a plan of 10,000 commitments."""
-    kept = ", ".join(f"c.{n}" if n in _MADE else f"s.{n}" for n in names)
+    """The SQL of the ``names`` values of the commitments ``where`` (SQL on ``c``'s
+    columns of :data:`EFFECTIVE_COLUMNS`) selects: from a commitment's kept state where
+    no fact of it is dated after ``as_of`` or recorded after ``known_at`` (the state is
+    then what the lookups would give), else looked up. Two branches, not a choice per
+    column: a lookup skipped row by row still cost a third of the query on a plan of
+    10,000 commitments.
+
+    The state keeps the commitment's made columns too, so its branch reads the state
+    alone: a row that holds was made by ``as_of`` and recorded by ``known_at`` (its
+    horizon and latest record count the commitment's own). Joined to the commitments
+    made instead, progress took 30 ms on a plan of 10,000 commitments, not 19."""
     looked_up = ", ".join(f"c.{n}" if n in _MADE else f"{LOOKED_UP[n]} AS {n}" for n in names)
-    holds = (
-        f"s.fresh AND s.horizon <= {as_of} AND s.recorded_through <= {known_at} "
-        "AND EXISTS (SELECT FROM rm_commitment_state_kept)"
-    )
+
+    def holds(alias: str) -> str:
+        return (
+            f"{alias}.fresh AND {alias}.horizon <= {as_of} "
+            f"AND {alias}.recorded_through <= {known_at} "
+            "AND EXISTS (SELECT FROM rm_commitment_state_kept)"
+        )
+
     return f"""
-    SELECT {kept}
-    FROM rm_commitments c
-    JOIN rm_commitment_state s ON s.commitment_id = c.commitment_id AND s.plan_id = c.plan_id
-    WHERE {holds} AND {made_by(as_of, known_at)} AND {where}
+    SELECT {", ".join(f"c.{n}" for n in names)}
+    FROM rm_commitment_state c
+    WHERE {holds("c")} AND {where}
     UNION ALL
     SELECT {looked_up}
     FROM rm_commitments c
     LEFT JOIN rm_commitment_state s
-         ON s.commitment_id = c.commitment_id AND s.plan_id = c.plan_id AND {holds}
+         ON s.commitment_id = c.commitment_id AND s.plan_id = c.plan_id AND {holds("s")}
     {_joins(names, as_of, known_at)}
     WHERE s.commitment_id IS NULL AND {made_by(as_of, known_at)} AND {where}
     """

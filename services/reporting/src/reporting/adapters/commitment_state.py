@@ -1,13 +1,14 @@
 """Each commitment's values as of now (``rm_commitment_state``): what the lookups of
-:mod:`.commitment_sql` give for the latest business date as known now, so that a view
-of today reads one row per commitment instead of looking each value up in the facts.
+:mod:`.commitment_sql` give for the latest business date as known now, and what was made
+of it (its code, priority, date made and record), so that a view of today reads one
+row per commitment instead of looking each value up in the facts.
 
 A view uses a commitment's row only where it holds for the view's dates: when the row
 is fresh, and no fact of the commitment is dated after the view's business date
 (``horizon``) or recorded after its record time (``recorded_through``); otherwise it
 looks the values up. So the state never changes an answer, only how fast it is found;
 and until ``rm_commitment_state_kept`` says every row is kept (migrations
-``reporting_0014`` and ``reporting_0015``), every commitment is looked up.
+``reporting_0014`` to ``reporting_0016``), every commitment is looked up.
 
 **How it is kept.** A poll that changes a commitment's facts marks its row stale, in
 the poll's transaction and one statement (:func:`mark`): ``fresh`` false and the
@@ -38,7 +39,7 @@ from collections.abc import Iterable
 
 import asyncpg
 
-from reporting.adapters.commitment_sql import LOOKED_UP, looked_up_commitments
+from reporting.adapters.commitment_sql import EFFECTIVE_COLUMNS, looked_up_commitments
 from shared.contracts import commitments as contract
 from shared.database import CONFLICT_ERRORS, Connection
 from shared.events import EventData
@@ -61,12 +62,15 @@ _RECORDED = ", ".join(
     f"(SELECT max(x.recorded_at) FROM {t} x WHERE x.commitment_id = e.commitment_id)"
     for t in _FACT_TABLES
 )
-_COLUMNS = ", ".join(LOOKED_UP)
+#: What a row keeps of its commitment: everything an effective commitment gives but
+#: its id, the plan included (a row marked by an event names the plan that event did).
+_KEPT = [n for n in EFFECTIVE_COLUMNS if n != "commitment_id"]
+_COLUMNS = ", ".join(_KEPT)
 
 
 def _assigned(source: str) -> str:
     """Every value of a row from ``source`` (an alias), the row made fresh."""
-    values = ", ".join(f"{source}.{n}" for n in LOOKED_UP)
+    values = ", ".join(f"{source}.{n}" for n in _KEPT)
     return f"""({_COLUMNS}, horizon, recorded_through, fresh)
         = ROW({values}, {source}.horizon, {source}.recorded_through, true)"""
 
@@ -75,7 +79,7 @@ def _values(which: str) -> str:
     """Each commitment ``which`` (SQL on ``c``) selects, with its values, horizon and
     latest record, as the facts give them now."""
     return f"""
-    SELECT e.commitment_id, e.plan_id, {", ".join(f"e.{n}" for n in LOOKED_UP)},
+    SELECT e.commitment_id, {", ".join(f"e.{n}" for n in _KEPT)},
            coalesce(greatest(e.made_on, {_HORIZON}), '-infinity'::date) AS horizon,
            greatest(e.recorded_at, {_RECORDED},
                     (SELECT max(x.retracted_at) FROM rm_progress_reports x
@@ -114,8 +118,8 @@ MARK_PLANS = """
     WHERE s.commitment_id = x.commitment_id
 """
 _FILL = f"""
-    INSERT INTO rm_commitment_state (commitment_id, plan_id, {_COLUMNS}, horizon,
-                                     recorded_through, fresh)
+    INSERT INTO rm_commitment_state (commitment_id, {_COLUMNS}, horizon, recorded_through,
+                                     fresh)
     SELECT v.*, true FROM ({_values("true")}) v
     ON CONFLICT (commitment_id) DO UPDATE SET {_assigned("EXCLUDED")}
 """
