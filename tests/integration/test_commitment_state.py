@@ -18,6 +18,7 @@ from reporting.adapters import commitment_state
 from reporting.adapters.commitment_sql import PROGRESS_ROWS, effective_commitments
 from reporting.adapters.migrations import CHAIN
 from reporting.adapters.projections import project
+from reporting.adapters.rebuild import BARRIER_KEY
 from shared.cloudevents import ReceivedEvent
 from shared.contracts import build_registry
 from shared.contracts import commitments as contract
@@ -175,3 +176,32 @@ async def test_a_refresh_never_writes_a_row_marked_again_since_it_read_it(
     finally:
         await pool.close()
     assert tuple(refreshed) == (True, "B", "launched")
+
+
+async def test_the_worker_waits_for_a_rebuilds_swap(database_url: str) -> None:
+    """While a rebuild holds the barrier (its swap moves the tables one by one), the
+    worker touches no table: it refreshes only once the barrier is let go."""
+    events = _events()
+    await migrate(database_url, CHAIN)
+    pool = await create_pool(database_url, min_size=3, max_size=3)
+    refresher = commitment_state.Refresher(pool, barrier=BARRIER_KEY, poll_seconds=0.01)
+    try:
+        async with pool.acquire() as setup, pool.acquire() as swap:
+            for name in ("plan", "made"):
+                await project(build_registry(), setup, events[name])
+            await swap.execute("BEGIN")
+            await swap.execute("SELECT pg_advisory_xact_lock($1)", BARRIER_KEY)
+            working = asyncio.create_task(refresher.run())
+            await asyncio.sleep(0.5)
+            held = await setup.fetchval("SELECT fresh FROM rm_commitment_state")
+            await swap.execute("COMMIT")
+            for _ in range(100):
+                if await setup.fetchval("SELECT fresh FROM rm_commitment_state"):
+                    break
+                await asyncio.sleep(0.05)
+            let_go = await setup.fetchval("SELECT fresh FROM rm_commitment_state")
+            refresher.request_stop()
+            await working
+    finally:
+        await pool.close()
+    assert (held, let_go) == (False, True)

@@ -80,7 +80,7 @@ def create_app(settings: ReportingSettings | None = None, clock: Clock = utc_now
                 give_up=timedelta(seconds=settings.subscriptions_give_up_seconds),
             )
             runtime.run_worker("pusher", pusher.run, pusher.request_stop, needs_kafka=False)
-            refresher = commitment_state.Refresher(pool)
+            refresher = commitment_state.Refresher(pool, barrier=BARRIER_KEY)
             runtime.run_worker("state", refresher.run, refresher.request_stop, needs_kafka=False)
 
     @asynccontextmanager
