@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
+from reporting.adapters.facts import facts_table
 from reporting.adapters.projection import Projection
 from shared.cloudevents import ReceivedEvent
 from shared.contracts import funding as contract
@@ -52,58 +56,39 @@ async def _agreement_concluded(
     )
 
 
-async def _funds_allocated(
-    conn: Connection, event: ReceivedEvent, data: contract.FundsAllocated
-) -> None:
-    await conn.execute(
-        """
-        INSERT INTO rm_fund_allocations (event_id, agreement_id, allocation_id,
-            commitment_id, plan_id, section, amount, currency, on_date, recorded_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7::numeric, $8, $9, $10)
-        ON CONFLICT (event_id) DO NOTHING
-        """,
-        event.event_id,
-        data.agreement_id,
-        data.allocation_id,
-        data.commitment_id,
-        data.plan_id,
-        data.section,
-        data.amount,
-        data.currency,
-        event.occurred_at.date(),
-        event.recorded_at,
-    )
+def _allocation(e: ReceivedEvent, d: contract.FundsAllocated) -> tuple[Any, ...]:
+    return (e.event_id, d.agreement_id, d.allocation_id, d.commitment_id, d.plan_id,
+            d.section, Decimal(d.amount), d.currency, e.occurred_at.date(),
+            e.recorded_at)  # fmt: skip
 
 
-async def _flow_recorded(
-    conn: Connection, event: ReceivedEvent, data: contract.FlowRecorded
-) -> None:
-    await conn.execute(
-        """
-        INSERT INTO rm_fund_flows (agreement_id, flow_id, type, direction, iati_code,
-            amount, currency, date, commitment_id, plan_id, section, source, reference,
-            illustrative, partner, recorded_at)
-        VALUES ($1, $2, $3, $4, $5, $6::numeric, $7, $8, $9, $10, $11, $12, $13, $14,
-                $15, $16)
-        ON CONFLICT (agreement_id, flow_id) DO NOTHING
-        """,
-        data.agreement_id,
-        data.flow_id,
-        data.type,
-        data.direction,
-        data.iati_code,
-        data.amount,
-        data.currency,
-        data.date,
-        data.commitment_id,
-        data.plan_id,
-        data.section,
-        data.source,
-        data.reference,
-        data.illustrative,
-        event.metadata.partner,
-        event.recorded_at,
-    )
+#: Allocations and flows arrive by the thousand: inserted a poll at once, like the
+#: commitments' facts (:func:`reporting.adapters.projections.project_many`).
+ALLOCATIONS = facts_table(
+    "rm_fund_allocations",
+    {"event_id": "uuid", "agreement_id": "text", "allocation_id": "text",
+     "commitment_id": "text", "plan_id": "text", "section": "text", "amount": "numeric",
+     "currency": "text", "on_date": "date", "recorded_at": "timestamptz"},
+    _allocation,
+)  # fmt: skip
+
+
+def _flow(e: ReceivedEvent, d: contract.FlowRecorded) -> tuple[Any, ...]:
+    return (d.agreement_id, d.flow_id, d.type, d.direction, d.iati_code, Decimal(d.amount),
+            d.currency, d.date, d.commitment_id, d.plan_id, d.section, d.source,
+            d.reference, d.illustrative, e.metadata.partner, e.recorded_at)  # fmt: skip
+
+
+FLOWS = facts_table(
+    "rm_fund_flows",
+    {"agreement_id": "text", "flow_id": "text", "type": "text", "direction": "text",
+     "iati_code": "int", "amount": "numeric", "currency": "text", "date": "date",
+     "commitment_id": "text", "plan_id": "text", "section": "text", "source": "text",
+     "reference": "text", "illustrative": "boolean", "partner": "text",
+     "recorded_at": "timestamptz"},
+    _flow,
+    key="agreement_id, flow_id",
+)  # fmt: skip
 
 
 async def _flow_reversed(
@@ -167,8 +152,8 @@ async def _exchange_rate_recorded(
 FUNDING_PROJECTIONS: dict[type[EventData], Projection] = {
     contract.SourceRegistered: _source_registered,
     contract.AgreementConcluded: _agreement_concluded,
-    contract.FundsAllocated: _funds_allocated,
-    contract.FlowRecorded: _flow_recorded,
+    contract.FundsAllocated: ALLOCATIONS.project,
+    contract.FlowRecorded: FLOWS.project,
     contract.FlowReversed: _flow_reversed,
     contract.FundingTargetSet: _funding_target_set,
     contract.ExchangeRateRecorded: _exchange_rate_recorded,

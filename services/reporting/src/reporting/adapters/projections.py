@@ -7,23 +7,40 @@ from functools import partial
 
 from reporting.adapters import commitment_state
 from reporting.adapters.commitment_projections import COMMITMENT_PROJECTIONS, COMMITMENTS_MADE
-from reporting.adapters.facts import MEASUREMENTS, REPORTS, STATUS_CHANGES, Facts
-from reporting.adapters.funding_projections import FUNDING_PROJECTIONS
+from reporting.adapters.facts import MEASUREMENTS, REPORTS, STATUS_CHANGES, Facts, facts_table
+from reporting.adapters.funding_projections import ALLOCATIONS, FLOWS, FUNDING_PROJECTIONS
 from reporting.adapters.projection import Projection
 from shared import access, consumer
 from shared.cloudevents import ReceivedEvent
 from shared.contracts import commitments as contract
+from shared.contracts import funding
 from shared.database import Connection
 from shared.events import EventData, EventRegistry
 
-_TIMELINE = """
-    INSERT INTO rm_timeline (event_id, source, type, subject, plan_id, commitment_id,
-                             occurred_at, recorded_at, partner, data)
-    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
-                         $6::text[], $7::timestamptz[], $8::timestamptz[], $9::text[],
-                         $10::text[]::jsonb[])
-    ON CONFLICT (event_id) DO NOTHING
-"""
+
+def _timeline_row(event: ReceivedEvent, data: EventData) -> tuple[object, ...]:
+    return (
+        event.event_id,
+        event.source,
+        event.type,
+        event.subject,
+        getattr(data, "plan_id", None),
+        getattr(data, "commitment_id", None),
+        event.occurred_at,
+        event.recorded_at,
+        event.metadata.partner,
+        event.data_json,  # Stored as it arrived: no decode and re-encode.
+    )
+
+
+#: Every event reporting reads, as it arrived.
+TIMELINE = facts_table(
+    "rm_timeline",
+    {"event_id": "uuid", "source": "text", "type": "text", "subject": "text",
+     "plan_id": "text", "commitment_id": "text", "occurred_at": "timestamptz",
+     "recorded_at": "timestamptz", "partner": "text", "data": "jsonb"},
+    _timeline_row,
+)  # fmt: skip
 
 
 def _decoded(registry: EventRegistry, event: ReceivedEvent) -> EventData | None:
@@ -32,39 +49,18 @@ def _decoded(registry: EventRegistry, event: ReceivedEvent) -> EventData | None:
     return registry.decode(event.type, event.schema_version, event.data)
 
 
-async def _timeline(conn: Connection, items: list[tuple[ReceivedEvent, EventData]]) -> None:
-    if not items:
-        return
-    columns: list[list[object]] = [[] for _ in range(10)]
-    for event, data in items:
-        row = (
-            event.event_id,
-            event.source,
-            event.type,
-            event.subject,
-            getattr(data, "plan_id", None),
-            getattr(data, "commitment_id", None),
-            event.occurred_at,
-            event.recorded_at,
-            event.metadata.partner,
-            event.data_json,  # Stored as it arrived: no decode and re-encode.
-        )
-        for column, value in zip(columns, row, strict=True):
-            column.append(value)
-    await conn.execute(_TIMELINE, *columns)
-
-
 async def project(
-    registry: EventRegistry, conn: Connection, event: ReceivedEvent, *, keep_state: bool = True
+    registry: EventRegistry, conn: Connection, event: ReceivedEvent, *, into_shadow: bool = False
 ) -> None:
     """Apply one event, decoded with ``registry``: its timeline entry and its read-model
-    change, and (``keep_state``) the state of the commitments it changed marked stale."""
+    change, and (but ``into_shadow``) the state of the commitments it changed marked
+    stale."""
     data = _decoded(registry, event)
     if data is None:
         return
-    await _timeline(conn, [(event, data)])
+    await TIMELINE.insert(conn, [(event, data)])
     await _apply(conn, event, data)
-    if keep_state:
+    if not into_shadow:
         await commitment_state.mark(conn, [data])
 
 
@@ -73,29 +69,29 @@ async def project_many(
     conn: Connection,
     events: list[ReceivedEvent],
     *,
-    keep_state: bool = True,
+    into_shadow: bool = False,
 ) -> None:
     """The same as :func:`project` for each event in order, with the timeline, the
     commitments made and each kind of fact (:mod:`.facts`: most of the traffic) written
     in one statement each, before the other events are applied in order (a commitment's
-    later events find it made). Reports are inserted with the rest when the poll
-    retracts one, which must find its report there."""
+    later events find it made); copied in ``into_shadow``. Facts another event of the
+    poll reads are inserted with the rest (``_READ_BY``)."""
     items: list[tuple[ReceivedEvent, EventData]] = []
     for event in events:
         data = _decoded(registry, event)
         if data is None:
             continue
         items.append((event, data))
-    await _timeline(conn, items)
-    bulk = dict(_FACTS)
-    if any(isinstance(d, contract.ProgressReportRetracted) for _, d in items):
-        del bulk[contract.ProgressReported]
+    write = Facts.copy if into_shadow else Facts.insert
+    await write(TIMELINE, conn, items)
+    kinds = {type(d) for _, d in items}
+    bulk = {kind: facts for kind, facts in _FACTS.items() if _READ_BY.get(kind) not in kinds}
     for kind, facts in bulk.items():
-        await facts.insert(conn, [(e, d) for e, d in items if type(d) is kind])
+        await write(facts, conn, [(e, d) for e, d in items if type(d) is kind])
     for event, data in items:
         if type(data) not in bulk:
             await _apply(conn, event, data)
-    if keep_state:
+    if not into_shadow:
         await commitment_state.mark(conn, (data for _, data in items))
 
 
@@ -105,6 +101,15 @@ _FACTS: dict[type[EventData], Facts] = {
     contract.MeasurementRecorded: MEASUREMENTS,
     contract.CommitmentStatusChanged: STATUS_CHANGES,
     contract.ProgressReported: REPORTS,
+    funding.FundsAllocated: ALLOCATIONS,
+    funding.FlowRecorded: FLOWS,
+}
+#: Facts that an event of another kind reads as it is projected (a retraction marks
+#: its report, a reversal its flow): in a poll with such an event, they are inserted
+#: in order with the rest.
+_READ_BY: dict[type[EventData], type[EventData]] = {
+    contract.ProgressReported: contract.ProgressReportRetracted,
+    funding.FlowRecorded: funding.FlowReversed,
 }
 
 
@@ -135,14 +140,15 @@ def reports(event_type: str) -> bool:
 
 
 def projection(
-    registry: EventRegistry, *, keep_state: bool = True
+    registry: EventRegistry, *, into_shadow: bool = False
 ) -> consumer.Projection[Connection]:
     """What the live consumer and a rebuild's replay apply, decoding with the
-    ``registry`` of their composition root. Without ``keep_state``, the commitments'
-    state is not marked stale: the bulk of a rebuild's replay fills every row once its
-    indexes are built (:func:`.commitment_state.fill`)."""
+    ``registry`` of their composition root. ``into_shadow`` is the bulk of a rebuild's
+    replay, into a shadow schema that claims each event once: its facts are copied
+    rather than inserted, and the commitments' state is not marked stale (every row is
+    filled once the replay's indexes are built: :func:`.commitment_state.fill`)."""
     return consumer.Projection(
-        partial(project, registry, keep_state=keep_state),
-        bulk=partial(project_many, registry, keep_state=keep_state),
+        partial(project, registry, into_shadow=into_shadow),
+        bulk=partial(project_many, registry, into_shadow=into_shadow),
         wants=reports,
     )

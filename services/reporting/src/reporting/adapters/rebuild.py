@@ -78,7 +78,7 @@ class Rebuilder:
         self._url = database_url
         self._projection = projection(registry)
         #: The bulk of the replay, before the shadow's indexes are built.
-        self._bulk_projection = projection(registry, keep_state=False)
+        self._bulk_projection = projection(registry, into_shadow=True)
         self._kafka = endpoint(kafka)
         self._topics = topics
         self._consumer = consumer

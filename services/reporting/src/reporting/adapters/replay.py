@@ -156,7 +156,7 @@ def _worker_main() -> None:
     tune_garbage_collector()
     targets = {(topic, partition): target for topic, partition, target in job["targets"]}
     kafka = KafkaEndpoint(**job["kafka"])
-    projection = projections.projection(build_registry(), keep_state=False)
+    projection = projections.projection(build_registry(), into_shadow=True)
     asyncio.run(
         _replay_share(job["url"], kafka, job["shadow"], job["consumer"], targets, projection)
     )
