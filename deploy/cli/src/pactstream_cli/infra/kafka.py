@@ -150,6 +150,16 @@ def _kafka_shape(layout: Layout) -> dict[str, Any]:
     return {"brokers": layout.brokers, "secure": layout.secure}
 
 
+def new_cluster_id() -> str:
+    """A random cluster id as Kafka makes one (``kafka-storage random-uuid``): a UUID in
+    URL-safe base64, drawn again when it would start with ``-``, which the storage
+    tool's arguments would read as an option (one id in 64; a CI run failed so)."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
 def _format_kafka(layout: Layout, files: tls.Files | None) -> None:
     """Format every node's storage for one cluster, when it is not formatted already
     for this shape; a different shape (brokers, security) starts from empty logs."""
@@ -167,7 +177,7 @@ def _format_kafka(layout: Layout, files: tls.Files | None) -> None:
         )
         for path in layout.kafka_dir.glob("node-*"):
             shutil.rmtree(path)
-    cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    cluster_id = new_cluster_id()
     for node in layout.nodes():
         config = layout.node_dir(node) / "server.properties"
         config.parent.mkdir(parents=True, exist_ok=True)
