@@ -62,8 +62,8 @@ def _allocation(e: ReceivedEvent, d: contract.FundsAllocated) -> tuple[Any, ...]
             e.recorded_at)  # fmt: skip
 
 
-#: Allocations and flows arrive by the thousand: inserted a poll at once, like the
-#: commitments' facts (:func:`reporting.adapters.projections.project_many`).
+#: Allocations and flows, a funder's accounts reported line by line: inserted a poll at
+#: once, like the commitments' facts (:func:`reporting.adapters.projections.project_many`).
 ALLOCATIONS = facts_table(
     "rm_fund_allocations",
     {"event_id": "uuid", "agreement_id": "text", "allocation_id": "text",

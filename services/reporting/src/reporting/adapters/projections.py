@@ -52,8 +52,8 @@ def _decoded(registry: EventRegistry, event: ReceivedEvent) -> EventData | None:
 async def project(
     registry: EventRegistry, conn: Connection, event: ReceivedEvent, *, into_shadow: bool = False
 ) -> None:
-    """Apply one event, decoded with ``registry``: its timeline entry and its read-model
-    change, and (but ``into_shadow``) the state of the commitments it changed marked
+    """Apply one event, decoded with ``registry``: its timeline entry, its read-model
+    change and, unless ``into_shadow``, the state of the commitments it changed marked
     stale."""
     data = _decoded(registry, event)
     if data is None:
