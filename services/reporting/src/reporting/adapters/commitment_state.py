@@ -142,7 +142,7 @@ async def mark(conn: Connection, changes: Iterable[EventData]) -> None:
         await conn.execute(MARK_PLANS, sorted(plans))
 
 
-async def refresh_stale(conn: Connection | asyncpg.Pool, limit: int = 500) -> int:
+async def refresh_stale(conn: Connection, limit: int = 500) -> int:
     """Refresh up to ``limit`` stale rows; how many were written (a row marked again
     since it was read stays stale for the next call)."""
     status = await conn.execute(REFRESH_STALE, limit)
