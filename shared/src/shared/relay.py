@@ -119,32 +119,47 @@ class Relay:
         await self._fill(outbox, cursor)
         in_flight: deque[_Batch] = deque()
         fenced_wait = FENCED_POLL_SECONDS
-        while not self._stop.is_set() or in_flight:
-            self._wake.clear()
-            if not self._stop.is_set() and len(in_flight) < PIPELINE:
-                rows = await outbox.read(cursor, self._batch_size)
-                if rows:
-                    batch = self._send(rows)
-                    if not in_flight:  # Its events are now the oldest not published.
-                        self._lag(batch.oldest)
-                    in_flight.append(batch)
-                    cursor = batch.last
-                    fenced_wait = FENCED_POLL_SECONDS
+        listening = False
+        try:
+            while not self._stop.is_set() or in_flight:
+                self._wake.clear()
+                if not self._stop.is_set() and len(in_flight) < PIPELINE:
+                    rows = await outbox.read(cursor, self._batch_size)
+                    if rows:
+                        batch = self._send(rows)
+                        if listening:  # Busy now: appends need not wake it.
+                            await outbox.listen(listening := False)
+                        if not in_flight:  # Its events are now the oldest not published.
+                            self._lag(batch.oldest)
+                        in_flight.append(batch)
+                        cursor = batch.last
+                        fenced_wait = FENCED_POLL_SECONDS
+                        continue
+                if in_flight:
+                    await self._settle(outbox, in_flight.popleft())
+                    if in_flight:  # A backlog drains: the lag is the next batch's age.
+                        self._lag(in_flight[0].oldest)
                     continue
-            if in_flight:
-                await self._settle(outbox, in_flight.popleft())
-                if in_flight:  # A backlog drains: the lag is the next batch's age.
-                    self._lag(in_flight[0].oldest)
-                continue
-            if await self._observe_backlog(outbox, cursor):
-                # Rows wait behind the fence: their writer is still running, or it
-                # aborted (an abort sends no notification). A commit notifies, so
-                # look again soon, then less often while the fence stays put.
-                timeout, fenced_wait = fenced_wait, min(fenced_wait * 2, self._idle_poll)
-            else:
-                timeout, fenced_wait = self._idle_poll, FENCED_POLL_SECONDS
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
+                if not self._stop.is_set() and not listening:
+                    # Appends from now on wake the relay; read once more for those
+                    # that committed while it was busy, then wait.
+                    await outbox.listen(listening := True)
+                    continue
+                backlog = await self._observe_backlog(outbox, cursor)
+                if backlog or outbox.writers_running:
+                    # Appends still ran at the last read (they may have seen the relay
+                    # busy and will not wake it), or rows wait behind the fence (their
+                    # writer still runs, or aborted: an abort wakes nobody). Look again
+                    # soon, then less often while the fence stays put.
+                    timeout, fenced_wait = fenced_wait, min(fenced_wait * 2, self._idle_poll)
+                else:
+                    timeout, fenced_wait = self._idle_poll, FENCED_POLL_SECONDS
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout)
+        finally:
+            if listening:  # No relay listens until the next leader has caught up.
+                with contextlib.suppress(Exception):
+                    await outbox.listen(False)
 
     async def _fill(self, outbox: OutboxReader, upto: OutboxCursor) -> None:
         """Publish to each topic of the publication's ``fill`` the history routed to it

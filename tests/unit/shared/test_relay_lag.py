@@ -38,6 +38,8 @@ def stored(n: int, age_seconds: float, now: datetime) -> OutboxEvent:
 class Backlog:
     """An outbox of 40 events recorded 400 s to 10 s ago, the oldest first."""
 
+    writers_running = False
+
     def __init__(self) -> None:
         now = datetime.now(UTC)
         self.events = [stored(n, 400 - (n - 1) * 10, now) for n in range(1, 41)]
@@ -51,6 +53,9 @@ class Backlog:
 
     async def read(self, after: OutboxCursor, limit: int) -> list[OutboxEvent]:
         return [e for e in self.events if e.position > after.position][:limit]
+
+    async def listen(self, listening: bool) -> None:
+        pass
 
     async def oldest_unpublished(self, after: OutboxCursor) -> datetime | None:
         left = [e for e in self.events if e.position > after.position]

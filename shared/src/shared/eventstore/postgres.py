@@ -3,7 +3,8 @@
 ``UNIQUE (stream_id, stream_version)`` is the concurrency guard: an append with a stale
 expected version violates it and fails loudly. Each row records the id of the
 transaction that wrote it (``pg_current_xact_id()``) so the relay can read in commit
-order without gaps; every append notifies ``NOTIFY_CHANNEL`` to wake the relay.
+order without gaps; an append notifies ``NOTIFY_CHANNEL`` to wake the relay when the
+relay listens for it (``relay_listening``, see :data:`LISTENING_SQL`).
 
 **The writers' lock.** Every transaction that appends events holds the advisory lock
 ``WRITER_LOCK`` (shared: writers never wait for one another) from before it is given
@@ -46,6 +47,16 @@ NOTIFY_CHANNEL = "pactstream_events"
 #: Held (shared) by every transaction that appends events, for as long as it runs;
 #: never taken exclusively.
 WRITER_LOCK = 0x7772697465  # "write"
+
+
+#: The relay's flag, 1 while it waits to be woken and 0 while it reads (or when no
+#: relay leads): appends notify only while it is 1. A sequence, because ``setval`` is
+#: seen at once by every session, whatever its snapshot, and is never rolled back. Run
+#: by the migration chains' ``relay_listening`` revisions: never edit it, a change is
+#: a new revision.
+LISTENING_SQL = (
+    "CREATE SEQUENCE IF NOT EXISTS relay_listening AS smallint MINVALUE 0 MAXVALUE 1 START 0"
+)
 
 
 def schema_sql() -> str:
@@ -116,9 +127,10 @@ def _stored(
 
 
 async def install_schema(conn: Connection) -> None:
-    """The baseline SQL on one connection, for scratch databases in tests and the bench;
-    a service's database gets its schema from its migration chain."""
+    """The event store's SQL on one connection, for scratch databases in tests and the
+    bench; a service's database gets its schema from its migration chain."""
     await conn.execute(schema_sql())
+    await conn.execute(LISTENING_SQL)
 
 
 class PostgresEventStore:
@@ -217,7 +229,7 @@ class PostgresEventStore:
         events: Sequence[NewEvent],
         claim: tuple[str, str] | None = None,
     ) -> list[asyncpg.Record]:
-        """Insert after ``expected_version`` and notify the relay, in one statement.
+        """Insert after ``expected_version`` and wake the relay, in one statement.
         No rows means the stream is not at that version (and nothing was written).
         The writers' lock ($10) is a one-time filter on the rows to insert, taken before
         the first of them is written: on its own, the statement holds it before it has
@@ -261,7 +273,7 @@ class PostgresEventStore:
             return await self._append_streams(own, appends)
 
     async def _append_streams(self, conn: Connection, appends: Sequence[StreamAppend]) -> int:
-        """One statement: check every stream's version, insert every event, notify."""
+        """One statement: check every stream's version, insert every event, wake the relay."""
         events = [(a, i, e) for a in appends for i, e in enumerate(a.events, 1)]
         try:
             # Inside a caller's transaction, a savepoint keeps a conflict from aborting it.

@@ -64,9 +64,21 @@ CLAIM = """claim AS (
 ),"""
 
 
+#: Wakes the relay if it listens (see :data:`~shared.eventstore.postgres.LISTENING_SQL`),
+#: once rows are inserted. A notification makes PostgreSQL serialise the commits that
+#: send one, flush and all, so appends send none while the relay is busy reading. The
+#: flag is read after the writers' lock is taken (the volatile call is evaluated on the
+#: inserted row): a writer that finds the relay busy still holds the lock when the relay
+#: starts to listen, and the relay looks for such writers before it waits.
+WAKE = """
+        SELECT pg_notify({channel}, '') FROM (SELECT FROM inserted LIMIT 1) AS one
+        WHERE pg_sequence_last_value('relay_listening') = 1
+    """
+
+
 @cache
 def insert_statement(claiming: bool) -> str:
-    """Insert after a stream's version and notify the relay, in one statement; with
+    """Insert after a stream's version and wake the relay, in one statement; with
     ``claiming``, reserve a unique key first (see ``PostgresEventStore._insert``)."""
     return f"""
     WITH {CLAIM if claiming else ""} inserted AS (
@@ -83,9 +95,7 @@ def insert_statement(claiming: bool) -> str:
           {"AND (SELECT owner FROM claim) = $1" if claiming else ""}
         ORDER BY e.ord
         RETURNING position, stream_version, recorded_at
-    ), woken AS (
-        SELECT pg_notify($9, '') WHERE EXISTS (SELECT 1 FROM inserted)
-    )
+    ), woken AS ({WAKE.format(channel="$9")})
     SELECT {"c.owner," if claiming else ""} i.position, i.stream_version,
            i.recorded_at, (SELECT count(*) FROM woken) AS woken
     FROM {"claim c LEFT JOIN inserted i ON true" if claiming else "inserted i"}
@@ -93,8 +103,8 @@ def insert_statement(claiming: bool) -> str:
     """
 
 
-#: Every stream's version checked, every event inserted, the relay notified.
-APPEND_STREAMS = """
+#: Every stream's version checked, every event inserted, the relay woken if it listens.
+APPEND_STREAMS = f"""
 WITH behind AS (
     SELECT s.stream_id FROM unnest($1::text[], $2::int[]) AS s(stream_id, v)
     WHERE s.v > 0 AND NOT EXISTS (
@@ -113,9 +123,7 @@ WITH behind AS (
       AND (SELECT pg_try_advisory_xact_lock_shared($12))
     ORDER BY e.ord
     RETURNING 1
-), woken AS (
-    SELECT pg_notify($11, '') WHERE EXISTS (SELECT 1 FROM inserted)
-)
+), woken AS ({WAKE.format(channel="$11")})
 SELECT (SELECT count(*) FROM inserted) + 0 * (SELECT count(*) FROM woken)
 """
 

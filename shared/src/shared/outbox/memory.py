@@ -42,6 +42,9 @@ def outbox_event(event: StoredEvent) -> OutboxEvent:
 
 
 class InMemoryOutbox:
+    #: Appends commit at once: none is ever running while a read begins.
+    writers_running = False
+
     def __init__(self, store: EventStore) -> None:
         self._store = store
         self._checkpoints: dict[str, OutboxCursor] = {}
@@ -58,3 +61,6 @@ class InMemoryOutbox:
     async def oldest_unpublished(self, after: OutboxCursor) -> datetime | None:
         events = await self._store.read_all(after.position, limit=1)
         return events[0].recorded_at if events else None
+
+    async def listen(self, listening: bool) -> None:
+        """Nothing to do: the relay over this outbox is driven by the test."""

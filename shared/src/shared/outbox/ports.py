@@ -13,6 +13,11 @@ The contract, held by :mod:`.postgres` and the fake in :mod:`.memory` alike
 - :meth:`OutboxReader.oldest_unpublished` is the record time of the oldest committed
   event after a cursor, whether it can be read yet or is still held back, or ``None``
   when there is none.
+- :meth:`OutboxReader.listen` says whether the publisher waits to be woken by the
+  next append (``True``) or is busy reading and will read again (``False``); appends
+  may wake it only while it listens. Once it has said ``True``, a read that returns
+  nothing while :attr:`OutboxReader.writers_running` is true may have missed appends
+  that committed without waking it: the publisher looks again soon.
 - Each event comes as the bytes of its Kafka message: the relay decodes and encodes
   nothing (see :class:`OutboxEvent`).
 """
@@ -65,6 +70,10 @@ class OutboxEvent(NamedTuple):
 
 
 class OutboxReader(Protocol):
+    #: Whether appends were still running when the last read began (their events come
+    #: after it).
+    writers_running: bool
+
     async def checkpoint(self, name: str) -> OutboxCursor:
         """Where the publisher ``name`` got to (:data:`START` if it never saved)."""
         ...
@@ -79,4 +88,8 @@ class OutboxReader(Protocol):
 
     async def oldest_unpublished(self, after: OutboxCursor) -> datetime | None:
         """The record time of the oldest stored event after ``after``, if any."""
+        ...
+
+    async def listen(self, listening: bool) -> None:
+        """Say whether the publisher now waits to be woken by the next append."""
         ...

@@ -92,7 +92,7 @@ FENCE = """
     SELECT least(
         (SELECT id FROM next),
         (SELECT min((SELECT id FROM next) - by) FROM behind WHERE by < 2147483648)
-    )::text::xid8
+    )::text::xid8 AS fence, (SELECT id FROM next)::text::xid8 AS next
 """
 
 
@@ -108,6 +108,7 @@ class PostgresOutbox:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
         self._fence: int | None = None
+        self.writers_running = False
 
     async def checkpoint(self, name: str) -> OutboxCursor:
         await self._conn.execute(
@@ -133,13 +134,22 @@ class PostgresOutbox:
 
     async def read(self, after: OutboxCursor, limit: int) -> list[OutboxEvent]:
         if self._fence is None:
-            self._fence = await self._conn.fetchval(FENCE, *_lock_key(WRITER_LOCK))
+            fence = await self._conn.fetchrow(FENCE, *_lock_key(WRITER_LOCK))
+            assert fence is not None
+            self._fence = fence["fence"]
+            self.writers_running = fence["fence"] < fence["next"]
         rows = await self._conn.fetch(
             _READ, after.tx, after.position, limit, cloudevents.RFC3339_SQL, self._fence
         )
         if len(rows) < limit:  # Caught up with the fence: move it next time.
             self._fence = None
         return list(map(OutboxEvent._make, rows))
+
+    async def listen(self, listening: bool) -> None:
+        # setval is seen by every session at once; the fence is computed again
+        # after it, so the next read knows which writers may have seen the old value.
+        await self._conn.execute("SELECT setval('relay_listening', $1)", int(listening))
+        self._fence = None
 
     async def oldest_unpublished(self, after: OutboxCursor) -> datetime | None:
         oldest: datetime | None = await self._conn.fetchval(
