@@ -31,9 +31,10 @@ def languages_column(text: LocalText | None) -> list[dict[str, str]] | None:
     return [{"lang": t.lang, "text": t.text} for t in text]
 
 
-def json_column(value: Any) -> str | None:
-    """A jsonb value as the text a ``text[]::jsonb[]`` array takes."""
-    return None if value is None else jsontext.dumps(value)
+def json_column(value: Any) -> jsontext.Raw | None:
+    """A jsonb value as the text a ``text[]::jsonb[]`` array takes, which binary COPY
+    writes as it is too."""
+    return None if value is None else jsontext.Raw(jsontext.dumps(value))
 
 
 @dataclass(frozen=True)
@@ -75,11 +76,10 @@ def facts_table(
     key: str = "event_id",
 ) -> Facts:
     """The facts of ``table``, one row an event: ``columns`` by their SQL types, in the
-    order ``row`` gives them (a ``jsonb`` value as its text); a row whose ``key`` is
-    there already is skipped. Only rows keyed by their event may be copied in (a
-    shadow's claims make each event's row new; another key may repeat), and only
-    without a ``jsonb`` column (binary COPY needs a binary codec; the pools' is text:
-    :func:`shared.database.create_pool`)."""
+    order ``row`` gives them (a ``jsonb`` value as its text, :func:`json_column`); a
+    row whose ``key`` is there already is skipped. Only rows keyed by their event may
+    be copied in: a shadow's claims make each event's row new; another key may
+    repeat."""
     arrays = ", ".join(
         f"${n}::text[]::jsonb[]" if kind == "jsonb" else f"${n}::{kind}[]"
         for n, kind in enumerate(columns.values(), start=1)
@@ -89,8 +89,7 @@ def facts_table(
     SELECT * FROM unnest({arrays})
     ON CONFLICT ({key}) DO NOTHING
     """
-    copied = key == "event_id" and "jsonb" not in columns.values()
-    return Facts(statement, row, (table, tuple(columns)) if copied else None)
+    return Facts(statement, row, (table, tuple(columns)) if key == "event_id" else None)
 
 
 def _measurement(e: ReceivedEvent, d: contract.MeasurementRecorded) -> tuple[Any, ...]:

@@ -10,7 +10,7 @@ from reporting.adapters.commitment_projections import COMMITMENT_PROJECTIONS, CO
 from reporting.adapters.facts import MEASUREMENTS, REPORTS, STATUS_CHANGES, Facts, facts_table
 from reporting.adapters.funding_projections import ALLOCATIONS, FLOWS, FUNDING_PROJECTIONS
 from reporting.adapters.projection import Projection
-from shared import access, consumer
+from shared import access, consumer, jsontext
 from shared.cloudevents import ReceivedEvent
 from shared.contracts import commitments as contract
 from shared.contracts import funding
@@ -29,7 +29,7 @@ def _timeline_row(event: ReceivedEvent, data: EventData) -> tuple[object, ...]:
         event.occurred_at,
         event.recorded_at,
         event.metadata.partner,
-        event.data_json,  # Stored as it arrived: no decode and re-encode.
+        jsontext.Raw(event.data_json),  # Stored as it arrived: no decode and re-encode.
     )
 
 
