@@ -1,5 +1,5 @@
-"""Appends wake the relay only while it listens (``relay_listening``), and a writer that
-found it busy is still published at once, not after the relay's idle poll."""
+"""Appends wake the relay except while it says it is busy (``relay_listening``), and a
+writer that found it busy is still published at once, not after the relay's idle poll."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ async def producer(kafka_bootstrap: str) -> AsyncIterator[KafkaProducer]:
     await p.stop()
 
 
-async def test_appends_notify_only_while_the_relay_listens(
+async def test_appends_notify_unless_the_relay_is_busy(
     pool: asyncpg.Pool, database_url: str
 ) -> None:
     async with pool.acquire() as conn:
@@ -53,19 +53,19 @@ async def test_appends_notify_only_while_the_relay_listens(
         await asyncio.sleep(0.05)
         return bool(received)
 
+    async def in_transaction(version: int) -> None:
+        async with store.transaction() as tx:
+            await tx.append("b", version, [new_event(), new_event()])
+
     try:
-        assert not await notified_by(store.append("a", 0, [new_event()])), "no relay listens"
-        await outbox.listen(True)
-        assert await notified_by(store.append("a", 1, [new_event()]))
-
-        async def in_transaction(version: int) -> None:
-            async with store.transaction() as tx:
-                await tx.append("b", version, [new_event(), new_event()])
-
-        assert await notified_by(in_transaction(0))
+        # No relay has led yet: whichever comes, of any release, waits to be woken.
+        assert await notified_by(store.append("a", 0, [new_event()]))
         await outbox.listen(False)
-        assert not await notified_by(store.append("a", 2, [new_event()]))
-        assert not await notified_by(in_transaction(2))
+        assert not await notified_by(store.append("a", 1, [new_event()]))
+        assert not await notified_by(in_transaction(0))
+        await outbox.listen(True)
+        assert await notified_by(store.append("a", 2, [new_event()]))
+        assert await notified_by(in_transaction(2))
     finally:
         await listener.close()
         await relay_side.close()
@@ -124,7 +124,35 @@ async def test_a_writer_that_found_the_relay_busy_is_published_without_the_idle_
         relay.request_stop()
         await asyncio.wait_for(task, 10)
     async with pool.acquire() as conn:
-        assert await conn.fetchval(LISTENING) == 0, "a relay that stops stops listening"
+        assert await conn.fetchval(LISTENING) == 1, "appends wake whoever leads next"
+
+
+async def test_a_new_leader_is_woken_whatever_the_last_one_left(
+    pool: asyncpg.Pool, database_url: str, topic: str, producer: KafkaProducer
+) -> None:
+    """A relay that died while busy left the flag at 0, so appends do not notify; the
+    next leader sets it before it reads, and the next append wakes it at once."""
+    async with pool.acquire() as conn:
+        await install_schema(conn)
+        await PostgresOutbox(conn).listen(False)
+    store = PostgresEventStore(pool)
+    relay = Relay(
+        database_url=database_url,
+        producer=producer,
+        publication=Publication.everything(topic),
+        source="/test",
+        idle_poll_seconds=30,
+    )
+    task = asyncio.create_task(relay.run())
+    try:
+        async with pool.acquire() as conn:
+            await _until_listening(conn, 1)
+        await asyncio.sleep(0.2)  # Past its first reads: now it waits for a wake-up.
+        await store.append("s", 0, [new_event()])
+        await _until(lambda: relay.status.published == 1, timeout=5)
+    finally:
+        relay.request_stop()
+        await asyncio.wait_for(task, 10)
 
 
 async def _until(check: object, timeout: float = 10) -> None:

@@ -114,12 +114,14 @@ class Relay:
     async def _lead(self, outbox: OutboxReader) -> None:
         """Read the next batch while Kafka acknowledges the one before (at most
         ``PIPELINE`` batches in flight), checkpointing each batch in order once
-        acknowledged."""
+        acknowledged. Appends wake the relay except while it says it is busy, from
+        the first batch it reads after waiting until it waits again."""
         cursor = await outbox.checkpoint(self._name)
+        # Whatever the last leader left (it may have died busy), appends wake this one.
+        await outbox.listen(listening := True)
         await self._fill(outbox, cursor)
         in_flight: deque[_Batch] = deque()
         fenced_wait = FENCED_POLL_SECONDS
-        listening = False
         try:
             while not self._stop.is_set() or in_flight:
                 self._wake.clear()
@@ -157,9 +159,9 @@ class Relay:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout)
         finally:
-            if listening:  # No relay listens until the next leader has caught up.
+            if not listening:  # Appends wake whoever leads next, of any release.
                 with contextlib.suppress(Exception):
-                    await outbox.listen(False)
+                    await outbox.listen(True)
 
     async def _fill(self, outbox: OutboxReader, upto: OutboxCursor) -> None:
         """Publish to each topic of the publication's ``fill`` the history routed to it

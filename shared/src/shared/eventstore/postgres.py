@@ -3,8 +3,8 @@
 ``UNIQUE (stream_id, stream_version)`` is the concurrency guard: an append with a stale
 expected version violates it and fails loudly. Each row records the id of the
 transaction that wrote it (``pg_current_xact_id()``) so the relay can read in commit
-order without gaps; an append notifies ``NOTIFY_CHANNEL`` to wake the relay when the
-relay listens for it (``relay_listening``, see :data:`LISTENING_SQL`).
+order without gaps; an append notifies ``NOTIFY_CHANNEL`` to wake the relay, unless the
+relay said it is busy reading (``relay_listening``, see :data:`LISTENING_SQL`).
 
 **The writers' lock.** Every transaction that appends events holds the advisory lock
 ``WRITER_LOCK`` (shared: writers never wait for one another) from before it is given
@@ -49,11 +49,13 @@ NOTIFY_CHANNEL = "pactstream_events"
 WRITER_LOCK = 0x7772697465  # "write"
 
 
-#: The relay's flag, 1 while it waits to be woken and 0 while it reads (or when no
-#: relay leads): appends notify only while it is 1. A sequence, because ``setval`` is
-#: seen at once by every session, whatever its snapshot, and is never rolled back. Run
-#: by the migration chains' ``relay_listening`` revisions: never edit it, a change is
-#: a new revision.
+#: The relay's flag: 0 while the leading relay reads and will read again, when appends
+#: need not wake it; 1 while it waits to be woken, or once it has stopped; unset (read
+#: as NULL) until a relay has led. Appends notify unless it is 0, so a relay of a
+#: release before the flag, which waits for every append's notification, still gets
+#: them. A sequence, because ``setval`` is seen at once by every session, whatever its
+#: snapshot, and is never rolled back. Run by the migration chains' ``relay_listening``
+#: revisions: never edit it, a change is a new revision.
 LISTENING_SQL = (
     "CREATE SEQUENCE IF NOT EXISTS relay_listening AS smallint MINVALUE 0 MAXVALUE 1 START 0"
 )

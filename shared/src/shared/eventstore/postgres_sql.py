@@ -64,15 +64,15 @@ CLAIM = """claim AS (
 ),"""
 
 
-#: Wakes the relay if it listens (see :data:`~shared.eventstore.postgres.LISTENING_SQL`),
-#: once rows are inserted. A notification makes PostgreSQL serialise the commits that
-#: send one, flush and all, so appends send none while the relay is busy reading. The
-#: flag is read after the writers' lock is taken (the volatile call is evaluated on the
-#: inserted row): a writer that finds the relay busy still holds the lock when the relay
-#: starts to listen, and the relay looks for such writers before it waits.
+#: Wakes the relay once rows are inserted, unless it said it is busy reading (0, see
+#: :data:`~shared.eventstore.postgres.LISTENING_SQL`). A notification makes PostgreSQL
+#: serialise the commits that send one, flush and all. The flag is read after the
+#: writers' lock is taken (the volatile call is evaluated on the inserted row): a writer
+#: that finds the relay busy still holds the lock when the relay starts to listen, and
+#: the relay looks for such writers before it waits.
 WAKE = """
         SELECT pg_notify({channel}, '') FROM (SELECT FROM inserted LIMIT 1) AS one
-        WHERE pg_sequence_last_value('relay_listening') = 1
+        WHERE pg_sequence_last_value('relay_listening') IS DISTINCT FROM 0
     """
 
 

@@ -14,10 +14,11 @@ The contract, held by :mod:`.postgres` and the fake in :mod:`.memory` alike
   event after a cursor, whether it can be read yet or is still held back, or ``None``
   when there is none.
 - :meth:`OutboxReader.listen` says whether the publisher waits to be woken by the
-  next append (``True``) or is busy reading and will read again (``False``); appends
-  may wake it only while it listens. Once it has said ``True``, a read that returns
-  nothing while :attr:`OutboxReader.writers_running` is true may have missed appends
-  that committed without waking it: the publisher looks again soon.
+  next append (``True``, also what a publisher that stops leaves) or is busy reading
+  and will read again (``False``); appends need not wake it while it is busy. Once it
+  has said ``True``, a read that returns nothing while
+  :attr:`OutboxReader.writers_running` is true may have missed appends that
+  committed without waking it: the publisher looks again soon.
 - Each event comes as the bytes of its Kafka message: the relay decodes and encodes
   nothing (see :class:`OutboxEvent`).
 """
