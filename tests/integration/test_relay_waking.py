@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from uuid import uuid4
 
@@ -46,9 +46,9 @@ async def test_appends_notify_unless_the_relay_is_busy(
     relay_side = await asyncpg.connect(database_url)
     outbox = PostgresOutbox(relay_side)
 
-    async def notified_by(append: object) -> bool:
+    async def notified_by(append: Awaitable[object]) -> bool:
         received.clear()
-        await append  # type: ignore[misc]
+        await append
         await listener.execute("SELECT 1")  # a round trip: notifications sent by now arrive
         await asyncio.sleep(0.05)
         return bool(received)
@@ -97,14 +97,7 @@ async def test_a_writer_that_found_the_relay_busy_is_published_without_the_idle_
             writer = asyncio.create_task(late_writer())
             await appended.wait()
 
-    relay = Relay(
-        database_url=database_url,
-        producer=producer,
-        publication=Publication.everything(topic),
-        source="/test",
-        idle_poll_seconds=30,
-        before_checkpoint=while_busy,
-    )
+    relay = _slow_to_poll(database_url, producer, topic, before_checkpoint=while_busy)
     task = asyncio.create_task(relay.run())
     try:
         async with pool.acquire() as conn:
@@ -136,13 +129,7 @@ async def test_a_new_leader_is_woken_whatever_the_last_one_left(
         await install_schema(conn)
         await PostgresOutbox(conn).listen(False)
     store = PostgresEventStore(pool)
-    relay = Relay(
-        database_url=database_url,
-        producer=producer,
-        publication=Publication.everything(topic),
-        source="/test",
-        idle_poll_seconds=30,
-    )
+    relay = _slow_to_poll(database_url, producer, topic)
     task = asyncio.create_task(relay.run())
     try:
         async with pool.acquire() as conn:
@@ -155,9 +142,26 @@ async def test_a_new_leader_is_woken_whatever_the_last_one_left(
         await asyncio.wait_for(task, 10)
 
 
-async def _until(check: object, timeout: float = 10) -> None:
+def _slow_to_poll(
+    database_url: str,
+    producer: KafkaProducer,
+    topic: str,
+    before_checkpoint: Callable[[int], Awaitable[None]] | None = None,
+) -> Relay:
+    """A relay that, without a notification, looks again only after 30 s."""
+    return Relay(
+        database_url=database_url,
+        producer=producer,
+        publication=Publication.everything(topic),
+        source="/test",
+        idle_poll_seconds=30,
+        before_checkpoint=before_checkpoint,
+    )
+
+
+async def _until(check: Callable[[], bool], timeout: float = 10) -> None:
     deadline = time.monotonic() + timeout
-    while not check():  # type: ignore[operator]
+    while not check():
         assert time.monotonic() < deadline, "timed out"
         await asyncio.sleep(0.01)
 
