@@ -13,6 +13,7 @@ import asyncpg
 import pytest
 
 from shared.events import NewEvent
+from shared.eventstore import StreamAppend
 from shared.eventstore.postgres import NOTIFY_CHANNEL, PostgresEventStore, install_schema
 from shared.kafka import KafkaProducer
 from shared.outbox.postgres import PostgresOutbox
@@ -57,27 +58,52 @@ async def test_appends_notify_unless_the_relay_is_busy(
         async with store.transaction() as tx:
             await tx.append("b", version, [new_event(), new_event()])
 
+    def appends(n: int) -> list[Awaitable[object]]:
+        """One of each kind of append statement, the n-th time."""
+        return [
+            store.append("a", n, [new_event()]),
+            in_transaction(2 * n),
+            store.append(f"c{n}", 0, [new_event()], unique_keys=[("code", f"k{n}")]),
+            store.append_streams([StreamAppend(f"d{n}", 0, [new_event()])]),
+        ]
+
     try:
         # No relay has led yet: whichever comes, of any release, waits to be woken.
-        assert await notified_by(store.append("a", 0, [new_event()]))
+        assert [await notified_by(a) for a in appends(0)] == [True] * 4
         await outbox.listen(False)
-        assert not await notified_by(store.append("a", 1, [new_event()]))
-        assert not await notified_by(in_transaction(0))
+        assert [await notified_by(a) for a in appends(1)] == [False] * 4
         await outbox.listen(True)
-        assert await notified_by(store.append("a", 2, [new_event()]))
-        assert await notified_by(in_transaction(2))
+        assert [await notified_by(a) for a in appends(2)] == [True] * 4
     finally:
         await listener.close()
         await relay_side.close()
 
 
+class WhenBusy:
+    """A relay's ``before_checkpoint``: at its first batch's checkpoint it appends one
+    more event, so the relay reads a second batch without waiting in between and says
+    it is busy; at that batch's checkpoint it runs ``then``, once."""
+
+    def __init__(self, store: PostgresEventStore, then: Callable[[], Awaitable[None]]) -> None:
+        self._store = store
+        self._then = then
+        self._batches = 0
+
+    async def __call__(self, size: int) -> None:
+        self._batches += 1
+        if self._batches == 1:
+            await self._store.append("second", 0, [new_event()])
+        elif self._batches == 2:
+            await self._then()
+
+
 async def test_a_writer_that_found_the_relay_busy_is_published_without_the_idle_poll(
     pool: asyncpg.Pool, database_url: str, topic: str, producer: KafkaProducer
 ) -> None:
-    """A transaction appends while the relay sends a batch (not listening, so it sends
-    no notification) and commits after the relay has started to listen and found
-    nothing: the relay saw it running, so it looks again soon instead of waiting its
-    idle poll (30 s here) for a notification that never comes."""
+    """A transaction appends while the relay is busy (so it sends no notification)
+    and commits after the relay has started to listen and found nothing: the relay saw
+    it running, so it looks again soon instead of waiting its idle poll (30 s here)
+    for a notification that never comes."""
     async with pool.acquire() as conn:
         await install_schema(conn)
     store = PostgresEventStore(pool)
@@ -89,34 +115,52 @@ async def test_a_writer_that_found_the_relay_busy_is_published_without_the_idle_
             appended.set()
             await commit.wait()
 
-    writer: asyncio.Task[None] | None = None
+    writer: list[asyncio.Task[None]] = []
 
-    async def while_busy(size: int) -> None:
-        nonlocal writer
-        if writer is None:  # The first batch is out: the relay does not listen.
-            writer = asyncio.create_task(late_writer())
-            await appended.wait()
+    async def start_writing() -> None:
+        async with pool.acquire() as conn:
+            assert await conn.fetchval(LISTENING) == 0, "the relay says it is busy"
+        writer.append(asyncio.create_task(late_writer()))
+        await appended.wait()
 
-    relay = _slow_to_poll(database_url, producer, topic, before_checkpoint=while_busy)
+    relay = _slow_to_poll(database_url, producer, topic, WhenBusy(store, start_writing))
     task = asyncio.create_task(relay.run())
     try:
         async with pool.acquire() as conn:
             await _until(lambda: relay.status.leader)
             await _until_listening(conn, 1)
             await store.append("first", 0, [new_event()])
-            await _until(lambda: relay.status.published == 1)
+            await _until(lambda: relay.status.published == 2)
             await _until_listening(conn, 1)  # Listening again, the late writer still open.
-        assert writer is not None and not writer.done()
+        assert writer and not writer[0].done()
         committed = time.monotonic()
         commit.set()
-        await writer
-        await _until(lambda: relay.status.published == 2, timeout=5)
+        await writer[0]
+        await _until(lambda: relay.status.published == 3, timeout=5)
         assert time.monotonic() - committed < 5
     finally:
         commit.set()
         relay.request_stop()
         await asyncio.wait_for(task, 10)
+
+
+async def test_a_relay_that_stops_busy_leaves_appends_waking_the_next(
+    pool: asyncpg.Pool, database_url: str, topic: str, producer: KafkaProducer
+) -> None:
     async with pool.acquire() as conn:
+        await install_schema(conn)
+    store = PostgresEventStore(pool)
+
+    async def stop() -> None:
+        relay.request_stop()
+
+    relay = _slow_to_poll(database_url, producer, topic, WhenBusy(store, stop))
+    task = asyncio.create_task(relay.run())
+    async with pool.acquire() as conn:
+        await _until_listening(conn, 1)
+        await store.append("first", 0, [new_event()])
+        await asyncio.wait_for(task, 10)
+        assert relay.status.published == 2
         assert await conn.fetchval(LISTENING) == 1, "appends wake whoever leads next"
 
 

@@ -42,8 +42,10 @@ log = logging.getLogger(__name__)
 RELAY_LOCK_KEY = 0x7061637473  # "pacts": one relay per database
 #: Batches sent to Kafka and not yet checkpointed, at most.
 PIPELINE = 3
-#: First pause before looking again at rows held behind the fence.
+#: First pause before looking again at rows held behind the fence, or for appends
+#: that may not wake the relay; the pause doubles up to the second figure.
 FENCED_POLL_SECONDS = 0.02
+FENCED_POLL_MAX_SECONDS = 0.16
 
 
 @dataclass
@@ -114,14 +116,16 @@ class Relay:
     async def _lead(self, outbox: OutboxReader) -> None:
         """Read the next batch while Kafka acknowledges the one before (at most
         ``PIPELINE`` batches in flight), checkpointing each batch in order once
-        acknowledged. Appends wake the relay except while it says it is busy, from
-        the first batch it reads after waiting until it waits again."""
+        acknowledged. Appends wake the relay except while it says it is busy: from
+        its second batch without a wait in between (one batch a wake-up is no load)
+        until it waits again."""
         cursor = await outbox.checkpoint(self._name)
         # Whatever the last leader left (it may have died busy), appends wake this one.
         await outbox.listen(listening := True)
         await self._fill(outbox, cursor)
         in_flight: deque[_Batch] = deque()
         fenced_wait = FENCED_POLL_SECONDS
+        unwaited = 0  # batches read since the relay last waited
         try:
             while not self._stop.is_set() or in_flight:
                 self._wake.clear()
@@ -129,7 +133,8 @@ class Relay:
                     rows = await outbox.read(cursor, self._batch_size)
                     if rows:
                         batch = self._send(rows)
-                        if listening:  # Busy now: appends need not wake it.
+                        unwaited += 1
+                        if listening and unwaited > 1:  # Appends need not wake it now.
                             await outbox.listen(listening := False)
                         if not in_flight:  # Its events are now the oldest not published.
                             self._lag(batch.oldest)
@@ -147,21 +152,28 @@ class Relay:
                     # that committed while it was busy, then wait.
                     await outbox.listen(listening := True)
                     continue
-                backlog = await self._observe_backlog(outbox, cursor)
-                if backlog or outbox.writers_running:
-                    # Appends still ran at the last read (they may have seen the relay
-                    # busy and will not wake it), or rows wait behind the fence (their
-                    # writer still runs, or aborted: an abort wakes nobody). Look again
-                    # soon, then less often while the fence stays put.
-                    timeout, fenced_wait = fenced_wait, min(fenced_wait * 2, self._idle_poll)
-                else:
-                    timeout, fenced_wait = self._idle_poll, FENCED_POLL_SECONDS
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout)
+                fenced_wait = await self._wait(outbox, cursor, fenced_wait)
+                unwaited = 0
         finally:
             if not listening:  # Appends wake whoever leads next, of any release.
                 with contextlib.suppress(Exception):
                     await outbox.listen(True)
+
+    async def _wait(self, outbox: OutboxReader, cursor: OutboxCursor, fenced_wait: float) -> float:
+        """Wait for an append to wake the relay, or less long if appends still ran at
+        the last read (they may have seen the relay busy and will not wake it) or rows
+        wait behind the fence (their writer still runs, or aborted: an abort wakes
+        nobody): then a short pause, longer each time the relay finds them still there
+        (returned for the next wait)."""
+        backlog = await self._observe_backlog(outbox, cursor)
+        if backlog or outbox.writers_running:
+            longest = min(FENCED_POLL_MAX_SECONDS, self._idle_poll)
+            timeout, fenced_wait = fenced_wait, min(fenced_wait * 2, longest)
+        else:
+            timeout, fenced_wait = self._idle_poll, FENCED_POLL_SECONDS
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout)
+        return fenced_wait
 
     async def _fill(self, outbox: OutboxReader, upto: OutboxCursor) -> None:
         """Publish to each topic of the publication's ``fill`` the history routed to it

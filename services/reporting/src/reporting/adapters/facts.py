@@ -46,6 +46,8 @@ class Facts:
     statement: str
     row: Callable[[ReceivedEvent, Any], tuple[Any, ...]]
     table: tuple[str, tuple[str, ...]] | None = None
+    #: Where ``row`` gives a ``jsonb`` value (as its text).
+    json_at: tuple[int, ...] = ()
 
     async def insert(self, conn: Connection, items: Sequence[tuple[ReceivedEvent, Any]]) -> None:
         if items:
@@ -62,6 +64,9 @@ class Facts:
         elif items:
             table, columns = self.table
             records = [self.row(event, data) for event, data in items]
+            if any(type(records[0][i]) is str for i in self.json_at):
+                # The pools' codec would store it as a JSON string, not as the value.
+                raise TypeError(f"{table}: give jsonb text as jsontext.Raw (json_column)")
             await conn.copy_records_to_table(table, records=records, columns=columns)
 
     async def project(self, conn: Connection, event: ReceivedEvent, data: Any) -> None:
@@ -89,7 +94,9 @@ def facts_table(
     SELECT * FROM unnest({arrays})
     ON CONFLICT ({key}) DO NOTHING
     """
-    return Facts(statement, row, (table, tuple(columns)) if key == "event_id" else None)
+    copied = (table, tuple(columns)) if key == "event_id" else None
+    json_at = tuple(i for i, kind in enumerate(columns.values()) if kind == "jsonb")
+    return Facts(statement, row, copied, json_at)
 
 
 def _measurement(e: ReceivedEvent, d: contract.MeasurementRecorded) -> tuple[Any, ...]:
