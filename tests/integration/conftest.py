@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 
 from shared.database import create_pool, drop_database, ensure_database
-from shared.kafka import delete_topics, ensure_topics
+from shared.kafka import KafkaProducer, delete_topics, ensure_topics
 from tests.refs import random_ref
 
 POSTGRES_URL = os.environ.get("PACTSTREAM_POSTGRES_URL", "postgresql://pactstream@127.0.0.1:55432")
@@ -21,6 +21,15 @@ KAFKA = os.environ.get("PACTSTREAM_KAFKA_BOOTSTRAP", "127.0.0.1:59092")
 @pytest.fixture
 def kafka_bootstrap() -> str:
     return KAFKA
+
+
+@pytest.fixture
+async def producer(kafka_bootstrap: str) -> AsyncIterator[KafkaProducer]:
+    """A started producer, as a relay under test publishes through."""
+    p = KafkaProducer(kafka_bootstrap, "test-relay")
+    await p.start()
+    yield p
+    await p.stop()
 
 
 @asynccontextmanager

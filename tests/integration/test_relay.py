@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 import asyncpg
-import pytest
 
 from shared.cloudevents import from_kafka, to_kafka
 from shared.events import EventMetadata, NewEvent
@@ -37,14 +36,6 @@ def new_event(stream: str, n: int) -> NewEvent:
         data={"stream": stream, "n": n},
         occurred_at=datetime.now(UTC),
     )
-
-
-@pytest.fixture
-async def producer(kafka_bootstrap: str) -> asyncio.AsyncIterator[KafkaProducer]:  # type: ignore[name-defined]
-    p = KafkaProducer(kafka_bootstrap, "test-relay")
-    await p.start()
-    yield p
-    await p.stop()
 
 
 async def test_many_concurrent_writers_with_rollbacks_lose_and_reorder_nothing(

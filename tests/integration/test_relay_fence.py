@@ -40,14 +40,6 @@ def event(n: int) -> NewEvent:
     return NewEvent(uuid4(), "org.pactstream.test.happened", {"n": n}, datetime.now(UTC))
 
 
-@pytest.fixture
-async def producer(kafka_bootstrap: str) -> AsyncIterator[KafkaProducer]:
-    p = KafkaProducer(kafka_bootstrap, "test-fence")
-    await p.start()
-    yield p
-    await p.stop()
-
-
 @contextlib.asynccontextmanager
 async def relaying(database_url: str, topic: str, producer: KafkaProducer) -> AsyncIterator[Relay]:
     relay = Relay(

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from uuid import uuid4
 
@@ -31,14 +30,6 @@ NOTE = "org.pactstream.test.note_to_self"
 
 def event(kind: str, n: int) -> NewEvent:
     return NewEvent(uuid4(), kind, {"n": n}, datetime.now(UTC))
-
-
-@pytest.fixture
-async def producer(kafka_bootstrap: str) -> AsyncIterator[KafkaProducer]:
-    p = KafkaProducer(kafka_bootstrap, "test-relay-routes")
-    await p.start()
-    yield p
-    await p.stop()
 
 
 @pytest.fixture

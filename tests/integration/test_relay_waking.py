@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from uuid import uuid4
 
 import asyncpg
-import pytest
 
 from shared.events import NewEvent
 from shared.eventstore import StreamAppend
@@ -25,14 +24,6 @@ LISTENING = "SELECT pg_sequence_last_value('relay_listening')"
 
 def new_event() -> NewEvent:
     return NewEvent(uuid4(), "org.pactstream.test.happened", {}, datetime.now(UTC))
-
-
-@pytest.fixture
-async def producer(kafka_bootstrap: str) -> AsyncIterator[KafkaProducer]:
-    p = KafkaProducer(kafka_bootstrap, "test-relay-waking")
-    await p.start()
-    yield p
-    await p.stop()
 
 
 async def test_appends_notify_unless_the_relay_is_busy(
