@@ -36,7 +36,7 @@ async def _event_store(pool: asyncpg.Pool) -> PostgresEventStore:
     """The event store in a scratch database, its relay's flag as the leading relay
     keeps it while appends come faster than it waits: busy, so appends send no
     notification. With no relay ever, they would notify (a relay of an earlier
-    release relies on it); with one publishing beside 16 writers, 17-24 of 8,000
+    release relies on it); with one publishing beside 16 writers, 17-31 of 8,000
     appends did (README, "16 concurrent writers")."""
     async with pool.acquire() as conn:
         await install_schema(conn)

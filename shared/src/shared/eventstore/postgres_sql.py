@@ -103,7 +103,7 @@ def insert_statement(claiming: bool) -> str:
     """
 
 
-#: Every stream's version checked, every event inserted, the relay woken if it listens.
+#: Every stream's version checked, every event inserted, the relay woken unless busy.
 APPEND_STREAMS = f"""
 WITH behind AS (
     SELECT s.stream_id FROM unnest($1::text[], $2::int[]) AS s(stream_id, v)

@@ -63,4 +63,4 @@ class InMemoryOutbox:
         return events[0].recorded_at if events else None
 
     async def listen(self, listening: bool) -> None:
-        """Nothing to do: the relay over this outbox is driven by the test."""
+        """Nothing to say: appends to the in-memory store notify no one."""

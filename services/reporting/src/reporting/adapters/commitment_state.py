@@ -185,7 +185,7 @@ class Refresher:
         self,
         pool: asyncpg.Pool,
         *,
-        barrier: int | None = None,
+        barrier: int,
         batch: int = 500,
         poll_seconds: float = 0.05,
     ) -> None:
@@ -210,6 +210,5 @@ class Refresher:
 
     async def _refresh(self) -> int:
         async with self._pool.acquire() as conn, conn.transaction():
-            if self._barrier is not None:
-                await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", self._barrier)
+            await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", self._barrier)
             return await refresh_stale(conn, self._batch)

@@ -1,6 +1,6 @@
-"""The relay's flag (``relay_listening``): appends wake the relay only while it waits to
-be woken, instead of each sending a notification, which makes PostgreSQL serialise
-their commits (see :data:`shared.eventstore.postgres.LISTENING_SQL`)."""
+"""The relay's flag (``relay_listening``): appends skip the notification while the relay
+says it is busy reading, for a notification makes PostgreSQL serialise their commits
+(see :data:`shared.eventstore.postgres.LISTENING_SQL`)."""
 
 from __future__ import annotations
 
