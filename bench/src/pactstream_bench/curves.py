@@ -20,7 +20,7 @@ from datetime import timedelta
 
 import asyncpg
 
-from pactstream_bench.common import KAFKA, PG, Result, Timer, percentile, rate, say
+from pactstream_bench.common import KAFKA, PG, Result, Timer, flush_disk, percentile, rate, say
 from pactstream_bench.curvedata import START, Generator
 from pactstream_bench.curverows import COLUMNS, INBOUND_COLUMNS, Batch
 from pactstream_bench.services import Services
@@ -237,11 +237,13 @@ async def _point(services: Services, gen: Generator, stored: int, size: int, sam
     say(f"curves {size:,}: {stored:,} events written in {t.seconds:.0f} s; relaying")
     with Timer() as t:
         await relayed(services)
+        flush_disk()
         point.figures.update(await append_and_claim(services))
         await relayed(services)
     point.seconds["relay"] = t.seconds
     point.figures["bytes_per_event"], point.events = await bytes_per_event(services)
     say(f"curves {size:,}: relayed in {t.seconds:.0f} s; rebuilding reporting")
+    flush_disk()
     with Timer() as t:
         point.figures["rebuild_eps"], _ = await rebuild(services)
     point.seconds["rebuild"] = t.seconds

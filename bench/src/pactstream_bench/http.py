@@ -110,21 +110,6 @@ async def http_batch(
     return Result(f"http_batch_eps{suffix}", accepted / seconds, "events/s", accepted)
 
 
-async def warm_broker(services: Services, seconds: float) -> None:
-    """Run batch ingest untimed for ``seconds``: a broker just started spends its
-    first minutes compiling its hot paths (Kafka alone cost 40-60 µs of CPU per
-    ingested event then, 8-12 once warm), which no broker that has been up for a
-    while does."""
-    load = BatchLoad(services)
-    await load.open()
-    deadline = time.monotonic() + seconds
-    try:
-        while time.monotonic() < deadline:
-            await load.post(load.prepare(10))
-    finally:
-        await load.close()
-
-
 async def settle(services: Services, timeout: float = 600) -> None:
     """Wait until reporting has consumed everything published, so that the next
     measurement starts from a steady state and not behind the previous one's backlog

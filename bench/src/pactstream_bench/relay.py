@@ -85,12 +85,8 @@ async def aiokafka_send(total: int) -> Result:
     return Result("aiokafka_send_mps", rate(total, seconds), "messages/s", total)
 
 
-Sender = Callable[[Any, str, list[bytes], bytes, list[Any]], Awaitable[None]]
-
-
-async def _raw(total: int, send: Sender) -> float:
-    """Seconds to publish ``total`` copies of a relayed event's message (its value and
-    headers), keyed 100 to a stream as the relay's are."""
+def relayed_message() -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
+    """The key, value and headers the relay publishes for a measurement."""
     now = datetime.now(UTC)
     sample = StoredEvent(
         1,
@@ -105,14 +101,24 @@ async def _raw(total: int, send: Sender) -> float:
         now,
     )
     key, value, headers = cloudevents.to_kafka(sample, "/bench")
+    return key, value, list(headers)
+
+
+Sender = Callable[[Any, str, list[bytes], bytes, list[Any]], Awaitable[None]]
+
+
+async def _raw(total: int, send: Sender) -> float:
+    """Seconds to publish ``total`` copies of a relayed event's message (its value and
+    headers), keyed 100 to a stream as the relay's are."""
+    key, value, headers = relayed_message()
     producer = AIOKafkaProducer(bootstrap_servers=KAFKA, **PRODUCER_SETTINGS)
     async with scratch_topic("raw") as topic:
         await producer.start()
         try:
-            await send(producer, topic, [key] * WARMUP, value, list(headers))
+            await send(producer, topic, [key] * WARMUP, value, headers)
             keys = [f"s-{i // 100}".encode() for i in range(total)]
             with Timer() as t:
-                await send(producer, topic, keys, value, list(headers))
+                await send(producer, topic, keys, value, headers)
         finally:
             await producer.stop()
     return t.seconds
