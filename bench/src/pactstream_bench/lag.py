@@ -109,7 +109,9 @@ class LagProbe:
             self.samples.append(lag)
 
 
-async def relay_lag(services: Services, batches: int, concurrency: int = 4) -> list[Result]:
+async def relay_lag(
+    services: Services, batches: int, concurrency: int = 4, suffix: str = ""
+) -> list[Result]:
     """p50 and p99 of the lag of every event batch ingest posts at full speed (its own
     timed phase, so that the probe's CPU does not count in ``http_batch_eps``)."""
     load = BatchLoad(services, concurrency)
@@ -128,6 +130,6 @@ async def relay_lag(services: Services, batches: int, concurrency: int = 4) -> l
     if len(samples) < accepted:
         raise RuntimeError(f"the lag probe saw {len(samples)} of {accepted} events")
     return [
-        Result("relay_lag_p50_ms", percentile(samples, 50), "ms", len(samples)),
-        Result("relay_lag_p99_ms", percentile(samples, 99), "ms", len(samples)),
+        Result(f"relay_lag_p50_ms{suffix}", percentile(samples, 50), "ms", len(samples)),
+        Result(f"relay_lag_p99_ms{suffix}", percentile(samples, 99), "ms", len(samples)),
     ]

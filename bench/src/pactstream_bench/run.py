@@ -32,6 +32,8 @@ class Sizes:
     curves: tuple[int, ...]
     #: Timed requests of each query at each point.
     curve_samples: int
+    #: Whether to measure the relay's lag with commitments' workers apart from its API.
+    workers_apart: bool = False
 
 
 QUICK = Sizes(
@@ -53,6 +55,7 @@ FULL = Sizes(
     e2e=2_000,
     curves=(1_000_000, 3_000_000, 10_000_000),
     curve_samples=50,
+    workers_apart=True,
 )
 
 
@@ -212,6 +215,9 @@ async def measure(sizes: Sizes) -> tuple[list[Result], list[curves.Point]]:
     e2e = min(sizes.e2e, int(e2e_rate * 20))
     for r in await scaleout.two_replicas(sizes.batches, e2e_rate, e2e, one):
         keep(r)
+    if sizes.workers_apart:
+        for r in await scaleout.workers_apart(sizes.batches):
+            keep(r)
     say(f"cost curves at {', '.join(f'{n:,}' for n in sizes.curves)} stored events")
     points = await curves.measure(list(sizes.curves), sizes.curve_samples)
     for r in curves.results(points[-1]):

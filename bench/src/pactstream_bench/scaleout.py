@@ -2,15 +2,17 @@
 of reporting (funding stays one), beside the same figures with one replica each from
 the same run. Batch clients are spread over the commitments replicas; the end-to-end
 writes go to each in turn and the reads to each reporting replica in turn, at the
-one-replica run's rate, so that the latencies compare."""
+one-replica run's rate, so that the latencies compare. The full run also measures
+batch ingest and the relay's lag with commitments' workers apart from its API."""
 
 from __future__ import annotations
 
-from pactstream_bench import http
+from pactstream_bench import http, lag
 from pactstream_bench.common import Result, say
 from pactstream_bench.services import Services
 
 SUFFIX = "_2r"
+APART = "_apart"
 
 
 async def two_replicas(
@@ -34,4 +36,22 @@ async def two_replicas(
             results.append(
                 Result(f"scaleout_{name}_ratio", got[name + SUFFIX] / one[name], "× one replica")
             )
+    return results
+
+
+async def workers_apart(batches: int) -> list[Result]:
+    """Batch ingest and the relay's lag with commitments' API in one replica, taking
+    every request, and its relay in another, taking none: the relay's own lag, not
+    the time it waits for an event loop the HTTP handlers hold."""
+    say("workers apart: commitments' relay in a replica of its own")
+    services = Services(workers_apart=("commitments",))
+    services.start()
+    try:
+        results = [await http.http_batch(services, batches, suffix=APART)]
+        await http.settle(services)
+        results += await lag.relay_lag(services, batches, suffix=APART)
+        services.check_running()
+    finally:
+        services.stop()
+        await services.remove_data()
     return results

@@ -6,7 +6,7 @@ import os
 import secrets
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,11 +30,20 @@ SERVICES = ("commitments", "funding", "reporting")
 class Services:
     """The three services; ``replicas`` asks for more than one process of a service:
     every replica shares its service's database, topics and consumer group, and listens
-    on a loopback port of its own (``urls``), as replicas behind a load balancer do."""
+    on a loopback port of its own (``urls``), as replicas behind a load balancer do.
+    A service in ``workers_apart`` gets one more replica, its last, that runs its relay
+    and consumers and takes no requests; the others run none
+    (``PACTSTREAM_RUN_WORKERS=false``)."""
 
-    def __init__(self, replicas: dict[str, int] | None = None) -> None:
+    def __init__(
+        self, replicas: dict[str, int] | None = None, workers_apart: Collection[str] = ()
+    ) -> None:
         self.ref = "bench" + secrets.token_hex(4)
-        self.replicas = {service: (replicas or {}).get(service, 1) for service in SERVICES}
+        self.workers_apart = frozenset(workers_apart)
+        self.replicas = {
+            service: (replicas or {}).get(service, 1) + (service in self.workers_apart)
+            for service in SERVICES
+        }
         self.ports: dict[str, int] = {}
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.peak_rss: dict[str, int] = {}
@@ -44,8 +53,11 @@ class Services:
         return f"http://127.0.0.1:{self.ports[service]}"
 
     def urls(self, service: str) -> list[str]:
-        """Every replica's address, the first first."""
-        return [self.url(name) for name in self._names(service)]
+        """The address of every replica that takes requests, the first first."""
+        names = self._names(service)
+        if service in self.workers_apart:
+            names = names[:-1]
+        return [self.url(name) for name in names]
 
     def _names(self, service: str) -> list[str]:
         return [service] + [f"{service}-{n}" for n in range(2, self.replicas[service] + 1)]
@@ -90,6 +102,9 @@ class Services:
         }
         if service != "commitments":
             env["PACTSTREAM_COMMITMENTS_URL"] = self.url("commitments")
+        if service in self.workers_apart:
+            workers = name == self._names(service)[-1]
+            env["PACTSTREAM_RUN_WORKERS"] = "true" if workers else "false"
         # Each run's service logs stay under .local/bench-logs, for a run that fails;
         # settings as by default (the access log on).
         return replicas.spawn(
