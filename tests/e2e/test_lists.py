@@ -91,6 +91,7 @@ def test_bad_list_parameters_get_a_problem_naming_them(platform: Platform) -> No
 
 def test_plans_are_found_by_title_ignoring_case_and_accents(platform: Platform) -> None:
     plan = create_plan(platform, title="Contrat stratégique de la filière Mines et Métallurgie")
+    platform.await_listed(plan["id"], 0)  # Reporting has the plan once it lists it.
     with platform.client("reporting") as c:
         found = all_pages(c, "/v1/plans", q="METALLURGIE")
     assert plan["id"] in {p["id"] for p in found}
