@@ -72,6 +72,7 @@ def test_changes_recorded_between_two_times(platform: Platform) -> None:
 
 def test_a_window_that_is_not_one_gets_a_problem(platform: Platform) -> None:
     plan = create_plan(platform)
+    platform.await_listed(plan["id"], 0)  # The page below needs a plan reporting has.
     with platform.client("reporting") as c:
         path = f"/v1/plans/{plan['id']}/changes"
         for params, named in (
