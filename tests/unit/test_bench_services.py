@@ -47,3 +47,30 @@ def test_replicas_alike_all_take_requests_and_run_workers(monkeypatch: pytest.Mo
 
     assert len(services.urls("commitments")) == 2
     assert all("PACTSTREAM_RUN_WORKERS" not in e for e in env.values())
+
+
+def test_the_replica_for_the_workers_starts_once_the_first_has_migrated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    launched: list[list[str]] = []
+    monkeypatch.setattr(
+        Services, "_launch", lambda self, batch: launched.append([n for n, _ in batch])
+    )
+    services = Services({"commitments": 2}, workers_apart=("commitments",))
+    services.start()
+
+    assert launched == [list(module.SERVICES), ["commitments-2", "commitments-3"]]
+    assert services.replicas["commitments"] == 3
+
+
+def test_a_callers_setting_does_not_choose_which_replicas_run_workers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PACTSTREAM_RUN_WORKERS", "false")
+    env = spawned_env(monkeypatch, Services())
+    assert all("PACTSTREAM_RUN_WORKERS" not in e for e in env.values())
+
+
+def test_only_commitments_runs_its_workers_apart() -> None:
+    with pytest.raises(ValueError, match="commitments only"):
+        Services(workers_apart=("reporting",))

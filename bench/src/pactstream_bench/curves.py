@@ -237,13 +237,13 @@ async def _point(services: Services, gen: Generator, stored: int, size: int, sam
     say(f"curves {size:,}: {stored:,} events written in {t.seconds:.0f} s; relaying")
     with Timer() as t:
         await relayed(services)
-        flush_disk()
+        await flush_disk()
         point.figures.update(await append_and_claim(services))
         await relayed(services)
     point.seconds["relay"] = t.seconds
     point.figures["bytes_per_event"], point.events = await bytes_per_event(services)
     say(f"curves {size:,}: relayed in {t.seconds:.0f} s; rebuilding reporting")
-    flush_disk()
+    await flush_disk()
     with Timer() as t:
         point.figures["rebuild_eps"], _ = await rebuild(services)
     point.seconds["rebuild"] = t.seconds

@@ -40,8 +40,11 @@ class Services:
     ) -> None:
         self.ref = "bench" + secrets.token_hex(4)
         self.workers_apart = frozenset(workers_apart)
+        if not self.workers_apart <= {"commitments"}:
+            # `http.settle` reads the consumers' lag from the replicas taking requests.
+            raise ValueError(f"workers apart for commitments only, not {set(workers_apart)}")
         self.replicas = {
-            service: (replicas or {}).get(service, 1) + (service in self.workers_apart)
+            service: (replicas or {}).get(service, 1) + (1 if service in self.workers_apart else 0)
             for service in SERVICES
         }
         self.ports: dict[str, int] = {}
@@ -102,6 +105,8 @@ class Services:
         }
         if service != "commitments":
             env["PACTSTREAM_COMMITMENTS_URL"] = self.url("commitments")
+        # Whether a replica runs workers is this set's to say, not the caller's shell.
+        env.pop("PACTSTREAM_RUN_WORKERS", None)
         if service in self.workers_apart:
             workers = name == self._names(service)[-1]
             env["PACTSTREAM_RUN_WORKERS"] = "true" if workers else "false"
