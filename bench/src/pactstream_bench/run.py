@@ -61,10 +61,10 @@ FULL = Sizes(
 
 #: Seconds of the platform's Kafka traffic, untimed, before anything is timed: a fresh
 #: broker's CPU per ingested event fell from 37-41 to 10-12 µs over its first 80-90 s of
-#: batch ingest; after these 30 s it cost 15-20 µs, then 12-16 (:mod:`.warmup`).
-#: Every run warms up, since how long a broker has been up says nothing of the traffic it has served
-#: (one started by `infra start` just before the bench halved the raw producer's figure
-#: and made the relay's goal pass on a cold peer).
+#: batch ingest; after these 30 s it cost 15-20 µs, then 12-16 (:mod:`.warmup`). Every
+#: run warms up, since how long a broker has been up says nothing of the traffic it has
+#: served (one started by `infra start` just before the bench halved the raw producer's
+#: figure and made the relay's goal pass on a cold peer).
 BROKER_WARMUP_SECONDS = 30
 
 
