@@ -88,11 +88,6 @@ async def take_writer_lock(conn: Connection) -> None:
         )
 
 
-@contextlib.asynccontextmanager
-async def _no_transaction() -> AsyncIterator[None]:
-    yield
-
-
 async def _reserve(conn: Connection, stream_id: str, keys: Sequence[tuple[str, str]]) -> None:
     """Reserve each unique key for the stream, in the caller's transaction."""
     for scope, key in keys:
@@ -275,31 +270,35 @@ class PostgresEventStore:
             return await self._append_streams(own, appends)
 
     async def _append_streams(self, conn: Connection, appends: Sequence[StreamAppend]) -> int:
-        """One statement: check every stream's version, insert every event, wake the relay."""
+        """One statement: check every stream's version, insert every event, wake the relay.
+
+        Inside a caller's transaction a conflict aborts that transaction (no savepoint):
+        its only caller, the unit of work, rolls the whole unit back on any conflict, and
+        a savepoint's two round trips fell inside the writers' lock, before the commit
+        that publishes the events (measured: 8.5 → 5 ms from insert to commit, p50, under
+        full-speed batch ingest)."""
         events = [(a, i, e) for a in appends for i, e in enumerate(a.events, 1)]
         try:
-            # Inside a caller's transaction, a savepoint keeps a conflict from aborting it.
-            async with conn.transaction() if conn.is_in_transaction() else _no_transaction():
-                stored = await conn.fetchval(
-                    APPEND_STREAMS,
-                    [a.stream_id for a in appends],
-                    [a.expected_version for a in appends],
-                    [a.stream_id for a, _, _ in events],
-                    [a.expected_version + i for a, i, _ in events],
-                    [e.event_id for _, _, e in events],
-                    [e.type for _, _, e in events],
-                    [e.schema_version for _, _, e in events],
-                    [jsontext.dumps(e.data) for _, _, e in events],
-                    metadata_json(e.metadata for _, _, e in events),
-                    [e.occurred_at for _, _, e in events],
-                    NOTIFY_CHANNEL,
-                    WRITER_LOCK,
-                )
-                if not stored:
-                    for a in appends:
-                        actual = await self.stream_version_on(conn, a.stream_id)
-                        if actual != a.expected_version:
-                            raise WrongExpectedVersion(a.stream_id, a.expected_version, actual)
+            stored = await conn.fetchval(
+                APPEND_STREAMS,
+                [a.stream_id for a in appends],
+                [a.expected_version for a in appends],
+                [a.stream_id for a, _, _ in events],
+                [a.expected_version + i for a, i, _ in events],
+                [e.event_id for _, _, e in events],
+                [e.type for _, _, e in events],
+                [e.schema_version for _, _, e in events],
+                [jsontext.dumps(e.data) for _, _, e in events],
+                metadata_json(e.metadata for _, _, e in events),
+                [e.occurred_at for _, _, e in events],
+                NOTIFY_CHANNEL,
+                WRITER_LOCK,
+            )
+            if not stored:
+                for a in appends:
+                    actual = await self.stream_version_on(conn, a.stream_id)
+                    if actual != a.expected_version:
+                        raise WrongExpectedVersion(a.stream_id, a.expected_version, actual)
         except asyncpg.UniqueViolationError as exc:
             if exc.constraint_name == "events_event_id_key":
                 raise DuplicateEvent(key_value(exc)) from None
