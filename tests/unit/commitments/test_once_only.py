@@ -3,11 +3,13 @@ a refused event claims nothing, a batch answers in order."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import UTC, date, datetime
 
 from commitments.application.cache import StateCache
 from commitments.application.ingestion import EventRef, OnceOnlyCommands
-from commitments.application.service import CommitmentsService
+from commitments.application.service import YIELD_EVERY, CommitmentsService
 from commitments.domain.commitment import ChangeStatus, ReportProgress
 from commitments.domain.errors import InvalidTransition
 from shared.access import Scope
@@ -69,3 +71,34 @@ async def test_a_batch_answers_in_order_with_refusals_and_repeats() -> None:
     assert isinstance(outcomes[1], InvalidTransition)
     assert isinstance(outcomes[2], Versioned) and outcomes[2].version == 3
     assert outcomes[3] is None
+
+
+async def test_a_long_batch_lets_other_tasks_run_while_it_is_decided() -> None:
+    """The replica's relay shares its event loop: a batch of 100 gives it turns."""
+    _, once = await a_commitment()
+    turns = 0
+
+    async def other_task() -> None:
+        nonlocal turns
+        while True:
+            await asyncio.sleep(0)
+            turns += 1
+
+    items = [
+        (
+            EventRef("/p", str(n), "progress_reported", "c1"),
+            ReportProgress(f"r{n}", date(2016, 3, 1), "limited"),
+            META,
+        )
+        for n in range(100)
+    ]
+    other = asyncio.create_task(other_task())
+    await asyncio.sleep(0)  # started
+    before = turns
+    outcomes = await once.run_many(items, EVERYTHING)
+    during = turns - before
+    other.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await other
+    assert all(isinstance(o, Versioned) for o in outcomes)
+    assert during >= 100 // YIELD_EVERY
