@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 import asyncpg
+import pytest
 
 from shared.cloudevents import from_kafka, to_kafka
 from shared.events import EventMetadata, NewEvent
@@ -256,3 +257,60 @@ async def test_the_lag_gauge_moves_while_a_backlog_of_twenty_thousand_drains(
     assert len(samples) == 20, "batches of 1,000"
     assert all(s > 0 for s in samples), samples
     assert len(set(samples)) > 1, samples
+
+
+@pytest.mark.parametrize(
+    ("every", "seen"), [(0.0, [0, 10, 20, 30, 40]), (60.0, [0, 10, 10, 10, 10])]
+)
+async def test_a_draining_relay_writes_its_checkpoint_at_most_every_so_often_and_before_waiting(
+    pool: asyncpg.Pool,
+    database_url: str,
+    topic: str,
+    producer: KafkaProducer,
+    every: float,
+    seen: list[int],
+) -> None:
+    """Five batches of a backlog: the checkpoint each finds before its own, with a
+    checkpoint at every batch and with one a minute; once the relay waits, it is past
+    the whole backlog either way."""
+    async with pool.acquire() as conn:
+        await install_schema(conn)
+    store = PostgresEventStore(pool)
+    for n in range(50):
+        await store.append(f"s-{n % 5}", n // 5, [new_event(f"s-{n % 5}", n // 5 + 1)])
+    first = await pool.fetchval("SELECT min(position) - 1 FROM events")
+    stored: list[int] = []
+
+    async def look(_: int) -> None:
+        position = await pool.fetchval(
+            "SELECT position FROM relay_checkpoints WHERE name = 'kafka'"
+        )
+        stored.append(position - first if position else 0)
+
+    relay = Relay(
+        database_url=database_url,
+        producer=producer,
+        publication=Publication.everything(topic),
+        source="/test",
+        batch_size=10,
+        before_checkpoint=look,
+        checkpoint_seconds=every,
+    )
+    running = asyncio.create_task(relay.run())
+    try:
+        for _ in range(200):
+            if (
+                await pool.fetchval("SELECT position FROM relay_checkpoints WHERE name = 'kafka'")
+                == first + 50
+            ):
+                break
+            await asyncio.sleep(0.05)
+        assert relay.status.published == 50
+        assert (
+            await pool.fetchval("SELECT position FROM relay_checkpoints WHERE name = 'kafka'")
+            == first + 50
+        )
+    finally:
+        relay.request_stop()
+        await asyncio.wait_for(running, 10)
+    assert stored == seen
