@@ -8,7 +8,9 @@ import contextlib
 import json
 import random
 from collections import defaultdict
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
@@ -28,6 +30,30 @@ TRANSACTIONS_PER_WRITER = 12
 
 class Rollback(Exception):
     pass
+
+
+def relay_of(
+    database_url: str, producer: KafkaProducer, topic: str, source: str = "/test", **options: Any
+) -> Relay:
+    """A relay of the test's database publishing every event to ``topic``."""
+    return Relay(
+        database_url=database_url,
+        producer=producer,
+        publication=Publication.everything(topic),
+        source=source,
+        **options,
+    )
+
+
+@contextlib.asynccontextmanager
+async def running(relay: Relay) -> AsyncIterator[Relay]:
+    """The relay leading until the block ends, then stopped cleanly."""
+    task = asyncio.create_task(relay.run())
+    try:
+        yield relay
+    finally:
+        relay.request_stop()
+        await asyncio.wait_for(task, 10)
 
 
 def new_event(stream: str, n: int) -> NewEvent:
@@ -73,14 +99,7 @@ async def test_many_concurrent_writers_with_rollbacks_lose_and_reorder_nothing(
             versions[stream] += len(events)
             committed[stream].extend(e.event_id for e in events)
 
-    relay = Relay(
-        database_url=database_url,
-        producer=producer,
-        publication=Publication.everything(topic),
-        source="/test",
-        batch_size=50,
-        idle_poll_seconds=0.2,
-    )
+    relay = relay_of(database_url, producer, topic, batch_size=50, idle_poll_seconds=0.2)
     relay_task = asyncio.create_task(relay.run())
     try:
         await asyncio.gather(*(writer(w) for w in range(WRITERS)))
@@ -113,16 +132,7 @@ async def test_one_relay_leads_and_a_standby_takes_over_when_it_dies(
 ) -> None:
     async with pool.acquire() as conn:
         await install_schema(conn)
-    relays = [
-        Relay(
-            database_url=database_url,
-            producer=producer,
-            publication=Publication.everything(topic),
-            source="/test",
-            standby_poll_seconds=0.2,
-        )
-        for _ in range(2)
-    ]
+    relays = [relay_of(database_url, producer, topic, standby_poll_seconds=0.2) for _ in range(2)]
     tasks = [asyncio.create_task(r.run()) for r in relays]
     try:
         for _ in range(50):
@@ -187,12 +197,7 @@ async def test_the_relay_publishes_exactly_the_message_to_kafka_describes(
             ),
         ],
     )
-    relay = Relay(
-        database_url=database_url,
-        producer=producer,
-        publication=Publication.everything(topic),
-        source="/src",
-    )
+    relay = relay_of(database_url, producer, topic, "/src")
     task = asyncio.create_task(relay.run())
     try:
         records = await read_topic(kafka_bootstrap, topic, until=lambda r: len(r) == 2)
@@ -233,17 +238,15 @@ async def test_the_lag_gauge_moves_while_a_backlog_of_twenty_thousand_drains(
     async def sample(_: int) -> None:
         samples.append(lag())
 
-    relay = Relay(
-        database_url=database_url,
-        producer=producer,
-        publication=Publication.everything(topic),
-        source="/test",
+    relay = relay_of(
+        database_url,
+        producer,
+        topic,
         idle_poll_seconds=0.1,
         metrics=metrics,
         before_checkpoint=sample,
     )
-    running = asyncio.create_task(relay.run())
-    try:
+    async with running(relay):
         for _ in range(600):
             if relay.status.published == 20_000:
                 break
@@ -251,9 +254,6 @@ async def test_the_lag_gauge_moves_while_a_backlog_of_twenty_thousand_drains(
         await asyncio.sleep(0.3)  # Idle: the outbox says there is nothing left.
         assert relay.status.published == 20_000
         assert lag() == 0.0
-    finally:
-        relay.request_stop()
-        await asyncio.wait_for(running, 10)
     assert len(samples) == 20, "batches of 1,000"
     assert all(s > 0 for s in samples), samples
     assert len(set(samples)) > 1, samples
@@ -279,38 +279,32 @@ async def test_a_draining_relay_writes_its_checkpoint_at_most_every_so_often_and
     for n in range(50):
         await store.append(f"s-{n % 5}", n // 5, [new_event(f"s-{n % 5}", n // 5 + 1)])
     first = await pool.fetchval("SELECT min(position) - 1 FROM events")
-    stored: list[int] = []
 
-    async def look(_: int) -> None:
+    async def checkpoint() -> int:
+        """The stored checkpoint, counted in events of the backlog."""
         position = await pool.fetchval(
             "SELECT position FROM relay_checkpoints WHERE name = 'kafka'"
         )
-        stored.append(position - first if position else 0)
+        return position - first if position else 0
 
-    relay = Relay(
-        database_url=database_url,
-        producer=producer,
-        publication=Publication.everything(topic),
-        source="/test",
+    stored: list[int] = []
+
+    async def look(_: int) -> None:
+        stored.append(await checkpoint())
+
+    relay = relay_of(
+        database_url,
+        producer,
+        topic,
         batch_size=10,
         before_checkpoint=look,
         checkpoint_seconds=every,
     )
-    running = asyncio.create_task(relay.run())
-    try:
+    async with running(relay):
         for _ in range(200):
-            if (
-                await pool.fetchval("SELECT position FROM relay_checkpoints WHERE name = 'kafka'")
-                == first + 50
-            ):
+            if await checkpoint() == 50:
                 break
             await asyncio.sleep(0.05)
         assert relay.status.published == 50
-        assert (
-            await pool.fetchval("SELECT position FROM relay_checkpoints WHERE name = 'kafka'")
-            == first + 50
-        )
-    finally:
-        relay.request_stop()
-        await asyncio.wait_for(running, 10)
+        assert await checkpoint() == 50
     assert stored == seen
