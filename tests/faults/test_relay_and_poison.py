@@ -62,7 +62,7 @@ async def test_a_relay_killed_before_its_checkpoint_republishes_and_nothing_doub
             publication=Publication.everything(topic),
             source="/t",
             batch_size=10,
-            before_checkpoint=die,
+            on_acknowledged=die,
         )
         with pytest.raises(RelayKilled):
             await dying.run()
@@ -76,7 +76,7 @@ async def test_a_relay_killed_before_its_checkpoint_republishes_and_nothing_doub
         records = await read_topic(
             LOCAL.bootstrap, topic, until=lambda r: len(r) >= 30 + dying.status.sent, timeout=30
         )
-        for _ in range(200):  # The checkpoint is written just after Kafka's acks.
+        for _ in range(200):  # The checkpoint is written once the relay is idle.
             if await pool.fetchval("SELECT position FROM relay_checkpoints") == 30:
                 break
             await asyncio.sleep(0.05)

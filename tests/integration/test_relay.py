@@ -47,7 +47,7 @@ def relay_of(
 
 @contextlib.asynccontextmanager
 async def running(relay: Relay) -> AsyncIterator[Relay]:
-    """The relay leading until the block ends, then stopped cleanly."""
+    """The relay running until the block ends, then stopped cleanly."""
     task = asyncio.create_task(relay.run())
     try:
         yield relay
@@ -215,7 +215,7 @@ async def test_the_relay_publishes_exactly_the_message_to_kafka_describes(
 async def test_the_lag_gauge_moves_while_a_backlog_of_twenty_thousand_drains(
     pool: asyncpg.Pool, database_url: str, topic: str, producer: KafkaProducer
 ) -> None:
-    """Sampled at each checkpoint, while the relay is never idle: every sample is the
+    """Sampled at each batch's acknowledgement, while the relay is never idle: every sample is the
     age of events still waiting, and they change from batch to batch."""
     from shared.observability import Metrics
 
@@ -244,7 +244,7 @@ async def test_the_lag_gauge_moves_while_a_backlog_of_twenty_thousand_drains(
         topic,
         idle_poll_seconds=0.1,
         metrics=metrics,
-        before_checkpoint=sample,
+        on_acknowledged=sample,
     )
     async with running(relay):
         for _ in range(600):
@@ -259,6 +259,36 @@ async def test_the_lag_gauge_moves_while_a_backlog_of_twenty_thousand_drains(
     assert len(set(samples)) > 1, samples
 
 
+class Backlog:
+    """Fifty events in five streams, stored before any relay runs, and the relay's
+    stored checkpoint counted in them."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+        self._first = 0
+
+    async def store(self) -> None:
+        async with self._pool.acquire() as conn:
+            await install_schema(conn)
+        store = PostgresEventStore(self._pool)
+        for n in range(50):
+            await store.append(f"s-{n % 5}", n // 5, [new_event(f"s-{n % 5}", n // 5 + 1)])
+        self._first = await self._pool.fetchval("SELECT min(position) - 1 FROM events")
+
+    async def checkpoint(self) -> int:
+        position = await self._pool.fetchval(
+            "SELECT position FROM relay_checkpoints WHERE name = 'kafka'"
+        )
+        return position - self._first if position else 0
+
+    async def until_checkpoint(self, events: int) -> None:
+        for _ in range(200):
+            if await self.checkpoint() == events:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"the checkpoint stayed at {await self.checkpoint()}")
+
+
 @pytest.mark.parametrize(
     ("every", "seen"), [(0.0, [0, 10, 20, 30, 40]), (60.0, [0, 10, 10, 10, 10])]
 )
@@ -270,41 +300,88 @@ async def test_a_draining_relay_writes_its_checkpoint_at_most_every_so_often_and
     every: float,
     seen: list[int],
 ) -> None:
-    """Five batches of a backlog: the checkpoint each finds before its own, with a
+    """Five batches of a backlog: the checkpoint each finds once acknowledged, with a
     checkpoint at every batch and with one a minute; once the relay waits, it is past
     the whole backlog either way."""
-    async with pool.acquire() as conn:
-        await install_schema(conn)
-    store = PostgresEventStore(pool)
-    for n in range(50):
-        await store.append(f"s-{n % 5}", n // 5, [new_event(f"s-{n % 5}", n // 5 + 1)])
-    first = await pool.fetchval("SELECT min(position) - 1 FROM events")
-
-    async def checkpoint() -> int:
-        """The stored checkpoint, counted in events of the backlog."""
-        position = await pool.fetchval(
-            "SELECT position FROM relay_checkpoints WHERE name = 'kafka'"
-        )
-        return position - first if position else 0
-
+    backlog = Backlog(pool)
+    await backlog.store()
     stored: list[int] = []
 
     async def look(_: int) -> None:
-        stored.append(await checkpoint())
+        stored.append(await backlog.checkpoint())
 
     relay = relay_of(
         database_url,
         producer,
         topic,
         batch_size=10,
-        before_checkpoint=look,
+        on_acknowledged=look,
         checkpoint_seconds=every,
     )
     async with running(relay):
-        for _ in range(200):
-            if await checkpoint() == 50:
-                break
-            await asyncio.sleep(0.05)
-        assert relay.status.published == 50
-        assert await checkpoint() == 50
+        await backlog.until_checkpoint(50)
+    assert relay.status.published == 50
     assert stored == seen
+
+
+async def test_a_relay_asked_to_stop_writes_its_checkpoint_past_what_was_acknowledged(
+    pool: asyncpg.Pool, database_url: str, topic: str, producer: KafkaProducer
+) -> None:
+    """Stopped at its third batch, with checkpoints a minute apart: it finishes the
+    batches in flight and leaves the checkpoint past all of them."""
+    backlog = Backlog(pool)
+    await backlog.store()
+    relay: Relay
+
+    async def stop_at_the_third(_: int) -> None:
+        if relay.status.published == 20:
+            relay.request_stop()
+
+    relay = relay_of(
+        database_url,
+        producer,
+        topic,
+        batch_size=10,
+        on_acknowledged=stop_at_the_third,
+        checkpoint_seconds=60.0,
+    )
+    await asyncio.wait_for(relay.run(), 30)
+    assert await backlog.checkpoint() == relay.status.published == 50
+
+
+async def test_a_relay_leading_again_does_not_write_what_it_acknowledged_before(
+    pool: asyncpg.Pool, database_url: str, topic: str, producer: KafkaProducer
+) -> None:
+    """A relay fails with two batches acknowledged and one of them not written;
+    another relay publishes the rest. The first, leading again, leaves the
+    checkpoint where the other left it, not back at its own."""
+    backlog = Backlog(pool)
+    await backlog.store()
+
+    class Failed(Exception):
+        pass
+
+    failing = True
+
+    async def fail_at_the_third(_: int) -> None:
+        if failing and first.status.published == 20:
+            raise Failed
+
+    first = relay_of(
+        database_url,
+        producer,
+        topic,
+        batch_size=10,
+        on_acknowledged=fail_at_the_third,
+        checkpoint_seconds=60.0,
+    )
+    with pytest.raises(Failed):
+        await asyncio.wait_for(first.run(), 30)
+    assert await backlog.checkpoint() == 10  # the first batch's, the second's unwritten
+    async with running(relay_of(database_url, producer, topic)):
+        await backlog.until_checkpoint(50)
+    failing = False
+    async with running(first):
+        await asyncio.sleep(0.5)  # It leads, finds nothing to send and waits.
+        assert first.status.leader
+    assert await backlog.checkpoint() == 50

@@ -71,9 +71,9 @@ async def test_appends_notify_unless_the_relay_is_busy(
 
 
 class WhenBusy:
-    """A relay's ``before_checkpoint``: at its first batch's checkpoint it appends one
+    """A relay's ``on_acknowledged``: at its first batch's acknowledgement it appends one
     more event, so the relay reads a second batch without waiting in between and says
-    it is busy; at that batch's checkpoint it runs ``then``, once."""
+    it is busy; at that batch's acknowledgement it runs ``then``, once."""
 
     def __init__(self, store: PostgresEventStore, then: Callable[[], Awaitable[None]]) -> None:
         self._store = store
@@ -181,7 +181,7 @@ def _slow_to_poll(
     database_url: str,
     producer: KafkaProducer,
     topic: str,
-    before_checkpoint: Callable[[int], Awaitable[None]] | None = None,
+    on_acknowledged: Callable[[int], Awaitable[None]] | None = None,
 ) -> Relay:
     """A relay that, without a notification, looks again only after 30 s."""
     return Relay(
@@ -190,7 +190,7 @@ def _slow_to_poll(
         publication=Publication.everything(topic),
         source="/test",
         idle_poll_seconds=30,
-        before_checkpoint=before_checkpoint,
+        on_acknowledged=on_acknowledged,
     )
 
 

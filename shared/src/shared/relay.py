@@ -7,10 +7,11 @@ where the fence is): the relay sends each batch it is given and keeps its checkp
 Delivery is at least once: the relay reads the next batch while Kafka acknowledges the
 previous ones, and moves its checkpoint only past acknowledged batches, so a relay
 killed in between publishes the unacknowledged batches again on restart; consumers
-deduplicate by event id. While a backlog drains, the checkpoint is written at most every
-``checkpoint_seconds`` (and always before the relay waits or stops): a write per batch
-was a third of the relay's round trips at full speed, and a relay killed then sends
-that much again. Exactly one relay per database runs at a time,
+deduplicate by event id. While a backlog drains, the checkpoint is written at the
+first batch acknowledged ``checkpoint_seconds`` after the last write, before each wait,
+and when the relay is asked to stop (``request_stop``), not after every batch (that was
+a third of its round trips at full speed); a relay killed or failing in between sends
+the batches acknowledged since again. Exactly one relay per database runs at a time,
 holding a session advisory lock; the others stand by and take over within
 ``standby_poll_seconds`` when the holder's connection drops.
 
@@ -45,20 +46,21 @@ from shared.publication import Publication, Route
 log = logging.getLogger(__name__)
 
 RELAY_LOCK_KEY = 0x7061637473  # "pacts": one relay per database
-#: Batches sent to Kafka and not yet checkpointed, at most.
+#: Batches sent to Kafka and not yet acknowledged, at most.
 PIPELINE = 3
 #: First pause before looking again at rows held behind the fence, or for appends
 #: that may not wake the relay; the pause doubles up to the second figure.
 FENCED_POLL_SECONDS = 0.02
 FENCED_POLL_MAX_SECONDS = 0.16
-#: How long a draining relay may go without writing its checkpoint.
+#: A draining relay writes its checkpoint at the first batch acknowledged this long
+#: after it last wrote it.
 CHECKPOINT_SECONDS = 0.25
 
 
 @dataclass
 class RelayStatus:
     leader: bool = False
-    published: int = 0  # acknowledged by Kafka (checkpointed within checkpoint_seconds)
+    published: int = 0  # acknowledged by Kafka (the checkpoint may trail it)
     sent: int = 0  # handed to the producer
     last_position: int = 0
 
@@ -76,7 +78,7 @@ class Relay:
         idle_poll_seconds: float = 1.0,
         standby_poll_seconds: float = 1.0,
         metrics: Metrics | None = None,
-        before_checkpoint: Callable[[int], Awaitable[None]] | None = None,
+        on_acknowledged: Callable[[int], Awaitable[None]] | None = None,
         checkpoint_seconds: float = CHECKPOINT_SECONDS,
     ) -> None:
         self._database_url = database_url
@@ -89,7 +91,7 @@ class Relay:
         self._idle_poll = idle_poll_seconds
         self._standby_poll = standby_poll_seconds
         self._metrics = metrics
-        self._before_checkpoint = before_checkpoint
+        self._on_acknowledged = on_acknowledged
         self._checkpoint_every = checkpoint_seconds
         self._unsaved: OutboxCursor | None = None  # acknowledged, not yet checkpointed
         self._saved_at = -math.inf
@@ -126,10 +128,14 @@ class Relay:
 
     async def _lead(self, outbox: OutboxReader) -> None:
         """Read the next batch while Kafka acknowledges the one before (at most
-        ``PIPELINE`` batches in flight), checkpointing each batch in order once
-        acknowledged. Appends wake the relay except while it says it is busy: from
-        its second batch without a wait in between (one batch a wake-up is no load)
-        until it waits again."""
+        ``PIPELINE`` batches in flight), settling the batches in order once
+        acknowledged and writing the checkpoint past them now and then (``_settle``)
+        and before each wait. Appends wake the relay except while it says it is busy:
+        from its second batch without a wait in between (one batch a wake-up is no
+        load) until it waits again."""
+        # What an earlier leadership of this relay acknowledged is not this one's to
+        # write: another leader may have moved the checkpoint on since.
+        self._unsaved, self._saved_at = None, -math.inf
         cursor = await outbox.checkpoint(self._name)
         # Whatever the last leader left (it may have died busy), appends wake this one.
         await outbox.listen(listening := True)
@@ -244,8 +250,8 @@ class Relay:
 
     async def _settle(self, outbox: OutboxReader, batch: _Batch) -> None:
         await batch.acks
-        if self._before_checkpoint is not None:
-            await self._before_checkpoint(batch.size)
+        if self._on_acknowledged is not None:
+            await self._on_acknowledged(batch.size)
         self._unsaved = batch.last
         if time.monotonic() - self._saved_at >= self._checkpoint_every:
             await self._save(outbox)

@@ -74,6 +74,7 @@ class EventStore(EventReader, Protocol):
 
         Raises :class:`WrongExpectedVersion` for a stream not at its version and
         :class:`DuplicateEvent` for an event id already stored (no replay detection:
-        a retried batch is for the caller to recognise, e.g. by a claim).
+        a retried batch is for the caller to recognise, e.g. by a claim). Inside a
+        transaction of the caller's, roll it back after either: it may be aborted.
         """
         ...
