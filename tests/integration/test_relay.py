@@ -8,9 +8,7 @@ import contextlib
 import json
 import random
 from collections import defaultdict
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
@@ -20,9 +18,9 @@ from shared.cloudevents import from_kafka, to_kafka
 from shared.events import EventMetadata, NewEvent
 from shared.eventstore.postgres import PostgresEventStore, install_schema
 from shared.kafka import KafkaProducer
-from shared.publication import Publication
 from shared.relay import Relay
 from tests.kafka_reader import read_topic
+from tests.relays import relay_of, running
 
 WRITERS = 24
 TRANSACTIONS_PER_WRITER = 12
@@ -30,30 +28,6 @@ TRANSACTIONS_PER_WRITER = 12
 
 class Rollback(Exception):
     pass
-
-
-def relay_of(
-    database_url: str, producer: KafkaProducer, topic: str, source: str = "/test", **options: Any
-) -> Relay:
-    """A relay of the test's database publishing every event to ``topic``."""
-    return Relay(
-        database_url=database_url,
-        producer=producer,
-        publication=Publication.everything(topic),
-        source=source,
-        **options,
-    )
-
-
-@contextlib.asynccontextmanager
-async def running(relay: Relay) -> AsyncIterator[Relay]:
-    """The relay running until the block ends, then stopped cleanly."""
-    task = asyncio.create_task(relay.run())
-    try:
-        yield relay
-    finally:
-        relay.request_stop()
-        await asyncio.wait_for(task, 10)
 
 
 def new_event(stream: str, n: int) -> NewEvent:

@@ -16,8 +16,8 @@ from shared.eventstore import StreamAppend
 from shared.eventstore.postgres import NOTIFY_CHANNEL, PostgresEventStore, install_schema
 from shared.kafka import KafkaProducer
 from shared.outbox.postgres import PostgresOutbox
-from shared.publication import Publication
 from shared.relay import Relay
+from tests.relays import relay_of, running
 
 LISTENING = "SELECT pg_sequence_last_value('relay_listening')"
 
@@ -114,25 +114,23 @@ async def test_a_writer_that_found_the_relay_busy_is_published_without_the_idle_
         writer.append(asyncio.create_task(late_writer()))
         await appended.wait()
 
-    relay = _slow_to_poll(database_url, producer, topic, WhenBusy(store, start_writing))
-    task = asyncio.create_task(relay.run())
-    try:
-        async with pool.acquire() as conn:
-            await _until(lambda: relay.status.leader)
-            await _until_listening(conn, 1)
-            await store.append("first", 0, [new_event()])
-            await _until(lambda: relay.status.published == 2)
-            await _until_listening(conn, 1)  # Listening again, the late writer still open.
-        assert writer and not writer[0].done()
-        committed = time.monotonic()
-        commit.set()
-        await writer[0]
-        await _until(lambda: relay.status.published == 3, timeout=5)
-        assert time.monotonic() - committed < 5
-    finally:
-        commit.set()
-        relay.request_stop()
-        await asyncio.wait_for(task, 10)
+    relay = slow_to_poll(database_url, producer, topic, WhenBusy(store, start_writing))
+    async with running(relay):
+        try:
+            async with pool.acquire() as conn:
+                await _until(lambda: relay.status.leader)
+                await _until_listening(conn, 1)
+                await store.append("first", 0, [new_event()])
+                await _until(lambda: relay.status.published == 2)
+                await _until_listening(conn, 1)  # Listening again, the late writer open.
+            assert writer and not writer[0].done()
+            committed = time.monotonic()
+            commit.set()
+            await writer[0]
+            await _until(lambda: relay.status.published == 3, timeout=5)
+            assert time.monotonic() - committed < 5
+        finally:
+            commit.set()
 
 
 async def test_a_relay_that_stops_busy_leaves_appends_waking_the_next(
@@ -145,7 +143,7 @@ async def test_a_relay_that_stops_busy_leaves_appends_waking_the_next(
     async def stop() -> None:
         relay.request_stop()
 
-    relay = _slow_to_poll(database_url, producer, topic, WhenBusy(store, stop))
+    relay = slow_to_poll(database_url, producer, topic, WhenBusy(store, stop))
     task = asyncio.create_task(relay.run())
     async with pool.acquire() as conn:
         await _until_listening(conn, 1)
@@ -164,33 +162,23 @@ async def test_a_new_leader_is_woken_whatever_the_last_one_left(
         await install_schema(conn)
         await PostgresOutbox(conn).listen(False)
     store = PostgresEventStore(pool)
-    relay = _slow_to_poll(database_url, producer, topic)
-    task = asyncio.create_task(relay.run())
-    try:
+    async with running(slow_to_poll(database_url, producer, topic)) as relay:
         async with pool.acquire() as conn:
             await _until_listening(conn, 1)
         await asyncio.sleep(0.2)  # Past its first reads: now it waits for a wake-up.
         await store.append("s", 0, [new_event()])
         await _until(lambda: relay.status.published == 1, timeout=5)
-    finally:
-        relay.request_stop()
-        await asyncio.wait_for(task, 10)
 
 
-def _slow_to_poll(
+def slow_to_poll(
     database_url: str,
     producer: KafkaProducer,
     topic: str,
     on_acknowledged: Callable[[int], Awaitable[None]] | None = None,
 ) -> Relay:
     """A relay that, without a notification, looks again only after 30 s."""
-    return Relay(
-        database_url=database_url,
-        producer=producer,
-        publication=Publication.everything(topic),
-        source="/test",
-        idle_poll_seconds=30,
-        on_acknowledged=on_acknowledged,
+    return relay_of(
+        database_url, producer, topic, idle_poll_seconds=30, on_acknowledged=on_acknowledged
     )
 
 
