@@ -17,13 +17,12 @@ import pytest
 from shared.events import NewEvent
 from shared.eventstore.postgres import PostgresEventStore, install_schema
 from shared.kafka import KafkaProducer
-from shared.publication import Publication
-from shared.relay import Relay
 from tests.e2e.platform import ROOT, Platform, poll
 from tests.e2e.test_slice import create_plan, make_commitment
 from tests.faults.conftest import LOCAL
 from tests.kafka_reader import read_topic
 from tests.refs import random_ref
+from tests.relays import relay_of
 
 
 class RelayKilled(Exception):
@@ -56,22 +55,10 @@ async def test_a_relay_killed_before_its_checkpoint_republishes_and_nothing_doub
         async def die(_: int) -> None:
             raise RelayKilled
 
-        dying = Relay(
-            database_url=url,
-            producer=producer,
-            publication=Publication.everything(topic),
-            source="/t",
-            batch_size=10,
-            on_acknowledged=die,
-        )
+        dying = relay_of(url, producer, topic, "/t", batch_size=10, on_acknowledged=die)
         with pytest.raises(RelayKilled):
             await dying.run()
-        healthy = Relay(
-            database_url=url,
-            producer=producer,
-            publication=Publication.everything(topic),
-            source="/t",
-        )
+        healthy = relay_of(url, producer, topic, "/t")
         task = asyncio.create_task(healthy.run())
         records = await read_topic(
             LOCAL.bootstrap, topic, until=lambda r: len(r) >= 30 + dying.status.sent, timeout=30

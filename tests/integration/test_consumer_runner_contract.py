@@ -18,6 +18,7 @@ from shared.events import EventMetadata, StoredEvent
 from shared.kafka import KafkaProducer, OutgoingMessage, ensure_topics
 from tests.integration.tracking_backends import BACKENDS, Backend, backend_named, projection
 from tests.kafka_reader import read_topic
+from tests.polling import until
 from tests.refs import random_ref
 
 
@@ -41,14 +42,6 @@ def message(topic: str, n: int, event_id: UUID | None = None) -> OutgoingMessage
         recorded_at=datetime.now(UTC),
     )
     return OutgoingMessage(topic, *cloudevents.to_kafka(event, "/test"))
-
-
-async def until(check: Callable[[], Awaitable[bool]], timeout: float = 60) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not await check():
-        assert loop.time() < deadline, "timed out"
-        await asyncio.sleep(0.05)
 
 
 async def consuming(runner: ConsumerRunner[Any], done: Callable[[], Awaitable[bool]]) -> None:

@@ -20,6 +20,7 @@ from shared.eventstore.postgres import PostgresEventStore, install_schema
 from shared.kafka import KafkaProducer
 from shared.relay import Relay
 from tests.kafka_reader import read_topic
+from tests.polling import until
 from tests.relays import relay_of, running
 
 WRITERS = 24
@@ -189,8 +190,8 @@ async def test_the_relay_publishes_exactly_the_message_to_kafka_describes(
 async def test_the_lag_gauge_moves_while_a_backlog_of_twenty_thousand_drains(
     pool: asyncpg.Pool, database_url: str, topic: str, producer: KafkaProducer
 ) -> None:
-    """Sampled at each batch's acknowledgement, while the relay is never idle: every sample is the
-    age of events still waiting, and they change from batch to batch."""
+    """Sampled at each batch's acknowledgement, while the relay is never idle: every
+    sample is the age of events still waiting, and they change from batch to batch."""
     from shared.observability import Metrics
 
     async with pool.acquire() as conn:
@@ -256,11 +257,10 @@ class Backlog:
         return position - self._first if position else 0
 
     async def until_checkpoint(self, events: int) -> None:
-        for _ in range(200):
-            if await self.checkpoint() == events:
-                return
-            await asyncio.sleep(0.05)
-        raise AssertionError(f"the checkpoint stayed at {await self.checkpoint()}")
+        async def there() -> bool:
+            return await self.checkpoint() == events
+
+        await until(there, timeout=10)
 
 
 @pytest.mark.parametrize(

@@ -26,10 +26,10 @@ from shared.eventstore.postgres import (
     take_writer_lock,
 )
 from shared.kafka import KafkaProducer
-from shared.publication import Publication
 from shared.relay import Relay
 from tests.integration.conftest import fresh_database
 from tests.kafka_reader import read_topic
+from tests.relays import relay_of
 
 #: How long the unrelated transactions stay open, as the issue that asked for the
 #: fence measured it: a new commitment took more than 20 s to reach reporting.
@@ -42,12 +42,7 @@ def event(n: int) -> NewEvent:
 
 @contextlib.asynccontextmanager
 async def relaying(database_url: str, topic: str, producer: KafkaProducer) -> AsyncIterator[Relay]:
-    relay = Relay(
-        database_url=database_url,
-        producer=producer,
-        publication=Publication.everything(topic),
-        source="/test",
-    )
+    relay = relay_of(database_url, producer, topic)
     task = asyncio.create_task(relay.run())
     try:
         yield relay
