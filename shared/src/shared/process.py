@@ -3,7 +3,10 @@ rebuilds, the benchmark that stands in for them)."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 
 def tune_garbage_collector() -> None:
@@ -17,3 +20,26 @@ def tune_garbage_collector() -> None:
     commitments' CPU per ingested event from about 120 to 80-95 µs."""
     gc.freeze()
     gc.set_threshold(10_000, 20, 20)
+
+
+@asynccontextmanager
+async def cycles_collected_every(seconds: float) -> AsyncIterator[None]:
+    """Within: no collection set off by allocations, a full one every ``seconds``
+    instead, between the event loop's steps. For a process that holds thousands of
+    objects alive at a time and makes almost no cycles, a rebuild's replay worker:
+    there each collection the thresholds set off walked the batch in hand again and
+    freed nothing (a worker replaying 500,000 events: 1,300 collections, 3.3 s of its
+    16 s of CPU, 7 objects freed)."""
+    gc.disable()
+
+    async def collect() -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            gc.collect()
+
+    collector = asyncio.create_task(collect())
+    try:
+        yield
+    finally:
+        collector.cancel()
+        gc.enable()
