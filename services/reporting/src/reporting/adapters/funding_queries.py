@@ -39,8 +39,8 @@ _FLOW_COLUMNS = """
     f.commitment_id, f.section, t.event_id
 """
 
-#: The event that recorded a flow, from the timeline (by the flow's plan or
-#: commitment, which the timeline is indexed by).
+#: The event that recorded a flow, from the timeline: found by the flow's ids
+#: (``reporting_0017``'s index of those events), not among every entry of its plan.
 _RECORDED_BY = """
     LEFT JOIN LATERAL (
         SELECT x.event_id FROM rm_timeline x
