@@ -8,7 +8,8 @@ Measured on 3 million stored events: a plan's flows (``plan_flows``, its export)
 
 Only events of those two types enter them (7 MB at 3 million events). Built in the
 revision's transaction, under the migration lock, as ``reporting_0009`` explains:
-writes to the timeline wait while the build reads it (0.9 s at 3 million events)."""
+writes to the timeline wait from the build until the migration commits (the build
+read the table in 0.9 s at 3 million events)."""
 
 from __future__ import annotations
 
